@@ -1,0 +1,42 @@
+# Two commands set everything up on a fresh machine with Python 3.11+, make and git:
+#   make demo   builds and serves the example portal
+#   make test   runs the whole suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# The examples are shown as of this date, so the demo looks the same whatever the calendar says.
+DEMO_DATE ?= 2026-11-20
+
+.PHONY: demo test lint bench chromium clean
+
+$(BIN)/portal: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[test]'
+	@touch $@
+
+demo: $(BIN)/portal
+	$(BIN)/portal demo --today $(DEMO_DATE)
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "The browser tests need Chromium: install it (Debian: sudo apt-get install chromium) or set PORTAL_CHROMIUM=/path/to/chromium."; exit 1; \
+	  fi; }
+
+test: $(BIN)/portal chromium
+	$(BIN)/ruff check tools tests bench
+	$(BIN)/mypy
+	$(BIN)/pytest
+
+lint: $(BIN)/portal
+	$(BIN)/ruff check tools tests bench
+	$(BIN)/mypy
+
+bench: $(BIN)/portal chromium
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf build site outbox .pytest_cache .mypy_cache .ruff_cache

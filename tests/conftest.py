@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import git
+import pytest
+from click.testing import CliRunner, Result
+
+from portal.cli import main
+from portal.config import Repo
+from portal.examples import create_example_repo
+
+PROJECT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+# The examples are shown as of this date (the Makefile's DEMO_DATE): nothing here reads the clock.
+DEMO_DATE = "2026-11-20"
+
+
+def init_git(root: Path) -> git.Repo:
+    handle = git.Repo.init(root, initial_branch="main")
+    with handle.config_writer() as config:
+        config.set_value("user", "name", "Test Coordinator")
+        config.set_value("user", "email", "coordinator@example.org")
+        config.set_value("commit", "gpgsign", "false")
+    return handle
+
+
+def new_repo(target: Path, *overlays: Path, commit: bool = True) -> Repo:
+    """A portal repository with the project's schema and settings, plus the given folders on top."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(PROJECT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
+    shutil.copy2(PROJECT / "mkdocs.yml", target / "mkdocs.yml")
+    (target / "submissions").mkdir(exist_ok=True)
+    for overlay in overlays:
+        shutil.copytree(overlay, target, dirs_exist_ok=True)
+    if commit:
+        handle = init_git(target)
+        handle.git.add("--all")
+        handle.git.commit("--quiet", "-m", "Start")
+    return Repo(target)
+
+
+@pytest.fixture
+def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+    counter = iter(range(1000))
+
+    def make(*overlays: Path, commit: bool = True) -> Repo:
+        return new_repo(tmp_path / f"repo{next(counter)}", *overlays, commit=commit)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def example_repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return create_example_repo(Repo(PROJECT), tmp_path_factory.mktemp("examples") / "portal").root
+
+
+@pytest.fixture
+def example_repo(example_repo_template: Path, tmp_path: Path) -> Repo:
+    """A fresh copy (with its git history) of the example portal, for tests that change it."""
+    target = tmp_path / "portal"
+    shutil.copytree(example_repo_template, target, symlinks=True)
+    return Repo(target)
+
+
+@pytest.fixture
+def run() -> Callable[..., Result]:
+    def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+        return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
+
+    return invoke

@@ -1,0 +1,200 @@
+"""Where a portal repository keeps things, and its settings (schema/settings.yaml)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from . import yamlsafe
+
+
+class ConfigError(Exception):
+    """A setting that cannot be used; the message names the file, line and field."""
+
+
+@dataclass(frozen=True)
+class Tier:
+    id: str
+    label: str
+    passcode_env: str
+    audiences: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Settings:
+    site_name: str
+    default_months: int
+    maximum_months: int
+    reminder_days: int
+    publishing_statuses: tuple[str, ...]
+    submission_bytes: int
+    attachment_bytes: int
+    tiers: tuple[Tier, ...]
+    rotation_days: int
+    minimum_entropy_bits: int
+    pbkdf2_iterations: int
+    coordinator_name: str
+    coordinator_email: str
+
+
+@dataclass(frozen=True)
+class Repo:
+    """A portal repository: submissions/, schema/, mkdocs.yml at its root."""
+
+    root: Path
+
+    @property
+    def submissions(self) -> Path:
+        return self.root / "submissions"
+
+    @property
+    def schema_dir(self) -> Path:
+        return self.root / "schema"
+
+    @property
+    def schema_path(self) -> Path:
+        return self.schema_dir / "submission.schema.json"
+
+    @property
+    def templates(self) -> Path:
+        return self.schema_dir / "templates"
+
+    @property
+    def rotations_path(self) -> Path:
+        return self.schema_dir / "passcode-rotations.yaml"
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
+
+    @property
+    def site_dir(self) -> Path:
+        return self.root / "site"
+
+    @cached_property
+    def schema(self) -> dict[str, Any]:
+        try:
+            data: dict[str, Any] = json.loads(self.schema_path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{self.schema_path}: the submission schema is missing") from None
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"{self.schema_path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}") from None
+        return data
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings(self.schema_dir / "settings.yaml")
+
+    def relative(self, path: Path) -> str:
+        """`path` relative to the repository root, with POSIX separators (as given if outside)."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            pass
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_repo(start: Path | None = None) -> Repo:
+    """The portal repository containing `start` (default: the working directory)."""
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "schema" / "submission.schema.json").is_file():
+            return Repo(candidate)
+    raise ConfigError(
+        f"{here} is not inside a portal repository (no schema/submission.schema.json here or above); "
+        "run the command from the repository, or pass --repo PATH"
+    )
+
+
+def read_yaml_file(path: Path) -> yamlsafe.Located:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: file is missing") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}:1:1: error: not UTF-8 text") from None
+    try:
+        return yamlsafe.load(text)
+    except yamlsafe.YamlError as exc:
+        raise ConfigError(f"{path}:{exc.line}:{exc.col}: error: {exc.field or 'file'}: {exc.message}") from None
+
+
+class YamlReader:
+    """Typed access to a settings document that names file, line and field on any mistake."""
+
+    def __init__(self, path: Path, doc: yamlsafe.Located) -> None:
+        self.path = path
+        self.doc = doc
+
+    def fail(self, keys: yamlsafe.Path, message: str) -> ConfigError:
+        line, col = self.doc.position(keys)
+        return ConfigError(f"{self.path}:{line}:{col}: error: {yamlsafe.dotted(keys)}: {message}")
+
+    def get(self, *keys: str | int) -> Any:
+        value: Any = self.doc.data
+        for depth, key in enumerate(keys):
+            container_ok = isinstance(value, dict) if isinstance(key, str) else isinstance(value, list)
+            if not container_ok or (isinstance(key, str) and key not in value):
+                raise self.fail(keys[: depth + 1], "missing")
+            value = value[key]
+        return value
+
+    def integer(self, *keys: str | int, minimum: int = 0) -> int:
+        value = self.get(*keys)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            raise self.fail(keys, f"{value!r} is not a whole number of at least {minimum}")
+        return value
+
+    def text(self, *keys: str | int) -> str:
+        value = self.get(*keys)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(keys, f"{value!r} is not a text")
+        return value
+
+    def texts(self, *keys: str | int) -> tuple[str, ...]:
+        value = self.get(*keys)
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(keys, "must be a list of words, e.g. [state-party, signatory]")
+        return tuple(value)
+
+
+def load_settings(path: Path) -> Settings:
+    reader = YamlReader(path, read_yaml_file(path))
+    raw_tiers = reader.get("tiers")
+    if not isinstance(raw_tiers, list) or not raw_tiers:
+        raise reader.fail(("tiers",), "must list at least one tier of readers")
+    tiers = tuple(
+        Tier(
+            id=reader.text("tiers", index, "id"),
+            label=reader.text("tiers", index, "label"),
+            passcode_env=reader.text("tiers", index, "passcode_env"),
+            audiences=reader.texts("tiers", index, "audiences"),
+        )
+        for index in range(len(raw_tiers))
+    )
+    if len({tier.id for tier in tiers}) != len(tiers):
+        raise reader.fail(("tiers",), "two tiers have the same id")
+    settings = Settings(
+        site_name=reader.text("site_name"),
+        default_months=reader.integer("validity", "default_months", minimum=1),
+        maximum_months=reader.integer("validity", "maximum_months", minimum=1),
+        reminder_days=reader.integer("validity", "reminder_days", minimum=1),
+        publishing_statuses=reader.texts("publishing_statuses"),
+        submission_bytes=reader.integer("limits", "submission_bytes", minimum=1),
+        attachment_bytes=reader.integer("limits", "attachment_bytes", minimum=1),
+        tiers=tiers,
+        rotation_days=reader.integer("passcode", "rotation_days", minimum=1),
+        minimum_entropy_bits=reader.integer("passcode", "minimum_entropy_bits", minimum=40),
+        pbkdf2_iterations=reader.integer("passcode", "pbkdf2_iterations", minimum=600_000),
+        coordinator_name=reader.text("coordinator", "name"),
+        coordinator_email=reader.text("coordinator", "email"),
+    )
+    if settings.default_months > settings.maximum_months:
+        raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
+    return settings

@@ -1,0 +1,57 @@
+"""The fictional example submissions shipped with the portal, and a demo repository made of them."""
+
+from __future__ import annotations
+
+import shutil
+from importlib import resources
+from pathlib import Path
+
+import git
+
+from .audit import Change, commit_message, commit_paths
+from .config import Repo
+from .validate import validate_repo
+
+REPO_FILES = ("schema", "mkdocs.yml")
+
+
+def examples_root() -> Path:
+    return Path(str(resources.files("portal") / "examples" / "submissions"))
+
+
+def create_example_repo(source: Repo, target: Path) -> Repo:
+    """A new git repository at `target` with the project's schema and settings and the examples,
+    each committed as the coordinator would have published it, on its publication date."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    for name in REPO_FILES:
+        origin = source.root / name
+        if origin.is_dir():
+            shutil.copytree(origin, target / name, ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
+        else:
+            shutil.copy2(origin, target / name)
+    handle = git.Repo.init(target, initial_branch="main")
+    with handle.config_writer() as config:
+        config.set_value("user", "name", "Portal coordinator (example)")
+        config.set_value("user", "email", "coordinator@example.org")
+        config.set_value("commit", "gpgsign", "false")
+    handle.git.add("--", *REPO_FILES)
+    handle.git.commit("--quiet", "-m", "Set up the cooperation portal", env={"GIT_AUTHOR_DATE": "2025-06-01T09:00:00", "GIT_COMMITTER_DATE": "2025-06-01T09:00:00"})
+    shutil.copytree(examples_root(), target / "submissions")
+    repo = Repo(target)
+    result = validate_repo(repo)
+    for submission in sorted(result.submissions, key=lambda s: (s.published, s.id)):
+        change = Change(
+            action="replace" if submission.replaces else "publish",
+            submission=submission.id,
+            fingerprint=submission.fingerprint,
+            message_id=str(submission.meta.get("source", {}).get("message_id", "")),
+            replaces=submission.replaces,
+        )
+        folder = repo.root / "submissions" / submission.submitter.code
+        added = [repo.root / submission.path] + [repo.root / a.path for a in submission.attachments]
+        subject = f"{'Replace' if submission.replaces else 'Publish'} {submission.kind} of {submission.submitter.name}: {submission.title}"
+        commit_paths(repo, added=added, message=commit_message(subject, "", [change]), date=f"{submission.published.isoformat()}T10:00:00")
+        del folder
+    return repo

@@ -1,0 +1,256 @@
+"""Validation of a whole repository: every file against the schema, then rules across files."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import posixpath
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from . import dates
+from .config import Repo
+from .load import LoadedFile, read_submission_file, text_fingerprint
+from .model import Attachment, Problem, Submission, Submitter
+from .registry import NON_PARTY, STATUS_LABELS, Registry, load_registry
+from .schemacheck import SchemaChecker
+from .yamlsafe import dotted
+
+PARALLEL_FROM = 1500  # files; below this a second process costs more than it saves
+
+
+@dataclass
+class Result:
+    submissions: list[Submission] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    files: int = 0
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [problem for problem in self.problems if problem.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def submission_files(repo: Repo, paths: Sequence[Path] = ()) -> list[Path]:
+    """Every submission file under the given paths (default: submissions/), sorted."""
+    roots = list(paths) or [repo.submissions]
+    found: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            for directory, subdirs, names in os.walk(root):
+                subdirs[:] = sorted(name for name in subdirs if name != "attachments" and not name.startswith("."))
+                found.extend(Path(directory, name) for name in names if name.endswith(".md"))
+        else:
+            found.append(root)
+    return sorted(set(found))
+
+
+def validate_repo(
+    repo: Repo,
+    paths: Sequence[Path] = (),
+    today: dt.date | None = None,
+    retired_ids: Iterable[str] = (),
+    registry: Registry | None = None,
+) -> Result:
+    """Load and check every submission. `retired_ids`: ids removed earlier (from git history)."""
+    files = submission_files(repo, paths)
+    shown = [repo.relative(path) for path in files]
+    if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
+        workers = min(4, os.cpu_count() or 1)
+        chunk = -(-len(files) // workers)
+        with ProcessPoolExecutor(workers) as pool:
+            parts = pool.map(_check_chunk, [(repo.root, files[i : i + chunk], shown[i : i + chunk]) for i in range(0, len(files), chunk)])
+            outcomes = [outcome for part in parts for outcome in part]
+    else:
+        outcomes = _check_chunk((repo.root, files, shown))
+    result = Result(files=len(files))
+    for outcome in outcomes:
+        if isinstance(outcome, Submission):
+            result.submissions.append(outcome)
+        else:
+            result.problems.extend(outcome)
+    registry = registry or load_registry(repo.schema_dir)
+    result.problems.extend(check_across(repo, result.submissions, registry, set(retired_ids), today))
+    result.problems.sort(key=Problem.sort_key)
+    bad = {problem.path for problem in result.errors}
+    result.submissions = [submission for submission in result.submissions if submission.path not in bad]
+    return result
+
+
+def _check_chunk(job: tuple[Path, list[Path], list[str]]) -> list[Submission | list[Problem]]:
+    root, files, shown = job
+    repo = Repo(root)
+    checker = SchemaChecker(repo.schema)
+    limit = repo.settings.submission_bytes
+    return [check_file(checker, repo, path, name, limit) for path, name in zip(files, shown, strict=True)]
+
+
+def check_file(checker: SchemaChecker, repo: Repo, path: Path, shown: str, limit: int) -> Submission | list[Problem]:
+    loaded = read_submission_file(path, shown, limit)
+    if isinstance(loaded, Problem):
+        return [loaded]
+    problems = checker.check(shown, loaded.located)
+    if not loaded.text.strip():
+        problems.append(Problem(shown, loaded.text_line, 1, "text", "is empty; the text of the submission goes after the closing '---' line"))
+    if problems:
+        return problems
+    return to_submission(repo, path, loaded)
+
+
+def to_submission(repo: Repo, path: Path, loaded: LoadedFile) -> Submission:
+    meta = loaded.meta
+    folder = PurePosixPath(loaded.path).parent
+    attachments = tuple(
+        Attachment(
+            given=item["path"],
+            path=posixpath.normpath(str(folder / item["path"])),
+            name=PurePosixPath(item["path"]).name,
+            title=item.get("title") or Path(item["path"]).name,
+        )
+        for item in meta.get("attachments", [])
+    )
+    return Submission(
+        path=loaded.path,
+        id=meta["id"],
+        kind=meta["kind"],
+        submitter=Submitter(meta["submitter"]["type"], meta["submitter"]["code"], meta["submitter"]["code"]),
+        title=meta["title"].strip(),
+        themes=tuple(meta["themes"]),
+        assistance=tuple(meta["assistance"]),
+        contact_name=meta["contact"]["name"],
+        contact_email=meta["contact"].get("email", ""),
+        received=dt.date.fromisoformat(meta["received"]),
+        published=dt.date.fromisoformat(meta["published"]),
+        expires=dt.date.fromisoformat(meta["expires"]),
+        audience=meta["audience"],
+        format=meta["format"],
+        text=loaded.text,
+        text_line=loaded.text_line,
+        replaces=meta.get("replaces", ""),
+        fingerprint=meta.get("source", {}).get("sha256", ""),
+        example=bool(meta.get("example", False)),
+        attachments=attachments,
+        meta=meta,
+        positions=loaded.located.positions,
+    )
+
+
+def check_across(repo: Repo, submissions: list[Submission], registry: Registry, retired: set[str], today: dt.date | None) -> list[Problem]:
+    """Rules that need more than one field or more than one file. Fills in submitter names."""
+    settings = repo.settings
+    problems: list[Problem] = []
+    by_id: dict[str, Submission] = {}
+    resolved: list[Submission] = []
+
+    def problem(sub: Submission, keys: tuple[str | int, ...], message: str, severity: str = "error") -> None:
+        line, col = sub.position(*keys)
+        problems.append(Problem(sub.path, line, col, dotted(keys), message, severity))
+
+    for sub in submissions:
+        known = registry.lookup(sub.submitter.type, sub.submitter.code)
+        if known is None:
+            other = registry.lookup("state" if sub.submitter.type != "state" else "ngo", sub.submitter.code)
+            if sub.submitter.type == "state":
+                problem(sub, ("submitter", "code"), f"{sub.submitter.code!r} is not an ISO 3166-1 alpha-3 country code{registry.suggestion('state', sub.submitter.code)}")
+            elif sub.submitter.code in registry.organisations:
+                actual = registry.organisations[sub.submitter.code].type
+                problem(sub, ("submitter", "type"), f"{sub.submitter.code} is registered as {actual}, not {sub.submitter.type}")
+            elif other is not None:
+                problem(sub, ("submitter", "type"), f"{sub.submitter.code} is a State ({other.name}); use type: state")
+            else:
+                problem(sub, ("submitter", "code"), f"{sub.submitter.code!r} is not a registered organisation (schema/organisations.yaml){registry.suggestion(sub.submitter.type, sub.submitter.code)}")
+            continue
+        if known.type == "state" and known.status not in settings.publishing_statuses:
+            label = STATUS_LABELS.get(known.status, known.status)
+            allowed = ", ".join(settings.publishing_statuses)
+            note = " (no status in schema/states.yaml)" if known.status == NON_PARTY else ""
+            problem(sub, ("submitter", "code"), f"{known.name} is {label}{note}; States with status {allowed} may publish (schema/settings.yaml: publishing_statuses)")
+        sub = replace(sub, submitter=known)
+        expected = f"submissions/{sub.submitter.code}/{sub.id}.md"
+        if sub.path != expected:
+            problem(sub, ("id",), f"the file must be at {expected} (folder = submitter code, file name = id)")
+        prefix = sub.submitter.code.lower() + "-"
+        if not sub.id.startswith(prefix):
+            problem(sub, ("id",), f"{sub.id!r} must start with the submitter's code, e.g. {prefix}{sub.id}")
+        if sub.id in by_id:
+            problem(sub, ("id",), f"{sub.id!r} is already used by {by_id[sub.id].path}")
+        else:
+            by_id[sub.id] = sub
+        if sub.published < sub.received:
+            problem(sub, ("published",), f"{sub.published} is before received ({sub.received}); a text is published after it arrives")
+        latest = dates.add_months(sub.published, settings.maximum_months)
+        if sub.expires <= sub.published:
+            problem(sub, ("expires",), f"{sub.expires} is not after published ({sub.published}); use {dates.add_months(sub.published, settings.default_months)}")
+        elif sub.expires > latest:
+            problem(sub, ("expires",), f"{sub.expires} is more than {settings.maximum_months} months after published ({sub.published}); use {latest} or earlier")
+        if sub.fingerprint and text_fingerprint(sub.text) != sub.fingerprint:
+            problem(sub, ("source", "sha256"), "does not match the text: the text was changed after it was received (texts are published verbatim; send an update with `portal replace`)")
+        period = sub.meta.get("period")
+        if period and period.get("end") and period["end"] < period["start"]:
+            problem(sub, ("period", "end"), f"{period['end']} is before the start of the period ({period['start']})")
+        for index, attachment in enumerate(sub.attachments):
+            reason = _attachment_problem(repo, sub, attachment, settings.attachment_bytes)
+            if reason:
+                problem(sub, ("attachments", index, "path"), reason)
+        if not sub.contact_email:
+            problem(sub, ("contact",), "has no e-mail; reminders before expiry cannot be sent (the coordinator must follow up by hand)", "warning")
+        if today is not None and sub.expires < today:
+            problem(sub, ("expires",), f"expired on {sub.expires}; it is not shown and `portal expire` removes it", "warning")
+        resolved.append(sub)
+
+    replaced_by: dict[str, Submission] = {}
+    for sub in resolved:
+        if not sub.replaces:
+            continue
+        target = by_id.get(sub.replaces)
+        if target is None:
+            if sub.replaces not in retired:
+                problem(sub, ("replaces",), f"{sub.replaces!r} is not the id of any submission (nor of one removed earlier, in git history)")
+            continue
+        if target.submitter.code != sub.submitter.code:
+            problem(sub, ("replaces",), f"{sub.replaces!r} belongs to {target.submitter.name}; a text can only replace one of the same submitter")
+        elif sub.replaces in replaced_by:
+            problem(sub, ("replaces",), f"{sub.replaces!r} is already replaced by {replaced_by[sub.replaces].id}")
+        else:
+            replaced_by[sub.replaces] = sub
+    for sub in resolved:
+        seen = [sub.id]
+        current = sub
+        while current.replaces and current.replaces in by_id:
+            current = by_id[current.replaces]
+            if current.id in seen:
+                if current.id == sub.id:
+                    problem(sub, ("replaces",), f"replacement cycle: {' -> '.join([*seen, current.id])}")
+                break
+            seen.append(current.id)
+    submissions[:] = resolved
+    return problems
+
+
+def _attachment_problem(repo: Repo, sub: Submission, attachment: Attachment, limit: int) -> str:
+    given = attachment.given
+    if PurePosixPath(given).is_absolute() or "\\" in given:
+        return f"{given!r} is an absolute path; give the path relative to the submission's folder, e.g. attachments/{sub.id}/plan.pdf"
+    folder = (repo.root / sub.path).parent.resolve()
+    full = repo.root / attachment.path
+    try:
+        full.resolve().relative_to(folder)
+    except ValueError:
+        return f"{given!r} leads outside the submitter's folder; keep attachments under attachments/{sub.id}/"
+    if full.is_symlink():
+        return f"{given!r} is a symbolic link; attach the file itself"
+    if not full.is_file():
+        return f"{given!r} does not exist (looked for {attachment.path})"
+    size = full.stat().st_size
+    if size > limit:
+        return f"{given!r} is {size:,} bytes, over the limit of {limit:,} (limits.attachment_bytes)"
+    return ""
