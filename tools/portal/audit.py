@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tempfile
 from collections.abc import Sequence
@@ -11,6 +12,7 @@ from pathlib import Path, PurePosixPath
 import git
 
 from .config import Repo
+from .model import ChangeEvent
 
 TRAILER = re.compile(r"^(Portal-[A-Za-z-]+):\s*(.*)$", re.MULTILINE)
 ACTIONS = ("publish", "replace", "withdraw", "expire")
@@ -131,3 +133,28 @@ def _unstage(handle: git.Repo, paths: list[str]) -> None:
             handle.git.rm("--quiet", "--cached", "--ignore-unmatch", "-r", "--", *paths)
     except git.GitCommandError:
         pass
+
+
+def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
+    """The portal's changes, newest first, from the trailers of its commits."""
+    handle = open_git(repo)
+    if handle is None:
+        return []
+    try:
+        if not handle.head.is_valid():
+            return []
+        out = handle.git.log(f"--max-count={limit}", "--grep=^Portal-Action:", "--format=%x1e%aI%x1f%an%x1f%B", "--", "submissions/")
+    except git.GitCommandError:
+        return []
+    events: list[ChangeEvent] = []
+    for record in out.split("\x1e"):
+        if not record.strip():
+            continue
+        date, author, body = record.split("\x1f", 2)
+        action = ""
+        for key, value in TRAILER.findall(body):
+            if key == "Portal-Action":
+                action = value.strip()
+            elif key == "Portal-Submission" and action:
+                events.append(ChangeEvent(dt.date.fromisoformat(date[:10]), action, value.strip(), author))
+    return events

@@ -107,3 +107,13 @@ class Submission:
         while path not in self.positions and path:
             path = path[:-1]
         return self.positions.get(path, (1, 1))
+
+
+@dataclass(frozen=True)
+class ChangeEvent:
+    """One submission's part in one commit of the audit trail."""
+
+    date: dt.date
+    action: str  # publish, replace, withdraw, expire
+    submission: str
+    author: str

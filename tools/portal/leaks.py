@@ -1,0 +1,100 @@
+"""The leak scanner: does any published file (or file name) hold plaintext of a submission?
+
+Needles are taken from every submission of every tier: its title, id, contact name and e-mail,
+the name of its submitter, the labels of its themes, runs of eight words of its text, and the
+per-build canary string placed in every page. Matching is on lower-cased words, so a needle is
+found whatever the case, punctuation or markup around it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import THEMES, Submission
+
+SHINGLE = 8
+_WORD = re.compile(rb"[a-z0-9]+")
+_MIN_NEEDLE_CHARS = 4
+
+
+@dataclass(frozen=True)
+class Leak:
+    path: str  # relative to the scanned folder
+    what: str  # which kind of needle
+    needle: str
+    submission: str
+
+
+def words(data: bytes) -> list[bytes]:
+    return _WORD.findall(data.lower())
+
+
+class Needles:
+    def __init__(self) -> None:
+        self.by_first: dict[bytes, list[tuple[tuple[bytes, ...], str, str]]] = defaultdict(list)
+        self.shingles: dict[tuple[bytes, ...], str] = {}
+
+    def add(self, text: str, what: str, submission: str) -> None:
+        tokens = tuple(words(text.encode("utf-8")))
+        if not tokens or len(" ".join(t.decode() for t in tokens)) < _MIN_NEEDLE_CHARS:
+            return
+        self.by_first[tokens[0]].append((tokens, what, submission))
+
+    def add_text(self, text: str, submission: str) -> None:
+        tokens = words(text.encode("utf-8"))
+        if len(tokens) < SHINGLE:
+            self.add(text, "text", submission)
+            return
+        for start in range(len(tokens) - SHINGLE + 1):
+            self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
+
+    def scan(self, tokens: Sequence[bytes]) -> Iterable[tuple[str, str, str]]:
+        by_first = self.by_first
+        for index, token in enumerate(tokens):
+            for needle, what, submission in by_first.get(token, ()):
+                if tuple(tokens[index : index + len(needle)]) == needle:
+                    yield what, b" ".join(needle).decode(), submission
+        if self.shingles and len(tokens) >= SHINGLE:
+            shingles = self.shingles
+            for index in range(len(tokens) - SHINGLE + 1):
+                window = tuple(tokens[index : index + SHINGLE])
+                if window in shingles:
+                    yield "text", b" ".join(window).decode(), shingles[window]
+
+
+def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ()) -> Needles:
+    needles = Needles()
+    for canary in canaries:
+        needles.add(canary, "canary", "(every page)")
+    for sub in submissions:
+        needles.add(sub.title, "title", sub.id)
+        needles.add(sub.id, "id", sub.id)
+        needles.add(sub.contact_name, "contact", sub.id)
+        if sub.contact_email:
+            needles.add(sub.contact_email, "contact e-mail", sub.id)
+        needles.add(sub.submitter.name, "submitter", sub.id)
+        for theme in sub.themes:
+            needles.add(THEMES[theme], "theme", sub.id)
+        for attachment in sub.attachments:
+            needles.add(attachment.name, "attachment name", sub.id)
+        needles.add_text(sub.text, sub.id)
+    return needles
+
+
+def scan_folder(folder: Path, needles: Needles, limit: int = 50) -> list[Leak]:
+    """Every hit (up to `limit`) in the files and the names of files and folders under `folder`."""
+    leaks: list[Leak] = []
+    for path in sorted(folder.rglob("*")):
+        rel = path.relative_to(folder).as_posix()
+        for what, needle, submission in needles.scan(words(rel.replace("/", " ").encode("utf-8"))):
+            leaks.append(Leak(rel, f"{what} in a file name", needle, submission))
+        if path.is_file() and not path.is_symlink():
+            for what, needle, submission in needles.scan(words(path.read_bytes())):
+                leaks.append(Leak(rel, what, needle, submission))
+                if len(leaks) >= limit:
+                    return leaks
+    return leaks

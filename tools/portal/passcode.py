@@ -1,0 +1,141 @@
+"""Passcodes: machine-generated passphrases, the strength floor, and the rotation record.
+
+The passcode itself lives only in CI secrets and the coordinator's hands; the repository keeps the
+date of each rotation (schema/passcode-rotations.yaml), never a passcode.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import re
+import secrets
+import string
+import sys
+from dataclasses import dataclass
+from functools import cache
+
+import yaml
+from xkcdpass import xkcd_password
+
+from .config import Repo, Settings, Tier
+from .files import write_atomic
+
+WORDS = 6
+SEPARATOR = "-"
+
+
+class PasscodeError(Exception):
+    pass
+
+
+@cache
+def wordlist() -> tuple[str, ...]:
+    """The EFF long word list (7,776 words, 12.9 bits a word), as shipped by xkcdpass."""
+    words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile(), min_length=3, max_length=9)
+    return tuple(sorted(set(words)))
+
+
+def generate(words: int = WORDS) -> str:
+    chosen = wordlist()
+    return SEPARATOR.join(secrets.choice(chosen) for _ in range(words))
+
+
+def entropy_bits(passcode: str) -> float:
+    """A conservative estimate: a passphrase of list words counts 12.9 bits a word; anything
+    else counts by its length and the kinds of characters it uses."""
+    words = [word for word in re.split(r"[\s\-_.]+", passcode.strip().lower()) if word]
+    known = set(wordlist())
+    if words and all(word in known for word in words):
+        return len(words) * math.log2(len(known))
+    pool = 0
+    for chars in (string.ascii_lowercase, string.ascii_uppercase, string.digits):
+        if any(c in chars for c in passcode):
+            pool += len(chars)
+    if any(not c.isascii() or c in string.punctuation or c == " " for c in passcode):
+        pool += 33
+    # Half of the brute-force bits: passcodes chosen by people are far weaker than random ones.
+    return len(passcode) * math.log2(pool) * 0.5 if pool else 0.0
+
+
+def check_strength(passcode: str, settings: Settings, name: str) -> None:
+    if not passcode.strip():
+        raise PasscodeError(f"{name} is empty; generate one with `portal passcode generate`")
+    bits = entropy_bits(passcode)
+    if bits < settings.minimum_entropy_bits:
+        raise PasscodeError(
+            f"{name} is too weak: about {bits:.0f} bits, below the floor of {settings.minimum_entropy_bits} "
+            f"(schema/settings.yaml: passcode.minimum_entropy_bits); use `portal passcode generate` "
+            f"({WORDS} words, {WORDS * math.log2(len(wordlist())):.0f} bits)"
+        )
+
+
+def read_passcodes(settings: Settings, environ: dict[str, str] | None = None, prompt: bool | None = None) -> dict[str, str]:
+    """Each tier's passcode from its environment variable, or a prompt in a terminal."""
+    environ = dict(os.environ) if environ is None else environ
+    if prompt is None:
+        prompt = sys.stdin.isatty()
+    passcodes: dict[str, str] = {}
+    for tier in settings.tiers:
+        value = environ.get(tier.passcode_env, "")
+        if not value and prompt:
+            import click
+
+            value = click.prompt(f"Passcode for {tier.label} ({tier.passcode_env})", hide_input=True, default="", show_default=False)
+        if not value:
+            raise PasscodeError(
+                f"{tier.passcode_env} is not set: the {tier.label} passcode is needed to build "
+                f"(set it as a CI secret; or remove the '{tier.id}' tier from schema/settings.yaml)"
+            )
+        check_strength(value, settings, tier.passcode_env)
+        passcodes[tier.id] = value
+    seen: dict[str, str] = {}
+    for tier in settings.tiers:
+        if passcodes[tier.id] in seen:
+            raise PasscodeError(f"{tier.passcode_env} is the same as {seen[passcodes[tier.id]]}; each tier needs its own passcode")
+        seen[passcodes[tier.id]] = tier.passcode_env
+    return passcodes
+
+
+@dataclass(frozen=True)
+class TierAge:
+    tier: Tier
+    rotated: dt.date | None
+    age_days: int | None
+    overdue: bool
+
+
+def read_rotations(repo: Repo) -> dict[str, dt.date]:
+    path = repo.rotations_path
+    if not path.exists():
+        return {}
+    from .config import read_yaml_file
+
+    data = read_yaml_file(path).data or {}
+    rotations = data.get("rotations", {}) if isinstance(data, dict) else {}
+    result: dict[str, dt.date] = {}
+    for tier, day in rotations.items():
+        try:
+            result[str(tier)] = dt.date.fromisoformat(str(day))
+        except ValueError:
+            raise PasscodeError(f"{path}: rotations.{tier}: {day!r} is not a date (YYYY-MM-DD)") from None
+    return result
+
+
+def record_rotation(repo: Repo, tiers: list[str], today: dt.date) -> None:
+    rotations = {tier: day.isoformat() for tier, day in read_rotations(repo).items()}
+    rotations.update({tier: today.isoformat() for tier in tiers})
+    header = "# Date each tier's passcode was last changed (never the passcode). Written by `portal passcode rotate`.\n"
+    write_atomic(repo.rotations_path, (header + yaml.safe_dump({"rotations": rotations}, sort_keys=True)).encode("utf-8"))
+
+
+def ages(repo: Repo, today: dt.date) -> list[TierAge]:
+    settings = repo.settings
+    rotations = read_rotations(repo)
+    result = []
+    for tier in settings.tiers:
+        rotated = rotations.get(tier.id)
+        age = (today - rotated).days if rotated else None
+        result.append(TierAge(tier, rotated, age, age is None or age > settings.rotation_days))
+    return result

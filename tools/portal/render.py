@@ -1,0 +1,342 @@
+"""Active submissions -> the Markdown pages and navigation of one tier of the portal.
+
+Everything a submitter wrote reaches a page either HTML-escaped or through the sanitiser.
+Page file names come from `namer`, so a protected build can use opaque names.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+import re
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from . import dates
+from .matching import match_needs
+from .model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, ChangeEvent, Submission
+from .textformat import text_block
+
+Namer = Callable[[str], str]
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
+
+
+def readable_namer(key: str) -> str:
+    """'submitter/LAO' -> 'submitter-lao': for unprotected previews and tests of the render stage."""
+    return re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-")
+
+
+def md(text: str) -> str:
+    """Text placed inline in Markdown, shown literally."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def h(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+@dataclass
+class TierInput:
+    site_name: str
+    tier_label: str
+    submissions: Sequence[Submission]  # active in this tier
+    today: dt.date
+    reminder_days: int
+    coordinator_name: str
+    coordinator_email: str
+    canary: str = ""
+    changes: Sequence[ChangeEvent] = ()
+    guide_markdown: str = ""
+    partners_tier: bool = False
+    earlier: dict[str, Submission] = field(default_factory=dict)  # every text of the tier's audiences, by id
+
+
+@dataclass
+class Rendered:
+    pages: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> Markdown
+    files: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> repository path to copy
+    nav: list[dict[str, object]] = field(default_factory=list)
+
+
+class _Pages:
+    def __init__(self, data: TierInput, namer: Namer) -> None:
+        self.data = data
+        self.namer = namer
+        self.out = Rendered()
+        self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
+        for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
+            self.by_submitter[sub.submitter.code].append(sub)
+
+    def link(self, key: str) -> str:
+        return "index.md" if key == "index" else f"{self.namer(key)}.md"
+
+    def href(self, key: str) -> str:
+        """A link from raw HTML, which the generator does not rewrite: the built page's name."""
+        return self.link(key).removesuffix(".md") + ".html"
+
+    def sub_link(self, sub: Submission) -> str:
+        return f"[{md(sub.title)}]({self.link('submission/' + sub.id)})"
+
+    def submitter_link(self, sub: Submission) -> str:
+        return f"[{md(sub.submitter.name)}]({self.link('submitter/' + sub.submitter.code)})"
+
+    def page(self, key: str, title: str, body: str) -> None:
+        canary = f'\n\n<p class="portal-canary" hidden>{h(self.data.canary)}</p>\n' if self.data.canary else "\n"
+        self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{body.strip()}{canary}"
+
+    def listing(self, subs: Sequence[Submission], with_submitter: bool = True) -> str:
+        if not subs:
+            return "_None at the moment._\n"
+        rows = ["| Title | " + ("Published by | " if with_submitter else "") + "Themes | Published | Expires |", "|---|" + ("---|" if with_submitter else "") + "---|---|---|"]
+        for sub in subs:
+            who = f"{self.submitter_link(sub)} | " if with_submitter else ""
+            themes = ", ".join(md(THEMES[t].split(" (")[0]) for t in sub.themes)
+            rows.append(f"| {self.sub_link(sub)} | {who}{themes} | {dates.long_date(sub.published)} | {dates.long_date(sub.expires)} |")
+        return "\n".join(rows) + "\n"
+
+    # -- pages ---------------------------------------------------------------------------------
+
+    def home(self) -> None:
+        data = self.data
+        subs = data.submissions
+        soon = sorted((s for s in subs if s.expires <= data.today + dt.timedelta(days=data.reminder_days)), key=lambda s: (s.expires, s.id))
+        counts = {kind: sum(s.kind == kind for s in subs) for kind in KINDS}
+        audience = (
+            "You are reading the texts that their authors opened to partner organisations."
+            if data.partners_tier
+            else "You are reading the texts of every State and partner; some are open to States only."
+        )
+        body = f"""
+# {md(data.site_name)}
+
+Article 6 of the Convention on Cluster Munitions gives each State Party the right to seek and
+receive assistance, and asks each State Party in a position to do so to provide it. The Vientiane
+Action Plan calls on States to report the resources, capabilities and programmes available, and
+their needs. This portal is where, on a voluntary basis, States publish their **needs** and
+project suggestions, donors publish **available resources** and **how to apply** for support, and
+anyone shares **ongoing projects** as an exchange of experience. {audience}
+
+{self.example_notice(subs)}
+| [Needs]({self.link('kind/need')}) | [Offers]({self.link('kind/offer')}) | [How to apply]({self.link('kind/how-to-apply')}) | [Projects]({self.link('kind/project')}) | [Countries and organisations]({self.link('publishers')}) |
+|---|---|---|---|---|
+| {counts['need']} | {counts['offer']} | {counts['how-to-apply']} | {counts['project']} | {len(self.by_submitter)} |
+
+## Expiring in the next {data.reminder_days} days
+
+{self.expiring_list(soon)}
+
+## How to contribute
+
+1. Copy the [guidance pattern]({self.link('pattern')}) for your kind of text into an e-mail and
+   fill it in: the header block at the top, then your text, organised as suits you.
+2. Send it to the coordinator, {md(data.coordinator_name)} ([{md(data.coordinator_email)}](mailto:{h(data.coordinator_email)})).
+3. The coordinator publishes it **as sent, without editing**, and tells you when it is online.
+
+Each State (or organisation) is responsible for the content it publishes. Texts stay on the portal
+for a year at most and are then removed, so that nothing here is out of date. You may send an
+updated text at any time: it replaces the earlier one. You may withdraw a text at any time by
+writing to the coordinator. You receive a reminder before your text expires.
+
+## Access
+
+The portal is protected by a passcode that is changed regularly. States (and partner
+organisations, where the coordinator has given them access) ask the coordinator for it. Please do
+not share it. Written in English, the working language of the portal.
+
+Shown as of {dates.long_date(data.today)}.
+"""
+        self.page("index", data.site_name, body)
+
+    def example_notice(self, subs: Sequence[Submission]) -> str:
+        if not any(s.example for s in subs):
+            return ""
+        return '!!! warning "Example content"\n    Texts marked as examples are fictional. They show how the portal works and are not submissions of the States or organisations named.\n'
+
+    def expiring_list(self, soon: Sequence[Submission]) -> str:
+        if not soon:
+            return "_No text expires in this period._"
+        today = self.data.today
+        return "\n".join(f"- {self.sub_link(s)} ({md(s.submitter.name)}): expires {dates.long_date(s.expires)}, {dates.days_phrase((s.expires - today).days)}" for s in soon)
+
+    def publishers(self) -> None:
+        rows = ["| Country or organisation | Type | Needs | Offers | How to apply | Projects | Latest text |", "|---|---|---|---|---|---|---|"]
+        for code, subs in sorted(self.by_submitter.items(), key=lambda item: item[1][0].submitter.name):
+            first = subs[0]
+            counts = " | ".join(str(sum(s.kind == kind for s in subs)) for kind in KINDS)
+            latest = max(s.published for s in subs)
+            rows.append(f"| {self.submitter_link(first)} | {md(SUBMITTER_TYPES[first.submitter.type])} | {counts} | {dates.long_date(latest)} |")
+            del code
+        table = "\n".join(rows) if self.by_submitter else "_No text has been published yet._"
+        body = f"# Countries and organisations that have published\n\n{len(self.by_submitter)} have texts on the portal today.\n\n{table}\n"
+        self.page("publishers", "Countries and organisations", body)
+
+    def submitter(self, code: str, subs: list[Submission]) -> None:
+        first = subs[0].submitter
+        parts = [f"# {md(first.name)}\n", f"{md(SUBMITTER_TYPES[first.type])}. {len(subs)} text{'s' if len(subs) != 1 else ''} on the portal.\n"]
+        for kind, label in KINDS.items():
+            chosen = [s for s in subs if s.kind == kind]
+            if chosen:
+                parts.append(f"## {label}\n\n{self.listing(chosen, with_submitter=False)}")
+        self.page(f"submitter/{code}", first.name, "\n".join(parts))
+
+    def submission(self, sub: Submission, replaced: dict[str, Submission]) -> None:
+        today = self.data.today
+        rows: list[tuple[str, str]] = [
+            ("Kind", h(KIND_SINGULAR[sub.kind])),
+            ("Published by", f'<a href="{self.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'),
+            ("Themes", ", ".join(f'<a href="{self.href("theme/" + t)}">{h(THEMES[t])}</a>' for t in sub.themes)),
+            ("Assistance", ", ".join(h(ASSISTANCE[a]) for a in sub.assistance)),
+            ("Contact", h(sub.contact_name) + (f' — <a href="mailto:{h(sub.contact_email)}">{h(sub.contact_email)}</a>' if sub.contact_email else "")),
+        ]
+        meta = sub.meta
+        if meta.get("regions"):
+            rows.append(("Regions", h(", ".join(meta["regions"]))))
+        if meta.get("budget"):
+            rows.append(("Indicative budget", h(f"{meta['budget']['amount']:,} {meta['budget']['currency']}")))
+        if meta.get("period"):
+            period = meta["period"]
+            end = f" to {dates.long_date(dt.date.fromisoformat(period['end']))}" if period.get("end") else ""
+            rows.append(("Period", h(f"{dates.long_date(dt.date.fromisoformat(period['start']))}{end}")))
+        rows += [
+            ("Received", h(dates.long_date(sub.received))),
+            ("Published", h(dates.long_date(sub.published))),
+            ("Expires", h(f"{dates.long_date(sub.expires)} (expires {dates.days_phrase((sub.expires - today).days)})")),
+            ("Readers", h(AUDIENCES[sub.audience])),
+        ]
+        if sub.replaces:
+            earlier = replaced.get(sub.replaces)
+            note = f" of {dates.long_date(earlier.published)}" if earlier else ""
+            rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text{h(note)}, no longer shown)"))
+        fingerprint = f"<code>{h(sub.fingerprint)}</code>" if sub.fingerprint else "not recorded"
+        if meta.get("source", {}).get("converted_from"):
+            fingerprint += h(f" (converted from {meta['source']['converted_from']})")
+        rows.append(("Fingerprint (SHA-256 of the text as received)", fingerprint))
+        rows.append(("Identifier", f"<code>{h(sub.id)}</code>"))
+        card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+        extras = []
+        if meta.get("links"):
+            extras.append("## Links\n\n" + "\n".join(f'- <a href="{h(link["url"])}" rel="noopener noreferrer nofollow">{h(link["title"])}</a>' for link in meta["links"]))
+        if sub.attachments:
+            items = []
+            for attachment in sub.attachments:
+                name = f"{self.namer('file/' + attachment.path)}.bin"
+                self.out.files[name] = attachment.path
+                items.append(f'- <a href="{name}" download="{h(attachment.name)}" data-portal-file>{h(attachment.title)}</a> ({h(attachment.name)})')
+            extras.append("## Attachments\n\n" + "\n".join(items))
+        example = self.example_notice([sub])
+        body = f"""
+# {md(sub.title)}
+
+{example}
+{card}
+
+## Text as received
+
+{text_block(sub.text, sub.format)}
+
+{chr(10).join(extras)}
+"""
+        self.page(f"submission/{sub.id}", sub.title, body)
+
+    def by_kind(self) -> None:
+        for kind, label in KINDS.items():
+            subs = [s for s in self.data.submissions if s.kind == kind]
+            subs.sort(key=lambda s: (s.submitter.name, s.title))
+            self.page(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.\n\n{self.listing(subs)}")
+
+    def by_theme(self) -> None:
+        lines = ["# Themes\n", "The themes follow the articles of the Convention.\n"]
+        for theme, label in THEMES.items():
+            subs = sorted((s for s in self.data.submissions if theme in s.themes), key=lambda s: (s.kind, s.submitter.name, s.title))
+            lines.append(f"- [{md(label)}]({self.link('theme/' + theme)}): {len(subs)}")
+            sections = []
+            for kind, kind_label in KINDS.items():
+                chosen = [s for s in subs if s.kind == kind]
+                if chosen:
+                    sections.append(f"## {kind_label}\n\n{self.listing(chosen)}")
+            self.page(f"theme/{theme}", label, f"# {md(label)}\n\n" + ("\n".join(sections) or "_Nothing on this theme at the moment._"))
+        self.page("themes", "Themes", "\n".join(lines))
+
+    def matches(self) -> None:
+        found = match_needs(self.data.submissions)
+        parts = [
+            "# Possible matches\n",
+            "For each need, the offers and how-to-apply texts that share at least one of its themes, ranked: "
+            "each shared theme counts twice, each shared type of assistance once. A match is a suggestion to get in touch, nothing more.\n",
+        ]
+        needs = sorted((s for s in self.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
+        for need in needs:
+            parts.append(f"## {md(need.title)}\n\n{self.submitter_link(need)} · {self.sub_link(need)}\n")
+            matched = found.get(need.id, [])
+            if not matched:
+                parts.append("_No offer or how-to-apply text shares its themes yet._\n")
+                continue
+            for rank, match in enumerate(matched, 1):
+                kind = KIND_SINGULAR[match.resource.kind]
+                parts.append(f"{rank}. {self.sub_link(match.resource)} — {md(kind)} by {md(match.resource.submitter.name)}. {md(match.reason)}.")
+            parts.append("")
+        if not needs:
+            parts.append("_No need is published at the moment._")
+        self.page("matches", "Possible matches", "\n".join(parts))
+
+    def recent(self) -> None:
+        subs = sorted(self.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:30]
+        rows = ["| Published | Title | By | Kind |", "|---|---|---|---|"]
+        for sub in subs:
+            updated = " (update)" if sub.replaces else ""
+            rows.append(f"| {dates.long_date(sub.published)} | {self.sub_link(sub)}{updated} | {self.submitter_link(sub)} | {md(KIND_SINGULAR[sub.kind])} |")
+        body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + ("\n".join(rows) if subs else "_Nothing yet._")
+        self.page("recent", "Recently published", body)
+
+    def changes(self) -> None:
+        visible = {s.id: s for s in self.data.submissions}
+        words = {"publish": "Published", "replace": "Updated (replaces an earlier text)", "withdraw": "Withdrawn", "expire": "Removed on expiry"}
+        rows = ["| Date | Change | Text |", "|---|---|---|"]
+        for event in self.data.changes[:200]:
+            sub = visible.get(event.submission)
+            if sub is not None:
+                what = self.sub_link(sub)
+            elif self.data.partners_tier:
+                continue  # partners see the history of the texts they can read, nothing else
+            else:
+                what = f"`{event.submission}`"
+            rows.append(f"| {dates.long_date(event.date)} | {words.get(event.action, event.action)} | {what} |")
+        body = "# Changes\n\nThe latest changes, from the portal's history (newest first).\n\n" + ("\n".join(rows) if len(rows) > 2 else "_No change recorded._")
+        self.page("changes", "Changes", body)
+
+    def guide(self) -> None:
+        self.page("pattern", "Guidance pattern", self.data.guide_markdown or "# Guidance pattern\n")
+
+
+def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
+    pages = _Pages(data, namer)
+    pages.home()
+    pages.publishers()
+    replaced = data.earlier or {s.id: s for s in data.submissions}
+    for code, subs in pages.by_submitter.items():
+        pages.submitter(code, subs)
+    for sub in data.submissions:
+        pages.submission(sub, replaced)
+    pages.by_kind()
+    pages.by_theme()
+    pages.matches()
+    pages.recent()
+    pages.changes()
+    pages.guide()
+    link = pages.link
+    pages.out.nav = [
+        {"Home": link("index")},
+        {"Countries and organisations": link("publishers")},
+        {"Needs": link("kind/need")},
+        {"Offers": link("kind/offer")},
+        {"How to apply": link("kind/how-to-apply")},
+        {"Projects": link("kind/project")},
+        {"Themes": link("themes")},
+        {"Possible matches": link("matches")},
+        {"Recently published": link("recent")},
+        {"Changes": link("changes")},
+        {"Guidance pattern": link("pattern")},
+    ]
+    return pages.out

@@ -1,0 +1,84 @@
+// Runs inside every opened page of the cooperation portal: decrypts the search index for the
+// theme's search, decrypts attachments on download, and offers to lock the portal again.
+(() => {
+  "use strict";
+  const STORE = "ccm-portal-key";
+  let entry = null;
+  try {
+    entry = JSON.parse(sessionStorage.getItem(STORE) || "null");
+  } catch (error) {
+    entry = null;
+  }
+  if (!entry) return;
+  const encoder = new TextEncoder();
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  let keyPromise = null;
+  const key = () => (keyPromise ||= crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]));
+
+  async function openUrl(url, aad) {
+    const response = await fetch(url);
+    if (!response.ok) throw new Error(`${response.status} ${url}`);
+    const sealed = new Uint8Array(await response.arrayBuffer());
+    return crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(aad) }, await key(), sealed.slice(12));
+  }
+
+  // The theme loads search/search_index.json with XMLHttpRequest; that file is sealed like a page.
+  const originalOpen = XMLHttpRequest.prototype.open;
+  const originalSend = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.portalUrl = new URL(String(url), location.href);
+    return originalOpen.call(this, method, url, ...rest);
+  };
+  XMLHttpRequest.prototype.send = function (body) {
+    const url = this.portalUrl;
+    if (!url || !url.pathname.endsWith("/search/search_index.json")) return originalSend.call(this, body);
+    const request = this;
+    openUrl(url, "ccm-portal/page")
+      .then((plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"))).blob())
+      .then(
+        (blob) => {
+          const json = new Blob([blob], { type: "application/json" });
+          for (const [name, value] of Object.entries({ readyState: 4, status: 200, statusText: "OK", response: json })) {
+            Object.defineProperty(request, name, { value, configurable: true });
+          }
+          request.dispatchEvent(new ProgressEvent("load"));
+          request.dispatchEvent(new ProgressEvent("loadend"));
+        },
+        () => request.dispatchEvent(new ProgressEvent("error")),
+      );
+  };
+
+  document.addEventListener("click", async (event) => {
+    const link = event.target instanceof Element && event.target.closest("a[data-portal-file]");
+    if (!link) return;
+    event.preventDefault();
+    try {
+      const plain = await openUrl(link.href, "ccm-portal/file");
+      const url = URL.createObjectURL(new Blob([plain], { type: "application/octet-stream" }));
+      const save = document.createElement("a");
+      save.href = url;
+      save.download = link.getAttribute("download") || "attachment";
+      document.body.appendChild(save);
+      save.click();
+      save.remove();
+      setTimeout(() => URL.revokeObjectURL(url), 60000);
+    } catch (error) {
+      alert("The attachment could not be opened. Reload the page and try again.");
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const header = document.querySelector(".md-header__inner");
+    if (!header) return;
+    const lock = document.createElement("button");
+    lock.type = "button";
+    lock.className = "md-header__button portal-lock";
+    lock.textContent = "Lock";
+    lock.title = "Forget the passcode in this browser tab";
+    lock.addEventListener("click", () => {
+      sessionStorage.removeItem(STORE);
+      location.href = new URL("../index.html", location.href).href;
+    });
+    header.appendChild(lock);
+  });
+})();

@@ -1,0 +1,132 @@
+// The public loader of the cooperation portal. Every published page is a shell holding the
+// AES-256-GCM ciphertext of the real page; this script asks for the passcode once per browser
+// session, derives the key with PBKDF2 (WebCrypto), opens the page and shows it.
+(() => {
+  "use strict";
+  const STORE = "ccm-portal-key";
+  const root = new URL("..", document.currentScript.src);
+  const encoder = new TextEncoder();
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const payload = document.getElementById("portal-data");
+  const form = document.getElementById("portal-form");
+  const input = document.getElementById("portal-passcode");
+  const status = document.getElementById("portal-status");
+  const button = form && form.querySelector("button");
+
+  function remembered() {
+    try {
+      return JSON.parse(sessionStorage.getItem(STORE) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  async function openPage(entry, sealed) {
+    const key = await crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]);
+    const plain = await crypto.subtle.decrypt(
+      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode("ccm-portal/page") },
+      key,
+      sealed.slice(12),
+    );
+    const stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).text();
+  }
+
+  function show(html) {
+    document.open();
+    document.write(html);
+    document.close();
+  }
+
+  async function unlock(passcode) {
+    const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
+    if (!response.ok) throw new Error("keys");
+    const keys = await response.json();
+    const material = await crypto.subtle.importKey("raw", encoder.encode(passcode), "PBKDF2", false, ["deriveKey"]);
+    const wrapping = await crypto.subtle.deriveKey(
+      { name: "PBKDF2", hash: "SHA-256", salt: bytes(keys.salt), iterations: keys.iterations },
+      material,
+      { name: "AES-GCM", length: 256 },
+      false,
+      ["decrypt"],
+    );
+    for (const slot of keys.slots) {
+      const sealed = bytes(slot);
+      try {
+        const plain = await crypto.subtle.decrypt(
+          { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode("ccm-portal/slot/" + keys.build) },
+          wrapping,
+          sealed.slice(12),
+        );
+        return JSON.parse(new TextDecoder().decode(plain));
+      } catch (error) {
+        // not this slot: another tier's
+      }
+    }
+    return null;
+  }
+
+  function say(message, isError) {
+    status.textContent = message;
+    status.classList.toggle("portal-error", Boolean(isError));
+  }
+
+  function ready(message) {
+    form.hidden = false;
+    if (message) say(message, true);
+    input.focus();
+  }
+
+  async function showThisPage(entry) {
+    show(await openPage(entry, bytes(payload.textContent.trim())));
+  }
+
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const passcode = input.value;
+    if (!passcode.trim()) {
+      say("Enter the passcode.", true);
+      input.focus();
+      return;
+    }
+    button.disabled = true;
+    say("Checking the passcode…", false);
+    let entry = null;
+    try {
+      entry = await unlock(passcode);
+    } catch (error) {
+      button.disabled = false;
+      say("The portal could not be opened: its key file is missing or damaged. Please tell the coordinator.", true);
+      return;
+    }
+    button.disabled = false;
+    if (!entry) {
+      input.value = "";
+      say("This passcode does not open the portal. Check it, or ask the coordinator for the current one.", true);
+      input.focus();
+      return;
+    }
+    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier }));
+    if (payload) {
+      try {
+        await showThisPage(entry);
+        return;
+      } catch (error) {
+        // a page of another tier, or of an earlier build: go to the start page instead
+      }
+    }
+    location.replace(new URL(entry.home, root));
+  });
+
+  (async () => {
+    const entry = remembered();
+    if (!entry) return ready("");
+    if (!payload) return location.replace(new URL(entry.home, root));
+    try {
+      await showThisPage(entry);
+    } catch (error) {
+      sessionStorage.removeItem(STORE);
+      ready("This page does not open with the passcode you entered earlier: the passcode may have changed, or the page is not for your group of readers. Enter the current passcode.");
+    }
+  })();
+})();

@@ -1,0 +1,66 @@
+"""A submission's text as safe HTML: plain text kept to the character, Markdown rendered, all sanitised."""
+
+from __future__ import annotations
+
+import html
+
+import markdown
+import nh3
+
+_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", "dl", "dt", "dd",
+    "a", "em", "strong", "b", "i", "u", "code", "pre", "blockquote", "del", "ins", "sup", "sub",
+    "table", "thead", "tbody", "tfoot", "tr", "th", "td", "caption", "div", "span", "abbr",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"align", "colspan", "rowspan"},
+    "td": {"align", "colspan", "rowspan"},
+    "ol": {"start"},
+    **{f"h{level}": {"id"} for level in range(1, 7)},
+}
+_EXTENSIONS = ["tables", "sane_lists", "def_list", "toc"]
+
+
+def sanitise(fragment: str) -> str:
+    """Only plain structure survives: no script, style, iframe, object, form, event handler,
+    image, or URL other than http(s) and mailto."""
+    return nh3.clean(
+        fragment,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def plain_html(text: str) -> str:
+    """Every character and line break as sent; nothing is interpreted."""
+    return html.escape(text, quote=True)
+
+
+def markdown_html(text: str) -> str:
+    # Headings inside a text start at level 2: the page's own title is the only h1.
+    renderer = markdown.Markdown(extensions=_EXTENSIONS, extension_configs={"toc": {"baselevel": 2, "slugify": _slug}}, output_format="html")
+    return sanitise(renderer.convert(text))
+
+
+def _slug(value: str, separator: str) -> str:
+    import re
+    import unicodedata
+
+    value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return "text-" + (re.sub(r"[^\w]+", separator, value.lower()).strip(separator) or "section")
+
+
+def text_block(text: str, text_format: str) -> str:
+    """One line of raw HTML that Markdown leaves alone, whatever the text holds."""
+    if text_format == "markdown":
+        inner, css = markdown_html(text), "portal-text portal-markdown"
+    else:
+        inner, css = plain_html(text), "portal-text portal-plain"
+    # Line breaks as character references keep the block on one line, so the page's Markdown
+    # never sees a blank line (or anything else) inside the text.
+    return f'<div class="{css}">' + inner.replace("\r", "").replace("\n", "&#10;") + "</div>"
