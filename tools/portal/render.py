@@ -291,19 +291,19 @@ Shown as of {dates.long_date(data.today)}.
         self.page("recent", "Recently published", body)
 
     def changes(self) -> None:
+        """The history of the texts on the portal today; texts that left it are not named."""
         visible = {s.id: s for s in self.data.submissions}
-        words = {"publish": "Published", "replace": "Updated (replaces an earlier text)", "withdraw": "Withdrawn", "expire": "Removed on expiry"}
-        rows = ["| Date | Change | Text |", "|---|---|---|"]
-        for event in self.data.changes[:200]:
+        words = {"publish": "Published", "replace": "Updated (replaces an earlier text)"}
+        rows = ["| Date | Change | Text | By |", "|---|---|---|---|"]
+        for event in self.data.changes:
             sub = visible.get(event.submission)
-            if sub is not None:
-                what = self.sub_link(sub)
-            elif self.data.partners_tier:
-                continue  # partners see the history of the texts they can read, nothing else
-            else:
-                what = f"`{event.submission}`"
-            rows.append(f"| {dates.long_date(event.date)} | {words.get(event.action, event.action)} | {what} |")
-        body = "# Changes\n\nThe latest changes, from the portal's history (newest first).\n\n" + ("\n".join(rows) if len(rows) > 2 else "_No change recorded._")
+            if sub is None or event.action not in words:
+                continue
+            rows.append(f"| {dates.long_date(event.date)} | {words[event.action]} | {self.sub_link(sub)} | {self.submitter_link(sub)} |")
+        body = (
+            "# Changes\n\nHow the texts on the portal today arrived, newest first, from the portal's history. "
+            "Texts that were withdrawn or expired are no longer named here.\n\n" + ("\n".join(rows[:202]) if len(rows) > 2 else "_No change recorded._")
+        )
         self.page("changes", "Changes", body)
 
     def guide(self) -> None:

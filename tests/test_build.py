@@ -1,0 +1,254 @@
+"""`portal build` end to end on real repositories: the pages, the protection, the leak scan."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import DEMO_DATE, FIXTURES, PROJECT
+from sitereader import ENV, PARTNERS, STATES, open_site
+
+from portal.config import Repo
+from portal.keys import SealError, open_keys, open_page
+from portal.lifecycle import select_active
+from portal.validate import validate_repo
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path):
+    """The example portal built once for this module (tests here only read it)."""
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    root = tmp_path_factory.mktemp("built") / "portal"
+    shutil.copytree(example_repo_template, root)
+    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root, result
+
+
+def test_build_prints_a_one_line_summary(built) -> None:
+    _, result = built
+    assert re.search(r"^Built 17 submissions from 15 submitters \(states: 17, partners: 8\) into \d+ protected pages in [\d.]+ s; leak check passed$", result.stdout, re.M)
+    assert "Encrypting the States site" in result.stderr
+
+
+def test_published_folder_holds_only_the_allow_list(built) -> None:
+    root, _ = built
+    site = root / "site"
+    names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
+    tier_folders = {name.split("/")[0] for name in names if re.fullmatch(r"[0-9a-f]{12}/.*", name)}
+    assert len(tier_folders) == 2
+    for name in names:
+        assert (
+            name in {"index.html", "404.html", ".nojekyll", "_portal/keys.json", "_portal/loader.js", "_portal/app.js", "_portal/unlock.css", "_portal/portal.css"}
+            or name.startswith("assets/")
+            or re.fullmatch(r"[0-9a-f]{12}/([0-9a-f]{20}\.(html|bin)|index\.html|search/search_index\.json)", name)
+        ), name
+    assert not any("sitemap" in name for name in names)
+
+
+def test_every_page_is_a_sealed_shell_that_says_nothing(built) -> None:
+    root, _ = built
+    for page in (root / "site").glob("*/*.html"):
+        text = page.read_text()
+        assert '<script type="application/octet-stream" id="portal-data">' in text
+        assert "<title>CCM Cooperation Portal</title>" in text
+        visible = re.sub(r"<script.*?</script>", "", text, flags=re.S)
+        assert "Survey" not in visible and "Lao" not in visible
+
+
+def test_the_leak_scan_passes_on_the_examples_and_fails_on_plaintext(built, run) -> None:
+    root, _ = built
+    clean = run("check-leaks", "--repo", str(root))
+    assert clean.exit_code == 0, clean.output
+    assert "No plaintext of 19 submissions" in clean.output
+    leaky = run("check-leaks", str(root / "build" / "staging" / "states"), "--repo", str(root))
+    assert leaky.exit_code == 1
+    assert "leak: title of lao-2026-need-survey-clearance-xiengkhouang" in leaky.output or "leak: text of" in leaky.output
+
+
+def test_a_single_leaked_title_in_a_file_name_is_caught(built, run, tmp_path: Path) -> None:
+    root, _ = built
+    site = tmp_path / "site"
+    shutil.copytree(root / "site", site)
+    (site / "assets" / "Drafting national implementation legislation.txt").write_text("")
+    result = run("check-leaks", str(site), "--repo", str(root))
+    assert result.exit_code == 1
+    assert "title in a file name of tcd-2026-need-national-implementation-law" in result.output
+
+
+def test_states_read_every_active_text_on_its_submitter_page(built) -> None:
+    root, _ = built
+    states = open_site(root / "site", STATES)
+    assert states.tier == "states"
+    subs = validate_repo(Repo(root)).submissions
+    active = select_active(subs, dt.date.fromisoformat(DEMO_DATE))
+    countries = states.page_titled("Countries and organisations")
+    for sub in active:
+        submitter_page = states.page_titled(sub.submitter.name)
+        assert html.escape(sub.title, quote=False) in submitter_page, sub.id
+        assert f">{html.escape(sub.submitter.name, quote=False)}</a>" in countries
+    gone = {"mrt-2025-need-survivor-data", "lao-2025-need-survey-clearance-xiengkhouang"}
+    everything = states.text()
+    for sub in subs:
+        if sub.id in gone:
+            assert f">{html.escape(sub.title, quote=False)}<" not in everything
+            assert sub.id not in everything.replace("lao-2025-need-survey-clearance-xiengkhouang</code> (the earlier", "")
+
+
+def test_plain_text_is_preserved_to_the_character(built) -> None:
+    root, _ = built
+    states = open_site(root / "site", STATES)
+    source = (root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md").read_text()
+    text = source.split("\n---\n", 1)[1]
+    page = states.page_titled("Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)")
+    block = re.search(r'<div class="portal-text portal-plain">(.*?)</div>', page, re.S).group(1)
+    assert html.unescape(block) == text
+    assert "1. Clearance of 1,140 hectares" in html.unescape(block)  # not turned into a list
+
+
+def test_markdown_is_rendered_where_the_submission_says_so(built) -> None:
+    states = open_site(built[0] / "site", STATES)
+    page = states.page_titled("Physical rehabilitation and psychosocial support for survivors in South Lebanon")
+    assert '<div class="portal-text portal-markdown">' in page
+    assert "<table>" in page and "<strong>Lebanon Mine Action Centre</strong>" in page
+
+
+def test_matches_are_present_and_explained(built) -> None:
+    states = open_site(built[0] / "site", STATES)
+    page = states.page_titled("Possible matches")
+    section = page.split("<article", 1)[1].split("Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)", 1)[1]
+    assert "Funding for clearance and victim assistance projects in 2027" in section.split("<h2", 1)[0]
+    assert "Shares themes: Clearance and risk reduction education (Article 4), Victim assistance (Article 5); assistance: financial" in section
+
+
+def test_guidance_pattern_page_comes_from_the_schema(built) -> None:
+    states = open_site(built[0] / "site", STATES)
+    page = states.page_titled("Guidance pattern")
+    schema = json.loads((PROJECT / "schema/submission.schema.json").read_text())
+    for field in schema["properties"]:
+        assert f"<code>{field}</code>" in page
+    assert "Kind: how-to-apply" in page
+
+
+def test_partners_read_only_texts_opened_to_them(built) -> None:
+    root, _ = built
+    partners = open_site(root / "site", PARTNERS)
+    assert partners.tier == "partners"
+    subs = validate_repo(Repo(root)).submissions
+    everything = partners.text() + json.dumps(partners.search)
+    for sub in subs:
+        if sub.audience == "states":
+            assert html.escape(sub.title, quote=False) not in everything, sub.id
+            assert sub.id not in everything, sub.id
+    assert "Explosive ordnance risk education for returnee communities in Basrah Governorate" in everything
+
+
+def test_a_partner_passcode_cannot_open_a_states_page(built) -> None:
+    root, _ = built
+    partners = open_site(root / "site", PARTNERS)
+    states = open_site(root / "site", STATES)
+    shell = next(iter(states.folder.glob("*.html"))).read_text()
+    sealed = base64.b64decode(re.search(r'id="portal-data">([^<]+)<', shell).group(1))
+    with pytest.raises(SealError):
+        open_page(partners.key, sealed)
+
+
+def test_wrong_passcode_and_tampered_keys_open_nothing(built) -> None:
+    keys = (built[0] / "site/_portal/keys.json").read_text()
+    with pytest.raises(SealError):
+        open_keys(keys, "wrong-passcode-entirely-here-now-ok")
+    data = json.loads(keys)
+    data["slots"] = [base64.b64encode(bytes(raw[:-1]) + bytes([raw[-1] ^ 1])).decode() for raw in map(base64.b64decode, data["slots"])]
+    for passcode in (STATES, PARTNERS):
+        with pytest.raises(SealError):
+            open_keys(json.dumps(data), passcode)
+
+
+def test_attachments_are_sealed_and_come_back_byte_identical(built) -> None:
+    root, _ = built
+    states = open_site(root / "site", STATES)
+    page = states.page_titled("Explosive ordnance risk education for returnee communities in Basrah Governorate")
+    name = re.search(r'<a href="([0-9a-f]{20}\.bin)" download="work-plan.csv"', page).group(1)
+    original = (root / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
+    assert original not in (states.folder / name).read_bytes()
+    assert states.file(name) == original
+
+
+def test_page_names_are_stable_across_builds_and_change_with_the_passcode(example_repo, run) -> None:
+    def names(env: dict[str, str]) -> set[str]:
+        assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=env).exit_code == 0
+        return {p.relative_to(example_repo.site_dir).as_posix() for p in example_repo.site_dir.glob("*/*.html")}
+
+    first, second = names(ENV), names(ENV)
+    assert first == second
+    rotated = names({**ENV, "PORTAL_PASSCODE": "ripple-sizable-hardcover-unvocal-smoked-overdue"})
+    folders = lambda names: {n.split("/")[0] for n in names}  # noqa: E731
+    assert len(folders(first) & folders(rotated)) == 1  # the partners' folder: their passcode did not change
+    states_pages = {n for n in rotated if n.split("/")[0] not in folders(first)}
+    assert len(states_pages) > 20 and not {n.split("/")[1] for n in states_pages} - {"index.html"} & {n.split("/")[1] for n in first}
+
+
+def test_after_rotation_the_old_passcode_opens_nothing(example_repo, run) -> None:
+    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    new = "ripple-sizable-hardcover-unvocal-smoked-overdue"
+    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": new}).exit_code == 0
+    keys = (example_repo.site_dir / "_portal/keys.json").read_text()
+    with pytest.raises(SealError):
+        open_keys(keys, STATES)
+    assert open_keys(keys, new)["tier"] == "states"
+
+
+def test_a_repository_with_errors_is_not_built_and_site_is_untouched(example_repo, run) -> None:
+    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
+    shutil.copytree(FIXTURES / "invalid" / "bad-date", example_repo.root, dirs_exist_ok=True)
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 1
+    assert "submissions/LAO/lao-2026-need-case.md:15:1: error: published: '2026-13-01' is not a date" in result.stderr
+    assert "Error: 1 error(s) in the submissions; nothing was built" in result.stderr
+    after = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
+    assert before == after
+    assert not list(example_repo.root.glob(".site.building-*"))
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"PORTAL_PASSCODE": STATES}, "PORTAL_PASSCODE_PARTNERS is not set"),
+        ({"PORTAL_PASSCODE": "", "PORTAL_PASSCODE_PARTNERS": PARTNERS}, "PORTAL_PASSCODE is not set"),
+        ({"PORTAL_PASSCODE": "Password123!", "PORTAL_PASSCODE_PARTNERS": PARTNERS}, "PORTAL_PASSCODE is too weak: about"),
+        ({"PORTAL_PASSCODE": STATES, "PORTAL_PASSCODE_PARTNERS": STATES}, "PORTAL_PASSCODE_PARTNERS is the same as PORTAL_PASSCODE"),
+    ],
+)
+def test_passcodes_that_are_refused(example_repo, run, env: dict[str, str], message: str) -> None:
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={"PORTAL_PASSCODE_PARTNERS": "", **env})
+    assert result.exit_code == 1
+    assert message in result.output
+    assert not example_repo.site_dir.exists()
+
+
+def test_a_build_after_the_examples_expired_shows_none(example_repo, run) -> None:
+    result = run("build", "--repo", str(example_repo.root), "--today", "2028-01-01", env=ENV)
+    assert result.exit_code == 0, result.output
+    assert "Built 0 submissions from 0 submitters" in result.output
+    states = open_site(example_repo.site_dir, STATES)
+    assert "No text has been published yet." in states.page_titled("Countries and organisations")
+    assert "EXAMPLE" not in json.dumps(states.search)
+
+
+def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Path) -> None:
+    from portal.site import run_generator
+
+    shutil.copytree(PROJECT / "docs", tmp_path / "docs")
+    shutil.copy2(PROJECT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    run_generator(tmp_path / "mkdocs.yml")
+    assert (tmp_path / "build/handbook/index.html").is_file()
