@@ -22,12 +22,7 @@ from portal.load import text_fingerprint  # noqa: E402
 from portal.model import ASSISTANCE, KINDS, THEMES  # noqa: E402
 from portal.registry import load_registry  # noqa: E402
 
-WORDS = (
-    "clearance survey land release victim assistance rehabilitation stockpile destruction training national authority "
-    "province district community risk education equipment funding partners coordination quality management report "
-    "survivors referral database women men children farmers hectares teams months capacity expertise legislation "
-    "implementation transparency cooperation support project results lessons plan budget contribution priority"
-).split()
+WORDS = ["clearance", "survey", "land", "release", "victim", "assistance", "rehabilitation", "stockpile", "destruction", "training", "national", "authority", "province", "district", "community", "risk", "education", "equipment", "funding", "partners", "coordination", "quality", "management", "report", "survivors", "referral", "database", "women", "men", "children", "farmers", "hectares", "teams", "months", "capacity", "expertise", "legislation", "implementation", "transparency", "cooperation", "support", "project", "results", "lessons", "plan", "budget", "contribution", "priority"]
 TODAY = dt.date(2026, 11, 20)
 
 

@@ -11,13 +11,14 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import DEMO_DATE, FIXTURES, PROJECT
-from sitereader import ENV, PARTNERS, STATES, open_site
 
 from portal.config import Repo
 from portal.keys import SealError, open_keys, open_page
 from portal.lifecycle import select_active
 from portal.validate import validate_repo
+
+from conftest import DEMO_DATE, FIXTURES, PROJECT
+from sitereader import ENV, PARTNERS, STATES, open_site
 
 
 @pytest.fixture(scope="module")

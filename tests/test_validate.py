@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_DATE, FIXTURES, PROJECT
 from portal.examples import examples_root
+
+from conftest import DEMO_DATE, FIXTURES, PROJECT
 
 INVALID = FIXTURES / "invalid"
 BASE = FIXTURES / "base"

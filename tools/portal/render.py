@@ -84,7 +84,8 @@ class _Pages:
 
     def page(self, key: str, title: str, body: str) -> None:
         canary = f'\n\n<p class="portal-canary" hidden>{h(self.data.canary)}</p>\n' if self.data.canary else "\n"
-        self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(title, ensure_ascii=False)}\n---\n\n{body.strip()}{canary}"
+        # The theme prints the title into <title> and the header without escaping it.
+        self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n---\n\n{body.strip()}{canary}"
 
     def listing(self, subs: Sequence[Submission], with_submitter: bool = True) -> str:
         if not subs:

@@ -68,6 +68,10 @@
   });
 
   document.addEventListener("DOMContentLoaded", () => {
+    // The theme's search dialog has no accessible name of its own.
+    for (const dialog of document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])')) {
+      dialog.setAttribute("aria-label", "Search the portal");
+    }
     const header = document.querySelector(".md-header__inner");
     if (!header) return;
     const lock = document.createElement("button");

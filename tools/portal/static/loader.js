@@ -58,7 +58,7 @@
           wrapping,
           sealed.slice(12),
         );
-        return JSON.parse(new TextDecoder().decode(plain));
+        return { ...JSON.parse(new TextDecoder().decode(plain)), build: keys.build };
       } catch (error) {
         // not this slot: another tier's
       }
@@ -106,7 +106,7 @@
       input.focus();
       return;
     }
-    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier }));
+    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build }));
     if (payload) {
       try {
         await showThisPage(entry);
@@ -121,7 +121,17 @@
   (async () => {
     const entry = remembered();
     if (!entry) return ready("");
-    if (!payload) return location.replace(new URL(entry.home, root));
+    if (!payload) {
+      // The start page: go to the reader's home, unless the portal was rebuilt with new keys since.
+      try {
+        const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
+        if ((await response.json()).build === entry.build) return location.replace(new URL(entry.home, root));
+      } catch (error) {
+        // fall through to the form
+      }
+      sessionStorage.removeItem(STORE);
+      return ready("The portal has been updated since you opened it, and its passcode may have changed. Enter the current passcode.");
+    }
     try {
       await showThisPage(entry);
     } catch (error) {
