@@ -234,10 +234,11 @@ def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run
         unlock(page, url, STATES)
         page.get_by_role("link", name="Needs").first.click()
         links = page.locator(".md-content table a", has_text="onerror")
-        assert links.count() == 2
+        expect(links).to_have_count(2)
         for index in range(2):
             page.get_by_role("link", name="Needs").first.click()
-            page.locator(".md-content table a", has_text="onerror").nth(index).click()
+            expect(links).to_have_count(2)
+            links.nth(index).click()
             page.locator(".portal-text").wait_for()
             page.mouse.move(10, 10)
             page.mouse.move(200, 300)

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from email.utils import parseaddr
 from pathlib import Path, PurePosixPath
 
 import git
 
 from .config import Repo
+from .files import write_atomic
 from .model import ChangeEvent
 
 TRAILER = re.compile(r"^(Portal-[A-Za-z-]+):\s*(.*)$", re.MULTILINE)
@@ -83,56 +85,93 @@ def commit_message(subject: str, body: str, changes: Sequence[Change]) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def commit_paths(
+def commit_files(
     repo: Repo,
     *,
-    added: Sequence[Path] = (),
-    removed: Sequence[Path] = (),
+    write: dict[str, bytes] | None = None,
+    remove: Sequence[str] = (),
     message: str,
     author: str | None = None,
     date: str | None = None,
 ) -> str:
-    """Commit exactly these paths (other staged or unstaged changes stay as they are).
+    """Commit exactly these changes (repository-relative POSIX paths), then put them in the
+    working tree. Other staged or unstaged changes stay exactly as they are.
 
-    On failure the index entries of these paths are put back; the caller restores files.
+    The commit is made first, in a private index, so a failure (or a kill) before it leaves the
+    working tree and index untouched; after it, each file is renamed into place atomically.
     """
+    write = write or {}
     handle = require_git(repo)
-    rel_added = [repo.relative(path) for path in added]
-    rel_removed = [repo.relative(path) for path in removed]
-    paths = rel_added + rel_removed
+    paths = [*write, *remove]
     if not paths:
         raise AuditError("nothing to commit")
-    env: dict[str, str] = {}
+    _refuse_local_changes(handle, paths)
+    git_dir = Path(handle.git_dir)
+    index = git_dir / f"portal-index-{os.getpid()}"
+    env: dict[str, str] = {"GIT_INDEX_FILE": str(index)}
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", suffix=".txt", delete=False) as note:
-        note.write(message)
-    args = ["--quiet", "--no-verify", "--cleanup=verbatim", "-F", note.name, "--only"]
     if author:
-        args.append(f"--author={author}")
+        name, address = parseaddr(author)
+        if not name or not address:
+            raise AuditError(f"--author {author!r}: write it as 'Name <address>'")
+        env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=address)
+    head = handle.head.commit.hexsha if handle.head.is_valid() else None
     try:
-        if rel_added:
-            handle.git.add("--", *rel_added)
-        if rel_removed:
-            handle.git.rm("--quiet", "--cached", "--ignore-unmatch", "--", *rel_removed)
-        handle.git.commit(*args, "--", *paths, env=env)
+        if head:
+            handle.git.read_tree(head, env=env)
+        for path, data in write.items():
+            blob = _store_blob(handle, git_dir, data)
+            handle.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+        for path in remove:
+            handle.git.update_index("--force-remove", "--", path, env=env)
+        tree = handle.git.write_tree(env=env)
+        note = git_dir / f"portal-message-{os.getpid()}"
+        note.write_text(message, encoding="utf-8")
+        try:
+            commit = handle.git.commit_tree(tree, *(["-p", head] if head else []), "-F", str(note), env=env)
+        finally:
+            note.unlink(missing_ok=True)
+        handle.git.update_ref("-m", "portal: " + message.splitlines()[0][:200], "HEAD", commit, *([head] if head else []))
     except git.GitCommandError as exc:
-        _unstage(handle, paths)
-        detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'")
+        detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'\n ")
         raise AuditError(f"git could not commit: {detail}") from None
     finally:
-        Path(note.name).unlink(missing_ok=True)
-    return str(handle.head.commit.hexsha)
+        index.unlink(missing_ok=True)
+    for path, data in write.items():
+        write_atomic(repo.root / path, data)
+    for path in remove:
+        target = repo.root / path
+        target.unlink(missing_ok=True)
+        _prune_empty(target.parent, repo.submissions)
+    handle.git.reset("--quiet", "HEAD", "--", *paths)
+    return str(commit)
 
 
-def _unstage(handle: git.Repo, paths: list[str]) -> None:
+def _store_blob(handle: git.Repo, git_dir: Path, data: bytes) -> str:
+    temp = git_dir / f"portal-blob-{os.getpid()}"
+    temp.write_bytes(data)
     try:
-        if handle.head.is_valid():
-            handle.git.reset("--quiet", "HEAD", "--", *paths)
-        else:
-            handle.git.rm("--quiet", "--cached", "--ignore-unmatch", "-r", "--", *paths)
-    except git.GitCommandError:
-        pass
+        return str(handle.git.hash_object("-w", "--no-filters", "--", str(temp)))
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def _refuse_local_changes(handle: git.Repo, paths: Sequence[str]) -> None:
+    """A path the tool is about to write or remove must not hold someone's uncommitted work."""
+    out = handle.git.status("--porcelain=v1", "--untracked-files=all", "--", *paths)
+    changed = [line[3:] for line in out.splitlines() if line.strip()]
+    if changed:
+        raise AuditError(f"{changed[0]} has uncommitted changes; commit or remove them first (nothing was changed)")
+
+
+def _prune_empty(folder: Path, stop: Path) -> None:
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
@@ -158,3 +197,101 @@ def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
             elif key == "Portal-Submission" and action:
                 events.append(ChangeEvent(dt.date.fromisoformat(date[:10]), action, value.strip(), author))
     return events
+
+
+def message_ids_in_history(repo: Repo) -> dict[str, str]:
+    """Message-ID -> submission id, for every e-mail ever published (from commit trailers)."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log("--grep=^Portal-Message-Id:", "--format=%x1e%B")
+    found: dict[str, str] = {}
+    for record in out.split("\x1e"):
+        submission = ""
+        for key, value in TRAILER.findall(record):
+            if key == "Portal-Submission":
+                submission = value.strip()
+            elif key == "Portal-Message-Id" and submission:
+                found.setdefault(value.strip(), submission)
+    return found
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    commit: str
+    date: str  # ISO 8601 with time
+    author: str
+    subject: str
+    action: str  # publish, replace, replaced-by, withdraw, expire, edit
+    paths: tuple[str, ...]
+    fingerprint: str
+    message_id: str
+    other: str = ""  # the id on the other side of a replacement
+    reason: str = ""
+
+
+def history(repo: Repo, submission: str) -> list[HistoryEntry]:
+    """Every commit that created, replaced, expired, withdrew or touched a submission, oldest first,
+    whether or not the file still exists, and whatever folder it was in."""
+    handle = require_git(repo)
+    if not handle.head.is_valid():
+        return []
+    fmt = "--format=%x1e%H%x1f%aI%x1f%an <%ae>%x1f%s%x1f%b"
+    by_path = handle.git.log(fmt, "--name-only", "--", f":(glob)submissions/*/{submission}.md", f":(glob)submissions/*/attachments/{submission}/**")
+    by_trailer = handle.git.log(fmt, "--name-only", "-E", f"--grep=^Portal-(Submission|Replaces): {re.escape(submission)}$")
+    entries: dict[str, HistoryEntry] = {}
+    for out in (by_path, by_trailer):
+        for record in out.split("\x1e"):
+            if record.strip():
+                commit, date, author, subject, rest = record.split("\x1f", 4)
+                entries.setdefault(commit, _entry(submission, commit, date, author, subject, rest))
+    return sorted(entries.values(), key=lambda entry: entry.date)
+
+
+def _blocks(trailers: list[tuple[str, str]]) -> list[dict[str, str]]:
+    """The trailers of a commit, one block for each submission it concerns."""
+    blocks: list[dict[str, str]] = []
+    for key, value in trailers:
+        if key == "Portal-Action":
+            blocks.append({})
+        if blocks:
+            blocks[-1].setdefault(key, value)
+    return blocks
+
+
+def _entry(submission: str, commit: str, date: str, author: str, subject: str, rest: str) -> HistoryEntry:
+    blocks = _blocks([(key, value.strip()) for key, value in TRAILER.findall(rest)])
+    paths = tuple(line.strip() for line in rest.splitlines() if line.strip().startswith("submissions/"))
+    reason = re.search(r"^Reason: (.*)$", rest, re.M)
+    own = next((block for block in blocks if block.get("Portal-Submission") == submission), None)
+    action, other, fingerprint, message_id = "edit", "", "", ""
+    if own is not None:
+        action = own.get("Portal-Action", "edit")
+        other = own.get("Portal-Replaces", "")
+        fingerprint = own.get("Portal-Fingerprint", "").removeprefix("sha256:")
+        message_id = own.get("Portal-Message-Id", "")
+    else:
+        newer = next((block for block in blocks if block.get("Portal-Replaces") == submission), None)
+        if newer is not None:
+            action, other = "replaced-by", newer.get("Portal-Submission", "")
+    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, reason.group(1).strip() if reason else "")
+
+
+def added_by(repo: Repo) -> dict[str, dict[str, str]]:
+    """For each file under submissions/, the trailers of the latest commit that added it."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log("--diff-filter=A", "--name-only", "--format=%x1e%H%x1f%B%x1f", "--", "submissions/")
+    found: dict[str, dict[str, str]] = {}
+    for record in out.split("\x1e"):
+        if not record.strip():
+            continue
+        commit, body, names = record.split("\x1f", 2)
+        for name in names.split():
+            if name.endswith(".md") and name not in found:
+                stem = PurePosixPath(name).stem
+                blocks = _blocks([(key, value.strip()) for key, value in TRAILER.findall(body)])
+                block = next((b for b in blocks if b.get("Portal-Submission") == stem), {})
+                found[name] = {"commit": commit, **block}
+    return found

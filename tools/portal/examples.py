@@ -8,7 +8,7 @@ from pathlib import Path
 
 import git
 
-from .audit import Change, commit_message, commit_paths
+from .audit import Change, commit_files, commit_message
 from .config import Repo
 from .validate import validate_repo
 
@@ -49,9 +49,10 @@ def create_example_repo(source: Repo, target: Path) -> Repo:
             message_id=str(submission.meta.get("source", {}).get("message_id", "")),
             replaces=submission.replaces,
         )
-        folder = repo.root / "submissions" / submission.submitter.code
-        added = [repo.root / submission.path] + [repo.root / a.path for a in submission.attachments]
+        paths = [submission.path] + [a.path for a in submission.attachments]
         subject = f"{'Replace' if submission.replaces else 'Publish'} {submission.kind} of {submission.submitter.name}: {submission.title}"
-        commit_paths(repo, added=added, message=commit_message(subject, "", [change]), date=f"{submission.published.isoformat()}T10:00:00")
-        del folder
+        staged = {path: (repo.root / path).read_bytes() for path in paths}
+        for path in paths:
+            (repo.root / path).unlink()
+        commit_files(repo, write=staged, message=commit_message(subject, "", [change]), date=f"{submission.published.isoformat()}T10:00:00")
     return repo

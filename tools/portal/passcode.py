@@ -20,7 +20,6 @@ import yaml
 from xkcdpass import xkcd_password
 
 from .config import Repo, Settings, Tier
-from .files import write_atomic
 
 WORDS = 6
 SEPARATOR = "-"
@@ -123,11 +122,12 @@ def read_rotations(repo: Repo) -> dict[str, dt.date]:
     return result
 
 
-def record_rotation(repo: Repo, tiers: list[str], today: dt.date) -> None:
+def rotation_record(repo: Repo, tiers: list[str], today: dt.date) -> bytes:
+    """The new content of the rotation record (dates only)."""
     rotations = {tier: day.isoformat() for tier, day in read_rotations(repo).items()}
     rotations.update({tier: today.isoformat() for tier in tiers})
     header = "# Date each tier's passcode was last changed (never the passcode). Written by `portal passcode rotate`.\n"
-    write_atomic(repo.rotations_path, (header + yaml.safe_dump({"rotations": rotations}, sort_keys=True)).encode("utf-8"))
+    return (header + yaml.safe_dump({"rotations": rotations}, sort_keys=True)).encode("utf-8")
 
 
 def ages(repo: Repo, today: dt.date) -> list[TierAge]:

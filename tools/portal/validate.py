@@ -144,8 +144,16 @@ def to_submission(repo: Repo, path: Path, loaded: LoadedFile) -> Submission:
     )
 
 
-def check_across(repo: Repo, submissions: list[Submission], registry: Registry, retired: set[str], today: dt.date | None) -> list[Problem]:
-    """Rules that need more than one field or more than one file. Fills in submitter names."""
+def check_across(
+    repo: Repo,
+    submissions: list[Submission],
+    registry: Registry,
+    retired: set[str],
+    today: dt.date | None,
+    planned: set[str] = frozenset(),  # type: ignore[assignment]
+) -> list[Problem]:
+    """Rules that need more than one field or more than one file. Fills in submitter names.
+    `planned`: attachment paths about to be written (they count as present)."""
     settings = repo.settings
     problems: list[Problem] = []
     by_id: dict[str, Submission] = {}
@@ -198,6 +206,8 @@ def check_across(repo: Repo, submissions: list[Submission], registry: Registry, 
         if period and period.get("end") and period["end"] < period["start"]:
             problem(sub, ("period", "end"), f"{period['end']} is before the start of the period ({period['start']})")
         for index, attachment in enumerate(sub.attachments):
+            if attachment.path in planned:
+                continue
             reason = _attachment_problem(repo, sub, attachment, settings.attachment_bytes)
             if reason:
                 problem(sub, ("attachments", index, "path"), reason)

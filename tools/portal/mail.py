@@ -1,0 +1,297 @@
+"""Saved e-mails (.eml) -> the text to publish, its attachments and its fingerprints.
+
+The text is the plain-text body exactly as decoded. Nothing is guessed silently: a charset that
+is unknown or does not fit the bytes, broken MIME, or a message with nothing readable is an error
+that says what to ask the sender for.
+"""
+
+from __future__ import annotations
+
+import codecs
+import email
+import email.policy
+import hashlib
+import io
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import parseaddr, parsedate_to_datetime
+
+MAX_PARTS = 200
+MAX_DEPTH = 20
+_SERIOUS_DEFECTS = (
+    "StartBoundaryNotFoundDefect",
+    "CloseBoundaryNotFoundDefect",
+    "MissingHeaderBodySeparatorDefect",
+    "InvalidBase64PaddingDefect",
+    "InvalidBase64CharactersDefect",
+    "InvalidBase64LengthDefect",
+    "MultipartInvariantViolationDefect",
+)
+CONVERTIBLE = {".docx": "docx", ".odt": "odt", ".txt": "txt"}
+
+
+class MailError(Exception):
+    """A problem with the message; the text names the part or header."""
+
+
+@dataclass(frozen=True)
+class MailAttachment:
+    name: str  # safe file name
+    original: str  # as the sender's mail client named it
+    content_type: str
+    data: bytes
+
+
+@dataclass
+class ParsedMail:
+    sender_name: str
+    sender_email: str
+    subject: str
+    date: str  # YYYY-MM-DD, or "" when the message has no usable Date
+    message_id: str
+    text: str | None  # the body as decoded (None when the message has no text part)
+    converted_from: str = ""  # "html" when the body came from an HTML-only message
+    attachments: list[MailAttachment] = field(default_factory=list)
+    raw_sha256: str = ""
+
+
+def safe_name(name: str, fallback: str) -> str:
+    """A file name that stays in its folder: no path, no control characters, no leading dot."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = name.replace("\\\\", "/").split("/")[-1]
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
+    name = re.sub(r"[<>:\"|?*]", "_", name).strip().lstrip(".").strip()
+    if not name or name in {".", ".."}:
+        name = fallback
+    stem, dot, ext = name.rpartition(".")
+    if len(name) > 120:
+        name = (stem[: 110 - len(ext)] + "." + ext) if dot else name[:120]
+    return name
+
+
+def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
+    if not raw.strip():
+        raise MailError("the message is empty")
+    if b"\x00" in raw[:4096]:
+        raise MailError("this is not an e-mail: it holds binary data (save the message as .eml from the mail client)")
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    _check_is_mail(message)
+    _check_structure(message)
+    sender_name, sender_email = parseaddr(str(message.get("From", "")))
+    parsed = ParsedMail(
+        sender_name=sender_name.strip(),
+        sender_email=sender_email.strip(),
+        subject=str(message.get("Subject", "")).strip(),
+        date=_date(message),
+        message_id=str(message.get("Message-ID", "")).strip(),
+        text=None,
+        raw_sha256=hashlib.sha256(raw).hexdigest(),
+    )
+    plain, html = _find_bodies(message)
+    if plain is not None:
+        parsed.text = _decode(plain, "the text part")
+    elif html is not None:
+        parsed.text = html_to_text(_decode(html, "the HTML part"))
+        parsed.converted_from = "html"
+    names: set[str] = set()
+    for index, part in enumerate(_attachments(message, plain, html), 1):
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload()
+            data = inner[0].as_bytes() if isinstance(inner, list) and inner and isinstance(inner[0], Message) else b""
+        elif part.is_multipart():
+            data = part.as_bytes()
+        else:
+            payload = part.get_payload(decode=True)
+            data = payload if isinstance(payload, bytes) else b""
+        original = part.get_filename() or ""
+        if part.get_content_type() == "message/rfc822" and not original:
+            original = "forwarded-message.eml"
+        name = safe_name(original, f"attachment-{index}{_extension(part.get_content_type())}")
+        base, dot, ext = name.rpartition(".")
+        number = 2
+        while name.lower() in names:
+            name = f"{base}-{number}.{ext}" if dot else f"{name}-{number}"
+            number += 1
+        names.add(name.lower())
+        if len(data) > max_attachment_bytes:
+            raise MailError(f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link")
+        parsed.attachments.append(MailAttachment(name, original, part.get_content_type(), data))
+    if parsed.text is None and not parsed.attachments:
+        raise MailError("the message has no text and no attachment to take the text from")
+    if parsed.text is None and all(a.name.lower() == "winmail.dat" or a.content_type == "application/ms-tnef" for a in parsed.attachments):
+        raise MailError("the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx")
+    return parsed
+
+
+def _check_is_mail(message: Message) -> None:
+    known = ("From", "Date", "Message-ID", "Subject", "To", "MIME-Version", "Content-Type")
+    if not any(message.get(name) for name in known):
+        raise MailError("this is not an e-mail: it has none of the headers From, Date, Message-ID, Subject, To (save the message as .eml from the mail client)")
+    if any(type(defect).__name__ == "MissingHeaderBodySeparatorDefect" for defect in message.defects):
+        raise MailError("the headers of the message are broken (a header line without a name); the file may be cut or edited")
+
+
+def _check_structure(message: Message) -> None:
+    count = 0
+
+    def walk(part: Message, depth: int) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_PARTS:
+            raise MailError(f"the message has more than {MAX_PARTS} MIME parts; it is not a normal e-mail")
+        if depth > MAX_DEPTH:
+            raise MailError(f"the message nests parts more than {MAX_DEPTH} deep; it is not a normal e-mail")
+        for defect in part.defects:
+            if type(defect).__name__ in _SERIOUS_DEFECTS:
+                raise MailError(f"the message's MIME structure is broken ({_defect_words(defect)}) in a {part.get_content_type()} part; the file may be truncated")
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                for child in payload:
+                    if isinstance(child, Message):
+                        walk(child, depth + 1)
+
+    walk(message, 0)
+
+
+def _defect_words(defect: object) -> str:
+    words = re.sub(r"(?<!^)([A-Z])", r" \1", type(defect).__name__.removesuffix("Defect")).lower()
+    return words
+
+
+def _date(message: Message) -> str:
+    value = message.get("Date")
+    if not value:
+        return ""
+    try:
+        return parsedate_to_datetime(str(value)).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        return ""
+
+
+def _is_attachment(part: Message) -> bool:
+    disposition = (part.get_content_disposition() or "").lower()
+    return disposition == "attachment" or (part.get_filename() is not None and part.get_content_maintype() != "text") or (
+        part.get_filename() is not None and disposition == "attachment"
+    )
+
+
+def _find_bodies(message: Message) -> tuple[Message | None, Message | None]:
+    plain: Message | None = None
+    html: Message | None = None
+    for part in _leaves(message):
+        if _is_attachment(part) or part.get_filename():
+            continue
+        kind = part.get_content_type()
+        if kind == "text/plain" and plain is None:
+            plain = part
+        elif kind == "text/html" and html is None:
+            html = part
+    return plain, html
+
+
+def _leaves(message: Message) -> list[Message]:
+    """Leaf parts in order, not descending into attached messages."""
+    found: list[Message] = []
+
+    def walk(part: Message) -> None:
+        if part.get_content_type() == "message/rfc822":
+            found.append(part)
+            return
+        if part.is_multipart():
+            payload = part.get_payload()
+            if isinstance(payload, list):
+                for child in payload:
+                    if isinstance(child, Message):
+                        walk(child)
+            return
+        found.append(part)
+
+    walk(message)
+    return found
+
+
+def _attachments(message: Message, plain: Message | None, html: Message | None) -> list[Message]:
+    return [part for part in _leaves(message) if part is not plain and part is not html and (part.get_content_maintype() != "text" or _is_attachment(part) or part.get_filename())]
+
+
+def _decode(part: Message, what: str) -> str:
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    charset = part.get_content_charset() or "us-ascii"
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        raise MailError(f"{what} is in an unknown character set {charset!r}; ask the sender to send it again as UTF-8") from None
+    try:
+        text = data.decode(charset)
+    except UnicodeDecodeError as exc:
+        raise MailError(
+            f"{what} says it is {charset} but byte 0x{data[exc.start]:02x} at position {exc.start} is not valid {charset}; "
+            "the text would be changed by reading it, so ask the sender to send it again as UTF-8"
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _extension(content_type: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_extension(content_type) or ".bin"
+
+
+def html_to_text(markup: str) -> str:
+    """HTML -> plain text that keeps every word, the links (as 'text (url)') and list structure."""
+    import html2text
+
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = False
+    converter.ignore_emphasis = True
+    converter.inline_links = True
+    converter.protect_links = True
+    converter.unicode_snob = True
+    converter.images_to_alt = True
+    text = converter.handle(markup)
+    text = re.sub(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)", lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
+
+
+def document_text(attachment: MailAttachment) -> tuple[str, str]:
+    """The text of an attached .docx, .odt or .txt, and which it was."""
+    kind = CONVERTIBLE.get("." + attachment.name.rpartition(".")[2].lower()) if "." in attachment.name else None
+    if kind is None:
+        raise MailError(f"--body-from {attachment.name!r}: only .docx, .odt and .txt attachments can give the text")
+    try:
+        if kind == "txt":
+            try:
+                return attachment.data.decode("utf-8-sig").replace("\r\n", "\n"), kind
+            except UnicodeDecodeError:
+                raise MailError(f"{attachment.name!r} is not UTF-8 text; ask the sender to save it as UTF-8") from None
+        if kind == "docx":
+            import mammoth
+
+            result = mammoth.convert_to_html(io.BytesIO(attachment.data))
+            return html_to_text(result.value), kind
+        return _odt_text(attachment.data), kind
+    except MailError:
+        raise
+    except Exception as exc:
+        raise MailError(f"{attachment.name!r} cannot be read as a {kind} document ({type(exc).__name__}); ask the sender for the text in the e-mail") from None
+
+
+def _odt_text(data: bytes) -> str:
+    from odf import teletype, text
+    from odf.opendocument import load
+
+    document = load(io.BytesIO(data))
+    lines: list[str] = []
+    for element in document.text.childNodes:
+        tag = getattr(element, "qname", ("", ""))[1]
+        if tag in ("h", "p"):
+            lines.append(teletype.extractText(element))
+        elif tag == "list":
+            for item in element.getElementsByType(text.ListItem):
+                lines.append("- " + teletype.extractText(item))
+    return "\n".join(lines).strip("\n") + "\n"
