@@ -255,6 +255,8 @@ def html_to_text(markup: str) -> str:
     converter.images_to_alt = True
     text = converter.handle(markup)
     text = re.sub(r"\[([^\]]*)\]\(<?([^)>\s]+)>?\)", lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m.group(1)} ({m.group(2)})", text)
+    text = re.sub(r"(?m)^\\([-+#.>*_])", r"\1", text)  # html2text's Markdown escapes mean nothing in plain text
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
