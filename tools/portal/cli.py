@@ -485,6 +485,38 @@ def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path |
         click.echo(f"Removed {len(items)} expired text(s) in commit {commit[:10]}.")
 
 
+@main.command()
+@click.option("--within", default=None, metavar="DURATION", help="How far ahead to look: 30d, 6w or 2m (default: validity.reminder_days).")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the drafts (default: outbox/, not tracked).")
+@today_option
+@repo_option
+def reminders(within: str | None, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
+    """Draft one reminder e-mail per submitter whose texts expire soon, and print a summary.
+
+    Each draft (.eml, opens as a draft in mail clients) lists the texts and their expiry dates,
+    explains how to send an update with the guidance pattern's header block, and says that no
+    answer means removal. Submitters without a contact e-mail are listed for a follow-up by hand.
+    """
+    from .reminders import prepare_reminders, summary
+
+    repo = open_repo(repo_path)
+    today = resolve_today(today_text)
+    try:
+        days = dates.parse_duration_days(within) if within else repo.settings.reminder_days
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--within'") from None
+    submissions = validate_from_disk(repo)
+    folder = outbox or repo.root / "outbox"
+    found = prepare_reminders(repo, submissions, today, days, folder)
+    if not found:
+        click.echo(f"No text expires in the next {days} days.")
+        return
+    text = summary(found, today, days)
+    (folder / f"{today.isoformat()}-summary.txt").parent.mkdir(parents=True, exist_ok=True)
+    (folder / f"{today.isoformat()}-summary.txt").write_text(text + "\n", encoding="utf-8")
+    click.echo(text)
+
+
 @main.group()
 def passcode() -> None:
     """Generate, rotate and check the passcodes of the portal's tiers of readers."""
