@@ -31,7 +31,7 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
     message["From"] = formataddr((settings.coordinator_name, settings.coordinator_email))
     message["To"] = ", ".join(recipients)
     message["Subject"] = f"{settings.site_name}: your text{'s' if len(subs) > 1 else ''} will expire soon"
-    message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.timezone.utc))
+    message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC))
     message["Message-ID"] = make_msgid(domain=settings.coordinator_email.rpartition("@")[2] or "localhost")
     message["X-Unsent"] = "1"  # mail clients open it as a draft
     lines = [
