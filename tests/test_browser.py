@@ -16,6 +16,7 @@ from sitereader import ENV, PARTNERS, STATES
 
 pytestmark = pytest.mark.browser
 
+SERVED: dict[str, Path] = {}
 BODY_ONLY_WORD = "villages"  # only in the text of the Lao need, a States-only text
 
 
@@ -38,6 +39,7 @@ def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) 
     result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV)
     assert result.exit_code == 0, result.output
     with serving(root / "site") as url:
+        SERVED[url] = root / "site"
         yield url
 
 
@@ -258,4 +260,19 @@ def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run
         page.wait_for_timeout(300)
         assert page.evaluate("() => window.__xss") is None
     assert dialogs == []
+    context.close()
+
+
+def test_the_site_works_from_a_sub_path(browser: Browser, site: str, tmp_path: Path) -> None:
+    www = tmp_path / "www"
+    target = www / "ccm" / "cooperation-portal"
+    shutil.copytree(SERVED[site], target)
+    context = browser.new_context()
+    page = context.new_page()
+    with serving(www) as url:
+        unlock(page, url + "ccm/cooperation-portal/", STATES)
+        assert "/ccm/cooperation-portal/" in page.url
+        page.get_by_role("link", name="Offers").first.click()
+        expect(page.locator(".md-content h1")).to_contain_text("Offers")
+        assert "matching document" in search(page, "Kham")
     context.close()
