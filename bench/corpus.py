@@ -100,11 +100,52 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
 
 
 def commit_all(repo: Repo) -> None:
+    """One commit that publishes every submission, with the trailers `portal verify` reads."""
     import git
+
+    from portal.audit import Change, commit_message
+    from portal.validate import validate_repo
 
     handle = git.Repo.init(repo.root, initial_branch="main")
     with handle.config_writer() as config:
         config.set_value("user", "name", "Bench")
         config.set_value("user", "email", "bench@example.org")
+    subs = validate_repo(repo).submissions
+    changes = [Change("publish", sub.id, sub.fingerprint) for sub in subs]
     handle.git.add("--all")
-    handle.git.commit("--quiet", "-m", "Corpus")
+    path = repo.root / ".git" / "BENCH_MSG"
+    path.write_text(commit_message(f"Publish {len(subs)} generated texts", "", changes))
+    handle.git.commit("--quiet", "-F", str(path))
+    path.unlink()
+
+
+def history_repo(target: Path, commits: int, seed: int = 3) -> tuple[Path, str]:
+    """A repository with `commits` commits of publishing, replacing and expiring, made with
+    git fast-import; returns it and the id of a text touched early and late in that history."""
+    import subprocess
+
+    if target.exists():
+        shutil.rmtree(target)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
+    rng = random.Random(seed)
+    stream: list[bytes] = []
+    ids = [f"lao-2026-need-{n:05d}" for n in range(commits // 2)]
+    for number in range(commits):
+        identifier = ids[number % len(ids)] if number < len(ids) * 2 else ids[0]
+        action = "publish" if number < len(ids) else rng.choice(["replace", "expire"])
+        body = f"Text {number} " * 40
+        message = f"{action.title()} need of Lao PDR: text {number}\n\nPortal-Action: {action}\nPortal-Submission: {identifier}\nPortal-Fingerprint: sha256:{'ab' * 32}\n"
+        path = f"submissions/LAO/{identifier}.md"
+        data = f"---\nid: {identifier}\n---\n{body}\n".encode()
+        stream.append(b"commit refs/heads/main\n")
+        stream.append(f"committer Bench <bench@example.org> {1700000000 + number * 60} +0000\n".encode())
+        encoded = message.encode()
+        stream.append(f"data {len(encoded)}\n".encode() + encoded + b"\n")
+        if action == "expire":
+            stream.append(f"D {path}\n".encode())
+        else:
+            stream.append(f"M 100644 inline {path}\ndata {len(data)}\n".encode() + data + b"\n")
+    subprocess.run(["git", "fast-import", "--quiet"], input=b"".join(stream), cwd=target, check=True)
+    subprocess.run(["git", "checkout", "-q", "main"], cwd=target, check=True)
+    shutil.copytree(ROOT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
+    return target, ids[0]

@@ -253,3 +253,38 @@ def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Pa
     shutil.copy2(PROJECT / "mkdocs.yml", tmp_path / "mkdocs.yml")
     run_generator(tmp_path / "mkdocs.yml")
     assert (tmp_path / "build/handbook/index.html").is_file()
+
+
+def test_an_attachment_copied_in_the_clear_is_caught(built, run, tmp_path: Path) -> None:
+    root, _ = built
+    site = tmp_path / "site"
+    shutil.copytree(root / "site", site)
+    shutil.copy(root / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv", site / "assets" / "x.dat")
+    result = run("check-leaks", str(site), "--repo", str(root))
+    assert result.exit_code == 1
+    assert "assets/x.dat: leak: attachment copied in the clear of irq-2026-need-risk-education-basrah" in result.output
+
+
+def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built, run, tmp_path: Path) -> None:
+    import gzip
+
+    root, _ = built
+    site = tmp_path / "site"
+    shutil.copytree(root / "site", site)
+    shell = next(site.glob("*/index.html"))
+    shell.write_text(shell.read_text().replace('id="portal-data">', 'id="portal-data">Drafting national implementation legislation '))
+    (site / "assets" / "index.gz").write_bytes(gzip.compress(b"Expertise for the destruction of cluster munition stockpiles"))
+    result = run("check-leaks", str(site), "--repo", str(root))
+    assert result.exit_code == 1
+    assert "leak: title of tcd-2026-need-national-implementation-law" in result.output
+    assert "assets/index.gz: leak: title of che-2026-offer-stockpile-destruction-expertise" in result.output
+
+
+def test_random_ciphertext_is_not_read_as_words() -> None:
+    import os
+
+    from portal.leaks import looks_random, scannable
+
+    blob = os.urandom(4096)
+    assert looks_random(blob) and scannable(blob) == b""
+    assert not looks_random(("Survey and clearance of cluster munition remnants " * 50).encode())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import shutil
 import time
@@ -128,7 +129,7 @@ def build_portal(
         write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
         stage("protect")
         progress("Scanning the published folder for leaks")
-        leaks = check_leaks(temp, result.submissions, [canary])
+        leaks = check_leaks(temp, result.submissions, [canary], repo)
         stage("leak check")
         if leaks:
             raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
@@ -143,8 +144,15 @@ def build_portal(
     return summary
 
 
-def check_leaks(folder: Path, submissions: list[Submission], canaries: list[str]) -> list[Leak]:
-    return scan_folder(folder, needles_for(submissions, canaries))
+def check_leaks(folder: Path, submissions: list[Submission], canaries: list[str], repo: Repo | None = None) -> list[Leak]:
+    attachments: dict[str, str] = {}
+    if repo is not None:
+        for sub in submissions:
+            for attachment in sub.attachments:
+                source = repo.root / attachment.path
+                if source.is_file():
+                    attachments[hashlib.sha256(source.read_bytes()).hexdigest()] = sub.id
+    return scan_folder(folder, needles_for(submissions, canaries), attachments=attachments)
 
 
 def swap(new: Path, out: Path) -> None:

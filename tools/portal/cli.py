@@ -213,7 +213,7 @@ def check_leaks_command(site: Path | None, repo_path: Path | None) -> None:
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no published folder here; run `portal build` first")
     result = validate_from_disk(repo)
-    leaks = check_leaks(folder, result, [])
+    leaks = check_leaks(folder, result, [], repo)
     for leak in leaks:
         click.echo(f"{leak.path}: leak: {leak.what} of {leak.submission}: {leak.needle!r}")
     files = sum(1 for path in folder.rglob("*") if path.is_file())

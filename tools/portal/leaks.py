@@ -8,8 +8,12 @@ found whatever the case, punctuation or markup around it.
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import math
 import re
-from collections import defaultdict
+import zlib
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,15 +89,52 @@ def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ())
     return needles
 
 
-def scan_folder(folder: Path, needles: Needles, limit: int = 50) -> list[Leak]:
-    """Every hit (up to `limit`) in the files and the names of files and folders under `folder`."""
+_PAYLOAD = re.compile(rb'(<script type="application/octet-stream" id="portal-data">)([^<]*)(</script>)')
+_BASE64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+
+
+def scannable(data: bytes) -> bytes:
+    """What of a file can hold readable text. Ciphertext is random: read as words it would now and
+    then spell a short needle (a four-letter country name) by chance, so it is set aside -- but
+    only when it really is ciphertext: a page's payload must be pure base64, and a binary file
+    must look random; compressed data is opened and read."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return scannable(gzip.decompress(data))
+        except (OSError, EOFError, zlib.error):
+            pass
+    if _PAYLOAD.search(data):
+        return _PAYLOAD.sub(lambda m: m.group(1) + (b"" if _BASE64.fullmatch(m.group(2)) else m.group(2)) + m.group(3), data)
+    if looks_random(data):
+        return b""
+    return data
+
+
+def looks_random(data: bytes) -> bool:
+    """Byte entropy near 8 bits: ciphertext (or already-compressed media), never text."""
+    if len(data) < 64:
+        return False
+    counts = Counter(data)
+    total = len(data)
+    entropy = -sum(n / total * math.log2(n / total) for n in counts.values())
+    return entropy > min(7.0, math.log2(total) - 1.0)
+
+
+def scan_folder(folder: Path, needles: Needles, limit: int = 50, attachments: dict[str, str] | None = None) -> list[Leak]:
+    """Every hit (up to `limit`) in the files and the names of files and folders under `folder`.
+    `attachments`: SHA-256 of each attachment's bytes -> submission, to catch one copied as is."""
     leaks: list[Leak] = []
+    attachments = attachments or {}
     for path in sorted(folder.rglob("*")):
         rel = path.relative_to(folder).as_posix()
         for what, needle, submission in needles.scan(words(rel.replace("/", " ").encode("utf-8"))):
             leaks.append(Leak(rel, f"{what} in a file name", needle, submission))
         if path.is_file() and not path.is_symlink():
-            for what, needle, submission in needles.scan(words(path.read_bytes())):
+            data = path.read_bytes()
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in attachments:
+                leaks.append(Leak(rel, "attachment copied in the clear", digest[:16], attachments[digest]))
+            for what, needle, submission in needles.scan(words(scannable(data))):
                 leaks.append(Leak(rel, what, needle, submission))
                 if len(leaks) >= limit:
                     return leaks

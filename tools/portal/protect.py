@@ -21,6 +21,7 @@ STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
 SEARCH_INDEX = "search/search_index.json"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
+_REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
 
 
 @dataclass
@@ -107,12 +108,14 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
     result = Protected()
     target = out / keys.folder
     target.mkdir(parents=True)
+    referenced: set[str] = set()
     for path in sorted(staging.rglob("*")):
         if not path.is_file():
             continue
         rel = path.relative_to(staging).as_posix()
         if rel.endswith(".html") and "/" not in rel and rel != "404.html":
             document = prepare_document(path.read_text(encoding="utf-8"))
+            referenced.update(_REFERENCE.findall(document))
             sealed = b64(seal_page(keys.content, document.encode("utf-8")))
             (target / rel).write_text(unlock_form(text, "../", sealed), encoding="utf-8")
             result.pages += 1
@@ -122,13 +125,16 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
         elif rel in attachments:
             (target / rel).write_bytes(seal_file(keys.content, path.read_bytes()))
             result.files += 1
-        elif rel.startswith("assets/") and _is_theme_file(rel):
-            shared = out / rel
-            if not shared.exists():
-                shared.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, shared)
-        else:
+        elif not rel.startswith("assets/"):
             result.dropped.append(rel)
+    for rel in sorted(referenced):
+        source = staging / rel
+        shared = out / rel
+        if not _is_theme_file(rel) or not source.is_file():
+            result.dropped.append(rel)
+        elif not shared.exists():
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, shared)
     return result
 
 

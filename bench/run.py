@@ -1,0 +1,191 @@
+"""`make bench`: the portal at 100, 1,000 and 10,000 submissions. Prints one table, writes JSON.
+
+Each figure is the median of several runs. Usage: python bench/run.py [--sizes 100,1000] [--runs 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from email.message import EmailMessage
+from pathlib import Path
+
+from corpus import ROOT, TODAY, history_repo, make_corpus
+
+from portal.build import build_portal
+from portal.site import run_generator
+
+PASSCODES = {"states": "inch-spoiled-reggae-unfasten-scuba-antidote", "partners": "drainage-clover-unvented-stoke-outsell-mousy"}
+PORTAL = str(Path(sys.executable).with_name("portal"))
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def timed(command: list[str], runs: int, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
+        times.append(time.perf_counter() - start)
+        if done.returncode not in ok:
+            sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return median(times)
+
+
+def reference_build(folder: Path, pages: int, runs: int) -> float:
+    """A plain `mkdocs build` of `pages` ordinary Markdown pages with the same theme and config."""
+    docs = folder / "docs"
+    if folder.exists():
+        shutil.rmtree(folder)
+    docs.mkdir(parents=True)
+    paragraph = "Clearance survey land release victim assistance rehabilitation stockpile destruction training. " * 12
+    for number in range(pages):
+        (docs / f"page-{number:05d}.md").write_text(f"# Page {number}\n\n{paragraph}\n\n## Section\n\n{paragraph}\n")
+    (docs / "index.md").write_text("# Home\n")
+    (folder / "mkdocs.yml").write_text(
+        f"INHERIT: {ROOT / 'mkdocs.yml'}\nsite_name: Reference\ndocs_dir: docs\nsite_dir: out\nnav:\n  - Home: index.md\n"
+    )
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        run_generator(folder / "mkdocs.yml")
+        times.append(time.perf_counter() - start)
+    return median(times)
+
+
+def large_email(path: Path, megabytes: int = 10) -> None:
+    message = EmailMessage()
+    message["From"] = "Unit <unit@example.org>"
+    message["Message-ID"] = "<bench-large@example.org>"
+    message["Date"] = "Mon, 16 Nov 2026 09:00:00 +0000"
+    message.set_content("Kind: need\nTitle: A large text with annexes\nThemes: victim-assistance\nAssistance: technical\n----\n\n" + "A paragraph of the text.\n" * 2000)
+    blob = (b"%PDF-1.4 " + bytes(range(256)) * 64) * (megabytes * 1024 * 1024 // (256 * 64 + 9) // 2)
+    message.add_attachment(blob, maintype="application", subtype="pdf", filename="annex-1.pdf")
+    message.add_attachment(blob[: len(blob) // 2], maintype="application", subtype="pdf", filename="annex-2.pdf")
+    path.write_bytes(message.as_bytes())
+
+
+def browser_timings(site: Path, runs: int) -> dict[str, float]:
+    sys.path.insert(0, str(ROOT / "tests"))
+    from browser import ARGS, chromium_path, serving
+    from playwright.sync_api import sync_playwright
+
+    unlock, page_times, search_times = [], [], []
+    with serving(site) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        for _ in range(runs):
+            context = browser.new_context()
+            page = context.new_page()
+            page.goto(url)
+            page.get_by_label("Passcode").fill(PASSCODES["states"])
+            start = time.perf_counter()
+            page.get_by_label("Passcode").press("Enter")
+            page.wait_for_selector(".md-content h1")
+            unlock.append(time.perf_counter() - start)
+            for name in ("Offers", "Projects", "Needs"):
+                start = time.perf_counter()
+                page.get_by_role("link", name=name).first.click()
+                page.wait_for_function(f"() => document.querySelector('.md-content h1')?.textContent.startsWith('{name}')")
+                page_times.append(time.perf_counter() - start)
+            page.locator("input.md-search__input").click()
+            start = time.perf_counter()
+            page.keyboard.type("hectares")
+            page.wait_for_function("() => /\\d+ matching|1 matching/.test(document.querySelector('.md-search-result__meta')?.textContent || '')")
+            search_times.append(time.perf_counter() - start)
+            context.close()
+        browser.close()
+    return {"unlock_s": median(unlock), "page_s": median(page_times), "search_s": median(search_times)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", default="100,1000,10000")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--browser-at", type=int, default=1000)
+    args = parser.parse_args()
+    sizes = [int(size) for size in args.sizes.split(",")]
+    results = []
+    with tempfile.TemporaryDirectory(prefix="portal-bench-") as temp:
+        work = Path(temp)
+        for size in sizes:
+            print(f"… {size} submissions", file=sys.stderr)
+            repo = make_corpus(work / f"c{size}", size, git_history=True)
+            row: dict[str, float | int] = {"submissions": size}
+            row["validate_s"] = timed([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
+            builds = []
+            for _ in range(args.runs if size <= 1000 else 1):
+                builds.append(build_portal(repo, TODAY, PASSCODES))
+            for stage in ("load and validate", "render", "generator", "protect", "leak check"):
+                row[f"build_{stage.replace(' ', '_')}_s"] = median([b.stages.get(stage, 0.0) for b in builds])
+            row["build_s"] = median([b.seconds for b in builds])
+            row["pages"] = builds[0].pages
+            row["published_bytes"] = builds[0].bytes
+            row["bytes_per_submission"] = builds[0].bytes / size
+            row["reference_mkdocs_s"] = reference_build(work / f"ref{size}", size, 1 if size > 1000 else args.runs)
+            row["ratio_to_reference"] = row["build_s"] / row["reference_mkdocs_s"]
+            row["verify_s"] = timed([PORTAL, "verify", "--repo", str(repo.root), "--today", TODAY.isoformat()], args.runs)
+            if size == args.browser_at:
+                row.update(browser_timings(repo.site_dir, args.runs))
+            results.append(row)
+            shutil.rmtree(repo.root)
+        history, target = history_repo(work / "history", 5000)
+        extra = {"history_5000_commits_s": timed([PORTAL, "history", target, "--repo", str(history)], args.runs)}
+        ingest_repo = make_corpus(work / "ingest", 100, git_history=True)
+        mail = work / "large.eml"
+        large_email(mail)
+        times = []
+        for number in range(args.runs):
+            subprocess.run(["git", "reset", "-q", "--hard"], cwd=ingest_repo.root, check=True)
+            start = time.perf_counter()
+            done = subprocess.run([PORTAL, "ingest", str(mail), "--repo", str(ingest_repo.root), "--submitter", "LAO", "--today", TODAY.isoformat()], capture_output=True, text=True)
+            times.append(time.perf_counter() - start)
+            if done.returncode != 0:
+                sys.exit(done.stderr)
+            subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=ingest_repo.root, check=True)
+            del number
+        extra["ingest_10mb_email_s"] = median(times)
+        extra["email_bytes"] = mail.stat().st_size
+    machine = f"{platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, Python {platform.python_version()}"
+    print_table(results, extra, machine)
+    out = ROOT / "bench" / "results"
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "sizes": results, **extra}, indent=2))
+
+
+def print_table(results: list[dict], extra: dict, machine: str) -> None:
+    columns = [
+        ("submissions", "n", "{:d}"),
+        ("validate_s", "validate", "{:.2f}"),
+        ("build_load_and_validate_s", "load+val", "{:.2f}"),
+        ("build_render_s", "render", "{:.2f}"),
+        ("build_generator_s", "generator", "{:.2f}"),
+        ("build_protect_s", "protect", "{:.2f}"),
+        ("build_leak_check_s", "leaks", "{:.2f}"),
+        ("build_s", "build", "{:.2f}"),
+        ("reference_mkdocs_s", "mkdocs ref", "{:.2f}"),
+        ("ratio_to_reference", "ratio", "{:.2f}"),
+        ("verify_s", "verify", "{:.2f}"),
+        ("bytes_per_submission", "bytes/sub", "{:,.0f}"),
+    ]
+    print(f"Portal benchmarks ({machine}; seconds, median)")
+    print(" | ".join(f"{title:>10}" for _, title, _ in columns))
+    for row in results:
+        print(" | ".join(f"{fmt.format(row[key]):>10}" for key, _, fmt in columns))
+    for row in results:
+        if "unlock_s" in row:
+            print(f"browser at {row['submissions']}: unlock {row['unlock_s']:.2f} s, page after navigation {row['page_s'] * 1000:.0f} ms, first search results {row['search_s'] * 1000:.0f} ms")
+    print(f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s")
+
+
+if __name__ == "__main__":
+    main()
