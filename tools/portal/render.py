@@ -37,6 +37,14 @@ def h(text: str) -> str:
     return html.escape(text, quote=True)
 
 
+def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A table as one line of raw HTML (cells already escaped): the generator passes it through
+    untouched, which keeps long listings cheap to build."""
+    head = "".join(f"<th>{cell}</th>" for cell in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
 @dataclass
 class TierInput:
     site_name: str
@@ -77,10 +85,10 @@ class _Pages:
         return self.link(key).removesuffix(".md") + ".html"
 
     def sub_link(self, sub: Submission) -> str:
-        return f"[{md(sub.title)}]({self.link('submission/' + sub.id)})"
+        return f'<a href="{self.href("submission/" + sub.id)}">{h(sub.title)}</a>'
 
     def submitter_link(self, sub: Submission) -> str:
-        return f"[{md(sub.submitter.name)}]({self.link('submitter/' + sub.submitter.code)})"
+        return f'<a href="{self.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'
 
     def page(self, key: str, title: str, body: str) -> None:
         canary = f'\n\n<p class="portal-canary" hidden>{h(self.data.canary)}</p>\n' if self.data.canary else "\n"
@@ -90,12 +98,12 @@ class _Pages:
     def listing(self, subs: Sequence[Submission], with_submitter: bool = True) -> str:
         if not subs:
             return "_None at the moment._\n"
-        rows = ["| Title | " + ("Published by | " if with_submitter else "") + "Themes | Published | Expires |", "|---|" + ("---|" if with_submitter else "") + "---|---|---|"]
-        for sub in subs:
-            who = f"{self.submitter_link(sub)} | " if with_submitter else ""
-            themes = ", ".join(md(THEMES[t].split(" (")[0]) for t in sub.themes)
-            rows.append(f"| {self.sub_link(sub)} | {who}{themes} | {dates.long_date(sub.published)} | {dates.long_date(sub.expires)} |")
-        return "\n".join(rows) + "\n"
+        headers = ["Title", *(["Published by"] if with_submitter else []), "Themes", "Published", "Expires"]
+        rows = [
+            [self.sub_link(sub), *([self.submitter_link(sub)] if with_submitter else []), h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)), dates.long_date(sub.published), dates.long_date(sub.expires)]
+            for sub in subs
+        ]
+        return html_table(headers, rows) + "\n"
 
     # -- pages ---------------------------------------------------------------------------------
 
@@ -159,17 +167,17 @@ Shown as of {dates.long_date(data.today)}.
         if not soon:
             return "_No text expires in this period._"
         today = self.data.today
-        return "\n".join(f"- {self.sub_link(s)} ({md(s.submitter.name)}): expires {dates.long_date(s.expires)}, {dates.days_phrase((s.expires - today).days)}" for s in soon)
+        items = "".join(f"<li>{self.sub_link(s)} ({h(s.submitter.name)}): expires {dates.long_date(s.expires)}, {dates.days_phrase((s.expires - today).days)}</li>" for s in soon)
+        return f"<ul>{items}</ul>"
 
     def publishers(self) -> None:
-        rows = ["| Country or organisation | Type | Needs | Offers | How to apply | Projects | Latest text |", "|---|---|---|---|---|---|---|"]
-        for code, subs in sorted(self.by_submitter.items(), key=lambda item: item[1][0].submitter.name):
+        rows = []
+        for subs in sorted(self.by_submitter.values(), key=lambda subs: subs[0].submitter.name):
             first = subs[0]
-            counts = " | ".join(str(sum(s.kind == kind for s in subs)) for kind in KINDS)
-            latest = max(s.published for s in subs)
-            rows.append(f"| {self.submitter_link(first)} | {md(SUBMITTER_TYPES[first.submitter.type])} | {counts} | {dates.long_date(latest)} |")
-            del code
-        table = "\n".join(rows) if self.by_submitter else "_No text has been published yet._"
+            counts = [str(sum(s.kind == kind for s in subs)) for kind in KINDS]
+            rows.append([self.submitter_link(first), h(SUBMITTER_TYPES[first.submitter.type]), *counts, dates.long_date(max(s.published for s in subs))])
+        headers = ["Country or organisation", "Type", "Needs", "Offers", "How to apply", "Projects", "Latest text"]
+        table = html_table(headers, rows) if rows else "_No text has been published yet._"
         body = f"# Countries and organisations that have published\n\n{len(self.by_submitter)} have texts on the portal today.\n\n{table}\n"
         self.page("publishers", "Countries and organisations", body)
 
@@ -269,41 +277,37 @@ Shown as of {dates.long_date(data.today)}.
         ]
         needs = sorted((s for s in self.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
         for need in needs:
-            parts.append(f"## {md(need.title)}\n\n{self.submitter_link(need)} · {self.sub_link(need)}\n")
+            parts.append(f"## {md(need.title)}\n\n<p>{self.submitter_link(need)} · {self.sub_link(need)}</p>\n")
             matched = found.get(need.id, [])
             if not matched:
                 parts.append("_No offer or how-to-apply text shares its themes yet._\n")
                 continue
-            for rank, match in enumerate(matched, 1):
-                kind = KIND_SINGULAR[match.resource.kind]
-                parts.append(f"{rank}. {self.sub_link(match.resource)} — {md(kind)} by {md(match.resource.submitter.name)}. {md(match.reason)}.")
-            parts.append("")
+            items = "".join(
+                f"<li>{self.sub_link(match.resource)} — {h(KIND_SINGULAR[match.resource.kind])} by {h(match.resource.submitter.name)}. {h(match.reason)}.</li>" for match in matched
+            )
+            parts.append(f"<ol>{items}</ol>\n")
         if not needs:
             parts.append("_No need is published at the moment._")
         self.page("matches", "Possible matches", "\n".join(parts))
 
     def recent(self) -> None:
         subs = sorted(self.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:30]
-        rows = ["| Published | Title | By | Kind |", "|---|---|---|---|"]
-        for sub in subs:
-            updated = " (update)" if sub.replaces else ""
-            rows.append(f"| {dates.long_date(sub.published)} | {self.sub_link(sub)}{updated} | {self.submitter_link(sub)} | {md(KIND_SINGULAR[sub.kind])} |")
-        body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + ("\n".join(rows) if subs else "_Nothing yet._")
+        rows = [[dates.long_date(sub.published), self.sub_link(sub) + (" (update)" if sub.replaces else ""), self.submitter_link(sub), h(KIND_SINGULAR[sub.kind])] for sub in subs]
+        body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + (html_table(["Published", "Title", "By", "Kind"], rows) if subs else "_Nothing yet._")
         self.page("recent", "Recently published", body)
 
     def changes(self) -> None:
         """The history of the texts on the portal today; texts that left it are not named."""
         visible = {s.id: s for s in self.data.submissions}
         words = {"publish": "Published", "replace": "Updated (replaces an earlier text)"}
-        rows = ["| Date | Change | Text | By |", "|---|---|---|---|"]
+        rows = []
         for event in self.data.changes:
             sub = visible.get(event.submission)
-            if sub is None or event.action not in words:
-                continue
-            rows.append(f"| {dates.long_date(event.date)} | {words[event.action]} | {self.sub_link(sub)} | {self.submitter_link(sub)} |")
+            if sub is not None and event.action in words:
+                rows.append([dates.long_date(event.date), words[event.action], self.sub_link(sub), self.submitter_link(sub)])
         body = (
             "# Changes\n\nHow the texts on the portal today arrived, newest first, from the portal's history. "
-            "Texts that were withdrawn or expired are no longer named here.\n\n" + ("\n".join(rows[:202]) if len(rows) > 2 else "_No change recorded._")
+            "Texts that were withdrawn or expired are no longer named here.\n\n" + (html_table(["Date", "Change", "Text", "By"], rows[:200]) if rows else "_No change recorded._")
         )
         self.page("changes", "Changes", body)
 
