@@ -18,10 +18,10 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from corpus import ROOT, TODAY, history_repo, make_corpus
-
 from portal.build import build_portal
 from portal.site import run_generator
+
+from corpus import ROOT, TODAY, history_repo, make_corpus
 
 PASSCODES = {"states": "inch-spoiled-reggae-unfasten-scuba-antidote", "partners": "drainage-clover-unvented-stoke-outsell-mousy"}
 PORTAL = str(Path(sys.executable).with_name("portal"))
@@ -77,8 +77,9 @@ def large_email(path: Path, megabytes: int = 10) -> None:
 
 def browser_timings(site: Path, runs: int) -> dict[str, float]:
     sys.path.insert(0, str(ROOT / "tests"))
-    from browser import ARGS, chromium_path, serving
     from playwright.sync_api import sync_playwright
+
+    from browser import ARGS, chromium_path, serving
 
     unlock, page_times, search_times = [], [], []
     with serving(site) as url, sync_playwright() as playwright:

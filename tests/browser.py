@@ -33,6 +33,12 @@ def chromium_path() -> str:
 
 
 class _Quiet(http.server.SimpleHTTPRequestHandler):
+    """Caches like GitHub Pages does (max-age=600), so timings match the real hosting."""
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 

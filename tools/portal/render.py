@@ -20,6 +20,8 @@ from .model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, SUBMITTER_TYPES,
 from .textformat import text_block
 
 Namer = Callable[[str], str]
+LISTING_PAGE = 100  # rows on one page of a listing
+MATCHES_PAGE = 25  # needs on one page of possible matches
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~])")
 
 
@@ -90,17 +92,27 @@ class _Pages:
     def submitter_link(self, sub: Submission) -> str:
         return f'<a href="{self.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'
 
-    def page(self, key: str, title: str, body: str) -> None:
+    def page(self, key: str, title: str, body: str, searchable: bool = True) -> None:
+        """One page. Listings are left out of the search index: they only repeat titles that the
+        submissions' own pages hold, and the index is loaded on every page."""
         canary = f'\n\n<p class="portal-canary" hidden>{h(self.data.canary)}</p>\n' if self.data.canary else "\n"
+        search = "" if searchable else "search:\n  exclude: true\n"
         # The theme prints the title into <title> and the header without escaping it.
-        self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n---\n\n{body.strip()}{canary}"
+        self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n{search}---\n\n{body.strip()}{canary}"
 
-    def listing(self, subs: Sequence[Submission], with_submitter: bool = True) -> str:
+    def listing(self, subs: Sequence[Submission], with_submitter: bool = True, kind_column: bool = False) -> str:
         if not subs:
             return "_None at the moment._\n"
-        headers = ["Title", *(["Published by"] if with_submitter else []), "Themes", "Published", "Expires"]
+        headers = ["Title", *(["Kind"] if kind_column else []), *(["Published by"] if with_submitter else []), "Themes", "Published", "Expires"]
         rows = [
-            [self.sub_link(sub), *([self.submitter_link(sub)] if with_submitter else []), h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)), dates.long_date(sub.published), dates.long_date(sub.expires)]
+            [
+                self.sub_link(sub),
+                *([h(KIND_SINGULAR[sub.kind])] if kind_column else []),
+                *([self.submitter_link(sub)] if with_submitter else []),
+                h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)),
+                dates.long_date(sub.published),
+                dates.long_date(sub.expires),
+            ]
             for sub in subs
         ]
         return html_table(headers, rows) + "\n"
@@ -179,7 +191,7 @@ Shown as of {dates.long_date(data.today)}.
         headers = ["Country or organisation", "Type", "Needs", "Offers", "How to apply", "Projects", "Latest text"]
         table = html_table(headers, rows) if rows else "_No text has been published yet._"
         body = f"# Countries and organisations that have published\n\n{len(self.by_submitter)} have texts on the portal today.\n\n{table}\n"
-        self.page("publishers", "Countries and organisations", body)
+        self.page("publishers", "Countries and organisations", body, searchable=False)
 
     def submitter(self, code: str, subs: list[Submission]) -> None:
         first = subs[0].submitter
@@ -188,7 +200,7 @@ Shown as of {dates.long_date(data.today)}.
             chosen = [s for s in subs if s.kind == kind]
             if chosen:
                 parts.append(f"## {label}\n\n{self.listing(chosen, with_submitter=False)}")
-        self.page(f"submitter/{code}", first.name, "\n".join(parts))
+        self.page(f"submitter/{code}", first.name, "\n".join(parts), searchable=False)
 
     def submission(self, sub: Submission, replaced: dict[str, Submission]) -> None:
         today = self.data.today
@@ -249,52 +261,61 @@ Shown as of {dates.long_date(data.today)}.
 """
         self.page(f"submission/{sub.id}", sub.title, body)
 
+    def paged(self, key: str, title: str, intro: str, blocks: Sequence[str], per_page: int, empty: str) -> None:
+        """A listing split into pages of `per_page` blocks, so no page grows with the portal."""
+        chunks = [blocks[i : i + per_page] for i in range(0, len(blocks), per_page)] or [[]]
+        for number, chunk in enumerate(chunks, 1):
+            page_key = key if number == 1 else f"{key}/{number}"
+            pager = ""
+            if len(chunks) > 1:
+                links = " ".join(
+                    f"<strong>{n}</strong>" if n == number else f'<a href="{self.href(key if n == 1 else f"{key}/{n}")}">{n}</a>' for n in range(1, len(chunks) + 1)
+                )
+                pager = f'<nav class="portal-pager" aria-label="Pages of {h(title)}">Page {number} of {len(chunks)}: {links}</nav>'
+            body = "\n".join(chunk) if chunk else empty
+            self.page(page_key, title if number == 1 else f"{title} (page {number})", f"{intro}\n\n{pager}\n\n{body}\n\n{pager}", searchable=False)
+
     def by_kind(self) -> None:
         for kind, label in KINDS.items():
-            subs = [s for s in self.data.submissions if s.kind == kind]
-            subs.sort(key=lambda s: (s.submitter.name, s.title))
-            self.page(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.\n\n{self.listing(subs)}")
+            subs = sorted((s for s in self.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
+            blocks = [self.listing(subs[i : i + LISTING_PAGE]) for i in range(0, len(subs), LISTING_PAGE)]
+            self.paged(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.", blocks, 1, "_None at the moment._")
 
     def by_theme(self) -> None:
         lines = ["# Themes\n", "The themes follow the articles of the Convention.\n"]
         for theme, label in THEMES.items():
-            subs = sorted((s for s in self.data.submissions if theme in s.themes), key=lambda s: (s.kind, s.submitter.name, s.title))
+            subs = sorted((s for s in self.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
             lines.append(f"- [{md(label)}]({self.link('theme/' + theme)}): {len(subs)}")
-            sections = []
-            for kind, kind_label in KINDS.items():
-                chosen = [s for s in subs if s.kind == kind]
-                if chosen:
-                    sections.append(f"## {kind_label}\n\n{self.listing(chosen)}")
-            self.page(f"theme/{theme}", label, f"# {md(label)}\n\n" + ("\n".join(sections) or "_Nothing on this theme at the moment._"))
-        self.page("themes", "Themes", "\n".join(lines))
+            blocks = [self.listing(subs[i : i + LISTING_PAGE], kind_column=True) for i in range(0, len(subs), LISTING_PAGE)]
+            self.paged(f"theme/{theme}", label, f"# {md(label)}\n\n{len(subs)} on the portal.", blocks, 1, "_Nothing on this theme at the moment._")
+        self.page("themes", "Themes", "\n".join(lines), searchable=False)
 
     def matches(self) -> None:
         found = match_needs(self.data.submissions)
-        parts = [
-            "# Possible matches\n",
-            "For each need, the offers and how-to-apply texts that share at least one of its themes, ranked: "
-            "each shared theme counts twice, each shared type of assistance once. A match is a suggestion to get in touch, nothing more.\n",
-        ]
+        intro = (
+            "# Possible matches\n\nFor each need, the offers and how-to-apply texts that share at least one of its themes, ranked: "
+            "each shared theme counts twice, each shared type of assistance once. A match is a suggestion to get in touch, nothing more."
+        )
         needs = sorted((s for s in self.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
+        blocks = []
         for need in needs:
-            parts.append(f"## {md(need.title)}\n\n<p>{self.submitter_link(need)} · {self.sub_link(need)}</p>\n")
+            block = f"## {md(need.title)}\n\n<p>{self.submitter_link(need)} · {self.sub_link(need)}</p>\n"
             matched = found.get(need.id, [])
-            if not matched:
-                parts.append("_No offer or how-to-apply text shares its themes yet._\n")
-                continue
-            items = "".join(
-                f"<li>{self.sub_link(match.resource)} — {h(KIND_SINGULAR[match.resource.kind])} by {h(match.resource.submitter.name)}. {h(match.reason)}.</li>" for match in matched
-            )
-            parts.append(f"<ol>{items}</ol>\n")
-        if not needs:
-            parts.append("_No need is published at the moment._")
-        self.page("matches", "Possible matches", "\n".join(parts))
+            if matched:
+                items = "".join(
+                    f"<li>{self.sub_link(m.resource)} — {h(KIND_SINGULAR[m.resource.kind])} by {h(m.resource.submitter.name)}. {h(m.reason)}.</li>" for m in matched
+                )
+                block += f"<ol>{items}</ol>\n"
+            else:
+                block += "_No offer or how-to-apply text shares its themes yet._\n"
+            blocks.append(block)
+        self.paged("matches", "Possible matches", intro, blocks, MATCHES_PAGE, "_No need is published at the moment._")
 
     def recent(self) -> None:
         subs = sorted(self.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:30]
         rows = [[dates.long_date(sub.published), self.sub_link(sub) + (" (update)" if sub.replaces else ""), self.submitter_link(sub), h(KIND_SINGULAR[sub.kind])] for sub in subs]
         body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + (html_table(["Published", "Title", "By", "Kind"], rows) if subs else "_Nothing yet._")
-        self.page("recent", "Recently published", body)
+        self.page("recent", "Recently published", body, searchable=False)
 
     def changes(self) -> None:
         """The history of the texts on the portal today; texts that left it are not named."""
@@ -309,7 +330,7 @@ Shown as of {dates.long_date(data.today)}.
             "# Changes\n\nHow the texts on the portal today arrived, newest first, from the portal's history. "
             "Texts that were withdrawn or expired are no longer named here.\n\n" + (html_table(["Date", "Change", "Text", "By"], rows[:200]) if rows else "_No change recorded._")
         )
-        self.page("changes", "Changes", body)
+        self.page("changes", "Changes", body, searchable=False)
 
     def guide(self) -> None:
         self.page("pattern", "Guidance pattern", self.data.guide_markdown or "# Guidance pattern\n")

@@ -49,6 +49,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
             return
         super().send_error(code, message, explain)
 
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")  # a preview: always the latest build
+        super().end_headers()
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 

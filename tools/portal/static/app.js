@@ -22,6 +22,24 @@
     return crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(aad) }, await key(), sealed.slice(12));
   }
 
+  function whenSearchIsWanted() {
+    return new Promise((resolve) => {
+      let done = false;
+      const go = () => {
+        if (!done) {
+          done = true;
+          resolve();
+        }
+      };
+      document.addEventListener("focusin", (event) => {
+        if (event.target instanceof Element && event.target.matches("input[data-md-component=search-query]")) go();
+      });
+      const idle = () => (window.requestIdleCallback ? requestIdleCallback(go, { timeout: 1500 }) : setTimeout(go, 300));
+      if (document.readyState === "complete") idle();
+      else window.addEventListener("load", idle, { once: true });
+    });
+  }
+
   // The theme loads search/search_index.json with XMLHttpRequest; that file is sealed like a page.
   const originalOpen = XMLHttpRequest.prototype.open;
   const originalSend = XMLHttpRequest.prototype.send;
@@ -33,7 +51,10 @@
     const url = this.portalUrl;
     if (!url || !url.pathname.endsWith("/search/search_index.json")) return originalSend.call(this, body);
     const request = this;
-    openUrl(url, "ccm-portal/page")
+    // The page comes first: the index is opened once the browser is idle, or at once when the
+    // reader goes to the search field.
+    whenSearchIsWanted()
+      .then(() => openUrl(url, "ccm-portal/page"))
       .then((plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"))).blob())
       .then(
         (blob) => {
