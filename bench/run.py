@@ -76,12 +76,15 @@ def large_email(path: Path, megabytes: int = 10) -> None:
 
 
 def browser_timings(site: Path, runs: int) -> dict[str, float]:
-    sys.path.insert(0, str(ROOT / "tests"))
+    """Unlock (Enter to the page on screen), page (navigation start to the decrypted page written,
+    read from the loader's performance mark), search (index ready after focusing the field, then
+    typing to results)."""
     from playwright.sync_api import sync_playwright
 
+    sys.path.insert(0, str(ROOT / "tests"))
     from browser import ARGS, chromium_path, serving
 
-    unlock, page_times, search_times = [], [], []
+    unlock, page_times, ready_times, search_times = [], [], [], []
     with serving(site) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
         for _ in range(runs):
@@ -93,19 +96,23 @@ def browser_timings(site: Path, runs: int) -> dict[str, float]:
             page.get_by_label("Passcode").press("Enter")
             page.wait_for_selector(".md-content h1")
             unlock.append(time.perf_counter() - start)
-            for name in ("Offers", "Projects", "Needs"):
-                start = time.perf_counter()
+            for name in ("Offers", "Projects", "Needs", "Home"):
                 page.get_by_role("link", name=name).first.click()
-                page.wait_for_function(f"() => document.querySelector('.md-content h1')?.textContent.startsWith('{name}')")
-                page_times.append(time.perf_counter() - start)
+                page.wait_for_function("() => performance.getEntriesByName('portal-page-shown').length > 0")
+                page_times.append(page.evaluate("() => performance.getEntriesByName('portal-page-shown')[0].startTime") / 1000)
+            meta = page.locator(".md-search-result__meta")
+            start = time.perf_counter()
             page.locator("input.md-search__input").click()
+            page.wait_for_function("() => !/Initializing/.test(document.querySelector('.md-search-result__meta')?.textContent || 'Initializing')")
+            ready_times.append(time.perf_counter() - start)
             start = time.perf_counter()
             page.keyboard.type("hectares")
-            page.wait_for_function("() => /\\d+ matching|1 matching/.test(document.querySelector('.md-search-result__meta')?.textContent || '')")
+            page.wait_for_function("() => /matching/.test(document.querySelector('.md-search-result__meta')?.textContent || '')")
             search_times.append(time.perf_counter() - start)
+            del meta
             context.close()
         browser.close()
-    return {"unlock_s": median(unlock), "page_s": median(page_times), "search_s": median(search_times)}
+    return {"unlock_s": median(unlock), "page_s": median(page_times), "search_ready_s": median(ready_times), "search_s": median(search_times)}
 
 
 def main() -> None:
@@ -132,7 +139,8 @@ def main() -> None:
             row["pages"] = builds[0].pages
             row["published_bytes"] = builds[0].bytes
             row["bytes_per_submission"] = builds[0].bytes / size
-            row["reference_mkdocs_s"] = reference_build(work / f"ref{size}", size, 1 if size > 1000 else args.runs)
+            # The reference builds as many ordinary pages as the portal made (both tiers together).
+            row["reference_mkdocs_s"] = reference_build(work / f"ref{size}", builds[0].pages, 1 if size > 1000 else args.runs)
             row["ratio_to_reference"] = row["build_s"] / row["reference_mkdocs_s"]
             row["verify_s"] = timed([PORTAL, "verify", "--repo", str(repo.root), "--today", TODAY.isoformat()], args.runs)
             if size == args.browser_at:
@@ -184,7 +192,10 @@ def print_table(results: list[dict], extra: dict, machine: str) -> None:
         print(" | ".join(f"{fmt.format(row[key]):>10}" for key, _, fmt in columns))
     for row in results:
         if "unlock_s" in row:
-            print(f"browser at {row['submissions']}: unlock {row['unlock_s']:.2f} s, page after navigation {row['page_s'] * 1000:.0f} ms, first search results {row['search_s'] * 1000:.0f} ms")
+            print(
+                f"browser at {row['submissions']}: unlock {row['unlock_s']:.2f} s; page shown {row['page_s'] * 1000:.0f} ms after navigation; "
+                f"search index ready {row['search_ready_s'] * 1000:.0f} ms after focusing the field, results {row['search_s'] * 1000:.0f} ms after typing"
+            )
     print(f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s")
 
 

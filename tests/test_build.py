@@ -38,7 +38,7 @@ def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path)
 def test_build_prints_a_one_line_summary(built) -> None:
     _, result = built
     assert re.search(r"^Built 17 submissions from 15 submitters \(states: 17, partners: 8\) into \d+ protected pages in [\d.]+ s; leak check passed$", result.stdout, re.M)
-    assert "Encrypting the States site" in result.stderr
+    assert "Rendering, generating and encrypting States and Partner organisations pages" in result.stderr
 
 
 def test_published_folder_holds_only_the_allow_list(built) -> None:

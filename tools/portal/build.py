@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
+import os
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import audit
 from .config import Repo
 from .guide import guide_markdown
-from .keys import deployment_salt, keys_document, tier_keys
+from .keys import TierKeys, deployment_salt, keys_document, tier_keys
 from .leaks import Leak, needles_for, scan_folder
 from .lifecycle import select_active
 from .model import Problem, Submission
@@ -92,40 +96,32 @@ def build_portal(
     try:
         text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
         guide = guide_markdown(repo.schema, repo.templates)
+        jobs = []
         for tier, tier_key in zip(settings.tiers, keys, strict=True):
-            progress(f"Rendering the {tier.label} pages")
             shown = [sub for sub in active if sub.audience in tier.audiences]
-            earlier = {sub.id: sub for sub in result.submissions if sub.audience in tier.audiences}
-            rendered = render_tier(
-                TierInput(
-                    site_name=settings.site_name,
-                    tier_label=tier.label,
-                    submissions=shown,
-                    today=today,
-                    reminder_days=settings.reminder_days,
-                    coordinator_name=settings.coordinator_name,
-                    coordinator_email=settings.coordinator_email,
-                    canary=canary,
-                    changes=changes,
-                    guide_markdown=guide,
-                    partners_tier=tier.id != settings.tiers[0].id,
-                    earlier=earlier,
-                ),
-                namer=tier_key.name,
+            data = TierInput(
+                site_name=settings.site_name,
+                tier_label=tier.label,
+                submissions=shown,
+                today=today,
+                reminder_days=settings.reminder_days,
+                coordinator_name=settings.coordinator_name,
+                coordinator_email=settings.coordinator_email,
+                canary=canary,
+                changes=changes,
+                guide_markdown=guide,
+                partners_tier=tier.id != settings.tiers[0].id,
+                earlier={sub.id: sub for sub in result.submissions if sub.audience in tier.audiences},
             )
-            staging = repo.build_dir / "staging" / tier.id
-            config = write_pages(repo, rendered, repo.build_dir / "pages" / tier.id, staging, settings.site_name)
-            stage("render")
-            progress(f"Generating the {tier.label} site")
-            if staging.exists():
-                shutil.rmtree(staging)
-            run_generator(config)
-            stage("generator")
-            progress(f"Encrypting the {tier.label} site")
-            protected = protect_tier(staging, temp, tier_key, text, set(rendered.files))
-            summary.pages += protected.pages
+            jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
             summary.tiers[tier.id] = len(shown)
-            stage("protect")
+        progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in settings.tiers)} pages")
+        temp.mkdir(parents=True)
+        for done in run_tiers(jobs):
+            summary.pages += done.pages
+            for name, seconds in done.stages.items():
+                summary.stages[name] = summary.stages.get(name, 0.0) + seconds
+        clock = time.perf_counter()
         write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
         stage("protect")
         progress("Scanning the published folder for leaks")
@@ -142,6 +138,56 @@ def build_portal(
     summary.bytes = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+@dataclass
+class TierJob:
+    repo: Repo
+    tier: str
+    data: TierInput
+    keys: TierKeys
+    out: Path
+    text: PublicText
+
+
+@dataclass
+class TierDone:
+    pages: int
+    stages: dict[str, float]
+
+
+def build_tier(job: TierJob) -> TierDone:
+    """Render, generate and seal one tier into job.out/<its folder>."""
+    stages: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - clock
+        clock = now
+
+    rendered = render_tier(job.data, namer=job.keys.name)
+    staging = job.repo.build_dir / "staging" / job.tier
+    config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
+    stage("render")
+    if staging.exists():
+        shutil.rmtree(staging)
+    run_generator(config)
+    stage("generator")
+    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files))
+    stage("protect")
+    return TierDone(protected.pages, stages)
+
+
+def run_tiers(jobs: list[TierJob]) -> list[TierDone]:
+    """The tiers are independent builds: on a machine with more than one core they run side by side."""
+    # fork() is only safe in a process with no other thread (a serving preview has one).
+    if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or threading.active_count() > 1:
+        return [build_tier(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=context) as pool:
+        return list(pool.map(build_tier, jobs))
 
 
 def check_leaks(folder: Path, submissions: list[Submission], canaries: list[str], repo: Repo | None = None) -> list[Leak]:

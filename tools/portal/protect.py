@@ -39,9 +39,20 @@ class PublicText:
 
 
 def unlock_form(text: PublicText, prefix: str, payload: str = "") -> str:
-    """The public page: what the portal is, how to get the passcode, and the passcode field."""
+    """The public start page (no payload): what the portal is, how to get the passcode, the
+    passcode field. A sealed page (payload) carries a short form of it and its ciphertext."""
     name = html.escape(text.site_name)
-    data = f'\n<script type="application/octet-stream" id="portal-data">{payload}</script>' if payload else ""
+    if payload:
+        about = f'<p>Enter the passcode to read this page. <a href="{prefix}index.html">What this portal is and how to get the passcode</a>.</p>'
+        data = f'\n<script type="application/octet-stream" id="portal-data">{payload}</script>'
+    else:
+        about = f"""<p>A contact platform where States Parties publish their needs for assistance, donors publish the
+resources they can offer and how to apply for them, and ongoing projects are shared as an exchange
+of experience, under Article 6 of the Convention.</p>
+<p>The portal is protected by a passcode that is changed regularly. To receive it, write to
+{html.escape(text.coordinator_name)} at
+<a href="mailto:{html.escape(text.coordinator_email)}">{html.escape(text.coordinator_email)}</a>.</p>"""
+        data = ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -58,12 +69,7 @@ def unlock_form(text: PublicText, prefix: str, payload: str = "") -> str:
 <header>{name}</header>
 <main>
 <h1>Cooperation portal of the Convention on Cluster Munitions</h1>
-<p>A contact platform where States Parties publish their needs for assistance, donors publish the
-resources they can offer and how to apply for them, and ongoing projects are shared as an exchange
-of experience, under Article 6 of the Convention.</p>
-<p>The portal is protected by a passcode that is changed regularly. To receive it, write to
-{html.escape(text.coordinator_name)} at
-<a href="mailto:{html.escape(text.coordinator_email)}">{html.escape(text.coordinator_email)}</a>.</p>
+{about}
 <form id="portal-form" hidden>
 <label for="portal-passcode">Passcode</label>
 <input id="portal-passcode" name="passcode" type="password" autocomplete="current-password" required aria-describedby="portal-status">

@@ -43,6 +43,7 @@
     document.open();
     document.write(html);
     document.close();
+    performance.mark("portal-page-shown");
   }
 
   async function unlock(passcode) {
