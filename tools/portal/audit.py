@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import re
 from collections.abc import Sequence
@@ -102,6 +103,7 @@ def commit_files(
     """
     write = write or {}
     handle = require_git(repo)
+    recover(repo)
     paths = [*write, *remove]
     if not paths:
         raise AuditError("nothing to commit")
@@ -132,20 +134,58 @@ def commit_files(
             commit = handle.git.commit_tree(tree, *(["-p", head] if head else []), "-F", str(note), env=env)
         finally:
             note.unlink(missing_ok=True)
+        # From here a kill is repaired by recover(): the journal says what to finish.
+        journal = git_dir / JOURNAL
+        journal.write_text(json.dumps({"commit": commit, "head": head, "write": list(write), "remove": list(remove)}), encoding="utf-8")
         handle.git.update_ref("-m", "portal: " + message.splitlines()[0][:200], "HEAD", commit, *([head] if head else []))
     except git.GitCommandError as exc:
+        (git_dir / JOURNAL).unlink(missing_ok=True)
         detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'\n ")
         raise AuditError(f"git could not commit: {detail}") from None
     finally:
         index.unlink(missing_ok=True)
-    for path, data in write.items():
-        write_atomic(repo.root / path, data)
-    for path in remove:
+    _finish(repo, handle, list(write), list(remove), write)
+    return str(commit)
+
+
+JOURNAL = "portal-pending.json"
+
+
+def _finish(repo: Repo, handle: git.Repo, written: list[str], removed: list[str], data: dict[str, bytes] | None = None) -> None:
+    """Bring the working tree and index in line with a commit that is already on HEAD."""
+    for path in written:
+        content = data[path] if data is not None else handle.git.show(f"HEAD:{path}", stdout_as_string=False, strip_newline_in_stdout=False)
+        write_atomic(repo.root / path, content)
+    for path in removed:
         target = repo.root / path
         target.unlink(missing_ok=True)
         _prune_empty(target.parent, repo.submissions)
-    handle.git.reset("--quiet", "HEAD", "--", *paths)
-    return str(commit)
+    if written or removed:
+        handle.git.reset("--quiet", "HEAD", "--", *written, *removed)
+    (Path(handle.git_dir) / JOURNAL).unlink(missing_ok=True)
+
+
+def recover(repo: Repo) -> str:
+    """Finish or forget a change that a killed command left half done; '' when there was none."""
+    handle = open_git(repo)
+    if handle is None:
+        return ""
+    git_dir = Path(handle.git_dir)
+    for stale in git_dir.glob("portal-[ibm]*-*"):
+        stale.unlink(missing_ok=True)  # private index, blob and message files of a killed command
+    journal = git_dir / JOURNAL
+    if not journal.exists():
+        return ""
+    try:
+        pending = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        journal.unlink(missing_ok=True)
+        return ""
+    if handle.head.is_valid() and handle.head.commit.hexsha == pending["commit"]:
+        _finish(repo, handle, pending["write"], pending["remove"])
+        return f"finished the change of commit {pending['commit'][:10]} that an interrupted command had committed"
+    journal.unlink(missing_ok=True)
+    return "forgot a change that an interrupted command had not committed (nothing of it was written)"
 
 
 def _store_blob(handle: git.Repo, git_dir: Path, data: bytes) -> str:
@@ -237,7 +277,7 @@ def history(repo: Repo, submission: str) -> list[HistoryEntry]:
     if not handle.head.is_valid():
         return []
     fmt = "--format=%x1e%H%x1f%aI%x1f%an <%ae>%x1f%s%x1f%b"
-    by_path = handle.git.log(fmt, "--name-only", "--", f":(glob)submissions/*/{submission}.md", f":(glob)submissions/*/attachments/{submission}/**")
+    by_path = handle.git.log(fmt, "--name-only", "--", *candidate_paths(submission))
     by_trailer = handle.git.log(fmt, "--name-only", "-E", f"--grep=^Portal-(Submission|Replaces): {re.escape(submission)}$")
     entries: dict[str, HistoryEntry] = {}
     for out in (by_path, by_trailer):
@@ -246,6 +286,19 @@ def history(repo: Repo, submission: str) -> list[HistoryEntry]:
                 commit, date, author, subject, rest = record.split("\x1f", 4)
                 entries.setdefault(commit, _entry(submission, commit, date, author, subject, rest))
     return sorted(entries.values(), key=lambda entry: entry.date)
+
+
+def candidate_paths(submission: str) -> list[str]:
+    """Where a submission's files can be: ids start with the submitter's code in lower case,
+    so each leading run of the id's words is a possible folder. Literal paths keep `git log` fast."""
+    parts = submission.split("-")
+    paths = []
+    for end in range(1, len(parts)):
+        code = "-".join(parts[:end]).upper()
+        if len(code) > 20:
+            break
+        paths += [f"submissions/{code}/{submission}.md", f"submissions/{code}/attachments/{submission}"]
+    return paths
 
 
 def _blocks(trailers: list[tuple[str, str]]) -> list[dict[str, str]]:

@@ -93,6 +93,8 @@ def build_portal(
     stage("protect")
 
     temp = out.parent / f".{out.name}.building-{build_id}"
+    for stale in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
     try:
         text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
         guide = guide_markdown(repo.schema, repo.templates)

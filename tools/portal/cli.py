@@ -33,12 +33,17 @@ def today_option(func):  # type: ignore[no-untyped-def]
 
 
 def open_repo(repo_path: Path | None) -> Repo:
+    from .audit import recover
+
     try:
         repo = find_repo(repo_path)
         repo.settings  # noqa: B018 - read once here so a broken settings file is reported cleanly
-        return repo
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    note = recover(repo)
+    if note:
+        click.echo(f"Note: {note}.", err=True)
+    return repo
 
 
 def resolve_today(text: str | None) -> dt.date:
@@ -417,7 +422,7 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
         return
     words = {"publish": "published", "replace": "published (replacing {other})", "replaced-by": "replaced by {other}", "withdraw": "withdrawn", "expire": "removed on expiry", "edit": "changed"}
     for entry in entries:
-        what = words.get(entry.action, entry.action).format(other=entry.other)
+        what = words.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
         click.echo(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
         if entry.fingerprint:
             click.echo(f"            text sha256:{entry.fingerprint}")

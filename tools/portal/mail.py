@@ -20,6 +20,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 
 MAX_PARTS = 200
 MAX_DEPTH = 20
+MAX_HEADER = 16_384
 _SERIOUS_DEFECTS = (
     "StartBoundaryNotFoundDefect",
     "CloseBoundaryNotFoundDefect",
@@ -76,6 +77,7 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
         raise MailError("the message is empty")
     if b"\x00" in raw[:4096]:
         raise MailError("this is not an e-mail: it holds binary data (save the message as .eml from the mail client)")
+    _check_headers(email.message_from_bytes(raw, policy=email.policy.compat32))
     message = email.message_from_bytes(raw, policy=email.policy.default)
     _check_is_mail(message)
     _check_structure(message)
@@ -123,6 +125,15 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     if parsed.text is None and all(a.name.lower() == "winmail.dat" or a.content_type == "application/ms-tnef" for a in parsed.attachments):
         raise MailError("the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx")
     return parsed
+
+
+def _check_headers(message: Message) -> None:
+    """Headers are parsed lazily and some take time that grows fast with their length: refuse
+    absurd ones before anything reads them (read raw, as the compat32 policy keeps them)."""
+    for part in message.walk() if message.is_multipart() else [message]:
+        for name, value in part.items():
+            if len(str(value)) > MAX_HEADER:
+                raise MailError(f"the header {name!r} is {len(str(value)):,} characters long (at most {MAX_HEADER:,}); this is not a normal e-mail")
 
 
 def _check_is_mail(message: Message) -> None:

@@ -14,6 +14,7 @@ import yaml
 
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path = tuple[str | int, ...]
+MAX_DEPTH = 20
 
 
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
@@ -77,6 +78,8 @@ def load(text: str, line_offset: int = 0) -> Located:
         raise YamlError(line + line_offset, col, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
         raise YamlError(1 + line_offset, 1, f"not valid YAML: {exc}") from None
+    except RecursionError:
+        raise YamlError(1 + line_offset, 1, f"nested more than {MAX_DEPTH} levels deep") from None
     positions: dict[Path, tuple[int, int]] = {}
     if node is None:
         return Located(None, positions)
@@ -99,6 +102,8 @@ class _Converter:
         return YamlError(line, col, message, dotted(path))
 
     def convert(self, node: yaml.Node, path: Path) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise self.fail(node, path, f"nested more than {MAX_DEPTH} levels deep; the guidance pattern needs at most 3")
         if id(node) in self.seen:
             raise self.fail(node, path, "anchors and aliases (& and *) are not allowed; write the value out")
         self.seen.add(id(node))
