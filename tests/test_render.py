@@ -69,3 +69,24 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
         assert "submission-lao-2025-need-survey-clearance-xiengkhouang.md" not in pages
         assert "submission-lao-2026-need-survey-clearance-xiengkhouang.md" in pages
         assert all("portalcanaryx" in page for page in pages.values())
+
+
+def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
+    import sys
+
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from portal.matching import RESOURCE_KINDS, match_needs
+
+    from corpus import make_corpus
+
+    subs = validate_repo(make_corpus(tmp_path / "m", 400, seed=11)).submissions
+    found = match_needs(subs)
+    resources = [s for s in subs if s.kind in RESOURCE_KINDS]
+    for need in (s for s in subs if s.kind == "need"):
+        scored = []
+        for r in resources:
+            themes = set(need.themes) & set(r.themes)
+            if themes and r.submitter.code != need.submitter.code:
+                scored.append((-(2 * len(themes) + len(set(need.assistance) & set(r.assistance))), r.kind != "offer", r.title, r.id))
+        expected = [entry[3] for entry in sorted(scored)[:5]]
+        assert [m.resource.id for m in found[need.id]] == expected, need.id

@@ -341,10 +341,8 @@ def added_by(repo: Repo) -> dict[str, dict[str, str]]:
         if not record.strip():
             continue
         commit, body, names = record.split("\x1f", 2)
+        blocks = {block.get("Portal-Submission", ""): block for block in _blocks([(key, value.strip()) for key, value in TRAILER.findall(body)])}
         for name in names.split():
             if name.endswith(".md") and name not in found:
-                stem = PurePosixPath(name).stem
-                blocks = _blocks([(key, value.strip()) for key, value in TRAILER.findall(body)])
-                block = next((b for b in blocks if b.get("Portal-Submission") == stem), {})
-                found[name] = {"commit": commit, **block}
+                found[name] = {"commit": commit, **blocks.get(PurePosixPath(name).stem, {})}
     return found

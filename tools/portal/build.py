@@ -188,8 +188,19 @@ def run_tiers(jobs: list[TierJob]) -> list[TierDone]:
     if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or threading.active_count() > 1:
         return [build_tier(job) for job in jobs]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=context, initializer=_die_with_parent) as pool:
         return list(pool.map(build_tier, jobs))
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a build that was killed (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
 
 
 def check_leaks(folder: Path, submissions: list[Submission], canaries: list[str], repo: Repo | None = None) -> list[Leak]:

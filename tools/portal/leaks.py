@@ -38,15 +38,22 @@ def words(data: bytes) -> list[bytes]:
 
 
 class Needles:
+    """Needles indexed by their first two words (one-word needles by that word), so scanning
+    costs one or two dictionary look-ups per word of the published files, whatever their number."""
+
     def __init__(self) -> None:
-        self.by_first: dict[bytes, list[tuple[tuple[bytes, ...], str, str]]] = defaultdict(list)
+        self.single: dict[bytes, tuple[str, str]] = {}
+        self.by_pair: dict[tuple[bytes, bytes], list[tuple[tuple[bytes, ...], str, str]]] = defaultdict(list)
         self.shingles: dict[tuple[bytes, ...], str] = {}
 
     def add(self, text: str, what: str, submission: str) -> None:
         tokens = tuple(words(text.encode("utf-8")))
         if not tokens or len(" ".join(t.decode() for t in tokens)) < _MIN_NEEDLE_CHARS:
             return
-        self.by_first[tokens[0]].append((tokens, what, submission))
+        if len(tokens) == 1:
+            self.single.setdefault(tokens[0], (what, submission))
+        else:
+            self.by_pair[tokens[0], tokens[1]].append((tokens, what, submission))
 
     def add_text(self, text: str, submission: str) -> None:
         tokens = words(text.encode("utf-8"))
@@ -57,14 +64,17 @@ class Needles:
             self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
 
     def scan(self, tokens: Sequence[bytes]) -> Iterable[tuple[str, str, str]]:
-        by_first = self.by_first
+        single, by_pair, shingles = self.single, self.by_pair, self.shingles
+        count = len(tokens)
         for index, token in enumerate(tokens):
-            for needle, what, submission in by_first.get(token, ()):
-                if tuple(tokens[index : index + len(needle)]) == needle:
-                    yield what, b" ".join(needle).decode(), submission
-        if self.shingles and len(tokens) >= SHINGLE:
-            shingles = self.shingles
-            for index in range(len(tokens) - SHINGLE + 1):
+            if token in single:
+                what, submission = single[token]
+                yield what, token.decode(), submission
+            if index + 1 < count:
+                for needle, what, submission in by_pair.get((token, tokens[index + 1]), ()):
+                    if tuple(tokens[index : index + len(needle)]) == needle:
+                        yield what, b" ".join(needle).decode(), submission
+            if shingles and index + SHINGLE <= count:
                 window = tuple(tokens[index : index + SHINGLE])
                 if window in shingles:
                     yield "text", b" ".join(window).decode(), shingles[window]

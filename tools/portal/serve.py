@@ -14,6 +14,10 @@ from .config import Repo
 WATCHED = ("submissions", "schema", "mkdocs.yml")
 
 
+class ServeError(Exception):
+    pass
+
+
 def _snapshot(repo: Repo) -> dict[str, float]:
     seen: dict[str, float] = {}
     for name in WATCHED:
@@ -59,7 +63,10 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 
 def serve_forever(repo: Repo, port: int, rebuild: Callable[[], None], interval: float = 1.0) -> None:
     handler = functools.partial(_Handler, site=repo.site_dir)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise ServeError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another with --port") from None
     stop = threading.Event()
 
     def watch() -> None:

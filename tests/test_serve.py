@@ -1,0 +1,80 @@
+"""portal demo and portal serve: what `make demo` runs."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from conftest import DEMO_DATE, PROJECT
+from sitereader import ENV, open_site
+
+PORTAL = str(Path(sys.executable).with_name("portal"))
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url) as response:
+        return bytes(response.read())
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path) -> None:
+    import shutil
+
+    for name in ("schema", "docs"):
+        shutil.copytree(PROJECT / name, tmp_path / name)
+    shutil.copy2(PROJECT / "mkdocs.yml", tmp_path / "mkdocs.yml")
+    result = subprocess.run([PORTAL, "demo", "--no-serve", "--today", DEMO_DATE, "--repo", str(tmp_path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Built 17 submissions from 15 submitters" in result.stdout
+    passcode = next(line.split(": ", 1)[1] for line in result.stdout.splitlines() if "passcode for States" in line)
+    site = open_site(tmp_path / "build/demo/site", passcode)
+    assert "Lao PDR" in site.page_titled("Countries and organisations")
+
+
+def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) -> None:
+    port = free_port()
+    env = {**os.environ, **ENV}
+    process = subprocess.Popen([PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = ""
+        for _ in range(300):
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/").read().decode()
+                break
+            except OSError:
+                time.sleep(0.2)
+        assert 'id="portal-passcode"' in page
+        keys = urllib.request.urlopen(f"http://127.0.0.1:{port}/_portal/keys.json").read()
+        target = example_repo.root / "submissions/TCD/tcd-2026-need-national-implementation-law.md"
+        target.unlink()
+        for _ in range(300):
+            time.sleep(0.2)
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_portal/keys.json").read() != keys:
+                break
+        else:
+            raise AssertionError("the site was not rebuilt after a change")
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def test_serve_on_a_port_in_use_says_so(example_repo) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {**os.environ, **ENV}
+        result = subprocess.run([PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,196 @@
+"""The `portal` command: a thin layer over the portal's functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from .. import dates, report
+from ..build import BuildSummary
+from ..config import ConfigError, Repo, find_repo
+from ..model import ASSISTANCE, THEMES, Problem, Submission
+
+
+def repo_option(func):  # type: ignore[no-untyped-def]
+    return click.option(
+        "--repo",
+        "repo_path",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="The portal repository (default: the one containing the working directory).",
+    )(func)
+
+
+def today_option(func):  # type: ignore[no-untyped-def]
+    return click.option("--today", "today_text", metavar="YYYY-MM-DD", default=None, help="Take this date as today (default: the real date).")(func)
+
+
+def open_repo(repo_path: Path | None) -> Repo:
+    from ..audit import recover
+
+    try:
+        repo = find_repo(repo_path)
+        repo.settings  # noqa: B018 - read once here so a broken settings file is reported cleanly
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    note = recover(repo)
+    if note:
+        click.echo(f"Note: {note}.", err=True)
+    return repo
+
+
+def resolve_today(text: str | None) -> dt.date:
+    if text is None:
+        return dt.date.today()
+    try:
+        return dates.parse_date(text)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--today'") from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="ccm-cooperation-portal")
+def main() -> None:
+    """The cooperation portal of the Convention on Cluster Munitions.
+
+    States and partners e-mail their texts (needs, offers, how to apply, projects) to the
+    coordinator, who publishes them verbatim with these commands. The published site is
+    encrypted: only holders of the passcode can read it.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "output", type=click.Choice(["text", "json", "github"]), default=None, help="How to print problems (default: text; github when run in GitHub Actions).")
+@today_option
+@repo_option
+def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None, repo_path: Path | None) -> None:
+    """Check submissions against the guidance pattern and each other.
+
+    Reports every problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if there is any
+    error (warnings alone exit 0). Without PATHS, checks everything under submissions/.
+    """
+    from ..audit import retired_ids
+    from ..validate import validate_repo
+
+    repo = open_repo(repo_path)
+    for path in paths:
+        if not path.exists() and not path.is_symlink():
+            raise click.ClickException(f"{path}: no such file or folder")
+    if output is None:
+        output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
+    try:
+        result = validate_repo(repo, [p.absolute() for p in paths], today=resolve_today(today_text), retired_ids=retired_ids(repo))
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    line = report.summary(result.files, len(result.errors), len(result.warnings))
+    if output == "json":
+        click.echo(report.as_json(result.problems, result.files, len(result.submissions)))
+    else:
+        if result.problems:
+            click.echo(report.as_text(result.problems))
+        if output == "github" and result.problems:
+            click.echo(report.as_github(result.problems))
+        click.echo(line)
+    sys.exit(0 if result.ok else 1)
+
+
+@main.command()
+@click.option("--kind", type=click.Choice(["need", "offer", "how-to-apply", "project"]), required=True, help="What kind of text.")
+@click.option("--submitter", "code", required=True, metavar="CODE", help="ISO 3166-1 alpha-3 code of the State (e.g. LAO) or an organisation's code (e.g. GICHD).")
+@click.option("--title", required=True, help="The title of the text.")
+@click.option("--theme", "themes", multiple=True, required=True, type=click.Choice(list(THEMES)), help="A theme of the text (repeat for several).")
+@click.option("--assistance", multiple=True, required=True, type=click.Choice(list(ASSISTANCE)), help="A type of assistance (repeat for several).")
+@click.option("--contact", "contact_name", default="", help="Name or function of the contact person.")
+@click.option("--email", "contact_email", default="", help="E-mail address of the contact.")
+@click.option("--audience", type=click.Choice(["states", "states-and-partners"]), default="states", show_default=True)
+@click.option("--format", "text_format", type=click.Choice(["plain", "markdown"]), default="plain", show_default=True)
+@today_option
+@repo_option
+def new(
+    kind: str,
+    code: str,
+    title: str,
+    themes: tuple[str, ...],
+    assistance: tuple[str, ...],
+    contact_name: str,
+    contact_email: str,
+    audience: str,
+    text_format: str,
+    today_text: str | None,
+    repo_path: Path | None,
+) -> None:
+    """Create a submission file from the kind's template, ready to paste the text into."""
+    from ..scaffold import ScaffoldError, scaffold
+
+    repo = open_repo(repo_path)
+    try:
+        path = scaffold(
+            repo,
+            kind=kind,
+            code=code.upper(),
+            title=title,
+            audience=audience,
+            text_format=text_format,
+            today=resolve_today(today_text),
+            themes=themes,
+            assistance=assistance,
+            contact_name=contact_name,
+            contact_email=contact_email,
+        )
+    except (ScaffoldError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Created {repo.relative(path)}: fill in the contact and themes, paste the text below the second '---', then run `portal validate`.")
+
+
+def print_problems(problems: list[Problem]) -> None:
+    if problems:
+        click.echo(report.as_text(problems), err=True)
+
+
+def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool = False) -> BuildSummary:
+    from ..build import BuildError, build_portal
+    from ..site import GeneratorError
+
+    def progress(stage: str) -> None:
+        if not quiet:
+            click.echo(f"  {stage}…", err=True)
+
+    try:
+        return build_portal(repo, today, passcodes, progress=progress)
+    except BuildError as exc:
+        print_problems(exc.problems)
+        for leak in exc.leaks:
+            click.echo(f"{leak.path}: leak: {leak.what} of {leak.submission}: {leak.needle!r}", err=True)
+        raise click.ClickException(str(exc)) from None
+    except (GeneratorError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def get_passcodes(repo: Repo) -> dict[str, str]:
+    from ..passcode import PasscodeError, read_passcodes
+
+    try:
+        return read_passcodes(repo.settings)
+    except PasscodeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def validate_from_disk(repo: Repo) -> list[Submission]:
+    from ..audit import retired_ids
+    from ..validate import validate_repo
+
+    result = validate_repo(repo, retired_ids=retired_ids(repo))
+    if not result.ok:
+        print_problems(result.errors)
+        raise click.ClickException("the submissions have errors; fix them first (portal validate)")
+    return result.submissions
+
+
+
+
+from . import passcode_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`
