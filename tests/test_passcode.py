@@ -59,3 +59,12 @@ def test_rotate_one_tier_and_an_unknown_tier(make_repo, run) -> None:
     assert "states" not in (repo.root / "schema/passcode-rotations.yaml").read_text().split("rotations:")[1]
     bad = run("passcode", "rotate", "--tier", "ngos", "--repo", str(repo.root))
     assert bad.exit_code == 1 and "--tier ngos: no such tier; the tiers are states, partners" in bad.output
+
+
+def test_a_broken_rotation_record_is_named(make_repo, run) -> None:
+    repo = make_repo(FIXTURES / "base")
+    (repo.root / "schema/passcode-rotations.yaml").write_text("rotations:\n  states: [oops\n")
+    result = run("passcode", "status", "--repo", str(repo.root), "--today", "2026-11-20")
+    assert result.exit_code == 1
+    assert "schema/passcode-rotations.yaml:3:1: error: file: not valid YAML: did not find expected ',' or ']'" in result.output
+    assert "Traceback" not in result.output

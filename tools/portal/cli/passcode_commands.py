@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from .. import dates
+from ..config import ConfigError
 from . import main, open_repo, repo_option, resolve_today, today_option
 
 
@@ -55,7 +56,7 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
             commit_files(repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n")
         else:
             write_atomic(repo.rotations_path, record)
-    except (PasscodeError, AuditError) as exc:
+    except (PasscodeError, AuditError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo("New passcodes (shown once; they are not stored anywhere):\n")
     for tier in chosen:
@@ -78,7 +79,7 @@ def status(today_text: str | None, repo_path: Path | None) -> None:
     repo = open_repo(repo_path)
     try:
         found = ages(repo, resolve_today(today_text))
-    except PasscodeError as exc:
+    except (PasscodeError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
     period = repo.settings.rotation_days
     for age in found:
