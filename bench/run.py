@@ -105,8 +105,9 @@ def browser_timings(site: Path, runs: int) -> dict[str, float]:
             page.locator("input.md-search__input").click()
             page.wait_for_function("() => !/Initializing/.test(document.querySelector('.md-search-result__meta')?.textContent || 'Initializing')")
             ready_times.append(time.perf_counter() - start)
+            page.locator("input.md-search__input").fill("hectare")  # the theme queries on key-up: no query yet
             start = time.perf_counter()
-            page.keyboard.type("hectares")
+            page.keyboard.press("s")  # one key: one query for the whole word
             page.wait_for_function("() => /matching/.test(document.querySelector('.md-search-result__meta')?.textContent || '')")
             search_times.append(time.perf_counter() - start)
             del meta
