@@ -16,9 +16,10 @@ import git
 from .config import Repo
 from .files import write_atomic
 from .model import ChangeEvent
+from .registry import Registry
+from .validate import Result, validate_repo
 
 TRAILER = re.compile(r"^(Portal-[A-Za-z-]+):\s*(.*)$", re.MULTILINE)
-ACTIONS = ("publish", "replace", "withdraw", "expire")
 
 
 class AuditError(Exception):
@@ -73,6 +74,17 @@ def retired_ids(repo: Repo) -> set[str]:
     except git.GitCommandError:
         return set()
     return {PurePosixPath(line).stem for line in out.splitlines() if line.endswith(".md")}
+
+
+def validate_with_history(
+    repo: Repo,
+    paths: Sequence[Path] = (),
+    today: dt.date | None = None,
+    registry: Registry | None = None,
+) -> Result:
+    """`validate_repo`, told which ids git history has retired, so that a text replacing one
+    that was removed since (withdrawn, expired) stays valid."""
+    return validate_repo(repo, paths, today=today, retired_ids=retired_ids(repo), registry=registry)
 
 
 def commit_message(subject: str, body: str, changes: Sequence[Change]) -> str:

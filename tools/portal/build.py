@@ -25,7 +25,6 @@ from .model import Problem, Submission
 from .protect import PublicText, protect_tier, write_public
 from .render import TierInput, render_tier
 from .site import run_generator, write_pages
-from .validate import validate_repo
 
 Progress = Callable[[str], None]
 
@@ -78,7 +77,7 @@ def build_portal(
         clock = now
 
     progress("Checking the submissions")
-    result = validate_repo(repo, today=today, retired_ids=audit.retired_ids(repo))
+    result = audit.validate_with_history(repo, today=today)
     if not result.ok:
         raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
     active = select_active(result.submissions, today)

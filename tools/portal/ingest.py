@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from email.utils import parseaddr
 from pathlib import PurePosixPath
 from typing import Any
@@ -52,7 +52,6 @@ class Options:
     text_format: str = ""
     replaces: str = ""
     author: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,7 +144,6 @@ def build_metadata(mail: ParsedMail, options: Options, ask: Ask | None, today: d
     replaces = options.replaces or header.get("replaces", "")
     if replaces:
         meta["replaces"] = replaces.strip()
-    meta.update(options.extra)
     return meta, text, converted
 
 
@@ -162,7 +160,8 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     code = meta["submitter"]["code"]
     known = registry.states.get(code) or registry.organisations.get(code)
     meta["submitter"]["type"] = known.type if known else "state"
-    existing = validate_repo(repo, retired_ids=audit.retired_ids(repo), registry=registry)
+    retired = audit.retired_ids(repo)
+    existing = validate_repo(repo, retired_ids=retired, registry=registry)
     if mail.message_id:
         for sub in existing.submissions:
             if sub.meta.get("source", {}).get("message_id") == mail.message_id:
@@ -197,7 +196,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     meta = {"id": identifier, **meta}
     content = document(meta, text)
     path = str(folder / f"{identifier}.md")
-    problems = _check(repo, path, content, existing.submissions, registry, set(written), today)
+    problems = _check(repo, path, content, existing.submissions, registry, retired, set(written), today)
     if problems:
         raise IngestError(f"the submission would not be valid; nothing was written ({len(problems)} problem(s))", problems)
     written[path] = content.encode("utf-8")
@@ -222,7 +221,7 @@ def _resolved(submission: Submission, registry: Any) -> Submission:
     return replace(submission, submitter=known) if known else submission
 
 
-def _check(repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, planned: set[str], today: dt.date) -> list[Problem]:
+def _check(repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, retired: set[str], planned: set[str], today: dt.date) -> list[Problem]:
     loaded = parse_submission(content, path)
     if isinstance(loaded, Problem):
         return [loaded]
@@ -231,5 +230,5 @@ def _check(repo: Repo, path: str, content: str, existing: list[Submission], regi
         return problems
     new = to_submission(repo, repo.root / path, loaded)
     subs = [*existing, new]
-    found = check_across(repo, subs, registry, audit.retired_ids(repo), today, planned=planned)
+    found = check_across(repo, subs, registry, retired, today, planned=planned)
     return [p for p in found if p.path == path and p.severity == "error"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -28,7 +28,6 @@ _REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a 
 class Protected:
     pages: int = 0
     files: int = 0
-    dropped: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -131,14 +130,11 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
         elif rel in attachments:
             (target / rel).write_bytes(seal_file(keys.content, path.read_bytes()))
             result.files += 1
-        elif not rel.startswith("assets/"):
-            result.dropped.append(rel)
+        # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
     for rel in sorted(referenced):
         source = staging / rel
         shared = out / rel
-        if not _is_theme_file(rel) or not source.is_file():
-            result.dropped.append(rel)
-        elif not shared.exists():
+        if _is_theme_file(rel) and source.is_file() and not shared.exists():
             shared.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, shared)
     return result

@@ -15,7 +15,6 @@ from .lifecycle import replacements, select_expired
 from .load import LoadedFile, read_submission_file
 from .model import KIND_SINGULAR, Problem, Submission
 from .registry import load_registry
-from .validate import validate_repo
 
 
 class RemovalError(Exception):
@@ -68,7 +67,7 @@ class Expiry:
 
 
 def expired(repo: Repo, today: dt.date) -> list[Expiry]:
-    result = validate_repo(repo, today=today, retired_ids=audit.retired_ids(repo))
+    result = audit.validate_with_history(repo, today=today)
     if not result.ok:
         raise RemovalError(f"{len(result.errors)} error(s) in the submissions; fix them before removing anything", result.errors)
     newer = replacements(result.submissions)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import shutil
 from contextlib import redirect_stderr
 from importlib import resources
@@ -50,8 +51,6 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
 
 
 def _relative(target: Path, start: Path) -> str:
-    import os
-
     return os.path.relpath(target, start)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import posixpath
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
@@ -150,7 +151,7 @@ def check_across(
     registry: Registry,
     retired: set[str],
     today: dt.date | None,
-    planned: set[str] = frozenset(),  # type: ignore[assignment]
+    planned: AbstractSet[str] = frozenset(),
 ) -> list[Problem]:
     """Rules that need more than one field or more than one file. Fills in submitter names.
     `planned`: attachment paths about to be written (they count as present)."""

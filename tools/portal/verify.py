@@ -9,13 +9,12 @@ from .config import Repo
 from .lifecycle import select_active
 from .load import text_fingerprint
 from .model import Problem
-from .validate import validate_repo
 
 
 def verify(repo: Repo, today: dt.date) -> tuple[int, list[Problem]]:
     """(texts checked, problems). Checks the active texts: fingerprint recorded and matching the
     text, and the commit that added the file carries the submission's id and that fingerprint."""
-    result = validate_repo(repo, today=today, retired_ids=audit.retired_ids(repo))
+    result = audit.validate_with_history(repo, today=today)
     problems = list(result.errors)
     audit.require_git(repo)
     commits = audit.added_by(repo)

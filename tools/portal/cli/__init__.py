@@ -74,8 +74,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     Reports every problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if there is any
     error (warnings alone exit 0). Without PATHS, checks everything under submissions/.
     """
-    from ..audit import retired_ids
-    from ..validate import validate_repo
+    from ..audit import validate_with_history
 
     repo = open_repo(repo_path)
     for path in paths:
@@ -84,7 +83,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     if output is None:
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
-        result = validate_repo(repo, [p.absolute() for p in paths], today=resolve_today(today_text), retired_ids=retired_ids(repo))
+        result = validate_with_history(repo, [p.absolute() for p in paths], today=resolve_today(today_text))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     line = report.summary(result.files, len(result.errors), len(result.warnings))
@@ -144,6 +143,8 @@ def new(
         )
     except (ScaffoldError, ConfigError) as exc:
         raise click.ClickException(str(exc)) from None
+    except OSError as exc:
+        raise click.ClickException(f"{exc.filename}: {exc.strerror} (the kind's template in schema/templates/ is needed)") from None
     click.echo(f"Created {repo.relative(path)}: fill in the contact and themes, paste the text below the second '---', then run `portal validate`.")
 
 
@@ -181,10 +182,9 @@ def get_passcodes(repo: Repo) -> dict[str, str]:
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:
-    from ..audit import retired_ids
-    from ..validate import validate_repo
+    from ..audit import validate_with_history
 
-    result = validate_repo(repo, retired_ids=retired_ids(repo))
+    result = validate_with_history(repo)
     if not result.ok:
         print_problems(result.errors)
         raise click.ClickException("the submissions have errors; fix them first (portal validate)")
