@@ -40,10 +40,16 @@ def check_leaks_command(site: Path | None, repo_path: Path | None) -> None:
     Looks in every file and file name for titles, ids, contacts, submitter names, theme labels
     and runs of eight words of every text; exits 1 on any hit.
     """
-    from ..build import check_leaks
-
     repo = open_repo(repo_path)
     folder = site or repo.site_dir
+    click.echo(leak_check(repo, folder))
+
+
+def leak_check(repo: Repo, folder: Path) -> str:
+    """The check that guards every publication: raises ClickException on any leak (after
+    printing each), returns the one-line summary when the folder is safe to publish."""
+    from ..build import check_leaks
+
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no published folder here; run `portal build` first")
     result = validate_from_disk(repo)
@@ -53,7 +59,7 @@ def check_leaks_command(site: Path | None, repo_path: Path | None) -> None:
     files = sum(1 for path in folder.rglob("*") if path.is_file())
     if leaks:
         raise click.ClickException(f"{len(leaks)} leak(s) in {folder} ({files} files scanned)")
-    click.echo(f"No plaintext of {len(result)} submissions in {files} files of {folder}")
+    return f"No plaintext of {len(result)} submissions in {files} files of {folder}"
 
 
 @main.command()
