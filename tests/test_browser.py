@@ -257,7 +257,7 @@ def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run
             assert page.evaluate("() => [...document.querySelectorAll('.portal-text *')].flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))") == []
             if "plain" in heading:
                 assert text.inner_text() == payloads
-        assert "onerror" in page.title()
+        assert page.title() == "CCM Cooperation Portal"  # every opened page has the same generic title
         assert search(page, "onerror", r"^\d+ matching documents?$")
         page.wait_for_timeout(300)
         assert page.evaluate("() => window.__xss") is None

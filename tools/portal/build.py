@@ -18,8 +18,8 @@ from pathlib import Path
 from . import audit
 from .config import Repo
 from .guide import guide_markdown
-from .keys import TierKeys, deployment_salt, keys_document, tier_keys
-from .leaks import Leak, needles_for, scan_folder
+from .keys import TierKeys, keys_document, new_salt, tier_keys
+from .leaks import Leak
 from .lifecycle import select_active
 from .model import Problem, Submission
 from .protect import PublicText, protect_tier, write_public
@@ -85,9 +85,9 @@ def build_portal(
     stage("load and validate")
 
     progress("Deriving the keys")
-    salt = deployment_salt(settings.site_name)
-    keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations) for tier in settings.tiers]
+    salt = new_salt()
     build_id = secrets.token_hex(8)
+    keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
     canary = "portalcanary" + secrets.token_hex(12)
     stage("protect")
 
@@ -126,7 +126,7 @@ def build_portal(
         write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
         stage("protect")
         progress("Scanning the published folder for leaks")
-        leaks = check_leaks(temp, result.submissions, [canary], repo)
+        leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys})
         stage("leak check")
         if leaks:
             raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
@@ -202,15 +202,24 @@ def _die_with_parent() -> None:
         pass
 
 
-def check_leaks(folder: Path, submissions: list[Submission], canaries: list[str], repo: Repo | None = None) -> list[Leak]:
+def check_leaks(
+    folder: Path,
+    repo: Repo,
+    submissions: list[Submission],
+    canaries: list[str],
+    passcodes: dict[str, str] | None = None,
+    wraps: dict[str, bytes] | None = None,
+) -> list[Leak]:
+    """The leak check of a published folder (see sealcheck): every reason not to publish it."""
+    from .sealcheck import check_published
+
     attachments: dict[str, str] = {}
-    if repo is not None:
-        for sub in submissions:
-            for attachment in sub.attachments:
-                source = repo.root / attachment.path
-                if source.is_file():
-                    attachments[hashlib.sha256(source.read_bytes()).hexdigest()] = sub.id
-    return scan_folder(folder, needles_for(submissions, canaries), attachments=attachments)
+    for sub in submissions:
+        for attachment in sub.attachments:
+            source = repo.root / attachment.path
+            if source.is_file():
+                attachments[hashlib.sha256(source.read_bytes()).hexdigest()] = sub.id
+    return check_published(folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments).leaks
 
 
 def swap(new: Path, out: Path) -> None:

@@ -1,10 +1,16 @@
-"""Keys of a protected build: passcode -> wrapping key (PBKDF2), random content keys (AES-256-GCM).
+"""Keys of a protected build: passcode -> wrapping key (PBKDF2, then HKDF), random content keys (AES-256-GCM).
 
 Formats (all shared with static/loader.js and static/app.js):
-- keys.json: {"v": 1, "kdf": "PBKDF2-SHA256", "iterations": N, "salt": b64, "build": id,
-  "slots": [b64(nonce || AES-GCM(wrapping key, JSON {"key", "home", "tier"}, aad="ccm-portal/slot/" + build))]}
-- a sealed page: nonce(12) || AES-GCM(content key, gzip(document), aad="ccm-portal/page")
-- a sealed file: nonce(12) || AES-GCM(content key, bytes, aad="ccm-portal/file")
+- keys.json: {"v": 2, "kdf": "PBKDF2-SHA256", "iterations": N, "salt": b64(16 random bytes, new
+  every build), "build": id, "slots": [b64(nonce || AES-GCM(wrapping key, JSON {"key", "home",
+  "tier"} padded with spaces to SLOT_BYTES, aad="ccm-portal/slot/" + build))]}
+  where wrapping key = HKDF-SHA256(PBKDF2(passcode, salt), info="ccm-portal/wrap").
+- a sealed page (and the search index): nonce(12) || AES-GCM(content key, frame(gzip(document)),
+  aad="ccm-portal/page/" + build + "/" + its path in the site)
+- a sealed file: nonce(12) || AES-GCM(content key, frame(bytes), aad="ccm-portal/file/" + build + "/" + path)
+- frame(x) = len(x) as 4 bytes big-endian || x || zero bytes up to a size bucket (padme), so
+  sizes say little about the content and a page cannot be swapped for another or replayed from
+  another build.
 """
 
 from __future__ import annotations
@@ -16,16 +22,21 @@ import hmac
 import json
 import os
 import secrets
+import struct
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
-PAGE_AAD = b"ccm-portal/page"
-FILE_AAD = b"ccm-portal/file"
+FORMAT = 2
 SLOT_AAD = "ccm-portal/slot/"
+SLOT_BYTES = 256  # every slot the same length, whatever its tier
+MIN_SEALED = 4096  # the smallest size bucket of a sealed page or file
+NONCE = 12
+TAG = 16
 
 
 class SealError(Exception):
@@ -36,10 +47,10 @@ def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def deployment_salt(site_name: str) -> bytes:
-    """One public salt for every tier of a deployment, so the browser derives a key only once.
-    It stays the same across builds so that page names (below) survive rebuilds."""
-    return hashlib.sha256(b"ccm-cooperation-portal/v1/" + site_name.encode("utf-8")).digest()[:16]
+def new_salt() -> bytes:
+    """A fresh random salt for every build: no two deployments (or builds) share a key for the
+    same passcode, so nothing can be precomputed against a published keys.json."""
+    return secrets.token_bytes(16)
 
 
 def derive_master(passcode: str, salt: bytes, iterations: int) -> bytes:
@@ -47,62 +58,128 @@ def derive_master(passcode: str, salt: bytes, iterations: int) -> bytes:
     return kdf.derive(passcode.encode("utf-8"))
 
 
+def subkey(key: bytes, purpose: str) -> bytes:
+    """HKDF-SHA256 of `key` for one purpose only ('wrap', 'names')."""
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"ccm-portal/{purpose}".encode()).derive(key)
+
+
+def wrapping_key(passcode: str, salt: bytes, iterations: int) -> bytes:
+    return subkey(derive_master(passcode, salt, iterations), "wrap")
+
+
+def page_aad(build: str, path: str) -> bytes:
+    return f"ccm-portal/page/{build}/{path}".encode()
+
+
+def file_aad(build: str, path: str) -> bytes:
+    return f"ccm-portal/file/{build}/{path}".encode()
+
+
 @dataclass(frozen=True)
 class TierKeys:
     tier: str
-    master: bytes  # PBKDF2 output: the wrapping key of the tier's slot
-    content: bytes  # random per build
-    folder: str  # the tier's folder in site/, opaque
+    wrap: bytes  # wraps the content key in the tier's slot of keys.json
+    content: bytes  # random per build: seals the tier's pages and files
+    folder: str  # the tier's folder in site/, random per build
+    build: str
 
     def name(self, key: str) -> str:
-        """An opaque, stable file name for a logical page ('submission/lao-…')."""
-        names = hmac.new(self.master, b"ccm-portal/names", hashlib.sha256).digest()
-        return hmac.new(names, key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+        """An opaque file name for a logical page ('submission/lao-…'), new every build, so two
+        builds cannot be compared page by page."""
+        return hmac.new(subkey(self.content, "names"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+
+    def seal_page(self, path: str, document: bytes) -> bytes:
+        return seal(self.content, gzip.compress(document, compresslevel=6, mtime=0), page_aad(self.build, path))
+
+    def seal_file(self, path: str, data: bytes) -> bytes:
+        return seal(self.content, data, file_aad(self.build, path))
 
 
-def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int) -> TierKeys:
-    master = derive_master(passcode, salt, iterations)
-    folder = hmac.new(master, b"ccm-portal/folder", hashlib.sha256).hexdigest()[:12]
-    return TierKeys(tier, master, secrets.token_bytes(32), folder)
+def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int, build: str) -> TierKeys:
+    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(6), build)
 
 
 def keys_document(tiers: list[TierKeys], salt: bytes, iterations: int, build_id: str) -> str:
     slots = []
     for keys in tiers:
         payload = json.dumps({"key": b64(keys.content), "home": f"{keys.folder}/index.html", "tier": keys.tier}).encode()
-        nonce = os.urandom(12)
-        slots.append(b64(nonce + AESGCM(keys.master).encrypt(nonce, payload, (SLOT_AAD + build_id).encode())))
+        if len(payload) > SLOT_BYTES:
+            raise SealError(f"the key slot of tier {keys.tier!r} is longer than {SLOT_BYTES} bytes; use a shorter tier id")
+        nonce = os.urandom(NONCE)
+        padded = payload.ljust(SLOT_BYTES, b" ")
+        slots.append(b64(nonce + AESGCM(keys.wrap).encrypt(nonce, padded, (SLOT_AAD + build_id).encode())))
     secrets.SystemRandom().shuffle(slots)  # the order says nothing about which slot is which tier
-    return json.dumps({"v": 1, "kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": b64(salt), "build": build_id, "slots": slots}, indent=1)
+    return json.dumps({"v": FORMAT, "kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": b64(salt), "build": build_id, "slots": slots}, indent=1)
 
 
-def seal_page(content_key: bytes, document: bytes) -> bytes:
-    nonce = os.urandom(12)
-    return nonce + AESGCM(content_key).encrypt(nonce, gzip.compress(document, compresslevel=6, mtime=0), PAGE_AAD)
+def padme(length: int) -> int:
+    """The padmé size bucket of `length` (Nikitin et al., PURBs): at most 12 % larger, and a
+    bucket leaks O(log log n) bits of the size instead of log n."""
+    if length < 2:
+        return length
+    exponent = length.bit_length() - 1
+    low_bits = exponent - exponent.bit_length()
+    mask = (1 << low_bits) - 1
+    return (length + mask) & ~mask
 
 
-def seal_file(content_key: bytes, data: bytes) -> bytes:
-    nonce = os.urandom(12)
-    return nonce + AESGCM(content_key).encrypt(nonce, data, FILE_AAD)
+def frame(data: bytes) -> bytes:
+    size = max(MIN_SEALED, padme(len(data) + 4 + NONCE + TAG)) - NONCE - TAG
+    return struct.pack(">I", len(data)) + data + bytes(size - 4 - len(data))
 
 
-def open_page(content_key: bytes, sealed: bytes) -> bytes:
+def unframe(data: bytes) -> bytes:
+    if len(data) < 4:
+        raise SealError("the sealed content is too short to hold its length")
+    (length,) = struct.unpack(">I", data[:4])
+    if 4 + length > len(data) or any(data[4 + length :]):
+        raise SealError("the sealed content's length or padding is wrong")
+    return data[4 : 4 + length]
+
+
+def seal(key: bytes, data: bytes, aad: bytes) -> bytes:
+    nonce = os.urandom(NONCE)
+    return nonce + AESGCM(key).encrypt(nonce, frame(data), aad)
+
+
+def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     try:
-        return gzip.decompress(AESGCM(content_key).decrypt(sealed[:12], sealed[12:], PAGE_AAD))
-    except InvalidTag:
-        raise SealError("the page does not open with this key (wrong passcode, other tier, or tampered)") from None
+        return unframe(AESGCM(key).decrypt(sealed[:NONCE], sealed[NONCE:], aad))
+    except (InvalidTag, ValueError):
+        raise SealError("does not open with this key (wrong passcode, other tier, other build, other name, or tampered)") from None
+
+
+def open_page(content_key: bytes, sealed: bytes, build: str, path: str) -> bytes:
+    return gzip.decompress(unseal(content_key, sealed, page_aad(build, path)))
+
+
+def open_file(content_key: bytes, sealed: bytes, build: str, path: str) -> bytes:
+    return unseal(content_key, sealed, file_aad(build, path))
+
+
+def open_slots(document: str, wraps: list[bytes]) -> list[dict[str, str] | None]:
+    """For each wrapping key, the slot of keys.json it opens (None if none)."""
+    data = json.loads(document)
+    aad = (SLOT_AAD + str(data["build"])).encode()
+    raw = [base64.b64decode(slot) for slot in data["slots"]]
+    found: list[dict[str, str] | None] = []
+    for wrap in wraps:
+        opened = None
+        for slot in raw:
+            try:
+                opened = json.loads(AESGCM(wrap).decrypt(slot[:NONCE], slot[NONCE:], aad))
+                break
+            except InvalidTag:
+                continue
+        found.append(opened)
+    return found
 
 
 def open_keys(document: str, passcode: str) -> dict[str, str]:
-    """What a reader's browser does, in Python: the slot this passcode opens."""
+    """What a reader's browser does, in Python: the slot this passcode opens, with the build."""
     data = json.loads(document)
-    master = derive_master(passcode, base64.b64decode(data["salt"]), int(data["iterations"]))
-    for slot in data["slots"]:
-        raw = base64.b64decode(slot)
-        try:
-            plain = AESGCM(master).decrypt(raw[:12], raw[12:], (SLOT_AAD + data["build"]).encode())
-        except InvalidTag:
-            continue
-        result: dict[str, str] = json.loads(plain)
-        return result
-    raise SealError("this passcode does not open the portal")
+    wrap = wrapping_key(passcode, base64.b64decode(data["salt"]), int(data["iterations"]))
+    (slot,) = open_slots(document, [wrap])
+    if slot is None:
+        raise SealError("this passcode does not open the portal")
+    return {**slot, "build": str(data["build"])}

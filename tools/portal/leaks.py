@@ -1,54 +1,82 @@
-"""The leak scanner: does any published file (or file name) hold plaintext of a submission?
+"""The word scan, second line of the leak check: does readable material hold words of a submission?
 
-Needles are taken from every submission of every tier: its title, id, contact name and e-mail,
-the name of its submitter, the labels of its themes, runs of eight words of its text, and the
-per-build canary string placed in every page. Matching is on lower-cased words, so a needle is
-found whatever the case, punctuation or markup around it.
+The first line (sealcheck) proves that every file of a tier is ciphertext that opens with that
+tier's key; this scan reads what is left readable (file names, page shells, public pages, the
+keys file) and, inside each tier, the opened pages for texts that tier may not read.
+
+Needles are taken from every submission: its title, id, contact name and e-mail, the name of its
+submitter, the labels of its themes, the names of its attachments, runs of eight words of its
+text, and the per-build canary placed in every page. Both sides are normalised the same way:
+HTML entities decoded, tags removed (and, separately, read as spaces), Unicode decomposed and
+stripped of accents, invisible characters dropped, case folded. Words are runs of letters and
+digits in any script; in scripts written without spaces (Lao, Thai, Khmer, Burmese, Chinese,
+Japanese, Korean) each character is a word, so eight characters make a run.
+
+A leak names the file, the kind of match and the submission, never the words matched: messages
+end up in CI logs.
 """
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import math
+import html
 import re
-import zlib
-from collections import Counter, defaultdict
+import unicodedata
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .model import THEMES, Submission
 
 SHINGLE = 8
-_WORD = re.compile(rb"[a-z0-9]+")
 _MIN_NEEDLE_CHARS = 4
+_UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_WORD = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+")
+_TAG = re.compile(r"<[^>]*>")
+_INVISIBLE = {"Cf", "Mn", "Me", "Cc"}
 
 
 @dataclass(frozen=True)
 class Leak:
     path: str  # relative to the scanned folder
-    what: str  # which kind of needle
-    needle: str
-    submission: str
+    what: str  # which kind of match, or what the proof found wrong
+    submission: str = ""  # whose text, when known
+
+    def message(self) -> str:
+        whose = f" of {self.submission}" if self.submission else ""
+        return f"{self.path}: leak: {self.what}{whose}"
 
 
-def words(data: bytes) -> list[bytes]:
-    return _WORD.findall(data.lower())
+def normalise(text: str) -> str:
+    """What a reader would see, reduced to comparable letters: entities decoded (twice, for
+    double-escaped ones), decomposed, accents and invisible characters removed, case folded."""
+    for _ in range(2):
+        text = html.unescape(text)
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(char for char in text if unicodedata.category(char) not in _INVISIBLE or char in "\n\t").casefold()
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(normalise(text))
+
+
+def markup_views(text: str) -> tuple[list[str], list[str]]:
+    """The words of an HTML text read twice: tags removed (a word split by a tag is whole again)
+    and tags read as spaces (words in neighbouring cells stay apart)."""
+    return words(_TAG.sub("", text)), words(_TAG.sub(" ", text))
 
 
 class Needles:
     """Needles indexed by their first two words (one-word needles by that word), so scanning
-    costs one or two dictionary look-ups per word of the published files, whatever their number."""
+    costs one or two dictionary look-ups per word read, whatever their number."""
 
     def __init__(self) -> None:
-        self.single: dict[bytes, tuple[str, str]] = {}
-        self.by_pair: dict[tuple[bytes, bytes], list[tuple[tuple[bytes, ...], str, str]]] = defaultdict(list)
-        self.shingles: dict[tuple[bytes, ...], str] = {}
+        self.single: dict[str, tuple[str, str]] = {}
+        self.by_pair: dict[tuple[str, str], list[tuple[tuple[str, ...], str, str]]] = defaultdict(list)
+        self.shingles: dict[tuple[str, ...], str] = {}
 
     def add(self, text: str, what: str, submission: str) -> None:
-        tokens = tuple(words(text.encode("utf-8")))
-        if not tokens or len(" ".join(t.decode() for t in tokens)) < _MIN_NEEDLE_CHARS:
+        tokens = tuple(words(text))
+        if not tokens or len("".join(tokens)) < _MIN_NEEDLE_CHARS:
             return
         if len(tokens) == 1:
             self.single.setdefault(tokens[0], (what, submission))
@@ -56,28 +84,49 @@ class Needles:
             self.by_pair[tokens[0], tokens[1]].append((tokens, what, submission))
 
     def add_text(self, text: str, submission: str) -> None:
-        tokens = words(text.encode("utf-8"))
+        tokens = words(text)
         if len(tokens) < SHINGLE:
             self.add(text, "text", submission)
             return
         for start in range(len(tokens) - SHINGLE + 1):
             self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
 
-    def scan(self, tokens: Sequence[bytes]) -> Iterable[tuple[str, str, str]]:
+    def scan(self, tokens: Sequence[str]) -> Iterable[tuple[str, str, tuple[str, ...]]]:
+        """(kind, submission, the needle's words) for every needle found in `tokens`."""
         single, by_pair, shingles = self.single, self.by_pair, self.shingles
         count = len(tokens)
         for index, token in enumerate(tokens):
             if token in single:
                 what, submission = single[token]
-                yield what, token.decode(), submission
+                yield what, submission, (token,)
             if index + 1 < count:
                 for needle, what, submission in by_pair.get((token, tokens[index + 1]), ()):
                     if tuple(tokens[index : index + len(needle)]) == needle:
-                        yield what, b" ".join(needle).decode(), submission
+                        yield what, submission, needle
             if shingles and index + SHINGLE <= count:
                 window = tuple(tokens[index : index + SHINGLE])
                 if window in shingles:
-                    yield "text", b" ".join(window).decode(), shingles[window]
+                    yield "text", shingles[window], window
+
+    def discard_found_in(self, tokens: Sequence[str]) -> None:
+        """Forget every needle that `tokens` (the portal's own fixed wording) holds: a contact
+        called "Name" or a title "Passcode" is no evidence of a leak on the start page."""
+        for _what, _submission, needle in list(self.scan(tokens)):
+            if len(needle) == 1:
+                self.single.pop(needle[0], None)
+            elif len(needle) == SHINGLE and needle in self.shingles:
+                del self.shingles[needle]
+            pair = self.by_pair.get((needle[0], needle[1])) if len(needle) > 1 else None
+            if pair is not None:
+                pair[:] = [entry for entry in pair if entry[0] != needle]
+
+    def scan_markup(self, text: str) -> list[tuple[str, str]]:
+        found: list[tuple[str, str]] = []
+        for tokens in markup_views(text):
+            for what, submission, _needle in self.scan(tokens):
+                if (what, submission) not in found:
+                    found.append((what, submission))
+        return found
 
 
 def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ()) -> Needles:
@@ -99,53 +148,14 @@ def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ())
     return needles
 
 
-_PAYLOAD = re.compile(rb'(<script type="application/octet-stream" id="portal-data">)([^<]*)(</script>)')
-_BASE64 = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
-
-
-def scannable(data: bytes) -> bytes:
-    """What of a file can hold readable text. Ciphertext is random: read as words it would now and
-    then spell a short needle (a four-letter country name) by chance, so it is set aside -- but
-    only when it really is ciphertext: a page's payload must be pure base64, and a binary file
-    must look random; compressed data is opened and read."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return scannable(gzip.decompress(data))
-        except (OSError, EOFError, zlib.error):
-            pass
-    if _PAYLOAD.search(data):
-        return _PAYLOAD.sub(lambda m: m.group(1) + (b"" if _BASE64.fullmatch(m.group(2)) else m.group(2)) + m.group(3), data)
-    if looks_random(data):
-        return b""
-    return data
-
-
-def looks_random(data: bytes) -> bool:
-    """Byte entropy near 8 bits: ciphertext (or already-compressed media), never text."""
-    if len(data) < 64:
-        return False
-    counts = Counter(data)
-    total = len(data)
-    entropy = -sum(n / total * math.log2(n / total) for n in counts.values())
-    return entropy > min(7.0, math.log2(total) - 1.0)
-
-
-def scan_folder(folder: Path, needles: Needles, limit: int = 50, attachments: dict[str, str] | None = None) -> list[Leak]:
-    """Every hit (up to `limit`) in the files and the names of files and folders under `folder`.
-    `attachments`: SHA-256 of each attachment's bytes -> submission, to catch one copied as is."""
-    leaks: list[Leak] = []
-    attachments = attachments or {}
-    for path in sorted(folder.rglob("*")):
-        rel = path.relative_to(folder).as_posix()
-        for what, needle, submission in needles.scan(words(rel.replace("/", " ").encode("utf-8"))):
-            leaks.append(Leak(rel, f"{what} in a file name", needle, submission))
-        if path.is_file() and not path.is_symlink():
-            data = path.read_bytes()
-            digest = hashlib.sha256(data).hexdigest()
-            if digest in attachments:
-                leaks.append(Leak(rel, "attachment copied in the clear", digest[:16], attachments[digest]))
-            for what, needle, submission in needles.scan(words(scannable(data))):
-                leaks.append(Leak(rel, what, needle, submission))
-                if len(leaks) >= limit:
-                    return leaks
-    return leaks
+def hidden_needles(hidden: Iterable[Submission], shown: Iterable[Submission]) -> Needles:
+    """Needles of the texts a tier may not read, less whatever the tier's own texts also hold
+    (two texts may share a sentence of the guidance pattern)."""
+    needles = Needles()
+    for sub in hidden:
+        needles.add(sub.id, "text of another tier (id)", sub.id)
+        needles.add_text(sub.text, sub.id)
+    for sub in shown:
+        needles.discard_found_in(words(sub.text))
+        needles.discard_found_in(words(sub.id))
+    return needles

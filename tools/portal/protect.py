@@ -1,20 +1,27 @@
 """The protect stage: staging folders of plaintext HTML -> site/, the only folder ever published.
 
 site/ is written from an allow-list: the public unlock page, a generic 404, the loader, the keys
-file, the theme's own static files, and for each tier a folder (opaque name) of sealed pages,
-a sealed search index and sealed attachments. Anything else the generator made is dropped.
+file, the theme's own static files, and for each tier a folder (random name) of sealed pages,
+a sealed search index and sealed attachments, with sealed decoys that round the count of each up
+to a bucket. Anything else the generator made is dropped. Every page carries a
+Content-Security-Policy, so that nothing in a page can make the browser talk to another origin.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import html
+import random
 import re
+import secrets
 import shutil
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from .keys import TierKeys, b64, seal_file, seal_page
+from .keys import NONCE, TAG, TierKeys, b64, frame
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
@@ -22,6 +29,34 @@ SEARCH_INDEX = "search/search_index.json"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
 _REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_ANY_SCRIPT = re.compile(r"<script\b", re.I)
+# The theme's own inline scripts (the page's scope and storage helpers, the colour palette, the
+# tabbed-content anchor). Any other inline script in a generated page stops the build.
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")  # text inside the article is escaped: every "<" + letter is a tag
+_TAG_ID_OR_NAME = re.compile(r"""\s(id|name)\s*=\s*["']?([^"'\s>]*)""", re.I)
+_ARTICLE_IDS = ("p-", "text-")  # heading ids of the pages (mkdocs.yml) and of the texts (textformat)
+_THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElementById(location.hash")
+
+
+class ProtectError(Exception):
+    pass
+
+
+def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
+    """Scripts, workers and requests only from the site itself; no plug-ins, <base>, frames or
+    form targets. Styles may be inline (the theme sets them), but nothing may load from elsewhere."""
+    scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+        "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _csp_meta(policy: str) -> str:
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 @dataclass
@@ -37,7 +72,7 @@ class PublicText:
     coordinator_email: str
 
 
-def unlock_form(text: PublicText, prefix: str, payload: str = "") -> str:
+def unlock_form(text: PublicText, prefix: str, payload: str = "", policy: str = "") -> str:
     """The public start page (no payload): what the portal is, how to get the passcode, the
     passcode field. A sealed page (payload) carries a short form of it and its ciphertext."""
     name = html.escape(text.site_name)
@@ -56,6 +91,7 @@ of experience, under Article 6 of the Convention.</p>
 <html lang="en">
 <head>
 <meta charset="utf-8">
+{_csp_meta(policy or content_security_policy())}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
@@ -83,7 +119,9 @@ of experience, under Article 6 of the Convention.</p>
 
 
 NOT_FOUND = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>Page not found</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
 </head><body><main><h1>Page not found</h1>
@@ -92,20 +130,40 @@ NOT_FOUND = """<!doctype html>
 """
 
 
-def prepare_document(document: str) -> str:
-    """Point the theme's files at the shared copy and load app.js first. Only the head and the
-    scripts after the article are touched: the submission's text is never rewritten."""
+def prepare_document(document: str, title: str) -> tuple[str, str]:
+    """The page as the browser will show it, and its Content-Security-Policy.
+
+    Points the theme's files at the shared copy, loads app.js first, puts the policy at the top of
+    the head and a generic title in it (page titles would land in the browser's history). Only the
+    head and what lies outside the article are touched: the submission's text is never rewritten,
+    and it may hold no script at all."""
     head_end = document.find("</head>")
+    article_start = document.find("<article")
     article_end = document.rfind("</article>")
-    if head_end < 0:
-        raise ValueError("no </head> in a generated page")
+    if head_end < 0 or not head_end < article_start < article_end:
+        raise ProtectError("a generated page has no </head> followed by one <article>")
+    if _ANY_SCRIPT.search(document, article_start, article_end):
+        raise ProtectError("a generated page holds a script inside its article; nothing was published")
+    for tag in _TAG.finditer(document, article_start, article_end):
+        for attribute in _TAG_ID_OR_NAME.finditer(tag.group(0)):
+            if attribute.group(1).lower() == "name" or not attribute.group(2).startswith(_ARTICLE_IDS):
+                raise ProtectError("a generated page holds an id or name that could shadow the theme's own; nothing was published")
+    hashes: list[str] = []
+    for part in (document[:article_start], document[article_end:]):
+        for script in _INLINE_SCRIPT.findall(part):
+            if not script.startswith(_THEME_SCRIPTS):
+                raise ProtectError("a generated page holds an inline script that is not the theme's; nothing was published")
+            digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+            if digest not in hashes:
+                hashes.append(digest)
+    policy = content_security_policy(tuple(hashes))
     head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
-    head = head.replace("<head>", f'<head>\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
-    middle_end = article_end if article_end > head_end else head_end
-    tail = document[middle_end:]
+    head = _TITLE.sub(lambda _m: f"<title>{html.escape(title)}</title>", head, count=1)
+    head = head.replace("<head>", f'<head>\n{_csp_meta(policy)}\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
+    tail = document[article_end:]
     tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
     tail = _CONFIG_ASSET.sub(r"\1../\2", tail)
-    return head + document[head_end:middle_end] + tail
+    return head + document[head_end:article_end] + tail, policy
 
 
 def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: set[str]) -> Protected:
@@ -114,23 +172,35 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
     target = out / keys.folder
     target.mkdir(parents=True)
     referenced: set[str] = set()
+    page_sizes: list[int] = []
+    file_sizes: list[int] = []
+    policy = ""
     for path in sorted(staging.rglob("*")):
         if not path.is_file():
             continue
         rel = path.relative_to(staging).as_posix()
+        where = f"{keys.folder}/{rel}"
         if rel.endswith(".html") and "/" not in rel and rel != "404.html":
-            document = prepare_document(path.read_text(encoding="utf-8"))
+            document, page_policy = prepare_document(path.read_text(encoding="utf-8"), text.site_name)
+            # Every shell of a build carries the same policy, so no shell tells what kind of page it holds.
+            if policy and page_policy != policy:
+                raise ProtectError("the generated pages of one tier differ in the theme's inline scripts; nothing was published")
+            policy = page_policy
             referenced.update(_REFERENCE.findall(document))
-            sealed = b64(seal_page(keys.content, document.encode("utf-8")))
-            (target / rel).write_text(unlock_form(text, "../", sealed), encoding="utf-8")
+            sealed = keys.seal_page(where, document.encode("utf-8"))
+            (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
+            page_sizes.append(len(sealed))
             result.pages += 1
         elif rel == SEARCH_INDEX:
             (target / "search").mkdir(exist_ok=True)
-            (target / SEARCH_INDEX).write_bytes(seal_page(keys.content, path.read_bytes()))
+            (target / SEARCH_INDEX).write_bytes(keys.seal_page(where, path.read_bytes()))
         elif rel in attachments:
-            (target / rel).write_bytes(seal_file(keys.content, path.read_bytes()))
+            sealed = keys.seal_file(where, path.read_bytes())
+            (target / rel).write_bytes(sealed)
+            file_sizes.append(len(sealed))
             result.files += 1
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
+    _write_decoys(target, keys, text, policy or content_security_policy(), page_sizes, file_sizes)
     for rel in sorted(referenced):
         source = staging / rel
         shared = out / rel
@@ -138,6 +208,45 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             shared.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, shared)
     return result
+
+
+def rounded_count(count: int) -> int:
+    """The count an observer sees: rounded up to a step of a quarter of its power of two (at least 16)."""
+    if count == 0:
+        return 0
+    step = max(16, 1 << max(0, count.bit_length() - 3))
+    return -(-count // step) * step
+
+
+DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body><!--{}--></body></html>'
+
+
+def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int]) -> None:
+    """Sealed pages and files that open like the real ones and say nothing, so that a tier's
+    folder shows only a rounded count of each, in sizes drawn from the real ones."""
+    chooser = random.SystemRandom()
+    for sizes, is_page in ((page_sizes, True), (file_sizes, False)):
+        for _ in range(rounded_count(len(sizes)) - len(sizes)):
+            bucket = chooser.choice(sizes)
+            name = secrets.token_hex(10) + (".html" if is_page else ".bin")
+            where = f"{keys.folder}/{name}"
+            if is_page:
+                sealed = keys.seal_page(where, _decoy_document(bucket, policy))
+                (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
+            else:
+                sealed = keys.seal_file(where, secrets.token_bytes(bucket - NONCE - TAG - 4))
+                (target / name).write_bytes(sealed)
+
+
+def _decoy_document(sealed_size: int, policy: str) -> bytes:
+    """A page whose sealed form falls in the same size bucket as `sealed_size`."""
+    filler = max(0, sealed_size - 512)
+    while True:
+        document = DECOY_PAGE.format(_csp_meta(policy), secrets.token_hex(filler)[:filler]).encode()
+        size = len(frame(gzip.compress(document, compresslevel=6, mtime=0))) + NONCE + TAG
+        if size >= sealed_size or filler > 4 * sealed_size:
+            return document
+        filler += max(16, (sealed_size - size) // 2)
 
 
 def _is_theme_file(rel: str) -> bool:

@@ -23,9 +23,13 @@ _ATTRIBUTES = {
 _EXTENSIONS = ["tables", "sane_lists", "def_list", "toc"]
 
 
+ID_PREFIX = "text-"
+
+
 def sanitise(fragment: str) -> str:
     """Only plain structure survives: no script, style, iframe, object, form, event handler,
-    image, or URL other than http(s) and mailto."""
+    image, `name`, or URL other than http(s) and mailto. Every id is put behind ID_PREFIX, so no
+    text can take the id of anything the theme or the portal looks up (`__config`, `portal-…`)."""
     return nh3.clean(
         fragment,
         tags=_TAGS,
@@ -33,6 +37,7 @@ def sanitise(fragment: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
+        id_prefix=ID_PREFIX,
     )
 
 
@@ -47,12 +52,20 @@ def markdown_html(text: str) -> str:
     return sanitise(renderer.convert(text))
 
 
+def page_slug(value: str, separator: str) -> str:
+    """Heading ids of the generated pages (mkdocs.yml, toc): behind "p-", so a title such as
+    "__config" cannot take the id of anything the theme or the portal looks up."""
+    from markdown.extensions.toc import slugify
+
+    return "p-" + slugify(value, separator)
+
+
 def _slug(value: str, separator: str) -> str:
     import re
     import unicodedata
 
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
-    return "text-" + (re.sub(r"[^\w]+", separator, value.lower()).strip(separator) or "section")
+    return re.sub(r"[^\w]+", separator, value.lower()).strip(separator) or "section"  # sanitise adds ID_PREFIX
 
 
 def text_block(text: str, text_format: str) -> str:

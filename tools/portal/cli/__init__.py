@@ -155,6 +155,7 @@ def print_problems(problems: list[Problem]) -> None:
 
 def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool = False) -> BuildSummary:
     from ..build import BuildError, build_portal
+    from ..protect import ProtectError
     from ..site import GeneratorError
 
     def progress(stage: str) -> None:
@@ -166,9 +167,9 @@ def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool 
     except BuildError as exc:
         print_problems(exc.problems)
         for leak in exc.leaks:
-            click.echo(f"{leak.path}: leak: {leak.what} of {leak.submission}: {leak.needle!r}", err=True)
+            click.echo(leak.message(), err=True)
         raise click.ClickException(str(exc)) from None
-    except (GeneratorError, ConfigError) as exc:
+    except (GeneratorError, ConfigError, ProtectError) as exc:
         raise click.ClickException(str(exc)) from None
 
 

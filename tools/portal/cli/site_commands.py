@@ -35,10 +35,13 @@ def build(today_text: str | None, repo_path: Path | None) -> None:
 @click.argument("site", required=False, type=click.Path(file_okay=False, exists=True, path_type=Path))
 @repo_option
 def check_leaks_command(site: Path | None, repo_path: Path | None) -> None:
-    """Scan a published folder (default: site/) for plaintext of any submission.
+    """Prove that a published folder (default: site/) holds no plaintext of any submission.
 
-    Looks in every file and file name for titles, ids, contacts, submitter names, theme labels
-    and runs of eight words of every text; exits 1 on any hit.
+    Every file must be ciphertext that opens with its tier's key (and no other), the theme's or
+    the portal's own file, or a page exactly as the build writes it; then file names and every
+    readable part are scanned for titles, ids, contacts, names and runs of eight words of every
+    text. Needs the passcodes, as `portal build` does. Exits 1 on any problem; the messages name
+    the file, the kind of problem and the submission, never the words found.
     """
     repo = open_repo(repo_path)
     folder = site or repo.site_dir
@@ -47,19 +50,20 @@ def check_leaks_command(site: Path | None, repo_path: Path | None) -> None:
 
 def leak_check(repo: Repo, folder: Path) -> str:
     """The check that guards every publication: raises ClickException on any leak (after
-    printing each), returns the one-line summary when the folder is safe to publish."""
+    printing each), returns the one-line summary when the folder is safe to publish. The
+    passcodes come from the environment, as for `portal build`: the check opens every file."""
     from ..build import check_leaks
 
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no published folder here; run `portal build` first")
     result = validate_from_disk(repo)
-    leaks = check_leaks(folder, result, [], repo)
+    leaks = check_leaks(folder, repo, result, [], passcodes=get_passcodes(repo))
     for leak in leaks:
-        click.echo(f"{leak.path}: leak: {leak.what} of {leak.submission}: {leak.needle!r}")
+        click.echo(leak.message())
     files = sum(1 for path in folder.rglob("*") if path.is_file())
     if leaks:
-        raise click.ClickException(f"{len(leaks)} leak(s) in {folder} ({files} files scanned)")
-    return f"No plaintext of {len(result)} submissions in {files} files of {folder}"
+        raise click.ClickException(f"{len(leaks)} problem(s) in {folder} ({files} files checked); it must not be published")
+    return f"Every one of {files} files in {folder} is sealed for its tier or is the portal's own; no plaintext of {len(result)} submissions"
 
 
 @main.command()

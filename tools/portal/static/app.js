@@ -10,16 +10,22 @@
     entry = null;
   }
   if (!entry) return;
+  const root = new URL("..", document.currentScript.src);
   const encoder = new TextEncoder();
   const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   let keyPromise = null;
   const key = () => (keyPromise ||= crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]));
 
-  async function openUrl(url, aad) {
-    const response = await fetch(url);
-    if (!response.ok) throw new Error(`${response.status} ${url}`);
+  // A sealed file opens only under its own name and build: kind is "page" or "file".
+  async function openUrl(url, kind) {
+    const target = new URL(url, location.href);
+    const response = await fetch(target);
+    if (!response.ok) throw new Error(`${response.status} ${target}`);
     const sealed = new Uint8Array(await response.arrayBuffer());
-    return crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(aad) }, await key(), sealed.slice(12));
+    const path = decodeURIComponent(target.pathname.slice(root.pathname.length));
+    const aad = encoder.encode(`ccm-portal/${kind}/${entry.build}/${path}`);
+    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: aad }, await key(), sealed.slice(12));
+    return new Uint8Array(plain, 4, new DataView(plain).getUint32(0));
   }
 
   function whenSearchIsWanted() {
@@ -54,7 +60,7 @@
     // The page comes first: the index is opened once the browser is idle, or at once when the
     // reader goes to the search field.
     whenSearchIsWanted()
-      .then(() => openUrl(url, "ccm-portal/page"))
+      .then(() => openUrl(url, "page"))
       .then((plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"))).blob())
       .then(
         (blob) => {
@@ -74,7 +80,7 @@
     if (!link) return;
     event.preventDefault();
     try {
-      const plain = await openUrl(link.href, "ccm-portal/file");
+      const plain = await openUrl(link.href, "file");
       const url = URL.createObjectURL(new Blob([plain], { type: "application/octet-stream" }));
       const save = document.createElement("a");
       save.href = url;

@@ -21,21 +21,31 @@
     }
   }
 
-  async function decode64(text) {
-    // Native base64 where the browser has it; a data: URL elsewhere (both far faster than atob).
-    if (Uint8Array.fromBase64) return Uint8Array.fromBase64(text);
-    return new Uint8Array(await (await fetch("data:application/octet-stream;base64," + text)).arrayBuffer());
+  function decode64(text) {
+    // Native base64 where the browser has it; atob elsewhere (no request: the policy allows none).
+    return Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : bytes(text);
+  }
+
+  // Where this page lies in the site: a sealed page opens only under its own name and build.
+  function here() {
+    const path = decodeURIComponent(location.pathname.slice(root.pathname.length));
+    return path === "" || path.endsWith("/") ? path + "index.html" : path;
+  }
+
+  function unframe(plain) {
+    const view = new DataView(plain);
+    return new Uint8Array(plain, 4, view.getUint32(0));
   }
 
   async function openPage(entry, encoded) {
-    const sealed = await decode64(encoded);
+    const sealed = decode64(encoded);
     const key = await crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]);
     const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode("ccm-portal/page") },
+      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(`ccm-portal/page/${entry.build}/${here()}`) },
       key,
       sealed.slice(12),
     );
-    const stream = new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"));
+    const stream = new Blob([unframe(plain)]).stream().pipeThrough(new DecompressionStream("gzip"));
     return new Response(stream).text();
   }
 
@@ -50,10 +60,12 @@
     const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
     if (!response.ok) throw new Error("keys");
     const keys = await response.json();
-    const material = await crypto.subtle.importKey("raw", encoder.encode(passcode), "PBKDF2", false, ["deriveKey"]);
+    const material = await crypto.subtle.importKey("raw", encoder.encode(passcode), "PBKDF2", false, ["deriveBits"]);
+    const master = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: bytes(keys.salt), iterations: keys.iterations }, material, 256);
+    // A sub-key for wrapping only (HKDF), as the build derives it.
     const wrapping = await crypto.subtle.deriveKey(
-      { name: "PBKDF2", hash: "SHA-256", salt: bytes(keys.salt), iterations: keys.iterations },
-      material,
+      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("ccm-portal/wrap") },
+      await crypto.subtle.importKey("raw", master, "HKDF", false, ["deriveKey"]),
       { name: "AES-GCM", length: 256 },
       false,
       ["decrypt"],
@@ -91,8 +103,9 @@
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
-    const passcode = input.value;
-    if (!passcode.trim()) {
+    // A passcode copied from an e-mail often brings a space or a line break with it.
+    const passcode = input.value.trim();
+    if (!passcode) {
       say("Enter the passcode.", true);
       input.focus();
       return;

@@ -1,0 +1,322 @@
+"""The leak check proves sealing, sees through evasions, and says no more than it must; what two
+builds tell an observer; keys and passcodes."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import re
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from portal import keys as keymod
+from portal.build import BuildError, build_portal
+from portal.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
+from portal.leaks import needles_for
+from portal.protect import rounded_count
+from portal.textformat import markdown_html
+from portal.validate import validate_repo
+
+from conftest import DEMO_DATE
+from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site
+
+TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
+TCD = "tcd-2026-need-national-implementation-law"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    root = tmp_path_factory.mktemp("sealed") / "portal"
+    shutil.copytree(example_repo_template, root)
+    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def copy_site(root: Path, tmp_path: Path) -> Path:
+    site = tmp_path / "site"
+    shutil.copytree(root / "site", site)
+    return site
+
+
+def check(run, root: Path, site: Path):
+    return run("check-leaks", str(site), "--repo", str(root), env=ENV)
+
+
+# -- the proof ---------------------------------------------------------------------------------
+
+
+def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_repo, monkeypatch) -> None:
+    """A build that only compressed and encoded its pages (no AES) is refused by the proof."""
+    assert build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES).pages > 0
+    before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
+    monkeypatch.setattr(keymod, "seal", lambda _key, data, _aad: b"\0" * 12 + gzip.compress(data))
+    with pytest.raises(BuildError) as raised:
+        build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES)
+    assert "leak(s)" in str(raised.value)
+    assert {leak.what for leak in raised.value.leaks} >= {"not ciphertext that opens with its tier's key for this name and build"}
+    assert {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()} == before
+
+
+def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run, tmp_path: Path) -> None:
+    site = copy_site(built, tmp_path)
+    attachment = next(site.glob("*/*.bin"))
+    original = (built / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
+    attachment.write_bytes(b"\x00" * 12 + original)
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert f"{attachment.parent.name}/{attachment.name}: leak: not ciphertext that opens with its tier's key for this name and build" in result.output
+
+
+def test_two_sealed_pages_swapped_do_not_open(built: Path, run, tmp_path: Path) -> None:
+    """A page is bound to its own name: an observer cannot make a reader see one page for another."""
+    site = copy_site(built, tmp_path)
+    first, second = sorted(next(p for p in site.iterdir() if re.fullmatch(r"[0-9a-f]{12}", p.name)).glob("*.html"))[:2]
+    a, b = first.read_bytes(), second.read_bytes()
+    first.write_bytes(b)
+    second.write_bytes(a)
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert result.output.count("not ciphertext that opens with its tier's key for this name and build") == 2
+
+
+def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, run, tmp_path: Path) -> None:
+    site = copy_site(built, tmp_path)
+    states, partners = open_site(site, STATES), open_site(site, PARTNERS)
+    source = next(states.folder.glob("*.html"))
+    shutil.copy(source, partners.folder / source.name)
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert f"{partners.folder.name}/{source.name}: leak: not ciphertext that opens with its tier's key" in result.output
+
+
+def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak(built: Path, run, tmp_path: Path) -> None:
+    site = copy_site(built, tmp_path)
+    bundle = next((site / "assets/javascripts").glob("bundle.*.min.js"))
+    bundle.write_bytes(bundle.read_bytes() + b"\n// changed")
+    loader = site / "_portal/loader.js"
+    loader.write_bytes(loader.read_bytes() + b"\n// changed")
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert f"assets/javascripts/{bundle.name}: leak: a file the build never publishes" in result.output
+    assert "_portal/loader.js: leak: not the portal's own file" in result.output
+
+
+def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run, tmp_path: Path) -> None:
+    site = copy_site(built, tmp_path)
+    (site / "notes.txt").write_text("nothing here")
+    shell = next(site.glob("*/index.html"))
+    shell.write_text(shell.read_text().replace("<header>", '<header data-x="1">'))
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert "notes.txt: leak: a file the build never publishes" in result.output
+    assert f"{shell.parent.name}/index.html: leak: its shell is not the one the build writes" in result.output
+
+
+def test_the_check_needs_the_passcodes_and_refuses_wrong_ones(built: Path, run) -> None:
+    result = run("check-leaks", "--repo", str(built), env={**ENV, "PORTAL_PASSCODE": "ripple-sizable-hardcover-unvocal-smoked-overdue"})
+    assert result.exit_code == 1
+    assert "_portal/keys.json: leak: the States passcode opens none of its slots" in result.output
+
+
+# -- the word scan -----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_needles(example_repo_template: Path):
+    from portal.config import Repo
+
+    return needles_for(validate_repo(Repo(example_repo_template)).submissions)
+
+
+@pytest.mark.parametrize(
+    "disguise",
+    [
+        TITLE,
+        "Dr&#97;fting n&#x61;tional implementation legislation",
+        "Drafting&nbsp;national&#32;implementation legislation",
+        "Dra<b></b>fting nat<span>ion</span>al implementation legislation",
+        "<td>Drafting</td><td>national</td><td>implementation</td><td>legislation</td>",
+        "D\u200brafting na\u200ctional imple\u00admentation legis\ufefflation",
+        "DRAFTING NATIONAL IMPLEMENTATION LEGISLATION",
+        "&amp;#68;rafting national implementation legislation",
+    ],
+)
+def test_the_word_scan_sees_through_markup_and_invisible_characters(example_needles, disguise: str) -> None:
+    assert ("title", TCD) in example_needles.scan_markup(f"<p>{disguise}</p>")
+
+
+def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
+    from portal.leaks import Needles
+
+    needles = Needles()
+    texts = {
+        "accents": "Coordinación de la asistencia a víctimas en el departamento de Antioquia con las autoridades locales",
+        "cyrillic": "Разминирование территорий Украины и помощь пострадавшим от кассетных боеприпасов в восточных областях",
+        "arabic": "إزالة الذخائر العنقودية في جنوب لبنان ومساعدة الضحايا في القرى المتضررة من النزاع",
+        "lao": "ການເກັບກູ້ລະເບີດບໍ່ທັນແຕກໃນແຂວງຊຽງຂວາງ",
+    }
+    for name, text in texts.items():
+        needles.add_text(text, name)
+    for name, text in texts.items():
+        assert (("text", name) in needles.scan_markup(unicodedata.normalize("NFD", text))), name
+        assert ("text", name) in needles.scan_markup("<p>" + "".join(f"&#{ord(c)};" for c in text) + "</p>"), name
+    assert needles.scan_markup("<p>Nothing of the kind here, only the portal's own words about passcodes.</p>") == []
+
+
+def test_a_contact_named_like_a_common_word_still_builds(example_repo, run) -> None:
+    """A display name such as "Text" or "Name" is in the theme's bundle and the portal's own pages:
+    no evidence of a leak, and no reason to stop publishing."""
+    path = example_repo.root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md"
+    source = path.read_text()
+    path.write_text(re.sub(r"(contact:\n  name: ).*", r"\1Text", source, count=1))
+    other = next((example_repo.root / "submissions/ESP").glob("*.md"))
+    other.write_text(re.sub(r"(contact:\n  name: ).*", r"\1Name", other.read_text(), count=1))
+    third = next((example_repo.root / "submissions/CHE").glob("*.md"))
+    third.write_text(re.sub(r"(contact:\n  name: ).*", r"\1Search", third.read_text(), count=1))
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert run("check-leaks", "--repo", str(example_repo.root), env=ENV).exit_code == 0
+
+
+def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_path: Path) -> None:
+    """The partners' folder, re-sealed by someone holding its key, with a States-only text in it."""
+    from portal.config import Repo
+    from portal.sealcheck import check_published
+
+    site = copy_site(built, tmp_path)
+    partners = open_site(site, PARTNERS)
+    repo = Repo(built)
+    subs = validate_repo(repo).submissions
+    secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
+    name, page = next(iter(partners.pages.items()))
+    where = f"{partners.folder.name}/{name}"
+    sealed = keymod.seal(partners.key, gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()), keymod.page_aad(partners.build, where))
+    shell = (partners.folder / name).read_text()
+    old = re.search(r'id="portal-data">([^<]+)<', shell).group(1)
+    (partners.folder / name).write_text(shell.replace(old, base64.b64encode(sealed).decode()))
+    report = check_published(site, repo.settings, PASSCODES, subs)
+    assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)]
+    assert "may not read" in report.leaks[0].what
+
+
+# -- what an observer of two builds learns -------------------------------------------------------
+
+
+def sealed_sizes(site: Path) -> list[int]:
+    sizes = []
+    for path in site.glob("*/*"):
+        if path.suffix == ".bin" or path.name == "search":
+            continue
+        if path.suffix == ".html":
+            payload = re.search(r'id="portal-data">([^<]+)<', path.read_text()).group(1)
+            sizes.append(len(base64.b64decode(payload)))
+    sizes += [p.stat().st_size for p in site.glob("*/*.bin")]
+    sizes += [p.stat().st_size for p in site.glob("*/search/search_index.json")]
+    return sizes
+
+
+def test_sizes_are_buckets_slots_one_length_and_counts_rounded(built: Path) -> None:
+    site = built / "site"
+    for size in sealed_sizes(site):
+        assert size >= MIN_SEALED and padme(size) == size, size
+    document = (site / "_portal/keys.json").read_text()
+    slots = [base64.b64decode(slot) for slot in json.loads(document)["slots"]]
+    assert len({len(slot) for slot in slots}) == 1 and len(slots[0]) == 12 + SLOT_BYTES + 16
+    for folder in (p for p in site.iterdir() if re.fullmatch(r"[0-9a-f]{12}", p.name)):
+        pages, files = len(list(folder.glob("*.html"))), len(list(folder.glob("*.bin")))
+        assert pages == rounded_count(pages) and files == rounded_count(files)
+
+
+def test_rounded_counts() -> None:
+    assert [rounded_count(n) for n in (0, 1, 16, 17, 63, 64, 65, 100, 129, 1000, 1025)] == [0, 16, 16, 32, 64, 64, 80, 112, 160, 1024, 1280]
+
+
+def test_every_opened_page_has_the_generic_title_and_the_policy(built: Path) -> None:
+    states = open_site(built / "site", STATES)
+    shell = next(states.folder.glob("*.html")).read_text()
+    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', shell).group(1)
+    for directive in ("default-src 'self'", "connect-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"):
+        assert directive in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    for page in states.pages.values():
+        assert re.findall(r"<title>(.*?)</title>", page) == ["CCM Cooperation Portal"]
+        assert page.count('id="__config"') == 1
+        assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in page[:2000]
+
+
+def test_one_text_added_between_two_builds_shows_only_what_security_md_says(example_repo, run) -> None:
+    """docs/security.md: an observer of two builds sees new names for every file, rounded counts,
+    sizes in buckets, and that the site changed; not which pages changed or grew."""
+
+    def build() -> dict[str, int]:
+        assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+        site = example_repo.site_dir
+        return {p.relative_to(site).as_posix(): p.stat().st_size for p in site.rglob("*") if p.is_file()}
+
+    before = build()
+    source = example_repo.root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md"
+    added = source.read_text().replace("lao-2026-need-survey-clearance-xiengkhouang", "lao-2026-need-survey-clearance-houaphanh")
+    added = added.replace("Xiengkhouang Province (update 2027)", "Houaphanh Province")
+    added = re.sub(r"(replaces: .*\n)", "", added)
+    (source.parent / "lao-2026-need-survey-clearance-houaphanh.md").write_text(added)
+    after = build()
+    sealed = lambda files: {name for name in files if re.fullmatch(r"[0-9a-f]{12}/.*", name)}  # noqa: E731
+    assert not sealed(before) & sealed(after)  # no file of a tier keeps its name
+    fixed = set(before) - sealed(before)
+    assert fixed == set(after) - sealed(after)  # the public and theme files are the same files
+    for name in fixed - {"_portal/keys.json"}:
+        assert before[name] == after[name]
+    for files in (before, after):
+        for folder in {name[:12] for name in sealed(files)}:
+            for suffix in (".html", ".bin"):
+                count = len([n for n in sealed(files) if n.startswith(folder) and n.endswith(suffix)])
+                assert count == rounded_count(count), (folder, suffix, count)
+            assert all(padme(size) == size for name, size in files.items() if name.startswith(folder) and name.endswith((".bin", ".json")))
+
+
+# -- keys and passcodes ---------------------------------------------------------------------------
+
+
+def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
+    document = (built / "site/_portal/keys.json").read_text()
+    data = json.loads(document)
+    assert data["v"] == 2 and len(base64.b64decode(data["salt"])) == 16
+    master = keymod.derive_master(STATES, base64.b64decode(data["salt"]), data["iterations"])
+    assert open_slots(document, [master]) == [None]  # the PBKDF2 output itself opens nothing
+    assert open_slots(document, [keymod.subkey(master, "wrap")])[0]["tier"] == "states"
+    assert open_keys(document, f"  {STATES}  ".strip())["tier"] == "states"
+    with pytest.raises(SealError):
+        open_keys(document, STATES + " ")
+
+
+@pytest.mark.parametrize(
+    "passcode",
+    ["password-password-password-password-password", "a" * 28, "Password123!Password123!", "summer2026-summer2026-summer2026", "qwertyuiopasdfghjklzxcvbnm1234"],
+)
+def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo, run, passcode: str) -> None:
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
+    assert result.exit_code == 1
+    assert "PORTAL_PASSCODE is too weak" in result.output
+
+
+def test_generated_and_strong_passcodes_are_accepted(example_repo, run) -> None:
+    from portal.passcode import generate
+
+    for passcode in (generate(), "ripple-sizable-hardcover-unvocal-smoked-overdue", "Vq7#pL2!xZ9@mN4$wK8%"):
+        result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
+        assert result.exit_code == 0, (passcode, result.output)
+
+
+def test_a_markdown_text_cannot_take_the_theme_s_ids() -> None:
+    html = markdown_html('<h2 id="__config">{"search": "data:text/javascript,x"}</h2>\n\n<a name="portal-form" href="data:text/html,x">x</a>\n\n## Section')
+    assert re.findall(r'id="([^"]+)"', html) == ["text-__config", "text-section"]
+    assert " name=" not in html and "href" not in html

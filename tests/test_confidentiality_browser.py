@@ -1,0 +1,148 @@
+"""A hostile text in the real Chromium: no page, worker or search may send anything to another origin."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+
+from browser import ARGS, chromium_path, serving
+from conftest import FIXTURES
+from sitereader import ENV, PARTNERS, STATES
+
+pytestmark = pytest.mark.browser
+
+HOSTILE_TITLES = {
+    "lao-2026-need-hostile-config": "__config",
+    "lao-2026-need-hostile-shared": "__search",
+}
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def hostile_site(make_repo, run) -> Path:
+    """The base repository plus three hostile texts: one States-only in Markdown, one shared
+    with partners in Markdown, one in plain text, with titles that are the theme's own ids."""
+    repo = make_repo(FIXTURES / "base")
+    payloads = (FIXTURES / "exfiltration-payloads.md").read_text(encoding="utf-8")
+    base = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
+    meta = base.split("---\n")[1]
+    for identifier, text_format, audience in (
+        ("lao-2026-need-hostile-config", "markdown", "states"),
+        ("lao-2026-need-hostile-shared", "markdown", "states-and-partners"),
+        ("lao-2026-need-hostile-plain", "plain", "states"),
+    ):
+        title = HOSTILE_TITLES.get(identifier, "portal-form")
+        own = meta.replace("lao-2026-need-base", identifier).replace("format: plain", f"format: {text_format}")
+        own = own.replace("audience: states", f"audience: {audience}").replace("title: Clearance support in Xiengkhouang", f'title: "{title}"')
+        (repo.submissions / "LAO" / f"{identifier}.md").write_text(f"---\n{own}---\n{payloads}", encoding="utf-8")
+    result = run("build", "--repo", str(repo.root), "--today", "2026-11-20", env=ENV)
+    assert result.exit_code == 0, result.output
+    return repo.site_dir
+
+
+class Watch:
+    """Every request the context makes, answered only when it goes to the test server."""
+
+    def __init__(self, context: BrowserContext, local: str) -> None:
+        self.local = urlsplit(local).netloc
+        self.elsewhere: list[str] = []
+        self.violations: list[str] = []
+        context.route("**/*", self.route)
+
+    def route(self, route: Route) -> None:
+        url = route.request.url
+        if urlsplit(url).scheme in {"http", "https", "ws", "wss"} and urlsplit(url).netloc != self.local:
+            self.elsewhere.append(url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def watch(self, page: Page) -> Page:
+        page.on("console", lambda message: self.violations.append(message.text) if "Content Security Policy" in message.text else None)
+        return page
+
+
+def open_tier(page: Page, url: str, passcode: str) -> None:
+    page.goto(url)
+    field = page.get_by_label("Passcode")
+    field.fill(f"  {passcode}\n")  # as pasted from an e-mail: the spaces around it do not matter
+    page.get_by_role("button", name="Open the portal").click()
+    page.wait_for_selector(".md-content h1")
+
+
+def visit_every_page(page: Page, url: str) -> int:
+    """Follow every link inside the tier once (the theme's search is used on each hostile page)."""
+    seen: set[str] = set()
+    queue = [page.url]
+    while queue:
+        target = queue.pop()
+        if target in seen:
+            continue
+        seen.add(target)
+        page.goto(target)
+        page.wait_for_selector(".md-content h1")
+        config = page.evaluate("() => { const c = document.getElementById('__config'); return c && c.tagName + ' ' + (c.type || '') }")
+        assert config == "SCRIPT application/json", (target, config)
+        if "exfiltrationcanary" in page.locator(".md-content").inner_text():
+            page.locator("input.md-search__input").click()
+            page.keyboard.type("exfiltrationcanary")
+            expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"^[1-3] matching documents?$"), timeout=15_000)
+            page.keyboard.press("Escape")
+        for href in page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)"):
+            if href.startswith(url) and href.endswith(".html") and "#" not in href:
+                queue.append(href)
+    return len(seen)
+
+
+@pytest.mark.parametrize("passcode", [STATES, PARTNERS], ids=["states", "partners"])
+def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser, make_repo, run, passcode: str) -> None:
+    site = hostile_site(make_repo, run)
+    context = browser.new_context()
+    with serving(site) as url:
+        watch = Watch(context, url)
+        page = watch.watch(context.new_page())
+        open_tier(page, url, passcode)
+        visited = visit_every_page(page, url)
+        assert visited > 10
+        page.wait_for_timeout(500)  # let anything started by the last page go out, if it could
+        assert watch.elsewhere == [], watch.elsewhere
+        assert page.evaluate("() => document.querySelector('meta[http-equiv=Content-Security-Policy]').content").startswith("default-src 'self'")
+        # The watch itself sees a request that does go elsewhere.
+        control = context.new_page()
+        control.goto("about:blank")
+        control.evaluate("() => fetch('https://evil.example/control').catch(() => null)")
+        control.wait_for_timeout(200)
+        assert watch.elsewhere == ["https://evil.example/control"]
+    context.close()
+
+
+def test_the_theme_keeps_working_under_the_policy(browser: Browser, make_repo, run) -> None:
+    site = hostile_site(make_repo, run)
+    context = browser.new_context()
+    with serving(site) as url:
+        watch = Watch(context, url)
+        page = watch.watch(context.new_page())
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_tier(page, url, STATES)
+        page.get_by_role("link", name="Needs").first.click()
+        expect(page.locator(".md-content h1")).to_contain_text("Needs")
+        page.locator("input.md-search__input").click()
+        page.keyboard.type("Xiengkhouang")
+        expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"^\d+ matching documents?$"), timeout=15_000)
+        assert errors == []
+        # The theme's own inline scripts ran (they are allowed by their hashes, nothing else is).
+        assert page.evaluate("() => typeof __md_get") == "function"
+        assert [v for v in watch.violations if "script" in v.lower() and "evil" not in v] == []
+    context.close()
