@@ -320,3 +320,13 @@ def test_a_markdown_text_cannot_take_the_theme_s_ids() -> None:
     html = markdown_html('<h2 id="__config">{"search": "data:text/javascript,x"}</h2>\n\n<a name="portal-form" href="data:text/html,x">x</a>\n\n## Section')
     assert re.findall(r'id="([^"]+)"', html) == ["text-__config", "text-section"]
     assert " name=" not in html and "href" not in html
+
+
+def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
+    from portal.passcode import WORDS, bits_per_word, generate, wordlist
+
+    words = set(wordlist())
+    assert {"detonate", "explode", "idiocy", "shrapnel", "casualty", "handgun"}.isdisjoint(words)
+    assert len(words) > 7_400 and WORDS * bits_per_word() > 77
+    for _ in range(50):
+        assert set(generate().split("-")) <= words

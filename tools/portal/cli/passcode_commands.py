@@ -19,7 +19,8 @@ def passcode() -> None:
 @passcode.command()
 @click.option("--words", default=6, show_default=True, type=click.IntRange(5, 12), help="Words in the passphrase.")
 def generate(words: int) -> None:
-    """Print a new machine-generated passphrase (EFF long word list, 12.9 bits a word)."""
+    """Print a new machine-generated passphrase (EFF long word list less words one would not send
+    to a ministry: 7,519 words, 12.9 bits a word, 77 bits for six)."""
     from ..passcode import generate as make
 
     click.echo(make(words))
