@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -264,3 +266,31 @@ def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) ->
     details = run(*args, "--details", env={"GITHUB_ACTIONS": "true"})
     assert any(sub.title in details.output for sub in submissions)
     assert run(*args, "--counts-only").output == in_ci.output
+
+
+def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> None:
+    """`make handbook` as a newcomer runs it: the theme's notice about the next MkDocs is not about
+    their handbook and stays silent; a real warning would still show."""
+    for name in ("docs", "mkdocs.yml", "Makefile"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
+    venv = Path(sys.prefix)
+    result = subprocess.run(
+        ["make", "-s", "-o", f"{venv}/bin/portal", "handbook", f"VENV={venv}"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": ""}
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stderr == "" and "WARNING" not in result.stdout
+    assert result.stdout == "The handbook is in build/handbook/ (open build/handbook/index.html).\n"
+    assert (tmp_path / "build" / "handbook" / "index.html").is_file()
+
+
+def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
+    """The package's own metadata, built by the setuptools that pyproject.toml asks for."""
+    for name in ("pyproject.toml", "README.md", "tools"):
+        source = PROJECT / name
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name, **({"ignore": shutil.ignore_patterns("*.egg-info", "__pycache__")} if source.is_dir() else {}))
+    result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheel"), str(tmp_path)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    output = result.stdout + result.stderr
+    assert "deprecated" not in output.lower() and "BuildBackendWarning" not in output
+    assert list((tmp_path / "wheel").glob("ccm_cooperation_portal-*.whl"))
