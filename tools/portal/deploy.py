@@ -80,6 +80,23 @@ class Deployed:
         return f"Deployed {self.files} files ({self.size / 1_000_000:.1f} MB) to {self.target.describe()}{made}"
 
 
+def preflight(target: Target, site: Path, repo: Repo) -> None:
+    """Refuse a target that can never be deployed to, before the (slower) leak check runs."""
+    if target.kind == "git":
+        if not target.location:
+            raise DeployError("no site repository given: set deploy.url in schema/settings.yaml or give it as TARGET")
+        if credentials_in_url(target.location):
+            raise DeployError("the site repository's address holds a password or token; give the address only, and the credential as PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY")
+        check_branch(target.branch)
+        if same_repository(target.location, repo):
+            raise DeployError(f"{target.location} is this repository, which holds the texts; deploy to a separate site repository")
+    elif target.kind == "folder":
+        folder = Path(target.location).absolute()
+        if not folder.parent.is_dir():
+            raise DeployError(f"{folder.parent}: no such folder; create it first (the target itself is created)")
+        check_folder_target(folder, site, repo)
+
+
 def guess_kind(text: str) -> str:
     """What TARGET on the command line names: pages, a git remote, or a folder."""
     if text == "pages":
@@ -172,13 +189,7 @@ def redact(text: str, environ: Mapping[str, str]) -> str:
 def deploy_to_git(site: Path, url: str, branch: str, repo: Repo, environ: Mapping[str, str] | None = None) -> Deployed:
     """Replace `branch` of the remote `url` with one commit holding exactly the files of `site`."""
     environ = dict(os.environ) if environ is None else environ
-    if not url:
-        raise DeployError("no site repository given: set deploy.url in schema/settings.yaml or give it as TARGET")
-    if credentials_in_url(url):
-        raise DeployError("the site repository's address holds a password or token; give the address only, and the credential as PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY")
-    check_branch(branch)
-    if same_repository(url, repo):
-        raise DeployError(f"{url} is this repository, which holds the texts; deploy to a separate site repository")
+    preflight(Target("git", url, branch), site, repo)
     files = site_files(site)
     with tempfile.TemporaryDirectory(prefix="portal-site-") as scratch:
         git_dir = Path(scratch) / "site.git"
@@ -277,8 +288,7 @@ def deploy_to_folder(site: Path, target: Path, repo: Repo) -> Deployed:
     """Replace the folder `target` by a copy of `site`, whole or not at all."""
     target = target.absolute()
     files = site_files(site)
-    if not target.parent.is_dir():
-        raise DeployError(f"{target.parent}: no such folder; create it first (the target itself is created)")
+    preflight(Target("folder", str(target)), site, repo)
     recover_folder(target)
     check_folder_target(target, site, repo)
     incoming = Path(tempfile.mkdtemp(prefix=f".{target.name}.incoming-", dir=target.parent))

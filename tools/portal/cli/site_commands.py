@@ -136,10 +136,14 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
     PORTAL_DEPLOY_KEY (an SSH deploy key; PORTAL_DEPLOY_KNOWN_HOSTS for a host other than
     github.com) for an SSH remote. The leak check reads the passcodes like `portal build`.
     """
-    from ..deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind
+    from ..deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
 
     repo = open_repo(repo_path)
     chosen = resolve_target(repo, target, branch, kind, guess_kind)
+    try:
+        preflight(chosen, repo.site_dir, repo)
+    except DeployError as exc:
+        raise click.ClickException(f"{exc}; nothing was deployed") from None
     click.echo(leak_check(repo, repo.site_dir))
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if in_actions and os.environ.get("GITHUB_OUTPUT"):
