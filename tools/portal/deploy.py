@@ -208,7 +208,7 @@ def deploy_to_git(site: Path, url: str, branch: str, repo: Repo, environ: Mappin
         if len(listed) != len(files):
             raise DeployError(f"the site commit holds {len(listed)} files but {site} has {len(files)}; nothing was pushed")
         with push_environment(url, environ) as env:
-            env = {key: value for key, value in env.items() if not key.startswith(("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"))}
+            env = {key: value for key, value in env.items() if not key.startswith(INHERITED_GIT[:6])}
             result = subprocess.run(["git", "--git-dir", str(git_dir), "push", "--force", "--quiet", url, f"{commit}:refs/heads/{branch}"], env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise DeployError(f"pushing to {url} failed: {redact(result.stderr.strip() or result.stdout.strip(), environ)}{push_hint(result.stderr, environ)}")
@@ -224,13 +224,26 @@ def push_hint(stderr: str, environ: Mapping[str, str]) -> str:
 
 
 # Variables that would point git at another repository, index or configuration than ours.
-INHERITED_GIT = ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_CONFIG_COUNT", "GIT_CONFIG_KEY_", "GIT_CONFIG_VALUE_", "GIT_CONFIG_PARAMETERS")
+INHERITED_GIT = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_INDEX_FILE",
+    "GIT_OBJECT_DIRECTORY",
+    "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_NAMESPACE",
+    # The configuration given in the environment: kept for the push (a proxy, say), not for the commit.
+    "GIT_CONFIG_COUNT",
+    "GIT_CONFIG_KEY_",
+    "GIT_CONFIG_VALUE_",
+    "GIT_CONFIG_PARAMETERS",
+)
 
 
 def run_git(args: list[str], env: Mapping[str, str]) -> str:
     result = subprocess.run(["git", *args], env=dict(env), capture_output=True, text=True)
     if result.returncode != 0:
-        raise DeployError(f"git {args[0]} failed: {result.stderr.strip()}")
+        verb = args[4] if args[0] == "--git-dir" else args[0]
+        raise DeployError(f"git {verb} failed: {result.stderr.strip()}")
     return result.stdout
 
 
