@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 # The examples are shown as of this date, so the demo looks the same whatever the calendar says.
 DEMO_DATE ?= 2026-11-20
 
-.PHONY: demo test lint bench chromium clean
+.PHONY: demo test lint bench chromium clean handbook
 
 $(BIN)/portal: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,14 @@ $(BIN)/portal: pyproject.toml constraints.txt
 	@touch $@
 
 demo: $(BIN)/portal
+	@echo "The portal command is $(BIN)/portal; '. $(BIN)/activate' lets this terminal call it as portal."
 	$(BIN)/portal demo --today $(DEMO_DATE)
+
+# The coordinator's handbook (docs/) into build/handbook/. The theme prints a notice about the
+# next MkDocs on every build; it is not about the handbook, and only this variable silences it.
+handbook: $(BIN)/portal
+	NO_MKDOCS_2_WARNING=true $(BIN)/mkdocs build --quiet
+	@echo "The handbook is in build/handbook/ (open build/handbook/index.html)."
 
 chromium:
 	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \

@@ -23,6 +23,25 @@ class Tier:
     audiences: tuple[str, ...]
 
 
+DEPLOY_TARGETS = ("git", "folder", "pages")
+
+
+@dataclass(frozen=True)
+class Deploy:
+    """Where `portal deploy` publishes site/ (settings.yaml: deploy); `where` maps each field to
+    its `path:line:col`, so a missing value can be reported where it belongs."""
+
+    target: str  # git, folder or pages
+    url: str  # git: a remote URL or a path to a repository
+    branch: str  # git: the branch that the site's host serves
+    folder: str  # folder: the folder that is replaced by site/
+    repository_holds_no_texts: bool
+    where: tuple[tuple[str, str], ...] = ()
+
+    def location(self, field: str) -> str:
+        return dict(self.where).get(field, "schema/settings.yaml")
+
+
 @dataclass(frozen=True)
 class Settings:
     site_name: str
@@ -38,6 +57,7 @@ class Settings:
     pbkdf2_iterations: int
     coordinator_name: str
     coordinator_email: str
+    deploy: Deploy = Deploy("git", "", "gh-pages", "", False)
 
 
 @dataclass(frozen=True)
@@ -157,6 +177,18 @@ class YamlReader:
             raise self.fail(keys, f"{value!r} is not a text")
         return value
 
+    def optional(self, *keys: str, default: Any) -> Any:
+        value: Any = self.doc.data
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return default
+            value = value[key]
+        return value
+
+    def where(self, *keys: str | int) -> str:
+        line, col = self.doc.position(keys)
+        return f"{self.path}:{line}:{col}"
+
     def texts(self, *keys: str | int) -> tuple[str, ...]:
         value = self.get(*keys)
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
@@ -194,7 +226,43 @@ def load_settings(path: Path) -> Settings:
         pbkdf2_iterations=reader.integer("passcode", "pbkdf2_iterations", minimum=600_000),
         coordinator_name=reader.text("coordinator", "name"),
         coordinator_email=reader.text("coordinator", "email"),
+        deploy=load_deploy(reader),
     )
     if settings.default_months > settings.maximum_months:
         raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
     return settings
+
+
+def load_deploy(reader: YamlReader) -> Deploy:
+    """The `deploy` section; every field is optional (an absent section publishes nowhere until
+    a target is set). Credentials never live here: only in the environment."""
+    section = reader.optional("deploy", default={})
+    if not isinstance(section, dict):
+        raise reader.fail(("deploy",), "must be a section with target, url, branch, folder")
+    values: dict[str, Any] = {}
+    for field, default in (("target", "git"), ("url", ""), ("branch", "gh-pages"), ("folder", "")):
+        value = reader.optional("deploy", field, default=default)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            raise reader.fail(("deploy", field), f"{value!r} is not a text")
+        values[field] = value.strip()
+    if values["target"] not in DEPLOY_TARGETS:
+        raise reader.fail(("deploy", "target"), f"{values['target']!r} is not a target; use one of {', '.join(DEPLOY_TARGETS)}")
+    if credentials_in_url(values["url"]):
+        raise reader.fail(("deploy", "url"), "holds a password or token; give the address only, and the credential as the CI secret PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY")
+    flag = reader.optional("deploy", "repository_holds_no_texts", default=False)
+    if not isinstance(flag, bool):
+        raise reader.fail(("deploy", "repository_holds_no_texts"), f"{flag!r} is not true or false")
+    where = tuple((field, reader.where("deploy", field)) for field in ("target", "url", "branch", "folder", "repository_holds_no_texts"))
+    return Deploy(values["target"], values["url"], values["branch"], values["folder"], flag, where)
+
+
+def credentials_in_url(url: str) -> bool:
+    """True when a URL carries a password or token (https://user:secret@host/...)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return False
+    authority = rest.split("/", 1)[0]
+    userinfo, at, _host = authority.rpartition("@")
+    return bool(at) and (":" in userinfo or scheme.lower() in ("http", "https"))

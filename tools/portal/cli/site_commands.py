@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import dates
 from ..config import Repo
 from . import do_build, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+
+if TYPE_CHECKING:
+    from ..deploy import Target
 
 
 @main.command()
@@ -115,3 +121,73 @@ def demo(port: int, no_serve: bool, today_text: str | None, repo_path: Path | No
     if not no_serve:
         click.echo(f"\nOpen http://127.0.0.1:{port}/ and enter a passcode. Ctrl+C stops.")
         serve_site(demo_repo, today, passcodes, port)
+
+
+@main.command()
+@click.argument("target", required=False)
+@click.option("--branch", default=None, help="For a git TARGET: the branch to replace (default: deploy.branch of the settings).")
+@click.option("--kind", type=click.Choice(["git", "folder", "pages"]), default=None, help="What TARGET is, where its form does not say it.")
+@repo_option
+def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: Path | None) -> None:
+    """Publish site/ to TARGET, after the leak check passes and never otherwise.
+
+    TARGET (default: deploy in schema/settings.yaml) is a git remote (URL or path), whose branch
+    is replaced by one commit holding exactly the files of site/; or a folder, replaced whole or
+    not at all; or `pages`, this repository's GitHub Pages, which the Publish workflow uploads.
+    The target receives site/ only, never anything of this repository.
+
+    Credentials come from the environment only: PORTAL_DEPLOY_TOKEN for an https:// remote,
+    PORTAL_DEPLOY_KEY (an SSH deploy key; PORTAL_DEPLOY_KNOWN_HOSTS for a host other than
+    github.com) for an SSH remote. The leak check reads the passcodes like `portal build`.
+    """
+    from ..deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
+
+    repo = open_repo(repo_path)
+    chosen = resolve_target(repo, target, branch, kind, guess_kind)
+    try:
+        preflight(chosen, repo.site_dir, repo)
+    except DeployError as exc:
+        raise click.ClickException(f"{exc}; nothing was deployed") from None
+    click.echo(leak_check(repo, repo.site_dir))
+    in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
+    if in_actions and os.environ.get("GITHUB_OUTPUT"):
+        # The Publish workflow's Pages steps run only when the target is pages.
+        with Path(os.environ["GITHUB_OUTPUT"]).open("a", encoding="utf-8") as output:
+            output.write(f"target={chosen.kind}\n")
+    if chosen.kind == "pages":
+        if not in_actions:
+            raise click.ClickException("the pages target is uploaded by the Publish workflow, not from here; nothing was deployed (choose a git or folder TARGET)")
+        click.echo("site/ passed the leak check; the next step uploads it to this repository's GitHub Pages.")
+        return
+    try:
+        if chosen.kind == "git":
+            done = deploy_to_git(repo.site_dir, chosen.location, chosen.branch, repo)
+        else:
+            done = deploy_to_folder(repo.site_dir, Path(chosen.location), repo)
+    except (DeployError, OSError) as exc:
+        raise click.ClickException(f"{exc}; nothing was deployed") from None
+    click.echo(done.line())
+
+
+def resolve_target(repo: Repo, target: str | None, branch: str | None, kind: str | None, guess: Callable[[str], str]) -> Target:
+    """The target named on the command line, or else the one in the settings."""
+    from ..deploy import Target
+
+    settings = repo.settings.deploy
+    if target is not None:
+        chosen = kind or guess(target)
+        return Target(chosen, "" if chosen == "pages" else target, branch or settings.branch)
+    chosen = kind or settings.target
+    if chosen == "pages":
+        return Target("pages", "")
+    field = "url" if chosen == "git" else "folder"
+    location = settings.url if chosen == "git" else settings.folder
+    if not location:
+        example = "git@github.com:ccm-portal/ccm-portal.github.io.git" if chosen == "git" else "/srv/www/cooperation-portal"
+        raise click.ClickException(
+            f"{settings.location(field)}: error: deploy.{field}: empty; set where the site goes (e.g. {example}), "
+            "or give TARGET; see README, \"Setting up a deployment\""
+        )
+    if chosen == "folder" and not Path(location).is_absolute():
+        location = str(repo.root / location)  # a relative folder in the settings is relative to the repository
+    return Target(chosen, location, branch or settings.branch)

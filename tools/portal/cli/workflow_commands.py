@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -223,9 +224,10 @@ def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path |
 @main.command()
 @click.option("--within", default=None, metavar="DURATION", help="How far ahead to look: 30d, 6w or 2m (default: validity.reminder_days).")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the drafts (default: outbox/, not tracked).")
+@click.option("--counts-only/--details", "counts_only", default=None, help="Print only how many texts and drafts, naming no text (default: counts only in GitHub Actions, whose logs outlive the drafts).")
 @today_option
 @repo_option
-def reminders(within: str | None, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
+def reminders(within: str | None, outbox: Path | None, counts_only: bool | None, today_text: str | None, repo_path: Path | None) -> None:
     """Draft one reminder e-mail per submitter whose texts expire soon, and print a summary.
 
     Each draft (.eml, opens as a draft in mail clients) lists the texts and their expiry dates,
@@ -249,4 +251,14 @@ def reminders(within: str | None, outbox: Path | None, today_text: str | None, r
     text = summary(found, today, days)
     (folder / f"{today.isoformat()}-summary.txt").parent.mkdir(parents=True, exist_ok=True)
     (folder / f"{today.isoformat()}-summary.txt").write_text(text + "\n", encoding="utf-8")
-    click.echo(text)
+    if counts_only is None:
+        counts_only = os.environ.get("GITHUB_ACTIONS") == "true"
+    if not counts_only:
+        click.echo(text)
+        return
+    texts = sum(len(item.submissions) for item in found)
+    drafts = sum(1 for item in found if item.draft)
+    click.echo(
+        f"{texts} text(s) of {len(found)} submitter(s) expire in the next {days} days: {drafts} draft(s) and the summary "
+        f"are in {folder}; {len(found) - drafts} submitter(s) without a contact e-mail to follow up by hand."
+    )
