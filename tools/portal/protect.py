@@ -13,6 +13,7 @@ import base64
 import gzip
 import hashlib
 import html
+import json
 import random
 import re
 import secrets
@@ -26,6 +27,7 @@ from .keys import NONCE, TAG, TierKeys, b64, frame
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
 SEARCH_INDEX = "search/search_index.json"
+SITEMAP = "sitemap.xml"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
 _REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
@@ -175,6 +177,7 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
     page_sizes: list[int] = []
     file_sizes: list[int] = []
     policy = ""
+    pages: list[str] = []
     for path in sorted(staging.rglob("*")):
         if not path.is_file():
             continue
@@ -190,6 +193,7 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             sealed = keys.seal_page(where, document.encode("utf-8"))
             (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
             page_sizes.append(len(sealed))
+            pages.append(rel)
             result.pages += 1
         elif rel == SEARCH_INDEX:
             (target / "search").mkdir(exist_ok=True)
@@ -200,6 +204,9 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             file_sizes.append(len(sealed))
             result.files += 1
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
+    # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
+    # list of pages, sealed (app.js turns it into the sitemap the theme reads).
+    (target / SITEMAP).write_bytes(keys.seal_page(f"{keys.folder}/{SITEMAP}", json.dumps(sorted(pages)).encode()))
     _write_decoys(target, keys, text, policy or content_security_policy(), page_sizes, file_sizes)
     for rel in sorted(referenced):
         source = staging / rel

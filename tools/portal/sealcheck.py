@@ -30,7 +30,7 @@ from .config import Settings
 from .keys import FORMAT, SealError, open_file, open_page, open_slots, wrapping_key
 from .leaks import Leak, Needles, hidden_needles, markup_views, needles_for, words
 from .model import Submission
-from .protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, STATIC_FILES, PublicText, content_security_policy, unlock_form
+from .protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
 _SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -151,7 +151,7 @@ def _fixed_names() -> list[str]:
     a title that is one of their words ("search", "assets") is no evidence in a file name."""
     theme = theme_root()
     names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
-    names += [SEARCH_INDEX, ".nojekyll", "index.html", "404.html"]
+    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
     names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
     return [" ".join(name.replace("/", " ").split(".")) for name in names]
 
@@ -240,7 +240,7 @@ def _check_sealed(
                 report.here("an opened page without the portal's Content-Security-Policy")
             tier.pages.append((rel, page))
         return shell[: payload.start(1)] + shell[payload.end(1) :]
-    index = rest == SEARCH_INDEX
+    index = rest in (SEARCH_INDEX, SITEMAP)
     opened = _open(tier, others, data, build, rel, report, page=index)
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))

@@ -16,16 +16,58 @@
   let keyPromise = null;
   const key = () => (keyPromise ||= crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]));
 
+  const folder = new URL(".", new URL(entry.home, root)).pathname; // this tier's folder
+  const decoder = new TextDecoder();
+
+  function decode64(text) {
+    return Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : bytes(text);
+  }
+
   // A sealed file opens only under its own name and build: kind is "page" or "file".
-  async function openUrl(url, kind) {
-    const target = new URL(url, location.href);
-    const response = await fetch(target);
-    if (!response.ok) throw new Error(`${response.status} ${target}`);
-    const sealed = new Uint8Array(await response.arrayBuffer());
+  async function openSealed(target, sealed, kind) {
     const path = decodeURIComponent(target.pathname.slice(root.pathname.length));
     const aad = encoder.encode(`ccm-portal/${kind}/${entry.build}/${path}`);
     const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: aad }, await key(), sealed.slice(12));
     return new Uint8Array(plain, 4, new DataView(plain).getUint32(0));
+  }
+
+  async function fetchBytes(target) {
+    const response = await fetch(target);
+    if (!response.ok) throw new Error(`${response.status} ${target}`);
+    return response;
+  }
+
+  async function openUrl(url, kind) {
+    const target = new URL(url, location.href);
+    return openSealed(target, new Uint8Array(await (await fetchBytes(target)).arrayBuffer()), kind);
+  }
+
+  const gunzip = (plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip")));
+
+  // The next page, opened inside the running one: its shell is fetched and its ciphertext opened
+  // here, and the theme's instant navigation swaps it in, so the theme and the opened search
+  // index live for the whole visit.
+  async function openPage(target) {
+    const shell = await (await fetchBytes(target)).text();
+    const payload = /id="portal-data">([A-Za-z0-9+/=]*)</.exec(shell);
+    if (!payload) throw new Error("not a sealed page");
+    return gunzip(await openSealed(target, decode64(payload[1]), "page")).blob();
+  }
+
+  // The theme asks for the tier's sitemap to know which links it may open in place: the sealed
+  // list of the tier's pages, turned into the addresses they have here.
+  async function openSitemap(target) {
+    const names = JSON.parse(decoder.decode(await (await gunzip(await openUrl(target, "page"))).arrayBuffer()));
+    const urls = names.map((name) => `<url><loc>${new URL(name, target).href}</loc></url>`).join("");
+    return new Blob([`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls}</urlset>`], { type: "application/xml" });
+  }
+
+  function sealedKind(url) {
+    if (!url || url.origin !== location.origin || !url.pathname.startsWith(folder)) return null;
+    const rest = url.pathname.slice(folder.length);
+    if (rest === "search/search_index.json") return "index";
+    if (rest === "sitemap.xml") return "sitemap";
+    return /^[0-9a-z]+\.html$/.test(rest) ? "page" : null;
   }
 
   function whenSearchIsWanted() {
@@ -46,7 +88,16 @@
     });
   }
 
-  // The theme loads search/search_index.json with XMLHttpRequest; that file is sealed like a page.
+  function respond(request, blob) {
+    for (const [name, value] of Object.entries({ readyState: 4, status: 200, statusText: "OK", response: blob })) {
+      Object.defineProperty(request, name, { value, configurable: true });
+    }
+    request.dispatchEvent(new ProgressEvent("load"));
+    request.dispatchEvent(new ProgressEvent("loadend"));
+  }
+
+  // The theme loads the search index, the sitemap and (navigating in place) the next page with
+  // XMLHttpRequest; each is sealed, and opened here before the theme sees it.
   const originalOpen = XMLHttpRequest.prototype.open;
   const originalSend = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.open = function (method, url, ...rest) {
@@ -55,24 +106,31 @@
   };
   XMLHttpRequest.prototype.send = function (body) {
     const url = this.portalUrl;
-    if (!url || !url.pathname.endsWith("/search/search_index.json")) return originalSend.call(this, body);
+    const kind = sealedKind(url);
+    if (!kind) return originalSend.call(this, body);
     const request = this;
-    // The page comes first: the index is opened once the browser is idle, or at once when the
-    // reader goes to the search field.
-    whenSearchIsWanted()
-      .then(() => openUrl(url, "page"))
-      .then((plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip"))).blob())
-      .then(
-        (blob) => {
-          const json = new Blob([blob], { type: "application/json" });
-          for (const [name, value] of Object.entries({ readyState: 4, status: 200, statusText: "OK", response: json })) {
-            Object.defineProperty(request, name, { value, configurable: true });
-          }
-          request.dispatchEvent(new ProgressEvent("load"));
-          request.dispatchEvent(new ProgressEvent("loadend"));
-        },
-        () => request.dispatchEvent(new ProgressEvent("error")),
-      );
+    let opened;
+    if (kind === "index") {
+      // The page comes first: the index is opened once the browser is idle, or at once when the
+      // reader goes to the search field.
+      opened = whenSearchIsWanted()
+        .then(() => openUrl(url, "page"))
+        .then((plain) => gunzip(plain).blob())
+        .then((blob) => new Blob([blob], { type: "application/json" }));
+    } else if (kind === "sitemap") {
+      opened = openSitemap(url);
+    } else {
+      opened = openPage(url).catch(() => {
+        // Not in this build any more (the portal was rebuilt, perhaps with a new passcode): the
+        // start page says so and asks for the passcode if it changed.
+        location.assign(new URL("index.html", root));
+        return new Promise(() => {});
+      });
+    }
+    opened.then(
+      (blob) => respond(request, blob),
+      () => request.dispatchEvent(new ProgressEvent("error")),
+    );
   };
 
   document.addEventListener("click", async (event) => {
@@ -95,6 +153,18 @@
   });
 
   document.addEventListener("DOMContentLoaded", () => {
+    // Each page swapped in by the theme: a mark for the benchmarks, an event for other scripts.
+    if (window.document$) {
+      let first = true;
+      window.document$.subscribe(() => {
+        if (first) {
+          first = false;
+          return;
+        }
+        performance.mark("portal-page-shown");
+        document.dispatchEvent(new CustomEvent("portal:page"));
+      });
+    }
     // The theme's search dialog has no accessible name of its own.
     for (const dialog of document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])')) {
       dialog.setAttribute("aria-label", "Search the portal");

@@ -1,0 +1,143 @@
+"""Reading in the real Chromium: the next page opens inside the running one, and every way of
+arriving at a page (click, back and forward, deep link, reload, after Lock, after a rebuild) works."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from browser import ARGS, chromium_path, serving
+from conftest import DEMO_DATE
+from sitereader import ENV, STATES
+
+pytestmark = pytest.mark.browser
+
+HEADING = ".md-content h1"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def portal(example_repo, run) -> Iterator[tuple[str, Path]]:
+    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    with serving(example_repo.site_dir) as url:
+        yield url, example_repo.root
+
+
+def unlock(page: Page, url: str) -> None:
+    page.goto(url)
+    page.get_by_label("Passcode").fill(STATES)
+    page.get_by_label("Passcode").press("Enter")
+    page.wait_for_selector(HEADING)
+
+
+def loads(page: Page) -> int:
+    """How many times a document was loaded in this tab (a full load starts a new count)."""
+    return page.evaluate("() => window.portalLoads || 0")
+
+
+def mark_this_load(page: Page) -> None:
+    page.evaluate("() => { window.portalLoads = (window.portalLoads || 0) + 1 }")
+
+
+def search_answers(page: Page, word: str) -> None:
+    field = page.locator("input.md-search__input")
+    field.click()
+    field.fill("")
+    page.keyboard.type(word)
+    expect(page.locator(".md-search-result__meta")).to_have_text(re.compile(r"^\d+ matching documents?$"), timeout=15_000)
+    page.keyboard.press("Escape")
+
+
+def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal) -> None:
+    url, _ = portal
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    unlock(page, url)
+    mark_this_load(page)
+    search_answers(page, "Kham")  # the index is opened once, on the first page
+    page.get_by_role("link", name="Countries and organisations").first.click()
+    expect(page.locator(HEADING)).to_contain_text("Countries and organisations that have published")
+    page.locator(".md-content").get_by_role("link", name="Lao PDR").click()
+    expect(page.locator(HEADING)).to_contain_text("Lao PDR")
+    assert loads(page) == 1  # no full load: the theme and the opened index lived on
+    index_requests: list[str] = []
+    page.on("request", lambda request: index_requests.append(request.url) if "search_index" in request.url else None)
+    search_answers(page, "Kham")
+    assert index_requests == []
+    lao = page.url
+    assert re.search(r"/[0-9a-f]{12}/[0-9a-f]{20}\.html$", lao)
+    # Back and forward stay inside the running page too.
+    page.go_back()
+    expect(page.locator(HEADING)).to_contain_text("Countries and organisations that have published")
+    page.go_forward()
+    expect(page.locator(HEADING)).to_contain_text("Lao PDR")
+    assert loads(page) == 1 and page.url == lao
+    # A reload opens the page itself; a new tab (whose storage is its own) asks for the passcode first.
+    page.reload()
+    expect(page.locator(HEADING)).to_contain_text("Lao PDR")
+    assert loads(page) == 0
+    other = context.new_page()
+    other.goto(lao)
+    other.get_by_label("Passcode").fill(STATES)
+    other.get_by_label("Passcode").press("Enter")
+    expect(other.locator(HEADING)).to_contain_text("Lao PDR")
+    assert other.url == lao
+    assert errors == []
+    context.close()
+
+
+def test_lock_and_a_rebuilt_portal_while_reading(browser: Browser, portal, run) -> None:
+    url, root = portal
+    context = browser.new_context()
+    page = context.new_page()
+    unlock(page, url)
+    page.get_by_role("link", name="Needs").first.click()
+    expect(page.locator(HEADING)).to_contain_text("Needs")
+    page.get_by_role("button", name="Lock").click()
+    expect(page.get_by_label("Passcode")).to_be_visible()
+    unlock(page, url)
+    # The portal is rebuilt (new names, new keys) while the reader has it open: the next click
+    # leads to the start page, which opens the new build with the same passcode.
+    assert run("build", "--repo", str(root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    page.get_by_role("link", name="Offers").first.click()
+    expect(page.get_by_role("status")).to_contain_text("The portal has been updated")
+    page.get_by_label("Passcode").fill(STATES)
+    page.get_by_label("Passcode").press("Enter")
+    expect(page.locator(HEADING)).to_contain_text("CCM Cooperation Portal")
+    page.get_by_role("link", name="Offers").first.click()
+    expect(page.locator(HEADING)).to_contain_text("Offers")
+    context.close()
+
+
+def test_a_deep_link_opens_after_the_passcode(browser: Browser, portal, tmp_path: Path) -> None:
+    url, _ = portal
+    context = browser.new_context()
+    page = context.new_page()
+    unlock(page, url)
+    page.get_by_role("link", name="Themes").first.click()
+    expect(page.locator(HEADING)).to_contain_text("Themes")
+    deep = page.url
+    context.close()
+    fresh_context = browser.new_context()  # a new session: the key is not remembered
+    fresh = fresh_context.new_page()
+    fresh.goto(deep)
+    fresh.get_by_label("Passcode").fill(STATES)
+    fresh.get_by_label("Passcode").press("Enter")
+    expect(fresh.locator(HEADING)).to_contain_text("Themes")
+    assert fresh.url == deep
+    fresh_context.close()
+    shutil.rmtree(tmp_path, ignore_errors=True)
