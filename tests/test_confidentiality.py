@@ -22,7 +22,7 @@ from portal.textformat import markdown_html
 from portal.validate import validate_repo
 
 from conftest import DEMO_DATE
-from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site
+from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -117,7 +117,8 @@ def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run, tmp_p
     shell.write_text(shell.read_text().replace("<header>", '<header data-x="1">'))
     result = check(run, built, site)
     assert result.exit_code == 1
-    assert "notes.txt: leak: a file the build never publishes" in result.output
+    assert f"{withheld('notes.txt')}: leak: a file the build never publishes (a name it never gives)" in result.output
+    assert "notes" not in result.output.replace(str(site), "")
     assert f"{shell.parent.name}/index.html: leak: its shell is not the one the build writes" in result.output
 
 
@@ -330,3 +331,79 @@ def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
     assert len(words) > 7_400 and WORDS * bits_per_word() > 77
     for _ in range(50):
         assert set(generate().split("-")) <= words
+
+
+# -- what the check refused or let through when attacked ----------------------------------------
+
+
+def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(example_repo, run) -> None:
+    from portal.config import Repo
+    from portal.sealcheck import check_published
+
+    path = example_repo.root / "submissions/IRQ/irq-2026-need-risk-education-basrah.md"
+    path.write_text(path.read_text().replace("audience: states-and-partners", "audience: states"))
+    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    partners = open_site(example_repo.site_dir, PARTNERS)
+    original = (example_repo.root / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
+    name = "0123456789abcdef0123.bin"
+    where = f"{partners.folder.name}/{name}"
+    (partners.folder / name).write_bytes(keymod.seal(partners.key, original, keymod.file_aad(partners.build, where)))
+    result = run("check-leaks", "--repo", str(example_repo.root), env=ENV)
+    assert result.exit_code == 1
+    assert f"{where}: leak: an attachment the partners tier may not read of irq-2026-need-risk-education-basrah" in result.output
+    assert check_published(example_repo.site_dir, Repo(example_repo.root).settings, PASSCODES, []).leaks == []  # no attachment known: nothing to say
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda doc: doc.replace('"slots": [', '"slots": ["QUFBQQ=="],\n "slots": [', 1), "missing, or not in the format the loader reads"),
+        (lambda doc: doc.replace('"iterations": 600000', '"iterations": 1'), "its key derivation has 1 iterations, not the 600000 of the settings"),
+        (lambda doc: doc.replace('"v": 2,', '"v": 2,\n "note": "Drafting national implementation legislation",'), "missing, or not in the format the loader reads"),
+        (lambda doc: doc.replace('"kdf"', ' "kdf"'), "not written as the build writes it (extra fields, spacing or values)"),
+    ],
+)
+def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path, run, tmp_path: Path, change, message: str) -> None:
+    site = copy_site(built, tmp_path)
+    keys = site / "_portal/keys.json"
+    keys.write_text(change(keys.read_text()))
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert f"_portal/keys.json: leak: {message}" in result.output
+
+
+def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_printed(built: Path, run, tmp_path: Path) -> None:
+    site = copy_site(built, tmp_path)
+    partners = open_site(site, PARTNERS)
+    name = "minister asked for twelve vehicles.bin"
+    where = f"{partners.folder.name}/{name}"
+    (partners.folder / name).write_bytes(keymod.seal(partners.key, b"", keymod.file_aad(partners.build, where)))
+    (site / "Clearance support in Xiengkhouang").mkdir()
+    (site / "Clearance support in Xiengkhouang/x.txt").write_text("x")
+    result = check(run, built, site)
+    assert result.exit_code == 1
+    assert f"{withheld(where)}: leak: a file the build never publishes (a name it never gives)" in result.output
+    assert f"{withheld('Clearance support in Xiengkhouang')}: leak: a folder the build never makes" in result.output
+    assert "minister" not in result.output and "Xiengkhouang" not in result.output.replace(str(site), "")
+
+
+def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds(example_repo, run) -> None:
+    """Texts are published verbatim: a States-only text may quote the guidance pattern, the home
+    page, or a shared text's title and contact without being taken for a leak into the partners' tier."""
+    source = example_repo.root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md"
+    meta, _text = source.read_text().split("\n---\n", 1)
+    template = (example_repo.root / "schema/templates/need.md").read_text()
+    hint = next(line for line in template.splitlines() if line.startswith("[") and len(line.split()) > 10)
+    text = (
+        f"Summary\nWe need two survey teams, as the portal itself recalls: Article 6 of the Convention on Cluster "
+        f"Munitions gives every State Party the right to seek and receive assistance.\n\n{hint}\n\n"
+        "We would work with the team of the project Explosive ordnance risk education for returnee communities in "
+        "Basrah Governorate, and with the Information Management Advisory Team of the GICHD on the database.\n"
+    )
+    meta = meta.replace("lao-2026-need-survey-clearance-xiengkhouang", "lao-2026-need-survey-teams")
+    meta = re.sub(r"sha256: [0-9a-f]+", f"sha256: {__import__('hashlib').sha256(text.encode()).hexdigest()}", meta)
+    meta = re.sub(r"\nreplaces: .*", "", meta)
+    assert "audience: states\n" in meta
+    (source.parent / "lao-2026-need-survey-teams.md").write_text(f"{meta}\n---\n{text}")
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 0, result.output

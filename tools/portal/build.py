@@ -126,7 +126,7 @@ def build_portal(
         write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
         stage("protect")
         progress("Scanning the published folder for leaks")
-        leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys})
+        leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys}, today=today)
         stage("leak check")
         if leaks:
             raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
@@ -209,17 +209,35 @@ def check_leaks(
     canaries: list[str],
     passcodes: dict[str, str] | None = None,
     wraps: dict[str, bytes] | None = None,
+    today: dt.date | None = None,
 ) -> list[Leak]:
     """The leak check of a published folder (see sealcheck): every reason not to publish it."""
     from .sealcheck import check_published
 
-    attachments: dict[str, str] = {}
+    attachments: dict[str, list[str]] = {}
     for sub in submissions:
         for attachment in sub.attachments:
             source = repo.root / attachment.path
             if source.is_file():
-                attachments[hashlib.sha256(source.read_bytes()).hexdigest()] = sub.id
-    return check_published(folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments).leaks
+                attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
+    boilerplate = boilerplate_pages(repo, today or dt.date.today())
+    return check_published(folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate).leaks
+
+
+def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
+    """The pages of a tier that has no text: the portal's own wording, which any text may quote."""
+    settings = repo.settings
+    data = TierInput(
+        site_name=settings.site_name,
+        tier_label=settings.tiers[0].label,
+        submissions=[],
+        today=today,
+        reminder_days=settings.reminder_days,
+        coordinator_name=settings.coordinator_name,
+        coordinator_email=settings.coordinator_email,
+        guide_markdown=guide_markdown(repo.schema, repo.templates),
+    )
+    return list(render_tier(data, namer=lambda key: key).pages.values())
 
 
 def swap(new: Path, out: Path) -> None:

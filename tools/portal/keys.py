@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 FORMAT = 2
 SLOT_AAD = "ccm-portal/slot/"
 SLOT_BYTES = 256  # every slot the same length, whatever its tier
+SALT_BYTES = 16
 MIN_SEALED = 4096  # the smallest size bucket of a sealed page or file
 NONCE = 12
 TAG = 16
@@ -50,7 +51,7 @@ def b64(data: bytes) -> str:
 def new_salt() -> bytes:
     """A fresh random salt for every build: no two deployments (or builds) share a key for the
     same passcode, so nothing can be precomputed against a published keys.json."""
-    return secrets.token_bytes(16)
+    return secrets.token_bytes(SALT_BYTES)
 
 
 def derive_master(passcode: str, salt: bytes, iterations: int) -> bytes:

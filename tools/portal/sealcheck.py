@@ -27,7 +27,7 @@ from importlib import resources
 from pathlib import Path
 
 from .config import Settings
-from .keys import FORMAT, SealError, open_file, open_page, open_slots, wrapping_key
+from .keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
 from .leaks import Leak, Needles, hidden_needles, markup_views, needles_for, words
 from .model import Submission
 from .protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
@@ -45,6 +45,7 @@ class OpenedTier:
     folder: str
     key: bytes
     pages: list[tuple[str, str]] = field(default_factory=list)  # (path, opened page) for the word scan
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path, SHA-256 of the opened file)
 
 
 @dataclass
@@ -83,11 +84,14 @@ def check_published(
     submissions: Sequence[Submission],
     canaries: Sequence[str] = (),
     wraps: dict[str, bytes] | None = None,
-    attachments: dict[str, str] | None = None,
+    attachments: dict[str, list[str]] | None = None,
+    boilerplate: Sequence[str] = (),
 ) -> Report:
     """Every reason `site` may not be published (empty when it may). Tier keys come from the
     passcodes (or, inside a build, the wrapping keys already derived). `attachments`: SHA-256 of
-    each attachment's bytes -> submission, to name one that was copied as it is."""
+    each attachment's bytes -> the submissions that attach it, to catch one copied as it is or
+    sealed into a tier that may not read it. `boilerplate`: the wording of a tier's pages when it
+    has no text (the guidance pattern, the home page…), which a text may quote without leaking."""
     report = Report()
     text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
     tiers = _open_tiers(site, settings, passcodes, wraps, report)
@@ -103,20 +107,26 @@ def check_published(
     readable: set[str] = set()  # distinct readable parts of shells, each scanned once
     for path in _walk(site):
         rel = path.relative_to(site).as_posix()
-        named = list(needles.scan(words(rel.replace("/", " "))))
-        for what, submission, _needle in named:
-            report.add(_withheld(rel), f"{what} in a file name", submission)
-        report.shown = _withheld(rel) if named else rel  # a name that leaks is never printed
+        # Only names the build gives are ever printed: any other name may hold words of a text.
+        report.shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
+        for what, submission, _needle in needles.scan(words(rel.replace("/", " "))):
+            report.here(f"{what} in a file name", submission)
         if path.is_symlink():
             report.here("a link, which the build never writes")
             continue
         if path.is_dir():
+            if report.shown != rel:
+                report.here("a folder the build never makes")
             continue
         report.files += 1
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest in digests:
-            report.here("an attachment copied in the clear", digests[digest])
+            report.here("an attachment copied in the clear", digests[digest][0])
+        if report.shown != rel:
+            report.here("a file the build never publishes (a name it never gives)")
+            readable.add(_readable(data))
+            continue
         top, _, rest = rel.partition("/")
         if rel in public:
             if data != public[rel]:
@@ -142,7 +152,7 @@ def check_published(
     for part in readable:
         for what, submission in needles.scan_markup(part):
             report.add("(readable part of a published file)", what, submission)
-    _scan_tiers(settings, tiers, submissions, report)
+    _scan_tiers(settings, tiers, submissions, digests, boilerplate, report)
     return report
 
 
@@ -156,9 +166,26 @@ def _fixed_names() -> list[str]:
     return [" ".join(name.replace("/", " ").split(".")) for name in names]
 
 
+_TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
+_PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
+
+
+def _named_by_build(rel: str, is_dir: bool, folders: dict[str, OpenedTier]) -> bool:
+    top, _, rest = rel.partition("/")
+    if rel in _PUBLIC_NAMES:
+        return True
+    if top in folders:
+        return not rest or bool(_TIER_NAMES.fullmatch(rest))
+    if top == "assets":
+        found = theme_root() / rel
+        return found.is_dir() if is_dir else found.is_file()
+    return False
+
+
 def _withheld(rel: str) -> str:
-    parent = rel.rpartition("/")[0]
-    return f"{parent}/(a name withheld)" if parent else "(a name withheld)"
+    """A name the build never gives, printed as a digest: it may hold words of a text, and the
+    messages end up in CI logs. `find site | sha256sum`-style tools can locate it."""
+    return f"(a name withheld, sha256 {hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]})"
 
 
 def _readable(data: bytes) -> str:
@@ -182,11 +209,18 @@ def _build(site: Path) -> str:
         return ""
 
 
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _value in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("a field twice")
+    return dict(pairs)
+
+
 def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None, wraps: dict[str, bytes] | None, report: Report) -> list[OpenedTier]:
     where = f"{PUBLIC_DIR}/keys.json"
     try:
         document = (site / where).read_text(encoding="utf-8")
-        data = json.loads(document)
+        data = json.loads(document, object_pairs_hook=_no_duplicates)
         if not isinstance(data, dict) or set(data) != _KEYS_FIELDS or data["v"] != FORMAT:
             raise ValueError("fields")
         slots = [base64.b64decode(slot, validate=True) for slot in data["slots"]]
@@ -194,8 +228,15 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
     except (OSError, ValueError, KeyError, TypeError, binascii.Error):
         report.add(where, "missing, or not in the format the loader reads")
         return []
-    if len({len(slot) for slot in slots}) > 1:
-        report.add(where, "its key slots differ in length, which tells the tiers apart")
+    # Every byte of the file is accounted for: the fields, and nothing but the fields, as written.
+    if document != json.dumps(data, indent=1) or data["kdf"] != "PBKDF2-SHA256":
+        report.add(where, "not written as the build writes it (extra fields, spacing or values)")
+    if len(salt) != SALT_BYTES or not re.fullmatch(r"[0-9a-f]{16}", str(data["build"])):
+        report.add(where, "its salt or build id is not of the build's length and form")
+    if data["iterations"] != settings.pbkdf2_iterations:
+        report.add(where, f"its key derivation has {data['iterations']} iterations, not the {settings.pbkdf2_iterations} of the settings")
+    if any(len(slot) != NONCE + SLOT_BYTES + TAG for slot in slots):
+        report.add(where, "its key slots are not all of the one length the build writes")
     if len(slots) != len(settings.tiers):
         report.add(where, f"{len(slots)} key slots for {len(settings.tiers)} tiers")
     if wraps is None:
@@ -244,6 +285,8 @@ def _check_sealed(
     opened = _open(tier, others, data, build, rel, report, page=index)
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))
+    elif opened is not None:
+        tier.files.append((rel, hashlib.sha256(opened).hexdigest()))
     return None
 
 
@@ -267,14 +310,50 @@ def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str,
     return opened
 
 
-def _scan_tiers(settings: Settings, tiers: list[OpenedTier], submissions: Sequence[Submission], report: Report) -> None:
-    """A tier's opened pages must not hold the texts of submissions it may not read."""
+def _scan_tiers(
+    settings: Settings,
+    tiers: list[OpenedTier],
+    submissions: Sequence[Submission],
+    attachments: dict[str, list[str]],
+    boilerplate: Sequence[str],
+    report: Report,
+) -> None:
+    """A tier's opened pages and files must not hold the texts or attachments of submissions it
+    may not read. What the tier may legitimately show (its own texts with every field, and the
+    wording of its pages) is no evidence, even where a hidden text says the same."""
     audiences = {tier.id: set(tier.audiences) for tier in settings.tiers}
     for tier in tiers:
         hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
-        if not hidden or not tier.pages:
+        if not hidden:
             continue
-        needles: Needles = hidden_needles(hidden, [sub for sub in submissions if sub.audience in audiences[tier.tier]])
+        shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
+        hidden_ids = {sub.id for sub in hidden}
+        for rel, digest in tier.files:
+            owners = attachments.get(digest, [])
+            if owners and set(owners) <= hidden_ids:
+                report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
+        needles: Needles = hidden_needles(hidden, shown)
+        for legitimate in (*boilerplate, *(value for sub in shown for value in _strings(sub))):
+            for tokens in markup_views(legitimate):
+                needles.discard_found_in(tokens)
         for rel, page in tier.pages:
             for _what, submission in needles.scan_markup(page):
                 report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages", submission)
+
+
+def _strings(sub: Submission) -> list[str]:
+    """Every piece of text of a submission: its text and every value of its front matter."""
+    found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
+
+    def walk(value: object) -> None:
+        if isinstance(value, str):
+            found.append(value)
+        elif isinstance(value, dict):
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                walk(item)
+
+    walk(sub.meta)
+    return found
