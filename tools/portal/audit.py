@@ -9,6 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
+from glob import escape as glob_escape
 from pathlib import Path, PurePosixPath
 
 import git
@@ -36,6 +37,7 @@ class Change:
     message_id: str = ""
     replaces: str = ""
     reason: str = ""
+    sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
 
     def trailers(self) -> list[str]:
         lines = [f"Portal-Action: {self.action}", f"Portal-Submission: {self.submission}"]
@@ -45,6 +47,8 @@ class Change:
             lines.append(f"Portal-Message-Id: {self.message_id}")
         if self.replaces:
             lines.append(f"Portal-Replaces: {self.replaces}")
+        if self.sender:
+            lines.append(f"Portal-Sender: {self.sender}")
         return lines
 
 
@@ -164,10 +168,17 @@ JOURNAL = "portal-pending.json"
 
 
 def _finish(repo: Repo, handle: git.Repo, written: list[str], removed: list[str], data: dict[str, bytes] | None = None) -> None:
-    """Bring the working tree and index in line with a commit that is already on HEAD."""
+    """Bring the working tree and index in line with a commit that is already on HEAD.
+
+    A command killed while doing this may have left the temporary file of an atomic write
+    (`.<name>.<random>.tmp`) beside a file: those are removed, as every file is written anew."""
     for path in written:
         content = data[path] if data is not None else handle.git.show(f"HEAD:{path}", stdout_as_string=False, strip_newline_in_stdout=False)
-        write_atomic(repo.root / path, content)
+        target = repo.root / path
+        _remove_partial_writes(target)
+        write_atomic(target, content)
+    for path in removed:
+        _remove_partial_writes(repo.root / path)
     for path in removed:
         target = repo.root / path
         target.unlink(missing_ok=True)
@@ -175,6 +186,12 @@ def _finish(repo: Repo, handle: git.Repo, written: list[str], removed: list[str]
     if written or removed:
         handle.git.reset("--quiet", "HEAD", "--", *written, *removed)
     (Path(handle.git_dir) / JOURNAL).unlink(missing_ok=True)
+
+
+def _remove_partial_writes(target: Path) -> None:
+    if target.parent.is_dir():
+        for stale in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 def recover(repo: Repo) -> str:
