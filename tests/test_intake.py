@@ -357,6 +357,8 @@ def test_list_shows_the_texts_and_counts_agree_between_commands(example_repo, ru
     assert data["counts"] == summary
     on_portal = sum(row["state"] == "active" for row in data["texts"])
     assert summary.startswith(f"{len(data['texts'])} files, {on_portal} on the portal, ")
+    validate = run("validate", "--repo", str(example_repo.root), *TODAY)
+    assert validate.output.strip().splitlines()[-1].endswith(f"(all valid); {summary}")
     verify = run("verify", "--repo", str(example_repo.root), *TODAY)
     assert f"All {on_portal} texts on the portal match their fingerprints and publishing commits ({summary})." in verify.output
     only = json.loads(run("list", "--repo", str(example_repo.root), *TODAY, "--submitter", "lao", "--state", "active", "--format", "json").output)
