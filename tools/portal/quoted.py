@@ -13,6 +13,7 @@ starts is taken from it; the cut is made in the text as received.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -40,20 +41,46 @@ def is_forward(subject: str, text: str) -> bool:
     return bool(FORWARD_SUBJECT.match(subject) or FORWARD_MARKER.search(text))
 
 
+@functools.cache
+def _reply_header() -> re.Pattern[str]:
+    from mailparser_reply.parser import EmailMessage
+
+    return EmailMessage(text="", languages=list(REPLY_LANGUAGES)).HEADER_REGEX
+
+
+# A reply header holds a colon ("wrote:", "From:", "De :", "发件人：") or a line of dashes
+# ("-----Original Message-----"); only the lines around those are searched, so a long text costs
+# little (the library's patterns take seconds over a megabyte).
+_MAYBE_HEADER = re.compile(r"[:：]|-{5,}")
+
+
 def quoted_history_line(text: str) -> int:
     """The 0-based line where the quoted history of a reply starts, or -1 if there is none."""
-    from mailparser_reply import EmailReplyParser
-
-    message = EmailReplyParser(languages=list(REPLY_LANGUAGES)).read(text=text)
-    if len(message.replies) < 2:
-        return -1
-    header = (message.replies[1].headers or message.replies[1].content).strip().split("\n", 1)[0].strip()
-    lines = text.split("\n")
+    lines = [line.strip() for line in text.split("\n")]  # as the library reads them
+    near: set[int] = set()
     for index, line in enumerate(lines):
-        # The first line of the history that follows some text of the reply itself.
-        if index > 0 and line.strip() == header and any(earlier.strip() for earlier in lines[:index]):
-            return index
+        if _MAYBE_HEADER.search(line):
+            near.update(range(max(0, index - 3), min(len(lines), index + 8)))
+    for first, last in _ranges(sorted(near)):
+        chunk = "\n".join(lines[first : last + 1])
+        for match in _reply_header().finditer(chunk):
+            at = first + chunk.count("\n", 0, match.start())
+            while at < last and not lines[at]:
+                at += 1  # a match may begin with the blank lines before the header
+            if at > 0 and any(lines[:at]):  # history below some text of the reply itself
+                return at
     return -1
+
+
+def _ranges(indices: list[int]) -> list[tuple[int, int]]:
+    """Contiguous runs of sorted line numbers, as (first, last)."""
+    runs: list[tuple[int, int]] = []
+    for index in indices:
+        if runs and index == runs[-1][1] + 1:
+            runs[-1] = (runs[-1][0], index)
+        else:
+            runs.append((index, index))
+    return runs
 
 
 def submission_text(body: str, subject: str, keep_quoted: bool = False) -> TextParts:
