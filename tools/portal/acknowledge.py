@@ -75,15 +75,32 @@ def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, re
     return message
 
 
+def keep_out_of_git(repo: Repo, folder: Path) -> None:
+    """Drafts are never committed: a folder inside the repository is listed in git's local
+    exclude file (not a tracked file) before anything is written to it, so a draft never shows
+    as a change, even one cut short by a kill."""
+    from .audit import open_git
+
+    handle = open_git(repo)
+    try:
+        relative = folder.resolve().relative_to(repo.root.resolve())
+    except ValueError:
+        return
+    if handle is None or not relative.parts:
+        return
+    exclude = Path(handle.common_dir) / "info" / "exclude"
+    rule = f"/{relative.as_posix()}/"
+    current = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+    if rule not in current.splitlines():
+        write_atomic(exclude, (current + ("" if not current or current.endswith("\n") else "\n") + rule + "\n").encode("utf-8"))
+
+
 def acknowledge(repo: Repo, sub: Submission, action: str, today: dt.date, outbox: Path, recipients: list[str]) -> Path | None:
     """Write the draft to `outbox`; None when there is no one to write to."""
     recipients = sorted({address for address in [*recipients, sub.contact_email] if address})
     if not recipients:
         return None
     draft = outbox / f"{today.isoformat()}-{action}-{sub.id}.eml"
-    outbox.mkdir(parents=True, exist_ok=True)
-    ignore = outbox / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Drafts for the coordinator to send; never committed.\n*\n", encoding="utf-8")
+    keep_out_of_git(repo, outbox)
     write_atomic(draft, bytes(acknowledgement(repo, sub, action, today, recipients)))
     return draft
