@@ -151,30 +151,33 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
     header = {name: value for name, (value, _line) in prepared.header.items()}
     origins: dict[str, str] = {}
 
-    def pick(field_name: str, option: str, option_value: Any, header_name: str, fallback: Any = "", fallback_origin: str = "") -> Any:
-        if option_value:
-            origins[field_name] = f"given with {option}"
-            return option_value
-        if header.get(header_name):
-            value, line = prepared.header[header_name]
-            origins[field_name] = f"from the header block, line {line} of the e-mail's text: '{header_name.capitalize()}: {value}'"
-            return None
-        if fallback:
-            origins[field_name] = fallback_origin
-        return fallback
+    def from_header(name: str) -> str:
+        """The header block's value of `name` ('' if none), noting where it came from."""
+        if not header.get(name):
+            return ""
+        value, line = prepared.header[name]
+        origins[name] = f"from the header block, line {line} of the e-mail's text: '{name.capitalize()}: {value}'"
+        return value
+
+    def take(name: str, flag: str, given: Any) -> Any:
+        """The option when given (it wins), else the header block's raw value."""
+        if given:
+            origins[name] = f"given with {flag}"
+            return given
+        return None
 
     contact_name, contact_email = parse_contact(header.get("contact", ""))
     values: dict[str, Any] = {
-        "kind": pick("kind", "--kind", options.kind, "kind") or header.get("kind", "").lower(),
-        "title": pick("title", "--title", options.title, "title") or header.get("title", ""),
-        "themes": pick("themes", "--theme", list(options.themes), "themes") or _words(header.get("themes", "")),
-        "assistance": pick("assistance", "--assistance", list(options.assistance), "assistance") or _words(header.get("assistance", "")),
-        "audience": pick("audience", "--audience", options.audience, "audience") or header.get("audience", "").lower() or "states",
+        "kind": take("kind", "--kind", options.kind) or from_header("kind").lower(),
+        "title": take("title", "--title", options.title) or from_header("title"),
+        "themes": take("themes", "--theme", list(options.themes)) or _words(from_header("themes")),
+        "assistance": take("assistance", "--assistance", list(options.assistance)) or _words(from_header("assistance")),
+        "audience": take("audience", "--audience", options.audience) or from_header("audience").lower() or "states",
     }
     if options.contact_name or options.contact_email:
         origins["contact"] = "given with " + " and ".join(name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value)
-    elif header.get("contact"):
-        pick("contact", "", "", "contact")
+    elif from_header("contact"):
+        pass
     else:
         origins["contact"] = f"the sender of the e-mail ({mail.sender_name} <{mail.sender_email}>)"
     values["contact_name"] = options.contact_name or contact_name or (mail.sender_name if not contact_email or contact_email == mail.sender_email else "")
@@ -205,21 +208,17 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
         "audience": values["audience"],
         "format": options.text_format or "plain",
     }
-    if header.get("regions"):
-        pick("regions", "", "", "regions")
+    if from_header("regions"):
         meta["regions"] = [region.strip() for region in header["regions"].split(",") if region.strip()]
-    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", header.get("budget", ""))
+    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", from_header("budget"))
     if budget:
-        pick("budget", "", "", "budget")
         amount = float(re.sub(r"[, ]", "", budget.group(1)))
         meta["budget"] = {"amount": int(amount) if amount.is_integer() else amount, "currency": budget.group(2).upper()}
-    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", header.get("period", ""))
+    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", from_header("period"))
     if period:
-        pick("period", "", "", "period")
         meta["period"] = {"start": period.group(1), "end": period.group(2)}
-    replaces = options.replaces or header.get("replaces", "")
+    replaces = take("replaces", "portal replace", options.replaces) or from_header("replaces")
     if replaces:
-        pick("replaces", "portal replace", options.replaces, "replaces")
         meta["replaces"] = replaces.strip()
     return meta, origins
 
