@@ -446,3 +446,18 @@ def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
         process.wait(timeout=30)
         if process.stderr is not None:
             process.stderr.close()
+
+
+def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo) -> None:
+    import datetime as dt
+
+    asked: list[str] = []
+
+    def ask(field: str, question: str) -> str:
+        asked.append(question)
+        return "lbn" if field == "submitter" else ""
+
+    done = ingest_message(example_repo, (MAIL / "35-unknown-sender.eml").read_bytes(), Options(), dt.date(2026, 11, 20), ask=ask)
+    assert asked == ["health.example@ministry.example.net is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?"]
+    assert done.submission.submitter.code == "LBN"
+    assert "Portal-Sender: health.example@ministry.example.net (confirmed by hand)" in git.Repo(example_repo.root).head.commit.message

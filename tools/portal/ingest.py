@@ -29,11 +29,11 @@ from .load import parse_submission, text_fingerprint
 from .mail import ParsedMail, document_text
 from .model import ASSISTANCE, KINDS, THEMES, Problem, Submission
 from .quoted import submission_text
-from .registry import Registry, load_registry
+from .registry import load_registry
 from .removal import close_ids_hint
 from .scaffold import choose_id
 from .schemacheck import SchemaChecker
-from .senders import Sender, load_senders, senders_for
+from .senders import SenderError, load_senders, submitter_for
 from .validate import check_across, to_submission, validate_repo
 
 Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
@@ -84,13 +84,6 @@ class Prepared:
     converted: str
     header: dict[str, tuple[str, int]]  # field -> (value, line in the e-mail's text)
     notes: list[str]
-
-
-@dataclass(frozen=True)
-class SenderCheck:
-    code: str
-    how: str  # "register" or "by hand"
-    entry: Sender | None = None
 
 
 def _words(value: str) -> list[str]:
@@ -223,47 +216,6 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
     return meta, origins
 
 
-def resolve_sender(mail: ParsedMail, options: Options, registry: Registry, senders: list[Sender], replaced: Submission | None, ask: Ask | None) -> SenderCheck:
-    """Who the text is published for: the register speaks for the sender; the coordinator may
-    name the submitter for this one message instead (recorded as confirmed by hand)."""
-    entries = senders_for(mail.sender_email, senders) if mail.sender_email else []
-    codes = sorted({entry.submitter for entry in entries})
-    sender = mail.sender_email or "the sender (the message has no From address)"
-    code = options.submitter.strip().upper()
-    if not code and replaced is not None:
-        code = replaced.submitter.code
-        if code not in codes:
-            raise IngestError(
-                f"{sender} is not in the register of senders for {replaced.submitter.name} (schema/senders.yaml), "
-                f"so it cannot update {replaced.id}; if it may, add it with `portal senders add {mail.sender_email or 'ADDRESS'} --submitter {code}`, "
-                f"or confirm this one message by hand with --submitter {code}"
-            )
-    if not code:
-        if len(codes) > 1:
-            raise IngestError(f"{sender} is in the register of senders for {' and '.join(codes)}; say which with --submitter CODE")
-        if codes:
-            code = codes[0]
-        elif ask is not None:
-            code = ask("submitter", f"{sender} is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?").strip().upper()
-            if not code:
-                raise IngestError(f"{sender} is not in the register of senders (schema/senders.yaml); nothing was published")
-            return _known(code, registry, SenderCheck(code, "by hand"))
-        else:
-            raise IngestError(
-                f"{sender} is not in the register of senders (schema/senders.yaml), so it publishes for no one; "
-                f"if it speaks for a State or organisation, add it: `portal senders add {mail.sender_email or 'ADDRESS'} --submitter CODE`, "
-                "or confirm this one message by hand with --submitter CODE"
-            )
-    entry = next((item for item in entries if item.submitter == code), None)
-    return _known(code, registry, SenderCheck(code, "register" if entry else "by hand", entry))
-
-
-def _known(code: str, registry: Registry, check: SenderCheck) -> SenderCheck:
-    if code not in registry.states and code not in registry.organisations:
-        raise IngestError(f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}")
-    return check
-
-
 def normalised(text: str) -> str:
     """A text compared for sameness: Unicode-normalised, case and spacing ignored."""
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
@@ -338,7 +290,10 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         if replaced is None:
             raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
     check_message_not_published(repo, mail, existing.submissions)
-    check = resolve_sender(mail, options, registry, senders, replaced, ask)
+    try:
+        check = submitter_for(mail.sender_email, options.submitter, registry, senders, replaced, ask)
+    except SenderError as exc:
+        raise IngestError(str(exc)) from None
     code = check.code
     known = registry.states.get(code) or registry.organisations.get(code)
     if replaced is not None and replaced.submitter.code != code:
@@ -387,7 +342,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     assert not isinstance(loaded, Problem)
     submission = _resolved(to_submission(repo, repo.root / path, loaded), registry)
     action = "replace" if meta.get("replaces") else "publish"
-    sender_line = _sender_record(mail, check, submission)
+    sender_line = check.record(mail.sender_email, submission.submitter.name)
     notes.append(sender_line)
     change = audit.Change(action, identifier, meta["source"]["sha256"], mail.message_id, meta.get("replaces", ""), sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})")
     verb = "Replace" if action == "replace" else "Publish"
@@ -401,13 +356,6 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     if outbox is not None:
         draft = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
     return Ingested(submission, commit, [name for name in written if name != path], prepared.converted, notes, draft)
-
-
-def _sender_record(mail: ParsedMail, check: SenderCheck, submission: Submission) -> str:
-    who = mail.sender_email or "an unknown sender"
-    if check.how == "register" and check.entry is not None:
-        return f"sender {who} is in the register for {submission.submitter.name} ({check.entry.label}, confirmed {check.entry.confirmed})"
-    return f"sender {who} confirmed by hand as speaking for {submission.submitter.name} (not in the register of senders)"
 
 
 def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .config import YamlReader, read_yaml_file
+from .model import Submission
 from .registry import Registry
 
 SENDERS_FILE = "senders.yaml"
@@ -51,6 +53,20 @@ class Sender:
     @property
     def label(self) -> str:
         return self.address or f"any address at {self.domain}"
+
+
+@dataclass(frozen=True)
+class SenderCheck:
+    code: str
+    how: str  # "register" or "by hand"
+    entry: Sender | None = None
+
+    def record(self, address: str, name: str) -> str:
+        """How the commit and the coordinator are told who vouched for the sender."""
+        who = address or "an unknown sender"
+        if self.how == "register" and self.entry is not None:
+            return f"sender {who} is in the register for {name} ({self.entry.label}, confirmed {self.entry.confirmed})"
+        return f"sender {who} confirmed by hand as speaking for {name} (not in the register of senders)"
 
 
 def register_path(schema_dir: Path) -> Path:
@@ -147,3 +163,44 @@ def register_with(current: str, sender: Sender) -> str:
     if not current.endswith("\n"):
         current += "\n"
     return current + entry_text(sender)
+
+
+def submitter_for(address: str, given: str, registry: Registry, senders: list[Sender], replaced: Submission | None, ask: Callable[[str, str], str] | None) -> SenderCheck:
+    """Who the text is published for: the register speaks for the sender; the coordinator may
+    name the submitter for this one message instead (recorded as confirmed by hand)."""
+    entries = senders_for(address, senders) if address else []
+    codes = sorted({entry.submitter for entry in entries})
+    sender = address or "the sender (the message has no From address)"
+    code = given.strip().upper()
+    if not code and replaced is not None:
+        code = replaced.submitter.code
+        if code not in codes:
+            raise SenderError(
+                f"{sender} is not in the register of senders for {replaced.submitter.name} (schema/senders.yaml), "
+                f"so it cannot update {replaced.id}; if it may, add it with `portal senders add {address or 'ADDRESS'} --submitter {code}`, "
+                f"or confirm this one message by hand with --submitter {code}"
+            )
+    if not code:
+        if len(codes) > 1:
+            raise SenderError(f"{sender} is in the register of senders for {' and '.join(codes)}; say which with --submitter CODE")
+        if codes:
+            code = codes[0]
+        elif ask is not None:
+            code = ask("submitter", f"{sender} is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?").strip().upper()
+            if not code:
+                raise SenderError(f"{sender} is not in the register of senders (schema/senders.yaml); nothing was published")
+            return _known(code, registry, SenderCheck(code, "by hand"))
+        else:
+            raise SenderError(
+                f"{sender} is not in the register of senders (schema/senders.yaml), so it publishes for no one; "
+                f"if it speaks for a State or organisation, add it: `portal senders add {address or 'ADDRESS'} --submitter CODE`, "
+                "or confirm this one message by hand with --submitter CODE"
+            )
+    entry = next((item for item in entries if item.submitter == code), None)
+    return _known(code, registry, SenderCheck(code, "register" if entry else "by hand", entry))
+
+
+def _known(code: str, registry: Registry, check: SenderCheck) -> SenderCheck:
+    if code not in registry.states and code not in registry.organisations:
+        raise SenderError(f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}")
+    return check
