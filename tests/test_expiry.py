@@ -52,7 +52,7 @@ def dated_repo(tmp_path: Path):
 def test_expire_removes_only_what_is_past_its_date(dated_repo, run) -> None:
     result = run("expire", "--repo", str(dated_repo.root), "--today", "2028-02-29")
     assert result.exit_code == 0, result.output
-    assert "lao-2027-need-yesterday" in result.output and "Removed 1 expired text(s)" in result.output
+    assert "lao-2027-need-yesterday" in result.output and "Removed 1 expired text and their attachments in commit" in result.output
     remaining = sorted(p.stem for p in (dated_repo.submissions / "LAO").glob("*.md"))
     assert remaining == ["lao-2027-need-later", "lao-2027-need-today", "lao-2027-need-tomorrow"]
     commit = git.Repo(dated_repo.root).head.commit
@@ -66,7 +66,7 @@ def test_expire_twice_is_a_no_op(dated_repo, run) -> None:
     head = git.Repo(dated_repo.root).head.commit.hexsha
     again = run("expire", "--repo", str(dated_repo.root), "--today", "2028-03-02")
     assert again.exit_code == 0
-    assert "No text has expired on 2028-03-02; nothing to do." in again.output
+    assert "No text is past its expiry date on 2028-03-02; nothing was removed." in again.output
     assert git.Repo(dated_repo.root).head.commit.hexsha == head
 
 
@@ -74,7 +74,7 @@ def test_dry_run_changes_nothing(dated_repo, run) -> None:
     head = git.Repo(dated_repo.root).head.commit.hexsha
     result = run("expire", "--dry-run", "--repo", str(dated_repo.root), "--today", "2028-03-02")
     assert result.exit_code == 0
-    assert "3 text(s) would be removed (dry run: nothing changed)." in result.output
+    assert "3 expired texts would be removed (dry run: nothing changed)." in result.output
     assert git.Repo(dated_repo.root).head.commit.hexsha == head
     assert len(list((dated_repo.submissions / "LAO").glob("*.md"))) == 4
 

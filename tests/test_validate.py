@@ -38,7 +38,9 @@ EXPECTED = {
     "replaces-cycle": ("LAO/lao-2026-need-case.md", "replaces", "replacement cycle: lao-2026-need-case -> lao-2026-need-cycle -> lao-2026-need-case", 20),
     "empty-text": ("LAO/lao-2026-need-case.md", "text", "is empty", 21),
     "not-utf8": ("LAO/lao-2026-need-case.md", "file", "not UTF-8 text (byte 0xe9)", 21),
-    "attachment-outside": ("LAO/lao-2026-need-case.md", "attachments[0].path", "leads outside the submitter's folder", 21),
+    "attachment-outside": ("LAO/lao-2026-need-case.md", "attachments[0].path", "leads outside the submission's own folder; keep its attachments under attachments/lao-2026-need-case/", 21),
+    "attachment-other-text": ("LAO/lao-2026-need-case.md", "attachments[0].path", "'attachments/lao-2026-need-base/plan.pdf' is not in the submission's own folder", 21),
+    "attachment-backslash": ("LAO/lao-2026-need-case.md", "attachments[0].path", "uses backslashes (a Windows path)", 21),
     "attachment-missing": ("LAO/lao-2026-need-case.md", "attachments[0].path", "does not exist", 21),
     "bad-language": ("LAO/lao-2026-need-case.md", "language", "'fr' is not allowed; use 'en'", 17),
     "bad-email": ("LAO/lao-2026-need-case.md", "contact.email", "write one e-mail address", 13),
@@ -132,7 +134,7 @@ def test_an_attachment_that_is_a_symbolic_link_is_refused(make_repo, run, tmp_pa
     (target / "plan.pdf").symlink_to(tmp_path / "secret.txt")
     result = run("validate", "--repo", str(repo.root))
     assert result.exit_code == 1
-    assert "attachments[0].path: 'attachments/lao-2026-need-case/plan.pdf' leads outside the submitter's folder" in result.output
+    assert "attachments[0].path: 'attachments/lao-2026-need-case/plan.pdf' leads outside the submission's own folder" in result.output
 
 
 def test_warnings_alone_do_not_fail(make_repo, run) -> None:

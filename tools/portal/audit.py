@@ -6,9 +6,11 @@ import datetime as dt
 import json
 import os
 import re
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import parseaddr
+from glob import escape as glob_escape
 from pathlib import Path, PurePosixPath
 
 import git
@@ -36,6 +38,7 @@ class Change:
     message_id: str = ""
     replaces: str = ""
     reason: str = ""
+    sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
 
     def trailers(self) -> list[str]:
         lines = [f"Portal-Action: {self.action}", f"Portal-Submission: {self.submission}"]
@@ -45,6 +48,8 @@ class Change:
             lines.append(f"Portal-Message-Id: {self.message_id}")
         if self.replaces:
             lines.append(f"Portal-Replaces: {self.replaces}")
+        if self.sender:
+            lines.append(f"Portal-Sender: {self.sender}")
         return lines
 
 
@@ -149,7 +154,7 @@ def commit_files(
         # From here a kill is repaired by recover(): the journal says what to finish.
         journal = git_dir / JOURNAL
         journal.write_text(json.dumps({"commit": commit, "head": head, "write": list(write), "remove": list(remove)}), encoding="utf-8")
-        handle.git.update_ref("-m", "portal: " + message.splitlines()[0][:200], "HEAD", commit, *([head] if head else []))
+        _move_branch(handle, str(commit), head, message.splitlines()[0][:200])
     except git.GitCommandError as exc:
         (git_dir / JOURNAL).unlink(missing_ok=True)
         detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'\n ")
@@ -163,18 +168,73 @@ def commit_files(
 JOURNAL = "portal-pending.json"
 
 
+def _branch(handle: git.Repo) -> git.SymbolicReference:
+    return handle.head if handle.head.is_detached else handle.head.reference
+
+
+def _move_branch(handle: git.Repo, commit: str, head: str | None, subject: str) -> None:
+    """Point the branch at the new commit from this process, not from a git child: a child
+    outlives a kill and could move the branch after the next command has looked and forgotten
+    the change. Here the move (a lock file renamed over the ref) is done or not done."""
+    current = handle.head.commit.hexsha if handle.head.is_valid() else None
+    if current != head:
+        raise AuditError("another change was committed at the same time; nothing was changed, run the command again")
+    try:
+        _branch(handle).set_commit(commit, logmsg="portal: " + subject)
+    except (OSError, ValueError) as exc:
+        raise git.GitCommandError(["update-ref"], 1, str(exc)) from None
+
+
+def _forget_branch_lock(handle: git.Repo, commit: str) -> None:
+    """The lock file of a branch move that a kill interrupted (it holds nothing, or the commit
+    the journal names): remove it so the next commit can take the lock."""
+    lock = Path(f"{_branch(handle).abspath}.lock")
+    try:
+        content = lock.read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return
+    if content in ("", commit):
+        lock.unlink(missing_ok=True)
+
+
+def _reset_index(handle: git.Repo, paths: list[str]) -> None:
+    """`git reset HEAD -- paths`. A git child of a killed command may still hold the index lock
+    for the same reset: wait for it a little, as git itself waits for locks."""
+    for attempt in range(100):
+        try:
+            handle.git.reset("--quiet", "HEAD", "--", *paths)
+            return
+        except git.GitCommandError as exc:
+            if "index.lock" not in str(exc.stderr) or attempt == 99:
+                raise
+            time.sleep(0.05)
+
+
 def _finish(repo: Repo, handle: git.Repo, written: list[str], removed: list[str], data: dict[str, bytes] | None = None) -> None:
-    """Bring the working tree and index in line with a commit that is already on HEAD."""
+    """Bring the working tree and index in line with a commit that is already on HEAD.
+
+    A command killed while doing this may have left the temporary file of an atomic write
+    (`.<name>.<random>.tmp`) beside a file: those are removed, as every file is written anew."""
     for path in written:
         content = data[path] if data is not None else handle.git.show(f"HEAD:{path}", stdout_as_string=False, strip_newline_in_stdout=False)
-        write_atomic(repo.root / path, content)
+        target = repo.root / path
+        _remove_partial_writes(target)
+        write_atomic(target, content)
+    for path in removed:
+        _remove_partial_writes(repo.root / path)
     for path in removed:
         target = repo.root / path
         target.unlink(missing_ok=True)
         _prune_empty(target.parent, repo.submissions)
     if written or removed:
-        handle.git.reset("--quiet", "HEAD", "--", *written, *removed)
+        _reset_index(handle, [*written, *removed])
     (Path(handle.git_dir) / JOURNAL).unlink(missing_ok=True)
+
+
+def _remove_partial_writes(target: Path) -> None:
+    if target.parent.is_dir():
+        for stale in target.parent.glob(f".{glob_escape(target.name)}.*.tmp"):
+            stale.unlink(missing_ok=True)
 
 
 def recover(repo: Repo) -> str:
@@ -196,6 +256,7 @@ def recover(repo: Repo) -> str:
     if handle.head.is_valid() and handle.head.commit.hexsha == pending["commit"]:
         _finish(repo, handle, pending["write"], pending["remove"])
         return f"finished the change of commit {pending['commit'][:10]} that an interrupted command had committed"
+    _forget_branch_lock(handle, pending["commit"])
     journal.unlink(missing_ok=True)
     return "forgot a change that an interrupted command had not committed (nothing of it was written)"
 

@@ -31,6 +31,7 @@ def create_example_repo(source: Repo, target: Path) -> Repo:
             shutil.copytree(origin, target / name, ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
         else:
             shutil.copy2(origin, target / name)
+    shutil.copy2(examples_root().parent / "senders.yaml", target / "schema" / "senders.yaml")  # who sent the examples
     handle = git.Repo.init(target, initial_branch="main")
     with handle.config_writer() as config:
         config.set_value("user", "name", "Portal coordinator (example)")

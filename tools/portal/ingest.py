@@ -1,30 +1,39 @@
 """`portal ingest` and `portal replace`: a saved e-mail -> a validated, committed submission.
 
-Metadata comes from three places, later ones winning: the header block at the top of the text
-(the guidance pattern's template), the e-mail's own headers (sender, date, Message-ID), and the
-command-line options. Whatever is still missing is asked for in a terminal, or reported.
+The submitter comes from the register of senders (or, for one message, from the coordinator,
+recorded as confirmed by hand). The rest of the metadata comes from three places, later ones
+winning: the header block of the guidance pattern (wherever it starts: after a greeting, inside a
+forwarded message), the e-mail's own headers (sender, date, Message-ID), and the command-line
+options. A reply's quoted history is left out. Every check that can refuse the message (already
+published, same text, unknown sender) comes first; whatever is still missing is then asked for
+in a terminal, or reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
-from email.utils import parseaddr
-from pathlib import PurePosixPath
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import audit, dates
-from .config import Repo
+from .acknowledge import acknowledge
+from .attachpath import attachment_path, attachment_path_problem
+from .config import ConfigError, Repo
 from .frontmatter import document
+from .lifecycle import replacements
 from .load import parse_submission, text_fingerprint
 from .mail import ParsedMail, document_text
 from .model import ASSISTANCE, KINDS, THEMES, Problem, Submission
-from .pattern import split_header_block
+from .quoted import submission_text
 from .registry import load_registry
+from .removal import close_ids_hint
 from .scaffold import choose_id
 from .schemacheck import SchemaChecker
+from .senders import SenderError, load_senders, submitter_for
 from .validate import check_across, to_submission, validate_repo
 
 Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
@@ -52,6 +61,9 @@ class Options:
     text_format: str = ""
     replaces: str = ""
     author: str = ""
+    allow_duplicate: bool = False
+    keep_quoted: bool = False
+    source_name: str = "the message"  # how errors name the message (its file name)
 
 
 @dataclass
@@ -60,14 +72,44 @@ class Ingested:
     commit: str
     attachments: list[str]
     converted_from: str
+    notes: list[str] = field(default_factory=list)  # what was left out or renamed, and who confirmed the sender
+    acknowledgement: Path | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The text to publish, the header block that describes it, and where each value came from."""
+
+    text: str
+    converted: str
+    header: dict[str, tuple[str, int]]  # field -> (value, line in the e-mail's text)
+    notes: list[str]
 
 
 def _words(value: str) -> list[str]:
     return [word.strip().lower().replace(" ", "-") for word in re.split(r"[,;]", value) if word.strip()]
 
 
-def build_metadata(mail: ParsedMail, options: Options, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], str, str]:
-    """Front matter (without id) and the text to publish, or an IngestError naming what is missing."""
+_ANGLE = re.compile(r"(?P<name>.*?)\s*<\s*(?P<email>[^<>\s@]+@[^<>\s]+?)\s*(?:\(mailto:[^)]*\))?\s*>\s*")
+_BARE = re.compile(r"[^<>\s@,;]+@[^<>\s@,;]+")
+_TRAILING = re.compile(r"(?P<name>.*?)[\s,;]+(?P<email>[^<>\s@,;]+@[^<>\s@,;]+)\s*")
+
+
+def parse_contact(value: str) -> tuple[str, str]:
+    """(name or function, e-mail) from a 'Contact:' line as people write it: the name may hold
+    commas ('Director, Planning and Cooperation Unit, NRA <planning@nra.gov.la>')."""
+    value = value.strip()
+    for pattern in (_ANGLE, _TRAILING):
+        match = pattern.fullmatch(value)
+        if match:
+            return match.group("name").strip().strip('"').strip().rstrip(",;").strip(), match.group("email")
+    if _BARE.fullmatch(value):
+        return "", value
+    return value, ""
+
+
+def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
+    """The text to publish (quoted history and greeting left out) and its header block."""
     converted = mail.converted_from
     text = mail.text
     if options.body_from:
@@ -79,48 +121,75 @@ def build_metadata(mail: ParsedMail, options: Options, ask: Ask | None, today: d
     if text is None:
         names = ", ".join(a.original or a.name for a in mail.attachments)
         raise IngestError(f"the message has no text part; take the text from an attachment with --body-from NAME (attachments: {names})")
-    block = split_header_block(text)
-    header = {name: value for name, (value, _line) in (block.fields.items() if block else [])}
-    if block:
-        text = block.body
-    if not text.strip():
+    parts = submission_text(text, mail.subject, options.keep_quoted)
+    if not parts.text.strip():
         raise IngestError("the text is empty: the message holds no text to publish (below the header block, if any)")
-    contact_name, contact_email = parseaddr(header.get("contact", ""))
-    if header.get("contact") and not contact_email and "@" not in header["contact"]:
-        contact_name = header["contact"]
+    header = dict(parts.header.fields) if parts.header else {}
+    return Prepared(parts.text, converted, header, [f"left out {item}" for item in parts.left_out])
+
+
+QUESTIONS = {
+    "kind": f"Kind ({', '.join(KINDS)})",
+    "title": "Title",
+    "themes": f"Themes, separated by commas ({', '.join(THEMES)})",
+    "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
+    "contact_name": "Contact (name or function)",
+}
+HINTS = {"kind": "--kind or 'Kind:'", "title": "--title or 'Title:'", "themes": "--theme or 'Themes:'", "assistance": "--assistance or 'Assistance:'", "contact_name": "--contact or 'Contact:'"}
+
+
+def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
+    """Front matter (without id), and where each top-level field came from (for messages).
+    Whatever is still missing is asked for (in a terminal) or reported."""
+    header = {name: value for name, (value, _line) in prepared.header.items()}
+    origins: dict[str, str] = {}
+
+    def from_header(name: str) -> str:
+        """The header block's value of `name` ('' if none), noting where it came from."""
+        if not header.get(name):
+            return ""
+        value, line = prepared.header[name]
+        origins[name] = f"from the header block, line {line} of the e-mail's text: '{name.capitalize()}: {value}'"
+        return value
+
+    def take(name: str, flag: str, given: Any) -> Any:
+        """The option when given (it wins), else the header block's raw value."""
+        if given:
+            origins[name] = f"given with {flag}"
+            return given
+        return None
+
+    contact_name, contact_email = parse_contact(header.get("contact", ""))
     values: dict[str, Any] = {
-        "submitter": (options.submitter or header.get("submitter", "")).upper(),
-        "kind": options.kind or header.get("kind", "").lower(),
-        "title": options.title or header.get("title", "") or "",
-        "themes": list(options.themes) or _words(header.get("themes", "")),
-        "assistance": list(options.assistance) or _words(header.get("assistance", "")),
-        "audience": options.audience or header.get("audience", "").lower() or "states",
-        "contact_name": options.contact_name or contact_name or mail.sender_name,
-        "contact_email": options.contact_email or contact_email or mail.sender_email,
+        "kind": take("kind", "--kind", options.kind) or from_header("kind").lower(),
+        "title": take("title", "--title", options.title) or from_header("title"),
+        "themes": take("themes", "--theme", list(options.themes)) or _words(from_header("themes")),
+        "assistance": take("assistance", "--assistance", list(options.assistance)) or _words(from_header("assistance")),
+        "audience": take("audience", "--audience", options.audience) or from_header("audience").lower() or "states",
     }
-    questions = {
-        "submitter": "Submitter (ISO 3166-1 alpha-3 code of the State, e.g. LAO, or an organisation's code)",
-        "kind": f"Kind ({', '.join(KINDS)})",
-        "title": "Title",
-        "themes": f"Themes, separated by commas ({', '.join(THEMES)})",
-        "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
-        "contact_name": "Contact (name or function)",
-    }
-    missing = [name for name in questions if not values[name]]
+    if options.contact_name or options.contact_email:
+        origins["contact"] = "given with " + " and ".join(name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value)
+    elif from_header("contact"):
+        pass
+    else:
+        origins["contact"] = f"the sender of the e-mail ({mail.sender_name} <{mail.sender_email}>)"
+    values["contact_name"] = options.contact_name or contact_name or (mail.sender_name if not contact_email or contact_email == mail.sender_email else "")
+    values["contact_email"] = options.contact_email or contact_email or (mail.sender_email if not contact_name else "")
+    missing = [name for name in QUESTIONS if not values[name]]
     if missing and ask is not None:
         for name in missing:
-            answer = ask(name, questions[name]).strip()
-            values[name] = _words(answer) if name in ("themes", "assistance") else (answer.upper() if name == "submitter" else answer)
-        missing = [name for name in questions if not values[name]]
+            answer = ask(name, QUESTIONS[name]).strip()
+            values[name] = _words(answer) if name in ("themes", "assistance") else answer
+            origins[name.removesuffix("_name")] = "answered at the prompt"
+        missing = [name for name in QUESTIONS if not values[name]]
     if missing:
-        hints = {"submitter": "--submitter", "kind": "--kind or 'Kind:'", "title": "--title or 'Title:'", "themes": "--theme or 'Themes:'", "assistance": "--assistance or 'Assistance:'", "contact_name": "--contact or 'Contact:'"}
-        raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {hints[name]})" for name in missing))
+        raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {HINTS[name]})" for name in missing))
     received = mail.date or today.isoformat()
     if received > today.isoformat():
         received = today.isoformat()
     meta: dict[str, Any] = {
         "kind": values["kind"],
-        "submitter": {"type": "", "code": values["submitter"]},
+        "submitter": {"type": "", "code": code},
         "title": values["title"].strip(),
         "themes": values["themes"],
         "assistance": values["assistance"],
@@ -132,86 +201,173 @@ def build_metadata(mail: ParsedMail, options: Options, ask: Ask | None, today: d
         "audience": values["audience"],
         "format": options.text_format or "plain",
     }
-    if header.get("regions"):
+    if from_header("regions"):
         meta["regions"] = [region.strip() for region in header["regions"].split(",") if region.strip()]
-    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", header.get("budget", ""))
+    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", from_header("budget"))
     if budget:
         amount = float(re.sub(r"[, ]", "", budget.group(1)))
         meta["budget"] = {"amount": int(amount) if amount.is_integer() else amount, "currency": budget.group(2).upper()}
-    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", header.get("period", ""))
+    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", from_header("period"))
     if period:
         meta["period"] = {"start": period.group(1), "end": period.group(2)}
-    replaces = options.replaces or header.get("replaces", "")
+    replaces = take("replaces", "portal replace", options.replaces) or from_header("replaces")
     if replaces:
         meta["replaces"] = replaces.strip()
-    return meta, text, converted
+    return meta, origins
 
 
-def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask: Ask | None = None) -> Ingested:
-    """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid."""
-    from .mail import parse_message
+def normalised(text: str) -> str:
+    """A text compared for sameness: Unicode-normalised, case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
-    settings = repo.settings
-    audit.require_git(repo)
-    mail = parse_message(raw, settings.attachment_bytes)
-    meta, text, converted = build_metadata(mail, options, ask, today)
-    meta["expires"] = dates.add_months(today, settings.default_months).isoformat()
-    registry = load_registry(repo.schema_dir)
-    code = meta["submitter"]["code"]
-    known = registry.states.get(code) or registry.organisations.get(code)
-    meta["submitter"]["type"] = known.type if known else "state"
-    retired = audit.retired_ids(repo)
-    existing = validate_repo(repo, retired_ids=retired, registry=registry)
+
+def current_of(sub_id: str, submissions: list[Submission]) -> str:
+    """The current text of a replacement chain that `sub_id` belongs to (itself if not replaced)."""
+    newer = replacements(submissions)
+    seen = {sub_id}
+    while sub_id in newer and newer[sub_id].id not in seen:
+        sub_id = newer[sub_id].id
+        seen.add(sub_id)
+    return sub_id
+
+
+def check_message_not_published(repo: Repo, mail: ParsedMail, existing: list[Submission]) -> None:
+    """Refuse a message already published, naming the current text of its chain to replace."""
     if mail.message_id:
-        for sub in existing.submissions:
+        for sub in existing:
             if sub.meta.get("source", {}).get("message_id") == mail.message_id:
-                raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {sub.id} ({sub.path}); use `portal replace {sub.id}` for an update")
+                head = current_of(sub.id, existing)
+                advice = f"use `portal replace {head}` with the updated text" + (f" ({sub.id} was replaced since by {head})" if head != sub.id else "")
+                raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {sub.id} ({sub.path}); {advice}")
         earlier = audit.message_ids_in_history(repo).get(mail.message_id)
         if earlier:
             raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {earlier} (see `portal history {earlier}`)")
+
+
+def check_text_not_published(prepared: Prepared, code: str, existing: list[Submission], options: Options) -> None:
+    """Refuse a text the same submitter already published (a forwarded copy has a new Message-ID)."""
+    if options.allow_duplicate:
+        return
+    fingerprint = text_fingerprint(prepared.text)
+    same = normalised(prepared.text)
+    for sub in existing:
+        if sub.submitter.code == code and (sub.fingerprint == fingerprint or normalised(sub.text) == same):
+            head = current_of(sub.id, existing)
+            now = f"; the current text of that chain is {head}" if head != sub.id else ""
+            raise IngestError(
+                f"this text is the same as {sub.id} ({sub.path}), already published for {code} on {sub.published}{now}; "
+                f"an update goes with `portal replace {head} MESSAGE`; to publish it again on purpose, give --allow-duplicate"
+            )
+
+
+def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
+    """A saved e-mail: .eml (MIME) or Outlook's .msg."""
+    from .mail import parse_message
+    from .outlook import is_outlook_msg, parse_outlook_msg
+
+    if is_outlook_msg(raw):
+        return parse_outlook_msg(raw, settings_limit)
+    return parse_message(raw, settings_limit)
+
+
+def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask: Ask | None = None, outbox: Path | None = None) -> Ingested:
+    """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
+    every check that can refuse the message comes before any question is asked."""
+    settings = repo.settings
+    audit.require_git(repo)
+    mail = read_mail(raw, settings.attachment_bytes)
+    prepared = prepare_text(mail, options)
+    registry = load_registry(repo.schema_dir)
+    try:
+        senders = load_senders(repo.schema_dir, registry)
+    except ConfigError as exc:
+        raise IngestError(str(exc)) from None
+    retired = audit.retired_ids(repo)
+    existing = validate_repo(repo, retired_ids=retired, registry=registry)
+    replaced: Submission | None = None
     if options.replaces:
-        old = next((sub for sub in existing.submissions if sub.id == options.replaces), None)
-        if old is None:
-            raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/; `portal history {options.replaces}` shows what became of it")
-        if old.submitter.code != code:
-            raise IngestError(f"{options.replaces!r} is a text of {old.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter")
+        replaced = next((sub for sub in existing.submissions if sub.id == options.replaces), None)
+        if replaced is None:
+            raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
+    check_message_not_published(repo, mail, existing.submissions)
+    try:
+        check = submitter_for(mail.sender_email, options.submitter, registry, senders, replaced, ask)
+    except SenderError as exc:
+        raise IngestError(str(exc)) from None
+    code = check.code
+    known = registry.states.get(code) or registry.organisations.get(code)
+    if replaced is not None and replaced.submitter.code != code:
+        raise IngestError(f"{options.replaces!r} is a text of {replaced.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter")
+    if replaced is not None:
+        head = current_of(replaced.id, existing.submissions)
+        if head != replaced.id:
+            raise IngestError(f"{replaced.id} was already replaced by {head}; replace the current text: `portal replace {head} MESSAGE`")
+    check_text_not_published(prepared, code, existing.submissions, options)
+    meta, origins = build_metadata(mail, prepared, options, code, ask, today)
+    origins["submitter"] = "given with --submitter" if options.submitter else f"the register of senders for {mail.sender_email}"
+    meta["expires"] = dates.add_months(today, settings.default_months).isoformat()
+    meta["submitter"]["type"] = known.type if known else "state"
     identifier = choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year)
     folder = PurePosixPath("submissions") / code
     written: dict[str, bytes] = {}
+    notes = list(prepared.notes)
     if mail.attachments:
         meta["attachments"] = []
     for attachment in mail.attachments:
         if options.body_from and options.body_from in (attachment.name, attachment.original):
             continue
-        rel = f"attachments/{identifier}/{attachment.name}"
+        rel = attachment_path(identifier, attachment.name)
+        wrong = attachment_path_problem(rel, identifier)
+        if wrong:
+            raise IngestError(f"attachment {attachment.original!r}: {wrong}; nothing was written")
+        if attachment.original and attachment.original != attachment.name:
+            notes.append(f"attachment {attachment.original!r} saved as {attachment.name!r} (a file name stays inside its text's own folder)")
         written[str(folder / rel)] = attachment.data
         meta["attachments"].append({"path": rel, "title": attachment.original or attachment.name})
     if not meta.get("attachments"):
         meta.pop("attachments", None)
-    meta["source"] = {"sha256": text_fingerprint(text), "email_sha256": mail.raw_sha256}
+    meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
     if mail.message_id:
         meta["source"]["message_id"] = mail.message_id
-    if converted:
-        meta["source"]["converted_from"] = converted
+    if prepared.converted:
+        meta["source"]["converted_from"] = prepared.converted
     meta = {"id": identifier, **meta}
-    content = document(meta, text)
+    content = document(meta, prepared.text)
     path = str(folder / f"{identifier}.md")
     problems = _check(repo, path, content, existing.submissions, registry, retired, set(written), today)
     if problems:
-        raise IngestError(f"the submission would not be valid; nothing was written ({len(problems)} problem(s))", problems)
+        raise IngestError(f"the submission would not be valid; nothing was written ({len(problems)} problem(s))", [_in_message(problem, origins, options.source_name) for problem in problems])
     written[path] = content.encode("utf-8")
     loaded = parse_submission(content, path)
     assert not isinstance(loaded, Problem)
     submission = _resolved(to_submission(repo, repo.root / path, loaded), registry)
     action = "replace" if meta.get("replaces") else "publish"
-    change = audit.Change(action, identifier, meta["source"]["sha256"], mail.message_id, meta.get("replaces", ""))
+    sender_line = check.record(mail.sender_email, submission.submitter.name)
+    notes.append(sender_line)
+    change = audit.Change(action, identifier, meta["source"]["sha256"], mail.message_id, meta.get("replaces", ""), sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})")
     verb = "Replace" if action == "replace" else "Publish"
     subject = f"{verb} {meta['kind']} of {submission.submitter.name}: {meta['title']}"
-    body = f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}" + (f", converted from {converted}" if converted else "") + "."
+    body = f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}" + (f", converted from {prepared.converted}" if prepared.converted else "") + "."
+    body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
     if meta.get("replaces"):
         body += f"\nReplaces {meta['replaces']}, which leaves the portal."
     commit = audit.commit_files(repo, write=written, message=audit.commit_message(subject, body, [change]), author=options.author or None)
-    return Ingested(submission, commit, [name for name in written if name != path], converted)
+    draft = None
+    if outbox is not None:
+        draft = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+    return Ingested(submission, commit, [name for name in written if name != path], prepared.converted, notes, draft)
+
+
+def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:
+    """A problem of the file that would have been written, told as one of the message: the
+    file does not exist, so the message names the value and where it came from."""
+    top = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
+    origin = origins.get(top, "")
+    line = 1
+    found = re.search(r"line (\d+) of the e-mail's text", origin)
+    if found:
+        line = int(found.group(1))
+    return Problem(source, line, 1, problem.field, problem.message + (f" ({origin})" if origin else ""), problem.severity)
 
 
 def _resolved(submission: Submission, registry: Any) -> Submission:

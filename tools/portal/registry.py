@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,11 +36,46 @@ class Registry:
         return found
 
     def suggestion(self, kind: str, code: str) -> str:
-        table = self.states if kind == "state" else self.organisations
-        close = difflib.get_close_matches(code.upper(), list(table), n=1)
-        if close:
-            return f"; did you mean {close[0]} ({table[close[0]].name})?"
-        return ""
+        """'; did you mean LAO (Lao PDR)?' for a code that is not known, or ''."""
+        close = self.close_codes(code, organisations_first=kind != "state")
+        if not close:
+            return ""
+        return "; did you mean " + " or ".join(f"{found} ({self._named(found)})" for found in close) + "?"
+
+    def _named(self, code: str) -> str:
+        found = self.states.get(code) or self.organisations.get(code)
+        return found.name if found else code
+
+    def close_codes(self, typed: str, count: int = 2, organisations_first: bool = False) -> list[str]:
+        """Codes a person probably meant: a code whose name starts with what was typed
+        ('HALOTRUST' -> HALO, 'Laos' -> LAO), a code with two letters swapped ('LOA' -> LAO), then
+        near misspellings of codes. States of the Convention come before other countries."""
+        wanted = typed.strip().upper()
+        letters = _letters(typed)
+        if not wanted:
+            return []
+        scored: dict[str, tuple[float, float]] = {}
+
+        def offer(code: str, rank: int, closeness: float = 0.0) -> None:
+            member = code in self.organisations or self.states[code].status != NON_PARTY
+            preferred = (code in self.organisations) == organisations_first
+            key = (rank + (0 if member else 1.5) + (0 if preferred else 0.1), -closeness)
+            if code not in scored or key < scored[code]:
+                scored[code] = key
+
+        for code, who in [*self.states.items(), *self.organisations.items()]:
+            name = _letters(who.name)
+            if len(letters) >= 3 and (name.startswith(letters) or name.removeprefix("the").startswith(letters) or letters.startswith(name.removeprefix("the"))):
+                offer(code, 0)
+            elif len(wanted) == len(code) and sorted(wanted) == sorted(code) and sum(a != b for a, b in zip(wanted, code, strict=True)) == 2:
+                offer(code, 1)
+        for code in difflib.get_close_matches(wanted, [*self.states, *self.organisations], n=6, cutoff=0.6):
+            offer(code, 2, difflib.SequenceMatcher(None, wanted, code).ratio())
+        return [code for code, _key in sorted(scored.items(), key=lambda item: item[1])][:count]
+
+
+def _letters(text: str) -> str:
+    return re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower())
 
 
 def load_registry(schema_dir: Path) -> Registry:

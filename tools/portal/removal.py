@@ -6,15 +6,18 @@ Either way it is one commit that removes the files; git history keeps every text
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import audit, dates
+from .acknowledge import acknowledge
 from .config import Repo
 from .lifecycle import replacements, select_expired
 from .load import LoadedFile, read_submission_file
 from .model import KIND_SINGULAR, Problem, Submission
 from .registry import load_registry
+from .validate import validate_repo
 
 
 class RemovalError(Exception):
@@ -32,14 +35,40 @@ def files_of(repo: Repo, submission_path: str, identifier: str) -> list[str]:
     return found
 
 
+def current_ids(repo: Repo) -> list[str]:
+    """Ids of the submission files in submissions/ (whatever their state)."""
+    return sorted(path.stem for path in repo.submissions.glob("*/*.md")) if repo.submissions.is_dir() else []
+
+
+def close_ids(wrong: str, ids: list[str], count: int = 3) -> list[str]:
+    """The ids that look most like `wrong`: near misspellings first, then ids that contain it."""
+    wrong = wrong.strip().lower()
+    found = difflib.get_close_matches(wrong, ids, n=count, cutoff=0.75)
+    if len(wrong) >= 3:
+        found += [known for known in ids if wrong in known and known not in found]
+    return found[:count]
+
+
+def close_ids_hint(repo: Repo, identifier: str) -> str:
+    """'; did you mean …?' for an id that is not in submissions/, or where to look for it."""
+    close = close_ids(identifier, current_ids(repo))
+    gone = identifier in audit.retired_ids(repo)
+    if gone:
+        return f"; it was removed earlier: `portal history {identifier}` shows when and why"
+    if close:
+        return "; did you mean " + " or ".join(close) + "? (`portal list` shows every text)"
+    return "; `portal list` shows the ids of the texts"
+
+
 def find_file(repo: Repo, identifier: str) -> Path:
-    matches = sorted(repo.submissions.glob(f"*/{identifier}.md"))
+    matches = sorted(repo.submissions.glob(f"*/{identifier}.md")) if identifier and "/" not in identifier else []
     if not matches:
-        raise RemovalError(f"no submission {identifier!r} in submissions/; `portal history {identifier}` shows what became of it")
+        raise RemovalError(f"no submission {identifier!r} in submissions/{close_ids_hint(repo, identifier)}")
     return matches[0]
 
 
-def withdraw(repo: Repo, identifier: str, reason: str, author: str | None = None) -> str:
+def withdraw(repo: Repo, identifier: str, reason: str, author: str | None = None, outbox: Path | None = None, today: dt.date | None = None) -> tuple[str, Path | None]:
+    """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None)."""
     if not reason.strip():
         raise RemovalError("--reason is empty; say why the text is withdrawn (it goes into the audit trail)")
     path = find_file(repo, identifier)
@@ -57,7 +86,12 @@ def withdraw(repo: Repo, identifier: str, reason: str, author: str | None = None
         f"Reason: {reason.strip()}",
         [audit.Change("withdraw", identifier)],
     )
-    return audit.commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
+    found = validate_repo(repo, [path], registry=registry).submissions if isinstance(loaded, LoadedFile) else []
+    commit = audit.commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
+    draft = None
+    if outbox is not None and found:
+        draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=[])
+    return commit, draft
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from . import dates
+from .attachpath import attachment_path_problem
 from .config import Repo
 from .load import LoadedFile, read_submission_file, text_fingerprint
 from .model import Attachment, Problem, Submission, Submitter
@@ -208,8 +209,9 @@ def check_across(
             problem(sub, ("period", "end"), f"{period['end']} is before the start of the period ({period['start']})")
         for index, attachment in enumerate(sub.attachments):
             if attachment.path in planned:
-                continue
-            reason = _attachment_problem(repo, sub, attachment, settings.attachment_bytes)
+                reason = attachment_path_problem(attachment.given, sub.id)  # the same rule, before the file exists
+            else:
+                reason = _attachment_problem(repo, sub, attachment, settings.attachment_bytes)
             if reason:
                 problem(sub, ("attachments", index, "path"), reason)
         if not sub.contact_email:
@@ -249,14 +251,15 @@ def check_across(
 
 def _attachment_problem(repo: Repo, sub: Submission, attachment: Attachment, limit: int) -> str:
     given = attachment.given
-    if PurePosixPath(given).is_absolute() or "\\" in given:
-        return f"{given!r} is an absolute path; give the path relative to the submission's folder, e.g. attachments/{sub.id}/plan.pdf"
-    folder = (repo.root / sub.path).parent.resolve()
+    wrong = attachment_path_problem(given, sub.id)
+    if wrong:
+        return wrong
+    folder = (repo.root / sub.path).parent.resolve() / "attachments" / sub.id
     full = repo.root / attachment.path
     try:
         full.resolve().relative_to(folder)
     except ValueError:
-        return f"{given!r} leads outside the submitter's folder; keep attachments under attachments/{sub.id}/"
+        return f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under attachments/{sub.id}/"
     if full.is_symlink():
         return f"{given!r} is a symbolic link; attach the file itself"
     if not full.is_file():

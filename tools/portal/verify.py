@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 from . import audit
 from .config import Repo
 from .lifecycle import select_active
+from .listing import counts
 from .load import text_fingerprint
 from .model import Problem
 
 
-def verify(repo: Repo, today: dt.date) -> tuple[int, list[Problem]]:
-    """(texts checked, problems). Checks the active texts: fingerprint recorded and matching the
-    text, and the commit that added the file carries the submission's id and that fingerprint."""
+@dataclass(frozen=True)
+class Verified:
+    checked: int  # texts on the portal
+    problems: list[Problem]
+    counts: str  # "5 files, 4 on the portal, 1 replaced", as `portal list` says it
+
+
+def verify(repo: Repo, today: dt.date) -> Verified:
+    """Checks the texts on the portal: fingerprint recorded and matching the text, and the
+    commit that added the file carries the submission's id and that fingerprint."""
     result = audit.validate_with_history(repo, today=today)
     problems = list(result.errors)
     audit.require_git(repo)
@@ -23,18 +32,18 @@ def verify(repo: Repo, today: dt.date) -> tuple[int, list[Problem]]:
         line, col = sub.position("source", "sha256")
         actual = text_fingerprint(sub.text)
         if not sub.fingerprint:
-            problems.append(Problem(sub.path, line, col, "source.sha256", "no fingerprint recorded; publish texts with `portal ingest` so what was received can be checked"))
+            problems.append(Problem(sub.path, line, col, "source.sha256", f"no fingerprint recorded, so what was received cannot be checked; publish the text again from its e-mail with `portal replace {sub.id} MESSAGE`"))
             continue
         if actual != sub.fingerprint:
             continue  # validate_repo has reported it already
         added = commits.get(sub.path)
         if added is None:
-            problems.append(Problem(sub.path, 1, 1, "file", "is not committed; publish texts with `portal ingest`, which commits them"))
+            problems.append(Problem(sub.path, 1, 1, "file", "is not committed; remove the file and publish the text from its e-mail with `portal ingest MESSAGE`, which commits it (`git status` shows it)"))
             continue
         short = added["commit"][:10]
         if added.get("Portal-Submission") != sub.id:
-            problems.append(Problem(sub.path, 1, 1, "file", f"commit {short} that added it has no 'Portal-Submission: {sub.id}' trailer; it was not published with `portal ingest`"))
+            problems.append(Problem(sub.path, 1, 1, "file", f"commit {short} that added it has no 'Portal-Submission: {sub.id}' trailer; it was not published with `portal ingest` (`git show {short}` shows who added it; `portal history {sub.id}` what the portal recorded)"))
         elif added.get("Portal-Fingerprint") != f"sha256:{sub.fingerprint}":
             recorded = added.get("Portal-Fingerprint", "none")
-            problems.append(Problem(sub.path, line, col, "source.sha256", f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication"))
-    return len(active), sorted(problems, key=Problem.sort_key)
+            problems.append(Problem(sub.path, line, col, "source.sha256", f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)"))
+    return Verified(len(active), sorted(problems, key=Problem.sort_key), counts(result.submissions, today))

@@ -87,6 +87,10 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     line = report.summary(result.files, len(result.errors), len(result.warnings))
+    if result.ok and not paths:
+        from ..listing import counts
+
+        line += f"; {counts(result.submissions, resolve_today(today_text))}"  # counted as `portal list` and `portal verify` count
     if output == "json":
         click.echo(report.as_json(result.problems, result.files, len(result.submissions)))
     else:

@@ -82,6 +82,7 @@ def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
     today = resolve_today(today_text)
     passcodes = get_passcodes(repo)
     click.echo(do_build(repo, today, passcodes).line())
+    click.echo(f"Serving http://127.0.0.1:{port}/ (enter a passcode there; Ctrl+C stops)", err=True)
     serve_site(repo, today, passcodes, port)
 
 

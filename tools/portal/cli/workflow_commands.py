@@ -19,16 +19,19 @@ KIND_CHOICES = list(KINDS)
 
 def ingest_options(func):  # type: ignore[no-untyped-def]
     options: list[Any] = [
-        click.option("--submitter", default="", metavar="CODE", help="State (ISO 3166-1 alpha-3) or organisation code."),
-        click.option("--kind", default="", type=click.Choice(["", *KIND_CHOICES]), help="Kind of text (default: the header block's Kind:)."),
+        click.option("--submitter", default="", metavar="CODE", help="State (ISO 3166-1 alpha-3) or organisation code (default: from the register of senders); for a sender not in the register, this confirms it by hand for this message."),
+        click.option("--kind", default=None, type=click.Choice(KIND_CHOICES), help="Kind of text (default: the header block's Kind:)."),
         click.option("--title", default="", help="Title (default: the header block's Title:)."),
         click.option("--theme", "themes", multiple=True, type=click.Choice(list(THEMES)), help="Theme (repeatable)."),
         click.option("--assistance", multiple=True, type=click.Choice(list(ASSISTANCE)), help="Type of assistance (repeatable)."),
-        click.option("--audience", default="", type=click.Choice(["", "states", "states-and-partners"]), help="Who may read it (default: states)."),
+        click.option("--audience", default=None, type=click.Choice(["states", "states-and-partners"]), help="Who may read it (default: the header block's Audience:, else states)."),
         click.option("--contact", "contact_name", default="", help="Contact name or function (default: header block, then sender)."),
         click.option("--email", "contact_email", default="", help="Contact e-mail (default: header block, then sender)."),
-        click.option("--body-from", default="", metavar="NAME", help="Take the text from this attached .docx, .odt or .txt."),
-        click.option("--format", "text_format", default="", type=click.Choice(["", "plain", "markdown"]), help="plain (default) or markdown."),
+        click.option("--body-from", default="", metavar="NAME", help="Take the text from this attached .docx, .odt, .txt or PDF (with a text layer)."),
+        click.option("--format", "text_format", default=None, type=click.Choice(["plain", "markdown"]), help="How the text is shown (default: plain)."),
+        click.option("--allow-duplicate", is_flag=True, help="Publish even if the same submitter already published the same text."),
+        click.option("--keep-quoted", is_flag=True, help="Keep a reply's quoted history in the text (it is left out by default)."),
+        click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked)."),
         click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config)."),
     ]
     for option in reversed(options):
@@ -48,22 +51,23 @@ def read_message(message: str) -> bytes:
         raise click.ClickException(f"{message}: is a folder, not a saved e-mail") from None
 
 
-def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, **given: Any) -> None:
+def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from ..audit import AuditError
     from ..ingest import IngestError, Options, ingest_message
     from ..mail import MailError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
-    options = Options(replaces=replaces, **given)
+    shown = "standard input" if message == "-" else message
+    cleaned: dict[str, Any] = {name: ("" if value is None else value) for name, value in given.items()}
+    options = Options(replaces=replaces, source_name=shown, **cleaned)
     ask = None
     if sys.stdin.isatty() and message != "-":
         def ask(_field: str, question: str) -> str:
             return str(click.prompt(question, default="", show_default=False))
 
-    shown = "standard input" if message == "-" else message
     try:
-        done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask)
+        done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask, outbox=outbox or repo.root / "outbox")
     except MailError as exc:
         raise click.ClickException(f"{shown}: {exc}") from None
     except IngestError as exc:
@@ -77,45 +81,53 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
         click.echo(f"  attachment {name}")
     if done.converted_from:
         click.echo(f"  text converted from {done.converted_from}")
+    for note in done.notes:
+        click.echo(f"  {note}")
     if sub.replaces:
         click.echo(f"  replaces {sub.replaces}, which leaves the portal at the next build")
     click.echo(f"Commit {done.commit[:10]}; text fingerprint sha256:{sub.fingerprint}")
+    if done.acknowledgement:
+        click.echo(f"Acknowledgement drafted for the sender: {repo.relative(done.acknowledgement)}")
 
 
 @main.command()
-@click.argument("message", metavar="MESSAGE.eml")
+@click.argument("message", metavar="MESSAGE")
 @ingest_options
 @today_option
 @repo_option
-def ingest(message: str, today_text: str | None, repo_path: Path | None, **given: Any) -> None:
-    """Publish an e-mailed text verbatim: MESSAGE.eml (or - for standard input) -> one commit.
+def ingest(message: str, today_text: str | None, repo_path: Path | None, outbox: Path | None, **given: Any) -> None:
+    """Publish an e-mailed text verbatim: MESSAGE (.eml, Outlook .msg, or - for standard input) -> one commit.
 
-    The text is the e-mail's plain-text body exactly as decoded (an HTML-only e-mail is converted
-    and marked so). Metadata comes from the header block of the guidance pattern at the top of the
-    text, then the e-mail's headers, then these options. Everything is validated before anything
-    is written; the file and its attachments are committed together with trailers (submission id,
-    Message-ID, text fingerprint) that `portal history` and `portal verify` read back.
+    The submitter comes from the register of senders (`portal senders`). The text is the
+    e-mail's plain-text body exactly as decoded (an HTML-only e-mail is converted and marked so),
+    without a reply's quoted history or a greeting above the header block. Metadata comes from
+    the header block of the guidance pattern, then the e-mail's headers, then these options.
+    Everything is validated before anything is written; the file and its attachments are
+    committed together with trailers (submission id, Message-ID, text fingerprint, sender) that
+    `portal history` and `portal verify` read back, and an acknowledgement is drafted in outbox/.
     """
-    run_ingest(repo_path, message, today_text, "", **given)
+    run_ingest(repo_path, message, today_text, "", outbox, **given)
 
 
 @main.command()
 @click.argument("identifier", metavar="ID")
-@click.argument("message", metavar="MESSAGE.eml")
+@click.argument("message", metavar="MESSAGE")
 @ingest_options
 @today_option
 @repo_option
-def replace(identifier: str, message: str, today_text: str | None, repo_path: Path | None, **given: Any) -> None:
-    """Publish an updated text that supersedes ID (same submitter); the old one leaves the site."""
-    run_ingest(repo_path, message, today_text, identifier, **given)
+def replace(identifier: str, message: str, today_text: str | None, repo_path: Path | None, outbox: Path | None, **given: Any) -> None:
+    """Publish an updated text that supersedes ID (its submitter); the old one leaves the site."""
+    run_ingest(repo_path, message, today_text, identifier, outbox, **given)
 
 
 @main.command()
 @click.argument("identifier", metavar="ID")
 @click.option("--reason", required=True, help="Why the text is withdrawn (kept in the audit trail).")
 @click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config).")
+@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked).")
+@today_option
 @repo_option
-def withdraw(identifier: str, reason: str, author: str, repo_path: Path | None) -> None:
+def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
     """Remove a text at its submitter's request, in one commit; history keeps it."""
     from ..audit import AuditError
     from ..removal import RemovalError
@@ -123,10 +135,118 @@ def withdraw(identifier: str, reason: str, author: str, repo_path: Path | None) 
 
     repo = open_repo(repo_path)
     try:
-        commit = do_withdraw(repo, identifier, reason, author or None)
+        commit, draft = do_withdraw(repo, identifier, reason, author or None, outbox=outbox or repo.root / "outbox", today=resolve_today(today_text))
     except (RemovalError, AuditError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Withdrew {identifier} (commit {commit[:10]}); it leaves the portal at the next build.")
+    if draft:
+        click.echo(f"Acknowledgement drafted for the submitter: {repo.relative(draft)}")
+
+
+@main.command(name="list")
+@click.option("--submitter", "codes", multiple=True, metavar="CODE", help="Only the texts of this submitter (repeatable).")
+@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES), help="Only texts of this kind (repeatable).")
+@click.option("--state", "states", multiple=True, type=click.Choice(["active", "superseded", "expired", "scheduled"]), help="Only texts in this state (repeatable; active = on the portal).")
+@click.option("--expiring-within", "within", default=None, metavar="DURATION", help="Only texts on the portal that expire within 30d, 6w, 2m….")
+@click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@today_option
+@repo_option
+def list_command(codes: tuple[str, ...], kinds: tuple[str, ...], states: tuple[str, ...], within: str | None, output: str, today_text: str | None, repo_path: Path | None) -> None:
+    """The texts in submissions/: id, submitter, kind, title, expiry and whether each is on the portal."""
+    import datetime as dt
+    import json
+
+    from ..listing import counts, list_texts
+
+    repo = open_repo(repo_path)
+    today = resolve_today(today_text)
+    submissions = validate_from_disk(repo)
+    rows = list_texts(submissions, today)
+    wanted = {code.upper() for code in codes}
+    limit = None
+    if within:
+        try:
+            limit = today + dt.timedelta(days=dates.parse_duration_days(within))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--expiring-within'") from None
+    rows = [
+        row
+        for row in rows
+        if (not wanted or row.submitter in wanted)
+        and (not kinds or row.kind in kinds)
+        and (not states or row.state in states)
+        and (limit is None or (row.state == "active" and row.expires <= limit.isoformat()))
+    ]
+    if output == "json":
+        click.echo(json.dumps({"today": today.isoformat(), "counts": counts(submissions, today), "texts": [row.as_dict() for row in rows]}, indent=2, ensure_ascii=False))
+        return
+    words = {"active": "on the portal", "superseded": "replaced", "expired": "expired", "scheduled": "not yet published"}
+    for row in rows:
+        state = words[row.state] + (f" by {row.replaced_by}" if row.replaced_by and row.state == "superseded" else "")
+        click.echo(f"{row.id}\n    {row.submitter_name} ({row.submitter}), {KIND_SINGULAR[row.kind].lower()}: {row.title}\n    expires {row.expires}; {state}")
+    shown = "" if len(rows) == len(submissions) else f" ({len(rows)} shown)"
+    click.echo(f"{counts(submissions, today)}{shown}")
+
+
+@main.group()
+def senders() -> None:
+    """The register of senders: which addresses and domains may publish for which State or organisation."""
+
+
+@senders.command(name="add")
+@click.argument("who", metavar="ADDRESS|DOMAIN")
+@click.option("--submitter", "code", required=True, metavar="CODE", help="The State (ISO 3166-1 alpha-3) or organisation the sender speaks for.")
+@click.option("--confirmed", "confirmed_text", default=None, metavar="YYYY-MM-DD", help="When this was confirmed (default: today).")
+@click.option("--note", default="", help="How it was confirmed, e.g. 'note verbale of 3 November 2026'.")
+@click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config).")
+@today_option
+@repo_option
+def senders_add(who: str, code: str, confirmed_text: str | None, note: str, author: str, today_text: str | None, repo_path: Path | None) -> None:
+    """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
+    from ..audit import AuditError, Change, commit_files, commit_message
+    from ..registry import load_registry
+    from ..senders import SenderError, load_senders, new_sender, register_path, register_with
+
+    repo = open_repo(repo_path)
+    confirmed = resolve_today(confirmed_text or today_text)
+    try:
+        registry = load_registry(repo.schema_dir)
+        current = load_senders(repo.schema_dir, registry)
+        entry = new_sender(who, code.upper(), confirmed, note, registry)
+    except (SenderError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from None
+    same = [item for item in current if (item.address, item.domain) == (entry.address, entry.domain)]
+    if any(item.submitter == entry.submitter for item in same):
+        raise click.ClickException(f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed")
+    path = register_path(repo.schema_dir)
+    text = register_with(path.read_text(encoding="utf-8") if path.exists() else "", entry)
+    name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
+    message = commit_message(f"Register sender {entry.label} for {name}", f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".", [Change("register-sender", entry.submitter)])
+    try:
+        commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author or None)
+    except AuditError as exc:
+        raise click.ClickException(str(exc)) from None
+    also = f" (it is also registered for {', '.join(item.submitter for item in same)})" if same else ""
+    click.echo(f"Registered {entry.label} for {name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {commit[:10]}.")
+
+
+@senders.command(name="list")
+@click.option("--submitter", "code", default="", metavar="CODE", help="Only the senders of this submitter.")
+@repo_option
+def senders_list(code: str, repo_path: Path | None) -> None:
+    """Who may publish for whom, with the date each was confirmed."""
+    from ..registry import load_registry
+    from ..senders import load_senders
+
+    repo = open_repo(repo_path)
+    try:
+        registry = load_registry(repo.schema_dir)
+        found = [item for item in load_senders(repo.schema_dir, registry) if not code or item.submitter == code.upper()]
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+    for item in found:
+        click.echo(f"{item.submitter:<8} {item.label:<45} confirmed {item.confirmed}" + (f"  ({item.note})" if item.note else ""))
+    click.echo(f"{len(found)} sender{'' if len(found) == 1 else 's'} in the register" + (f" for {code.upper()}" if code else ""))
 
 
 @main.command()
@@ -147,7 +267,9 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     if not entries:
-        raise click.ClickException(f"no commit mentions {identifier!r}; check the id (portal validate lists the files)")
+        from ..removal import close_ids_hint
+
+        raise click.ClickException(f"no commit mentions {identifier!r}{close_ids_hint(repo, identifier)}")
     if output == "json":
         click.echo(json.dumps({"submission": identifier, "history": [asdict(entry) for entry in entries]}, indent=2, ensure_ascii=False))
         return
@@ -177,13 +299,13 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 
     repo = open_repo(repo_path)
     try:
-        count, problems = check(repo, resolve_today(today_text))
+        result = check(repo, resolve_today(today_text))
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
-    if problems:
-        click.echo(report.as_text(problems))
-        raise click.ClickException(f"{len(problems)} problem(s) in {count} texts on the portal")
-    click.echo(f"All {count} texts on the portal match their fingerprints and publishing commits.")
+    if result.problems:
+        click.echo(report.as_text(result.problems))
+        raise click.ClickException(f"{len(result.problems)} problem(s); checked the {result.checked} texts on the portal ({result.counts})")
+    click.echo(f"All {result.checked} texts on the portal match their fingerprints and publishing commits ({result.counts}).")
 
 
 @main.command()
@@ -211,14 +333,15 @@ def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path |
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     if not items:
-        click.echo(f"No text has expired on {today.isoformat()}; nothing to do.")
+        click.echo(f"No text is past its expiry date on {today.isoformat()}; nothing was removed.")
         return
     for item in items:
         click.echo(describe(item))
+    texts = f"{len(items)} expired text{'' if len(items) == 1 else 's'}"
     if dry_run:
-        click.echo(f"{len(items)} text(s) would be removed (dry run: nothing changed).")
+        click.echo(f"{texts} would be removed (dry run: nothing changed).")
     else:
-        click.echo(f"Removed {len(items)} expired text(s) in commit {commit[:10]}.")
+        click.echo(f"Removed {texts} and their attachments in commit {commit[:10]}; they leave the portal at the next build (history keeps them).")
 
 
 @main.command()
