@@ -58,7 +58,7 @@ def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_rep
     """A build that only compressed and encoded its pages (no AES) is refused by the proof."""
     assert build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES).pages > 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
-    monkeypatch.setattr(keymod, "seal", lambda _key, data, _aad: b"\0" * 12 + gzip.compress(data))
+    monkeypatch.setattr(keymod, "seal", lambda _key, data, _aad, _at_least=0: b"\0" * 12 + gzip.compress(data))
     with pytest.raises(BuildError) as raised:
         build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES)
     assert "leak(s)" in str(raised.value)
@@ -407,3 +407,20 @@ def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds
     (source.parent / "lao-2026-need-survey-teams.md").write_text(f"{meta}\n---\n{text}")
     result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
     assert result.exit_code == 0, result.output
+
+
+def test_the_files_every_tier_has_are_sealed_to_one_size(built: Path) -> None:
+    """The home page and the search index of each tier keep their names: their sizes must not
+    say which tier is which, nor which one a new text reached."""
+    site = built / "site"
+    states, partners = open_site(site, STATES), open_site(site, PARTNERS)
+    assert len(json.dumps(states.search)) > len(json.dumps(partners.search))  # the States read more
+    sizes = {}
+    for opened in (states, partners):
+        shell = (opened.folder / "index.html").read_text()
+        home = len(base64.b64decode(re.search(r'id="portal-data">([^<]+)<', shell).group(1)))
+        sizes[opened.tier] = (home, (opened.folder / "search/search_index.json").stat().st_size)
+    assert sizes["states"] == sizes["partners"]
+    listed = {opened.tier: json.loads(gzip.decompress(keymod.unseal(opened.key, (opened.folder / "sitemap.xml").read_bytes(), keymod.page_aad(opened.build, f"{opened.folder.name}/sitemap.xml")))) for opened in (states, partners)}
+    for opened in (states, partners):
+        assert sorted(listed[opened.tier]) == sorted(p.name for p in opened.folder.glob("*.html"))  # decoys included

@@ -22,7 +22,7 @@ from .keys import TierKeys, keys_document, new_salt, tier_keys
 from .leaks import Leak
 from .lifecycle import select_active
 from .model import Problem, Submission
-from .protect import PublicText, protect_tier, write_public
+from .protect import Protected, PublicText, protect_tier, seal_alike, write_public
 from .render import TierInput, render_tier
 from .site import run_generator, write_pages
 
@@ -118,11 +118,13 @@ def build_portal(
             summary.tiers[tier.id] = len(shown)
         progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in settings.tiers)} pages")
         temp.mkdir(parents=True)
-        for done in run_tiers(jobs):
-            summary.pages += done.pages
+        dones = run_tiers(jobs)
+        for done in dones:
+            summary.pages += done.protected.pages
             for name, seconds in done.stages.items():
                 summary.stages[name] = summary.stages.get(name, 0.0) + seconds
         clock = time.perf_counter()
+        seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
         write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
         stage("protect")
         progress("Scanning the published folder for leaks")
@@ -153,7 +155,7 @@ class TierJob:
 
 @dataclass
 class TierDone:
-    pages: int
+    protected: Protected
     stages: dict[str, float]
 
 
@@ -178,7 +180,7 @@ def build_tier(job: TierJob) -> TierDone:
     stage("generator")
     protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files))
     stage("protect")
-    return TierDone(protected.pages, stages)
+    return TierDone(protected, stages)
 
 
 def run_tiers(jobs: list[TierJob]) -> list[TierDone]:

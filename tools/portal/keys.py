@@ -90,7 +90,11 @@ class TierKeys:
         return hmac.new(subkey(self.content, "names"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
     def seal_page(self, path: str, document: bytes) -> bytes:
-        return seal(self.content, gzip.compress(document, compresslevel=6, mtime=0), page_aad(self.build, path))
+        return self.seal_compressed(path, gzip.compress(document, compresslevel=6, mtime=0))
+
+    def seal_compressed(self, path: str, compressed: bytes, at_least: int = 0) -> bytes:
+        """A page already gzip-compressed, sealed to at least `at_least` bytes."""
+        return seal(self.content, compressed, page_aad(self.build, path), at_least)
 
     def seal_file(self, path: str, data: bytes) -> bytes:
         return seal(self.content, data, file_aad(self.build, path))
@@ -124,8 +128,13 @@ def padme(length: int) -> int:
     return (length + mask) & ~mask
 
 
-def frame(data: bytes) -> bytes:
-    size = max(MIN_SEALED, padme(len(data) + 4 + NONCE + TAG)) - NONCE - TAG
+def sealed_size(length: int, at_least: int = 0) -> int:
+    """The size of `length` bytes once framed and sealed: a bucket, and at least `at_least`."""
+    return max(MIN_SEALED, padme(length + 4 + NONCE + TAG), at_least)
+
+
+def frame(data: bytes, at_least: int = 0) -> bytes:
+    size = sealed_size(len(data), at_least) - NONCE - TAG
     return struct.pack(">I", len(data)) + data + bytes(size - 4 - len(data))
 
 
@@ -138,9 +147,9 @@ def unframe(data: bytes) -> bytes:
     return data[4 : 4 + length]
 
 
-def seal(key: bytes, data: bytes, aad: bytes) -> bytes:
+def seal(key: bytes, data: bytes, aad: bytes, at_least: int = 0) -> bytes:
     nonce = os.urandom(NONCE)
-    return nonce + AESGCM(key).encrypt(nonce, frame(data), aad)
+    return nonce + AESGCM(key).encrypt(nonce, frame(data, at_least), aad)
 
 
 def unseal(key: bytes, sealed: bytes, aad: bytes) -> bytes:

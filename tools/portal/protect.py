@@ -18,16 +18,17 @@ import random
 import re
 import secrets
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .keys import NONCE, TAG, TierKeys, b64, frame
+from .keys import MIN_SEALED, NONCE, TAG, TierKeys, b64, frame, sealed_size
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
 SEARCH_INDEX = "search/search_index.json"
 SITEMAP = "sitemap.xml"
+HOME = "index.html"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
 _REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
@@ -37,7 +38,7 @@ _ANY_SCRIPT = re.compile(r"<script\b", re.I)
 # The theme's own inline scripts (the page's scope and storage helpers, the colour palette, the
 # tabbed-content anchor). Any other inline script in a generated page stops the build.
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")  # text inside the article is escaped: every "<" + letter is a tag
-_TAG_ID_OR_NAME = re.compile(r"""\s(id|name)\s*=\s*["']?([^"'\s>]*)""", re.I)
+_TAG_ID_OR_NAME = re.compile(r"""\s(id|name|data-md-[\w-]*)\s*=\s*["']?([^"'\s>]*)""", re.I)
 _ARTICLE_IDS = ("p-", "text-")  # heading ids of the pages (mkdocs.yml) and of the texts (textformat)
 _THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElementById(location.hash")
 
@@ -58,13 +59,18 @@ def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
 
 
 def _csp_meta(policy: str) -> str:
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+    """The policy, and no look-up of the names of other sites that links in a text point to."""
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n<meta http-equiv="x-dns-prefetch-control" content="off">'
 
 
 @dataclass
 class Protected:
     pages: int = 0
     files: int = 0
+    policy: str = ""
+    # Files every tier has under the same name (its home page, its search index), sealed by
+    # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
+    held: dict[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -148,8 +154,8 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
         raise ProtectError("a generated page holds a script inside its article; nothing was published")
     for tag in _TAG.finditer(document, article_start, article_end):
         for attribute in _TAG_ID_OR_NAME.finditer(tag.group(0)):
-            if attribute.group(1).lower() == "name" or not attribute.group(2).startswith(_ARTICLE_IDS):
-                raise ProtectError("a generated page holds an id or name that could shadow the theme's own; nothing was published")
+            if attribute.group(1).lower() != "id" or not attribute.group(2).startswith(_ARTICLE_IDS):
+                raise ProtectError("a generated page holds an id, name or data-md attribute that could shadow the theme's own; nothing was published")
     hashes: list[str] = []
     for part in (document[:article_start], document[article_end:]):
         for script in _INLINE_SCRIPT.findall(part):
@@ -190,24 +196,28 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
                 raise ProtectError("the generated pages of one tier differ in the theme's inline scripts; nothing was published")
             policy = page_policy
             referenced.update(_REFERENCE.findall(document))
+            pages.append(rel)
+            result.pages += 1
+            if rel == HOME:
+                result.held[rel] = document.encode("utf-8")
+                continue
             sealed = keys.seal_page(where, document.encode("utf-8"))
             (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
             page_sizes.append(len(sealed))
-            pages.append(rel)
-            result.pages += 1
         elif rel == SEARCH_INDEX:
-            (target / "search").mkdir(exist_ok=True)
-            (target / SEARCH_INDEX).write_bytes(keys.seal_page(where, path.read_bytes()))
+            result.held[rel] = path.read_bytes()
         elif rel in attachments:
             sealed = keys.seal_file(where, path.read_bytes())
             (target / rel).write_bytes(sealed)
             file_sizes.append(len(sealed))
             result.files += 1
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
+    result.policy = policy or content_security_policy()
+    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes)
     # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
-    # list of pages, sealed (app.js turns it into the sitemap the theme reads).
+    # list of pages (decoys included, so its size follows the rounded count), sealed; app.js turns
+    # it into the sitemap the theme reads.
     (target / SITEMAP).write_bytes(keys.seal_page(f"{keys.folder}/{SITEMAP}", json.dumps(sorted(pages)).encode()))
-    _write_decoys(target, keys, text, policy or content_security_policy(), page_sizes, file_sizes)
     for rel in sorted(referenced):
         source = staging / rel
         shared = out / rel
@@ -215,6 +225,25 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             shared.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, shared)
     return result
+
+
+def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicText) -> None:
+    """Seal the files that every tier has under one name (home page, search index) to one size
+    across the tiers, so that they do not say which tier is larger or which one a new text reached."""
+    for rel in (HOME, SEARCH_INDEX):
+        compressed = {keys.tier: gzip.compress(done.held[rel], compresslevel=6, mtime=0) for keys, done in tiers if rel in done.held}
+        size = max((sealed_size(len(data)) for data in compressed.values()), default=0)
+        for keys, done in tiers:
+            if rel not in done.held:
+                continue
+            where = f"{keys.folder}/{rel}"
+            sealed = keys.seal_compressed(where, compressed[keys.tier], size)
+            target = out / where
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if rel == HOME:
+                target.write_text(unlock_form(text, "../", b64(sealed), done.policy), encoding="utf-8")
+            else:
+                target.write_bytes(sealed)
 
 
 def rounded_count(count: int) -> int:
@@ -228,21 +257,25 @@ def rounded_count(count: int) -> int:
 DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body><!--{}--></body></html>'
 
 
-def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int]) -> None:
+def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int]) -> list[str]:
     """Sealed pages and files that open like the real ones and say nothing, so that a tier's
     folder shows only a rounded count of each, in sizes drawn from the real ones."""
     chooser = random.SystemRandom()
+    names: list[str] = []
+    # The home page is sealed later (seal_alike) but counts among the pages.
     for sizes, is_page in ((page_sizes, True), (file_sizes, False)):
-        for _ in range(rounded_count(len(sizes)) - len(sizes)):
-            bucket = chooser.choice(sizes)
+        for _ in range(rounded_count(len(sizes) + is_page) - len(sizes) - is_page):
+            bucket = chooser.choice(sizes or [MIN_SEALED])
             name = secrets.token_hex(10) + (".html" if is_page else ".bin")
             where = f"{keys.folder}/{name}"
             if is_page:
                 sealed = keys.seal_page(where, _decoy_document(bucket, policy))
                 (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
+                names.append(name)
             else:
                 sealed = keys.seal_file(where, secrets.token_bytes(bucket - NONCE - TAG - 4))
                 (target / name).write_bytes(sealed)
+    return names
 
 
 def _decoy_document(sealed_size: int, policy: str) -> bytes:

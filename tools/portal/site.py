@@ -36,7 +36,7 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
     for name, source in rendered.files.items():
         shutil.copyfile(repo.root / source, docs / name)
     (docs / "portal.css").write_bytes((resources.files("portal") / "static" / "portal.css").read_bytes())
-    config = {
+    config: dict[str, object] = {
         "INHERIT": _relative(repo.root / "mkdocs.yml", pages_dir),
         "site_name": site_name,
         "docs_dir": "docs",
@@ -44,10 +44,41 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
         "use_directory_urls": False,
         "nav": rendered.nav,
         "extra_css": ["portal.css"],
+        "markdown_extensions": _extensions(repo.root / "mkdocs.yml"),
     }
     path = pages_dir / "mkdocs.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return path
+
+
+_UNSAFE_EXTENSIONS = {"attr_list", "md_in_html", "pymdownx.snippets"}
+
+
+class _PythonName(str):
+    """A `!!python/name:` value in the written mkdocs.yml."""
+
+
+class _Dumper(yaml.SafeDumper):
+    pass
+
+
+_Dumper.add_representer(_PythonName, lambda dumper, value: dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{value}", ""))
+
+
+def _extensions(parent: Path) -> list[object]:
+    """The repository's Markdown extensions, with heading ids behind "p-" (textformat.page_slug),
+    so that no title can take the id of anything the theme or the portal looks up, and without
+    attr_list, through which a field of a text could set any attribute. (A list given here
+    replaces the inherited one, so the whole list is written.)"""
+    extensions: list[object] = []
+    for entry in yaml.safe_load(parent.read_text(encoding="utf-8")).get("markdown_extensions", []):
+        name, options = (next(iter(entry.items())) if isinstance(entry, dict) else (entry, {}))
+        if name in _UNSAFE_EXTENSIONS:
+            continue
+        if name == "toc":
+            options = {**(options or {}), "slugify": _PythonName("portal.textformat.page_slug")}
+        extensions.append({name: options} if options else name)
+    return extensions
 
 
 def _relative(target: Path, start: Path) -> str:
