@@ -154,3 +154,12 @@ def test_twelve_months_after_29_february() -> None:
 
     assert add_months(dt.date(2028, 2, 29), 12) == dt.date(2029, 2, 28)
     assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
+
+
+def test_reminder_drafts_in_the_repository_never_show_as_changes(dated_repo, run) -> None:
+    import git
+
+    result = run("reminders", "--within", "30d", "--repo", str(dated_repo.root), "--today", "2028-02-20")
+    assert result.exit_code == 0, result.output
+    assert list((dated_repo.root / "outbox").glob("*.eml"))
+    assert git.Repo(dated_repo.root).git.status("--porcelain") == ""

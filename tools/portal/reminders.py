@@ -75,6 +75,10 @@ def prepare_reminders(repo: Repo, submissions: list[Submission], today: dt.date,
     for sub in soon:
         by_submitter[sub.submitter.code].append(sub)
     reminders: list[Reminder] = []
+    if by_submitter:
+        from .acknowledge import keep_out_of_git
+
+        keep_out_of_git(repo, outbox)  # drafts are never committed, nor shown as changes
     for code, subs in sorted(by_submitter.items()):
         recipients = sorted({sub.contact_email for sub in subs if sub.contact_email})
         draft = None
