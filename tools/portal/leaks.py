@@ -24,6 +24,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from .model import THEMES, Submission
 
@@ -49,10 +50,22 @@ class Leak:
 def normalise(text: str) -> str:
     """What a reader would see, reduced to comparable letters: entities decoded (twice, for
     double-escaped ones), decomposed, accents and invisible characters removed, case folded."""
-    for _ in range(2):
-        text = html.unescape(text)
-    text = unicodedata.normalize("NFKD", text)
-    return "".join(char for char in text if unicodedata.category(char) not in _INVISIBLE or char in "\n\t").casefold()
+    if "&" in text:
+        text = html.unescape(html.unescape(text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+    return text.translate(_invisible()).casefold()
+
+
+@cache
+def _invisible() -> dict[int, None]:
+    """Every character that shows nothing (format and control characters, combining marks),
+    for str.translate; line breaks and tabs stay."""
+    ranges = (range(0x30000), range(0xE0000, 0xE01F0))
+    table: dict[int, None] = {code: None for block in ranges for code in block if unicodedata.category(chr(code)) in _INVISIBLE}
+    for kept in "\n\t":
+        table.pop(ord(kept), None)
+    return table
 
 
 def words(text: str) -> list[str]:
