@@ -17,7 +17,7 @@ from pathlib import Path
 from .keys import TierKeys, b64, seal_file, seal_page
 
 PUBLIC_DIR = "_portal"
-STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
+STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
 SEARCH_INDEX = "search/search_index.json"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
@@ -101,6 +101,7 @@ def prepare_document(document: str) -> str:
         raise ValueError("no </head> in a generated page")
     head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
     head = head.replace("<head>", f'<head>\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
+    head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
     middle_end = article_end if article_end > head_end else head_end
     tail = document[middle_end:]
     tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
