@@ -84,7 +84,7 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
     scale = BAR_MAX / max([1, *(max(row.needs, row.offers) for row in rows)])
     parts = [
         f'<svg class="portal-chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{prefix}-title" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="13" preserveAspectRatio="xMinYMin meet">',
+        f'xmlns="http://www.w3.org/2000/svg" font-size="14" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{prefix}-title">{html.escape(title)}: {html.escape(_summary(rows))}</title>',
         _defs(prefix),
         # The legend: a solid and a hatched swatch, each named in text.
@@ -113,7 +113,7 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
 
 def _short(label: str) -> str:
     """Chart labels fit the chart's width: the article reference stays, the rest is cut."""
-    return label if len(label) <= 58 else label[:55].rstrip() + "…"
+    return label if len(label) <= 54 else label[:51].rstrip() + "…"
 
 
 def _summary(rows: Sequence[ChartRow]) -> str:
