@@ -89,6 +89,7 @@ class _Pages:
         self.data = data
         self.namer = namer
         self.out = Rendered()
+        self.texts: dict[str, str] = {}
         self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
         for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
             self.by_submitter[sub.submitter.code].append(sub)
@@ -305,9 +306,12 @@ Shown as of {dates.long_date(data.today)}.
         )
 
     def text(self, sub: Submission) -> str:
-        if sub.format == "plain" and self.data.headings:
-            return plain_block(sub.text, self.data.headings)
-        return text_block(sub.text, sub.format)
+        """The text's HTML, made once: printable pages show each text again."""
+        made = self.texts.get(sub.id)
+        if made is None:
+            made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            self.texts[sub.id] = made
+        return made
 
     def provenance(self, sub: Submission) -> str:
         """Where the text comes from, folded away: most readers never need it."""
