@@ -80,8 +80,10 @@ def unlock(page: Page, url: str, passcode: str = STATES) -> None:
 
 
 def open_url(page: Page, url: str) -> None:
+    """Open a page and wait until it is whole: opened, the theme's scripts run, styles applied."""
     page.goto(url)
     page.wait_for_selector(".md-content h1")
+    page.wait_for_function("() => document.readyState === 'complete'")
 
 
 def content_link(page: Page, selector: str) -> str:
@@ -315,6 +317,7 @@ def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser
     unlock(page, site)
     for name, url in kinds.items():
         open_url(page, url)
+        page.evaluate("() => document.fonts.ready.then(() => true)")
         found = axe.run(page).response["violations"]
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")]
     assert problems == [], "\n".join(problems)
