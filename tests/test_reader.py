@@ -321,3 +321,37 @@ def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser
         found = axe.run(page).response["violations"]
         problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")]
     assert problems == [], "\n".join(problems)
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
+    "worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def test_reading_aids_work_under_the_portal_content_security_policy(browser: Browser, site: str, kinds: dict[str, str]) -> None:
+    """Served with the policy every opened page carries: the charts show, reader.js runs, exports
+    download; the policy blocks nothing the portal's own pages hold (the theme's inline scripts
+    are not the reading aids' part)."""
+    page = new_page(browser)
+    blocked: list[str] = []
+    page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
+
+    def with_policy(route) -> None:  # type: ignore[no-untyped-def]
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+
+    page.route("**/*.html", with_policy)
+    unlock(page, site)
+    open_url(page, kinds["a printable page"])
+    expect(page.get_by_role("button", name="Print this page")).to_be_visible()  # reader.js ran
+    open_url(page, kinds["Overview"])
+    assert page.locator("svg.portal-chart").first.bounding_box()["height"] > 100  # type: ignore[index]
+    open_url(page, kinds["Export"])
+    with page.expect_download() as info:
+        page.locator(".md-content a[download$='.json']").click()
+    assert json.loads(Path(info.value.path()).read_bytes())["texts"]
+    assert all(text.startswith("Executing inline script violates") for text in blocked), blocked
+    # The policy was in force: an image from another origin is refused.
+    with page.expect_console_message(lambda message: "127.0.0.1:9/probe.png" in message.text and "Content Security Policy" in message.text):
+        page.evaluate("() => { new Image().src = 'http://127.0.0.1:9/probe.png'; }")
