@@ -46,8 +46,11 @@ def test_the_navigation_does_not_grow_with_the_portal(tmp_path) -> None:
     nav_large = render_tier(tier_input(large)).nav
     assert nav_small == nav_large and len(nav_large) == 13
     pages = render_tier(tier_input(large)).pages
-    # Listings are paged; only the printable pages hold every text of a country, kind or theme.
-    assert max(len(page) for name, page in pages.items() if not name.startswith("print-")) < 80_000
+    assert max(len(page) for name, page in pages.items() if not name.startswith("print-")) < 80_000  # listings are paged
+    # Printable pages hold 100 texts at most, and together every text of a kind.
+    printed = [page for name, page in pages.items() if name.startswith("print-kind-need")]
+    assert len(printed) > 1 and all(page.count('class="portal-print-text"') <= 100 for page in printed)
+    assert sum(page.count('class="portal-print-text"') for page in printed) == sum(s.kind == "need" for s in large)
     assert "kind-need-2.md" in pages and "Page 2 of" in pages["kind-need-2.md"]
 
 

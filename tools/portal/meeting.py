@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .render import _Pages as Pages
 
 OVERVIEW_SUBMITTERS = 25  # countries and organisations in the overview's chart
+PRINT_PAGE = 100  # texts on one printable page
 
 
 def h(text: str) -> str:
@@ -31,25 +32,37 @@ def md(text: str) -> str:
 
 
 def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) -> None:
-    """All texts of a country, a kind or a theme on one page, each starting a new sheet in print."""
+    """All texts of a country, a kind or a theme, each starting a new sheet in print. A large
+    portal splits them into parts of PRINT_PAGE texts, so that no page is too heavy for a phone."""
     if not subs:
         return
+    parts = [subs[i : i + PRINT_PAGE] for i in range(0, len(subs), PRINT_PAGE)]
     count = f"{len(subs)} text{'s' if len(subs) != 1 else ''}"
-    intro = (
-        f'<p>{count} from the {h(pages.data.site_name)}, as of {dates.long_date(pages.data.today)}.</p>'
-        '<p class="portal-no-print"><button type="button" class="md-button md-button--primary" data-portal-print hidden>Print this page</button></p>'
-    )
-    parts = [f"# {md(title)}", intro]
-    for sub in subs:
-        facts = [
-            ("Themes", h(", ".join(THEMES[t] for t in sub.themes))),
-            ("Assistance", h(", ".join(ASSISTANCE[a] for a in sub.assistance))),
-            ("Contact", h(sub.contact_name) + (f" — {h(sub.contact_email)}" if sub.contact_email else "")),
-            ("Identifier", f"<code>{h(sub.id)}</code>"),
-        ]
-        card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
-        parts.append(f'<article class="portal-print-text"><h2>{h(sub.title)}</h2>{pages.byline(sub)}{card}{pages.text(sub)}</article>')
-    pages.page(f"print/{key}", f"{title} (printable)", "\n\n".join(parts), searchable=False)
+    for number, chunk in enumerate(parts, 1):
+        page_key = f"print/{key}" if number == 1 else f"print/{key}/{number}"
+        pager = ""
+        if len(parts) > 1:
+            links = " ".join(
+                f"<strong>{n}</strong>" if n == number else f'<a href="{pages.href(f"print/{key}" if n == 1 else f"print/{key}/{n}")}">{n}</a>' for n in range(1, len(parts) + 1)
+            )
+            pager = f'<nav class="portal-pager portal-no-print" aria-label="Parts of {h(title)}">Part {number} of {len(parts)}: {links}</nav>'
+        shown = f"texts {(number - 1) * PRINT_PAGE + 1} to {(number - 1) * PRINT_PAGE + len(chunk)} of " if len(parts) > 1 else ""
+        intro = (
+            f"<p>{shown}{count} from the {h(pages.data.site_name)}, as of {dates.long_date(pages.data.today)}.</p>{pager}"
+            '<p class="portal-no-print"><button type="button" class="md-button md-button--primary" data-portal-print hidden>Print this page</button></p>'
+        )
+        blocks = [f"# {md(title)}", intro]
+        for sub in chunk:
+            facts = [
+                ("Themes", h(", ".join(THEMES[t] for t in sub.themes))),
+                ("Assistance", h(", ".join(ASSISTANCE[a] for a in sub.assistance))),
+                ("Contact", h(sub.contact_name) + (f" — {h(sub.contact_email)}" if sub.contact_email else "")),
+                ("Identifier", f"<code>{h(sub.id)}</code>"),
+            ]
+            card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
+            blocks.append(f'<article class="portal-print-text"><h2>{h(sub.title)}</h2>{pages.byline(sub)}{card}{pages.text(sub)}</article>')
+        suffix = " (printable)" if len(parts) == 1 else f" (printable, part {number})"
+        pages.page(page_key, title + suffix, "\n\n".join(blocks), searchable=False)
 
 
 def overview(pages: Pages) -> None:

@@ -403,7 +403,8 @@ Shown as of {dates.long_date(data.today)}.
     def print_link(self, key: str, count: int) -> str:
         if not count:
             return ""
-        return f'<p class="portal-no-print"><a href="{self.href("print/" + key)}">Printable page of all {count} text{"s" if count != 1 else ""}</a> (for a meeting folder)</p>\n'
+        parts = f", in parts of {meeting.PRINT_PAGE}" if count > meeting.PRINT_PAGE else ""
+        return f'<p class="portal-no-print"><a href="{self.href("print/" + key)}">Printable page of all {count} text{"s" if count != 1 else ""}</a> (for a meeting folder{parts})</p>\n'
 
     def printable(self, key: str, title: str, subs: Sequence[Submission]) -> None:
         meeting.printable(self, key, title, subs)
