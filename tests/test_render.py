@@ -44,9 +44,13 @@ def test_the_navigation_does_not_grow_with_the_portal(tmp_path) -> None:
     large = validate_repo(make_corpus(tmp_path / "b", 600)).submissions
     nav_small = render_tier(tier_input(small)).nav
     nav_large = render_tier(tier_input(large)).nav
-    assert nav_small == nav_large and len(nav_large) == 11
+    assert nav_small == nav_large and len(nav_large) == 13
     pages = render_tier(tier_input(large)).pages
-    assert max(len(page) for page in pages.values()) < 80_000  # listings are paged
+    assert max(len(page) for name, page in pages.items() if not name.startswith("print-")) < 80_000  # listings are paged
+    # Printable pages hold 100 texts at most, and together every text of a kind.
+    printed = [page for name, page in pages.items() if name.startswith("print-kind-need")]
+    assert len(printed) > 1 and all(page.count('class="portal-print-text"') <= 100 for page in printed)
+    assert sum(page.count('class="portal-print-text"') for page in printed) == sum(s.kind == "need" for s in large)
     assert "kind-need-2.md" in pages and "Page 2 of" in pages["kind-need-2.md"]
 
 
@@ -90,3 +94,80 @@ def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
                 scored.append((-(2 * len(themes) + len(set(need.assistance) & set(r.assistance))), r.kind != "offer", r.title, r.id))
         expected = [entry[3] for entry in sorted(scored)[:5]]
         assert [m.resource.id for m in found[need.id]] == expected, need.id
+
+
+def test_plain_text_headings_of_the_pattern_become_headings_and_nothing_else_changes() -> None:
+    from portal.guide import pattern_headings
+    from portal.sections import plain_block, sectioned_plain_html
+
+    headings = pattern_headings(PROJECT / "schema" / "templates")
+    assert headings[:3] == ("Summary", "Background", "What is needed")
+    text = (
+        "Summary\nWe need <help> & more.\n\nWHAT IS NEEDED:\n1. Trucks\nSummary\nnot a heading: no blank line before it\n\n"
+        "Background\n\nnot a heading either: a blank line follows it\n\n  Contact  \r\nBy mail.\n\nSummary"
+    )
+    out = sectioned_plain_html(text, headings)
+    assert re.findall(r'<h3 class="portal-text-heading">(.*?)</h3>', out, re.S) == ["Summary\n", "WHAT IS NEEDED:\n", "  Contact  \r\n"]
+    assert html.unescape(re.sub(r"</?h3[^>]*>", "", out)) == text  # every character, in order
+    block = plain_block(text, headings)
+    assert "\n" not in block and block.startswith('<div class="portal-text portal-plain"><h3')
+    assert sectioned_plain_html(text, ()) == html.escape(text, quote=True)
+
+
+def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
+    import csv
+    import dataclasses
+    import io
+    import json
+    import tempfile
+    from pathlib import Path
+
+    from openpyxl import load_workbook
+
+    from portal.export import export_csv, export_json, export_xlsx
+
+    from conftest import new_repo
+
+    with tempfile.TemporaryDirectory() as temp:
+        import shutil
+
+        repo = new_repo(Path(temp) / "r", commit=False)
+        shutil.copytree(examples_root(), repo.submissions, dirs_exist_ok=True)
+        valid = next(s for s in validate_repo(repo).submissions if s.id == "lao-2026-project-survivor-information-system")
+    # A submitter's text may start like a spreadsheet formula and hold control characters.
+    hostile = '=HYPERLINK("https://example.org/?"&A1)\n\x07bell ünïcode\n'
+    subs = [dataclasses.replace(valid, text=hostile)]
+    document = json.loads(export_json(subs, "Portal", "States", dt.date(2026, 11, 20)))
+    assert document["texts"][0]["text"] == hostile and document["as_of"] == "2026-11-20"
+    rows = list(csv.DictReader(io.StringIO(export_csv(subs).decode("utf-8-sig"))))
+    assert rows[0]["text"] == "'" + hostile  # guarded against running as a formula
+    sheet = load_workbook(io.BytesIO(export_xlsx(subs, dt.date(2026, 11, 20))))["Texts"]
+    header = [cell.value for cell in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index("text") + 1)
+    assert cell.data_type == "s" and cell.value == hostile.replace("\x07", "\ufffd")
+
+
+def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
+    import tempfile
+    from pathlib import Path
+
+    from portal.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
+
+    from conftest import new_repo
+
+    with tempfile.TemporaryDirectory() as temp:
+        import shutil
+
+        repo = new_repo(Path(temp) / "r", commit=False)
+        shutil.copytree(examples_root(), repo.submissions, dirs_exist_ok=True)
+        subs = select_active(validate_repo(repo).submissions, dt.date(2026, 11, 20))
+    rows = {row.label: row for row in theme_rows(subs)}
+    clearance = rows["Clearance and risk reduction education (Article 4)"]
+    assert clearance.needs == sum(s.kind == "need" and "clearance-and-risk-education" in s.themes for s in subs)
+    assert clearance.offers == sum(s.kind in ("offer", "how-to-apply") and "clearance-and-risk-education" in s.themes for s in subs)
+    assert [row.label for row in assistance_rows(subs)] == ["Technical", "Material", "Financial"]
+    people = submitter_rows(subs)
+    assert all(row.needs + row.offers for row in people) and people == sorted(people, key=lambda r: (-(r.needs + r.offers), r.label))
+    svg = bar_chart("c", "Per theme", list(rows.values()))
+    assert svg.count("<svg") == 1 and "<script" not in svg and " on" not in svg.replace(" offer", "")
+    assert f"{clearance.needs} need" in svg and 'fill="url(#c-hatch)"' in svg and "<table" in svg

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from . import audit
 from .config import Repo
-from .guide import guide_markdown
+from .guide import guide_markdown, pattern_headings
 from .keys import TierKeys, keys_document, new_salt, tier_keys
 from .leaks import Leak
 from .lifecycle import select_active
@@ -113,6 +113,7 @@ def build_portal(
                 guide_markdown=guide,
                 partners_tier=tier.id != settings.tiers[0].id,
                 earlier={sub.id: sub for sub in result.submissions if sub.audience in tier.audiences},
+                headings=pattern_headings(repo.templates),
             )
             jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
             summary.tiers[tier.id] = len(shown)
@@ -178,7 +179,7 @@ def build_tier(job: TierJob) -> TierDone:
         shutil.rmtree(staging)
     run_generator(config)
     stage("generator")
-    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files))
+    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated))
     stage("protect")
     return TierDone(protected, stages)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 from pathlib import Path
 from typing import Any
 
@@ -51,3 +52,17 @@ def guide_markdown(schema: dict[str, Any], templates: Path) -> str:
         "",
     ]
     return "\n".join(parts)
+
+
+def pattern_headings(templates: Path) -> tuple[str, ...]:
+    """The section headings the templates suggest (Summary, Background, What is needed, …), in
+    the templates' order, each once. A heading is a line below the header block that is followed
+    by a bracketed hint."""
+    found: list[str] = []
+    for kind in KINDS:
+        lines = (templates / f"{kind}.md").read_text(encoding="utf-8").split("----", 1)[-1].splitlines()
+        for line, following in itertools.pairwise(lines):
+            heading = line.strip()
+            if heading and not heading.startswith("[") and following.strip().startswith("[") and heading not in found:
+                found.append(heading)
+    return tuple(found)

@@ -25,7 +25,7 @@ from pathlib import Path
 from .keys import MIN_SEALED, NONCE, TAG, TierKeys, b64, frame, sealed_size
 
 PUBLIC_DIR = "_portal"
-STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css")
+STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
 SEARCH_INDEX = "search/search_index.json"
 SITEMAP = "sitemap.xml"
 HOME = "index.html"
@@ -168,6 +168,7 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
     head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
     head = _TITLE.sub(lambda _m: f"<title>{html.escape(title)}</title>", head, count=1)
     head = head.replace("<head>", f'<head>\n{_csp_meta(policy)}\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
+    head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
     tail = document[article_end:]
     tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
     tail = _CONFIG_ASSET.sub(r"\1../\2", tail)

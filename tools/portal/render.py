@@ -14,9 +14,10 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from . import dates
+from . import dates, meeting
 from .matching import match_needs
 from .model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, ChangeEvent, Submission
+from .sections import plain_block
 from .textformat import text_block
 
 Namer = Callable[[str], str]
@@ -41,10 +42,21 @@ def h(text: str) -> str:
 
 def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """A table as one line of raw HTML (cells already escaped): the generator passes it through
-    untouched, which keeps long listings cheap to build."""
-    head = "".join(f"<th>{cell}</th>" for cell in headers)
-    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    untouched, which keeps long listings cheap to build. Each cell carries its column's name, so
+    on a phone the rows become cards that name their fields (portal.css)."""
+    head = "".join(f'<th scope="col">{cell}</th>' for cell in headers)
+    labels = [f' data-label="{h(html.unescape(re.sub("<[^>]+>", "", cell)))}"' for cell in headers]
+    body = "".join("<tr>" + "".join(f"<td{label}>{cell}</td>" for label, cell in zip(labels, row, strict=True)) + "</tr>" for row in rows)
+    return f'<table class="portal-list"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+def published_dates(subs: Sequence[Submission]) -> str:
+    """'2026-11-18:3 2026-10-02:1': how many texts were published on which day, for the count of
+    texts new since the reader's previous visit (reader.js)."""
+    counts: dict[str, int] = defaultdict(int)
+    for sub in subs:
+        counts[sub.published.isoformat()] += 1
+    return " ".join(f"{day}:{count}" for day, count in sorted(counts.items(), reverse=True))
 
 
 @dataclass
@@ -61,12 +73,14 @@ class TierInput:
     guide_markdown: str = ""
     partners_tier: bool = False
     earlier: dict[str, Submission] = field(default_factory=dict)  # every text of the tier's audiences, by id
+    headings: tuple[str, ...] = ()  # the guidance pattern's section headings, shown as headings in plain texts
 
 
 @dataclass
 class Rendered:
     pages: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> Markdown
     files: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> repository path to copy
+    generated: dict[str, bytes] = field(default_factory=dict)  # file name (in docs/) -> bytes made here (exports); sealed like attachments
     nav: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -75,6 +89,7 @@ class _Pages:
         self.data = data
         self.namer = namer
         self.out = Rendered()
+        self.texts: dict[str, str] = {}
         self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
         for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
             self.by_submitter[sub.submitter.code].append(sub)
@@ -87,7 +102,8 @@ class _Pages:
         return self.link(key).removesuffix(".md") + ".html"
 
     def sub_link(self, sub: Submission) -> str:
-        return f'<a href="{self.href("submission/" + sub.id)}">{h(sub.title)}</a>'
+        """A link to a text; its publication date lets reader.js mark it when it is new to the reader."""
+        return f'<a href="{self.href("submission/" + sub.id)}" data-portal-published="{sub.published.isoformat()}">{h(sub.title)}</a>'
 
     def submitter_link(self, sub: Submission) -> str:
         return f'<a href="{self.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'
@@ -95,7 +111,10 @@ class _Pages:
     def page(self, key: str, title: str, body: str, searchable: bool = True) -> None:
         """One page. Listings are left out of the search index: they only repeat titles that the
         submissions' own pages hold, and the index is loaded on every page."""
-        canary = f'\n\n<p class="portal-canary" hidden>{h(self.data.canary)}</p>\n' if self.data.canary else "\n"
+        # The canary proves the leak scan works; the search index must never hold it.
+        canary = f'<p class="portal-canary" hidden data-search-exclude>{h(self.data.canary)}</p>' if self.data.canary else ""
+        marker = f'<div class="portal-reader" hidden data-search-exclude data-portal-asof="{self.data.today.isoformat()}" data-portal-tier="{h(self.data.tier_label)}"></div>'
+        canary = f"\n\n{marker}{canary}\n"
         search = "" if searchable else "search:\n  exclude: true\n"
         # The theme prints the title into <title> and the header without escaping it.
         self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n{search}---\n\n{body.strip()}{canary}"
@@ -140,9 +159,13 @@ project suggestions, donors publish **available resources** and **how to apply**
 anyone shares **ongoing projects** as an exchange of experience. {audience}
 
 {self.example_notice(subs)}
-| [Needs]({self.link('kind/need')}) | [Offers]({self.link('kind/offer')}) | [How to apply]({self.link('kind/how-to-apply')}) | [Projects]({self.link('kind/project')}) | [Countries and organisations]({self.link('publishers')}) |
-|---|---|---|---|---|
-| {counts['need']} | {counts['offer']} | {counts['how-to-apply']} | {counts['project']} | {len(self.by_submitter)} |
+{self.counts(counts)}
+
+{self.new_summary()}
+
+For a meeting: the [overview]({self.link('overview')}) charts needs and offers per theme, per type
+of assistance and per country; every listing has a printable page of all its texts; and the texts
+can be [exported]({self.link('export')}) as a spreadsheet, CSV or JSON.
 
 ## Expiring in the next {data.reminder_days} days
 
@@ -168,7 +191,20 @@ not share it. Written in English, the working language of the portal.
 
 Shown as of {dates.long_date(data.today)}.
 """
-        self.page("index", data.site_name, body)
+        # The tab reads "Home - <site name>", not the site name twice.
+        self.page("index", "Home", body)
+
+    def counts(self, counts: dict[str, int]) -> str:
+        """The home page's figures as a list of links, which wraps on a narrow screen."""
+        items = [(self.href(f"kind/{kind}"), counts[kind], label) for kind, label in KINDS.items()]
+        items.append((self.href("publishers"), len(self.by_submitter), "Countries and organisations"))
+        cells = "".join(f'<li><a href="{href}"><span class="portal-count">{count}</span> {h(label)}</a></li>' for href, count, label in items)
+        return f'<ul class="portal-counts" aria-label="Texts on the portal">{cells}</ul>'
+
+    def new_summary(self) -> str:
+        """Filled in by reader.js from the reader's previous visit, kept in that browser only."""
+        dates_attr = published_dates(self.data.submissions)
+        return f'<p class="portal-new-summary" hidden data-portal-dates="{dates_attr}" data-portal-recent="{self.href("recent")}"></p>'
 
     def example_notice(self, subs: Sequence[Submission]) -> str:
         if not any(s.example for s in subs):
@@ -195,12 +231,13 @@ Shown as of {dates.long_date(data.today)}.
 
     def submitter(self, code: str, subs: list[Submission]) -> None:
         first = subs[0].submitter
-        parts = [f"# {md(first.name)}\n", f"{md(SUBMITTER_TYPES[first.type])}. {len(subs)} text{'s' if len(subs) != 1 else ''} on the portal.\n"]
+        parts = [f"# {md(first.name)}\n", f"{md(SUBMITTER_TYPES[first.type])}. {len(subs)} text{'s' if len(subs) != 1 else ''} on the portal.\n", self.print_link(f"submitter/{code}", len(subs))]
         for kind, label in KINDS.items():
             chosen = [s for s in subs if s.kind == kind]
             if chosen:
                 parts.append(f"## {label}\n\n{self.listing(chosen, with_submitter=False)}")
         self.page(f"submitter/{code}", first.name, "\n".join(parts), searchable=False)
+        self.printable(f"submitter/{code}", f"All texts of {first.name}", subs)
 
     def submission(self, sub: Submission, replaced: dict[str, Submission]) -> None:
         today = self.data.today
@@ -221,7 +258,6 @@ Shown as of {dates.long_date(data.today)}.
             end = f" to {dates.long_date(dt.date.fromisoformat(period['end']))}" if period.get("end") else ""
             rows.append(("Period", h(f"{dates.long_date(dt.date.fromisoformat(period['start']))}{end}")))
         rows += [
-            ("Received", h(dates.long_date(sub.received))),
             ("Published", h(dates.long_date(sub.published))),
             ("Expires", h(f"{dates.long_date(sub.expires)} (expires {dates.days_phrase((sub.expires - today).days)})")),
             ("Readers", h(AUDIENCES[sub.audience])),
@@ -230,12 +266,7 @@ Shown as of {dates.long_date(data.today)}.
             earlier = replaced.get(sub.replaces)
             note = f" of {dates.long_date(earlier.published)}" if earlier else ""
             rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text{h(note)}, no longer shown)"))
-        fingerprint = f"<code>{h(sub.fingerprint)}</code>" if sub.fingerprint else "not recorded"
-        if meta.get("source", {}).get("converted_from"):
-            fingerprint += h(f" (converted from {meta['source']['converted_from']})")
-        rows.append(("Fingerprint (SHA-256 of the text as received)", fingerprint))
-        rows.append(("Identifier", f"<code>{h(sub.id)}</code>"))
-        card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
+        card = '<dl class="portal-card" data-search-exclude>' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
         extras = []
         if meta.get("links"):
             extras.append("## Links\n\n" + "\n".join(f'- <a href="{h(link["url"])}" rel="noopener noreferrer nofollow">{h(link["title"])}</a>' for link in meta["links"]))
@@ -250,16 +281,51 @@ Shown as of {dates.long_date(data.today)}.
         body = f"""
 # {md(sub.title)}
 
+{self.byline(sub)}
+
 {example}
 {card}
 
-## Text as received
+## Text as received from {md(sub.submitter.name)} ({md(KIND_SINGULAR[sub.kind].lower())}, expires {dates.long_date(sub.expires)})
 
-{text_block(sub.text, sub.format)}
+{self.text(sub)}
 
 {chr(10).join(extras)}
+
+{self.provenance(sub)}
 """
         self.page(f"submission/{sub.id}", sub.title, body)
+
+    def byline(self, sub: Submission) -> str:
+        """Kind, author and expiry in one line under the title: the first words of the page in the
+        search index. The heading above the text says the same, as a result found in the text shows
+        that heading and not this line."""
+        return (
+            f'<p class="portal-byline" data-portal-published="{sub.published.isoformat()}"><strong>{h(KIND_SINGULAR[sub.kind])}</strong>'
+            f" · {h(sub.submitter.name)} · published {dates.long_date(sub.published)} · expires {dates.long_date(sub.expires)}</p>"
+        )
+
+    def text(self, sub: Submission) -> str:
+        """The text's HTML, made once: printable pages show each text again."""
+        made = self.texts.get(sub.id)
+        if made is None:
+            made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            self.texts[sub.id] = made
+        return made
+
+    def provenance(self, sub: Submission) -> str:
+        """Where the text comes from, folded away: most readers never need it."""
+        fingerprint = f"<code>{h(sub.fingerprint)}</code>" if sub.fingerprint else "not recorded"
+        source = sub.meta.get("source", {})
+        if source.get("converted_from"):
+            fingerprint += h(f" (converted from {source['converted_from']})")
+        rows = [
+            ("Received", h(dates.long_date(sub.received))),
+            ("Fingerprint (SHA-256 of the text as received)", fingerprint),
+            ("Identifier", f"<code>{h(sub.id)}</code>"),
+        ]
+        items = "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows)
+        return f'<details class="portal-provenance" data-search-exclude><summary>Provenance</summary><dl class="portal-card">{items}</dl></details>'
 
     def paged(self, key: str, title: str, intro: str, blocks: Sequence[str], per_page: int, empty: str) -> None:
         """A listing split into pages of `per_page` blocks, so no page grows with the portal."""
@@ -279,7 +345,8 @@ Shown as of {dates.long_date(data.today)}.
         for kind, label in KINDS.items():
             subs = sorted((s for s in self.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
             blocks = [self.listing(subs[i : i + LISTING_PAGE]) for i in range(0, len(subs), LISTING_PAGE)]
-            self.paged(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.", blocks, 1, "_None at the moment._")
+            self.paged(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'kind/{kind}', len(subs))}", blocks, 1, "_None at the moment._")
+            self.printable(f"kind/{kind}", f"{label}: all texts", subs)
 
     def by_theme(self) -> None:
         lines = ["# Themes\n", "The themes follow the articles of the Convention.\n"]
@@ -287,7 +354,8 @@ Shown as of {dates.long_date(data.today)}.
             subs = sorted((s for s in self.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
             lines.append(f"- [{md(label)}]({self.link('theme/' + theme)}): {len(subs)}")
             blocks = [self.listing(subs[i : i + LISTING_PAGE], kind_column=True) for i in range(0, len(subs), LISTING_PAGE)]
-            self.paged(f"theme/{theme}", label, f"# {md(label)}\n\n{len(subs)} on the portal.", blocks, 1, "_Nothing on this theme at the moment._")
+            self.paged(f"theme/{theme}", label, f"# {md(label)}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'theme/{theme}', len(subs))}", blocks, 1, "_Nothing on this theme at the moment._")
+            self.printable(f"theme/{theme}", f"{label}: all texts", subs)
         self.page("themes", "Themes", "\n".join(lines), searchable=False)
 
     def matches(self) -> None:
@@ -332,6 +400,21 @@ Shown as of {dates.long_date(data.today)}.
         )
         self.page("changes", "Changes", body, searchable=False)
 
+    def print_link(self, key: str, count: int) -> str:
+        if not count:
+            return ""
+        parts = f", in parts of {meeting.PRINT_PAGE}" if count > meeting.PRINT_PAGE else ""
+        return f'<p class="portal-no-print"><a href="{self.href("print/" + key)}">Printable page of all {count} text{"s" if count != 1 else ""}</a> (for a meeting folder{parts})</p>\n'
+
+    def printable(self, key: str, title: str, subs: Sequence[Submission]) -> None:
+        meeting.printable(self, key, title, subs)
+
+    def overview(self) -> None:
+        meeting.overview(self)
+
+    def export(self) -> None:
+        meeting.export(self)
+
     def guide(self) -> None:
         self.page("pattern", "Guidance pattern", self.data.guide_markdown or "# Guidance pattern\n")
 
@@ -350,10 +433,13 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
     pages.matches()
     pages.recent()
     pages.changes()
+    pages.overview()
+    pages.export()
     pages.guide()
     link = pages.link
     pages.out.nav = [
         {"Home": link("index")},
+        {"Overview": link("overview")},
         {"Countries and organisations": link("publishers")},
         {"Needs": link("kind/need")},
         {"Offers": link("kind/offer")},
@@ -363,6 +449,7 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
         {"Possible matches": link("matches")},
         {"Recently published": link("recent")},
         {"Changes": link("changes")},
+        {"Export": link("export")},
         {"Guidance pattern": link("pattern")},
     ]
     return pages.out

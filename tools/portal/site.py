@@ -35,6 +35,8 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
         (docs / name).write_text(content, encoding="utf-8")
     for name, source in rendered.files.items():
         shutil.copyfile(repo.root / source, docs / name)
+    for name, made in rendered.generated.items():
+        (docs / name).write_bytes(made)
     (docs / "portal.css").write_bytes((resources.files("portal") / "static" / "portal.css").read_bytes())
     config: dict[str, object] = {
         "INHERIT": _relative(repo.root / "mkdocs.yml", pages_dir),

@@ -1,0 +1,62 @@
+"""Screenshots of the example portal for the handbook: home, a text and the overview, at desktop
+and phone size, in the real Chromium. Usage: .venv/bin/python tests/screenshots.py [folder]
+(default docs/screenshots)."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from playwright.sync_api import Page, sync_playwright
+
+from browser import ARGS, chromium_path, serving
+from conftest import DEMO_DATE, PROJECT
+from sitereader import ENV, STATES
+
+SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+TEXT = "Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)"
+
+
+def shoot(page: Page, url: str, target: Path) -> None:
+    page.goto(url)
+    page.wait_for_selector(".md-content h1")
+    page.screenshot(path=str(target), full_page=True)
+
+
+def main(folder: Path) -> None:
+    from portal.cli import main as portal
+    from portal.config import Repo
+    from portal.examples import create_example_repo
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as temp:
+        repo = create_example_repo(Repo(PROJECT), Path(temp) / "portal")
+        result = CliRunner().invoke(portal, ["build", "--repo", str(repo.root), "--today", DEMO_DATE], env=ENV)
+        if result.exit_code != 0:
+            sys.exit(result.output)
+        with sync_playwright() as playwright, serving(repo.site_dir) as url:
+            chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
+            for size, viewport in SIZES.items():
+                context = chromium.new_context(viewport=viewport)  # type: ignore[arg-type]
+                page = context.new_page()
+                page.goto(url)
+                page.get_by_label("Passcode").fill(STATES)
+                page.get_by_label("Passcode").press("Enter")
+                page.wait_for_selector(".md-content h1")
+                home = page.url
+                shoot(page, home, folder / f"home-{size}.png")
+                overview = page.locator(".md-content a", has_text="overview").first.evaluate("a => a.href")
+                shoot(page, overview, folder / f"overview-{size}.png")
+                page.goto(home)
+                page.locator(".md-content a", has_text="Needs").first.click()
+                text = page.locator(".md-content table a", has_text=TEXT).evaluate("a => a.href")
+                shoot(page, text, folder / f"text-{size}.png")
+                context.close()
+            chromium.close()
+    print(f"Screenshots written to {folder}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else PROJECT / "docs" / "screenshots")
