@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import re
 
+from portal.config import Repo
 from portal.examples import examples_root
 from portal.lifecycle import select_active
 from portal.render import TierInput, readable_namer, render_tier
@@ -171,3 +172,15 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
     svg = bar_chart("c", "Per theme", list(rows.values()))
     assert svg.count("<svg") == 1 and "<script" not in svg and " on" not in svg.replace(" offer", "")
     assert f"{clearance.needs} need" in svg and 'fill="url(#c-hatch)"' in svg and "<table" in svg
+
+
+def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_shown(example_repo_template) -> None:
+    from dataclasses import replace
+
+    subs = validate_repo(Repo(example_repo_template)).submissions
+    shared = next(sub for sub in subs if sub.audience == "states-and-partners" and not sub.replaces)
+    meta = {**shared.meta, "links": [{"title": "![logo](https://evil.example/x.png){: data-md-component=source }", "url": "https://example.org/"}]}
+    hostile = replace(shared, meta=meta, replaces="lao-2025-need-states-only")
+    page = next(md for md in render_tier(tier_input([hostile]), readable_namer).pages.values() if "Links" in md)
+    assert "<li><a href=\"https://example.org/\" rel=\"noopener noreferrer nofollow\">![logo](https://evil.example/x.png){: data-md-component=source }</a></li>" in page
+    assert "lao-2025-need-states-only" not in page and "an earlier text, no longer shown" in page

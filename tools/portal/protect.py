@@ -39,7 +39,9 @@ _ANY_SCRIPT = re.compile(r"<script\b", re.I)
 # tabbed-content anchor). Any other inline script in a generated page stops the build.
 _TAG = re.compile(r"<[a-zA-Z][^>]*>")  # text inside the article is escaped: every "<" + letter is a tag
 _TAG_ID_OR_NAME = re.compile(r"""\s(id|name|data-md-[\w-]*)\s*=\s*["']?([^"'\s>]*)""", re.I)
-_ARTICLE_IDS = ("p-", "text-")  # heading ids of the pages (mkdocs.yml) and of the texts (textformat)
+# Heading ids of the pages (site.py's toc slugify) and of the texts (textformat), and the overview's
+# charts (overview.py, from fixed names only).
+_ARTICLE_IDS = ("p-", "text-", "portal-chart-")
 _THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElementById(location.hash")
 
 

@@ -264,19 +264,26 @@ Shown as of {dates.long_date(data.today)}.
         ]
         if sub.replaces:
             earlier = replaced.get(sub.replaces)
-            note = f" of {dates.long_date(earlier.published)}" if earlier else ""
-            rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text{h(note)}, no longer shown)"))
+            # The earlier text's id only where this tier could read it: a text shared with partners
+            # may replace one that was for States only.
+            if earlier:
+                rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text of {h(dates.long_date(earlier.published))}, no longer shown)"))
+            else:
+                rows.append(("Replaces", "an earlier text, no longer shown"))
         card = '<dl class="portal-card" data-search-exclude>' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
         extras = []
+        # Lists of front-matter values as one line of raw HTML: Markdown never reads them, so a
+        # title such as "![x](https://…)" stays text.
         if meta.get("links"):
-            extras.append("## Links\n\n" + "\n".join(f'- <a href="{h(link["url"])}" rel="noopener noreferrer nofollow">{h(link["title"])}</a>' for link in meta["links"]))
+            items = [f'<li><a href="{h(link["url"])}" rel="noopener noreferrer nofollow">{h(link["title"])}</a></li>' for link in meta["links"]]
+            extras.append("## Links\n\n<ul>" + "".join(items) + "</ul>")
         if sub.attachments:
             items = []
             for attachment in sub.attachments:
                 name = f"{self.namer('file/' + attachment.path)}.bin"
                 self.out.files[name] = attachment.path
-                items.append(f'- <a href="{name}" download="{h(attachment.name)}" data-portal-file>{h(attachment.title)}</a> ({h(attachment.name)})')
-            extras.append("## Attachments\n\n" + "\n".join(items))
+                items.append(f'<li><a href="{name}" download="{h(attachment.name)}" data-portal-file>{h(attachment.title)}</a> ({h(attachment.name)})</li>')
+            extras.append("## Attachments\n\n<ul>" + "".join(items) + "</ul>")
         example = self.example_notice([sub])
         body = f"""
 # {md(sub.title)}
