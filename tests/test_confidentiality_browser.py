@@ -115,6 +115,19 @@ def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser,
         open_tier(page, url, passcode)
         visited = visit_every_page(page, url)
         assert visited > 10
+        # The same pages opened in place (the theme's instant navigation swaps them in).
+        page.goto(url)
+        page.wait_for_selector(".md-content h1")
+        page.get_by_role("link", name="Needs").first.click()
+        expect(page.locator(".md-content h1")).to_contain_text("Needs")
+        titles = [name for name in ("__config", "__search", "portal-form") if page.locator(".md-content a", has_text=name).count()]
+        assert titles
+        for title in titles:
+            page.get_by_role("link", name="Needs").first.click()
+            expect(page.locator(".md-content h1")).to_contain_text("Needs")
+            page.locator(".md-content a", has_text=title).first.click()
+            expect(page.locator(".md-content h1")).to_contain_text(title)
+            assert page.evaluate("() => document.getElementById('__config').tagName") == "SCRIPT"
         page.wait_for_timeout(500)  # let anything started by the last page go out, if it could
         assert watch.elsewhere == [], watch.elsewhere
         assert page.evaluate("() => document.querySelector('meta[http-equiv=Content-Security-Policy]').content").startswith("default-src 'self'")
