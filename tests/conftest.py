@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import git
 import pytest
 from click.testing import CliRunner, Result
+from playwright.sync_api import Browser
 
 from portal.cli import main
 from portal.config import Repo
@@ -63,6 +64,19 @@ def example_repo(example_repo_template: Path, tmp_path: Path) -> Repo:
     target = tmp_path / "portal"
     shutil.copytree(example_repo_template, target, symlinks=True)
     return Repo(target)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """The real Chromium (Debian's package), one per test module."""
+    from playwright.sync_api import sync_playwright
+
+    from browser import ARGS, chromium_path
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

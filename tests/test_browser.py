@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
-from browser import ARGS, chromium_path, serving
+from browser import serving
 from conftest import DEMO_DATE
 from sitereader import ENV, PARTNERS, STATES
 
@@ -19,14 +19,6 @@ pytestmark = pytest.mark.browser
 
 SERVED: dict[str, Path] = {}
 BODY_ONLY_WORD = "villages"  # only in the text of the Lao need, a States-only text
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from browser import ARGS, chromium_path, serving
+from browser import serving
 from conftest import FIXTURES
 from sitereader import ENV, PARTNERS, STATES
 
@@ -20,14 +19,6 @@ HOSTILE_TITLES = {
     "lao-2026-need-hostile-config": "__config",
     "lao-2026-need-hostile-shared": "__search",
 }
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
-        yield chromium
-        chromium.close()
 
 
 def hostile_site(make_repo, run) -> Path:

@@ -14,22 +14,28 @@ from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from . import dates
-from .config import Repo
+from .config import Repo, Settings
 from .files import write_atomic
 from .model import AUDIENCES, KIND_SINGULAR, KINDS, Submission
 
 WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn"}
 
 
-def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, recipients: list[str]) -> EmailMessage:
-    settings = repo.settings
+def draft(settings: Settings, recipients: list[str], subject: str, today: dt.date) -> EmailMessage:
+    """A message from the coordinator that mail clients open as a draft, ready to send."""
     message = EmailMessage()
     message["From"] = formataddr((settings.coordinator_name, settings.coordinator_email))
     message["To"] = ", ".join(recipients)
-    message["Subject"] = f"{settings.site_name}: your text {sub.id} is {WHAT[action]}"
+    message["Subject"] = subject
     message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC))
     message["Message-ID"] = make_msgid(domain=settings.coordinator_email.rpartition("@")[2] or "localhost")
     message["X-Unsent"] = "1"  # mail clients open it as a draft
+    return message
+
+
+def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, recipients: list[str]) -> EmailMessage:
+    settings = repo.settings
+    message = draft(settings, recipients, f"{settings.site_name}: your text {sub.id} is {WHAT[action]}", today)
     kind = KIND_SINGULAR[sub.kind].lower()
     lines = ["Dear colleague,", ""]
     if action == "withdraw":

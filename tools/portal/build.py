@@ -22,7 +22,7 @@ from .keys import TierKeys, keys_document, new_salt, tier_keys
 from .leaks import Leak
 from .lifecycle import select_active
 from .model import Problem, Submission
-from .protect import Protected, PublicText, protect_tier, seal_alike, write_public
+from .protect import Protected, ProtectError, PublicText, protect_tier, seal_alike, write_public
 from .render import TierInput, render_tier
 from .site import run_generator, write_pages
 
@@ -126,7 +126,10 @@ def build_portal(
                 summary.stages[name] = summary.stages.get(name, 0.0) + seconds
         clock = time.perf_counter()
         seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
-        write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id))
+        policies = {done.protected.policy for done in dones}
+        if len(policies) != 1:
+            raise ProtectError("the tiers' pages differ in the theme's inline scripts; nothing was published")
+        write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id), policies.pop())
         stage("protect")
         progress("Scanning the published folder for leaks")
         leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys}, today=today)

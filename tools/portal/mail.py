@@ -116,15 +116,7 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
         if part.get_content_type() == "message/rfc822" and not original:
             original = "forwarded-message.eml"
         name = safe_name(original, f"attachment-{index}{_extension(part.get_content_type())}")
-        base, dot, ext = name.rpartition(".")
-        number = 2
-        while name.lower() in names:
-            name = f"{base}-{number}.{ext}" if dot else f"{name}-{number}"
-            number += 1
-        names.add(name.lower())
-        if len(data) > max_attachment_bytes:
-            raise MailError(f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link")
-        parsed.attachments.append(MailAttachment(name, original, part.get_content_type(), data))
+        add_attachment(parsed, names, name, original, part.get_content_type(), data, max_attachment_bytes)
     if parsed.text is None and not parsed.attachments:
         raise MailError("the message has no text and no attachment to take the text from")
     if parsed.text is None and all(a.name.lower() == "winmail.dat" or a.content_type == "application/ms-tnef" for a in parsed.attachments):
@@ -249,6 +241,19 @@ def _decode(part: Message, what: str) -> str:
             "the text would be changed by reading it, so ask the sender to send it again as UTF-8"
         ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def add_attachment(parsed: ParsedMail, names: set[str], name: str, original: str, content_type: str, data: bytes, max_attachment_bytes: int) -> None:
+    """Keep one attachment of a message, under a name no other attachment of it has (case aside)."""
+    base, dot, ext = name.rpartition(".")
+    number = 2
+    while name.lower() in names:
+        name = f"{base}-{number}.{ext}" if dot else f"{name}-{number}"
+        number += 1
+    names.add(name.lower())
+    if len(data) > max_attachment_bytes:
+        raise MailError(f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link")
+    parsed.attachments.append(MailAttachment(name, original, content_type, data))
 
 
 def _extension(content_type: str) -> str:

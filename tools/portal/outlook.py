@@ -11,7 +11,7 @@ import io
 from email.utils import parseaddr
 from typing import Any
 
-from .mail import MailAttachment, MailError, ParsedMail, html_to_text, safe_name
+from .mail import MailError, ParsedMail, add_attachment, html_to_text, safe_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 
@@ -60,15 +60,7 @@ def parse_outlook_msg(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
             if not isinstance(data, bytes):
                 raise MailError(f"attachment {original or index!r} is an embedded Outlook item; forward it as a separate e-mail")
             name = safe_name(original, f"attachment-{index}.bin")
-            base, dot, ext = name.rpartition(".")
-            number = 2
-            while name.lower() in names:
-                name = f"{base}-{number}.{ext}" if dot else f"{name}-{number}"
-                number += 1
-            names.add(name.lower())
-            if len(data) > max_attachment_bytes:
-                raise MailError(f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link")
-            parsed.attachments.append(MailAttachment(name, original, str(getattr(attachment, "mimetype", "") or "application/octet-stream"), data))
+            add_attachment(parsed, names, name, original, str(getattr(attachment, "mimetype", "") or "application/octet-stream"), data, max_attachment_bytes)
     finally:
         message.close()
     if parsed.text is None and not parsed.attachments:

@@ -301,12 +301,14 @@ def _is_theme_file(rel: str) -> bool:
     return (Path(templates.__file__).parent / rel).is_file()
 
 
-def write_public(out: Path, text: PublicText, keys_json: str) -> None:
+def write_public(out: Path, text: PublicText, keys_json: str, policy: str = "") -> None:
+    """The public files. `policy`: the tiers' pages' policy, which the start page carries too, since
+    it opens the reader's home page in place (and a page opened there keeps the page's policy)."""
     public = out / PUBLIC_DIR
     public.mkdir(parents=True, exist_ok=True)
     for name in STATIC_FILES:
         (public / name).write_bytes((resources.files("portal") / "static" / name).read_bytes())
     (public / "keys.json").write_text(keys_json, encoding="utf-8")
-    (out / "index.html").write_text(unlock_form(text, ""), encoding="utf-8")
+    (out / "index.html").write_text(unlock_form(text, "", policy=policy), encoding="utf-8")
     (out / "404.html").write_text(NOT_FOUND, encoding="utf-8")
     (out / ".nojekyll").write_text("", encoding="utf-8")

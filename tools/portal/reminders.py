@@ -6,7 +6,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
 from . import dates
@@ -26,14 +25,10 @@ class Reminder:
 
 
 def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: list[str], today: dt.date) -> EmailMessage:
+    from .acknowledge import draft
+
     settings = repo.settings
-    message = EmailMessage()
-    message["From"] = formataddr((settings.coordinator_name, settings.coordinator_email))
-    message["To"] = ", ".join(recipients)
-    message["Subject"] = f"{settings.site_name}: your text{'s' if len(subs) > 1 else ''} will expire soon"
-    message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC))
-    message["Message-ID"] = make_msgid(domain=settings.coordinator_email.rpartition("@")[2] or "localhost")
-    message["X-Unsent"] = "1"  # mail clients open it as a draft
+    message = draft(settings, recipients, f"{settings.site_name}: your text{'s' if len(subs) > 1 else ''} will expire soon", today)
     lines = [
         "Dear colleague,",
         "",

@@ -97,7 +97,7 @@ def check_published(
     tiers = _open_tiers(site, settings, passcodes, wraps, report)
     by_folder = {tier.folder: tier for tier in tiers}
     static = {f"{PUBLIC_DIR}/{name}": (resources.files("portal") / "static" / name).read_bytes() for name in STATIC_FILES}
-    public = {"index.html": unlock_form(text, "").encode(), "404.html": NOT_FOUND.encode(), ".nojekyll": b""}
+    public = {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}
     needles = needles_for(submissions, canaries)
     for fixed in (unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
         for tokens in markup_views(fixed):
@@ -128,7 +128,17 @@ def check_published(
             readable.add(_readable(data))
             continue
         top, _, rest = rel.partition("/")
-        if rel in public:
+        if rel == "index.html":
+            # The start page carries the tiers' policy (it opens the home page in place).
+            page = data.decode("utf-8", "replace")
+            policy = _SHELL_POLICY.search(page)
+            expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
+            if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
+                report.here("not the public page the build writes")
+                readable.add(page)
+            else:
+                policies.add(policy.group(1))
+        elif rel in public:
             if data != public[rel]:
                 report.here("not the public page the build writes")
                 readable.add(data.decode("utf-8", "replace"))

@@ -37,11 +37,11 @@
     return new Uint8Array(plain, 4, view.getUint32(0));
   }
 
-  async function openPage(entry, encoded) {
+  async function openPage(entry, encoded, path = here()) {
     const sealed = decode64(encoded);
     const key = await crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]);
     const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(`ccm-portal/page/${entry.build}/${here()}`) },
+      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(`ccm-portal/page/${entry.build}/${path}`) },
       key,
       sealed.slice(12),
     );
@@ -97,6 +97,22 @@
     input.focus();
   }
 
+  // From the start page, the tier's home opens in this very page: one page load fewer. Its
+  // address becomes the home's, so that its links, reload and back work as on the home itself.
+  async function goHome(entry) {
+    const home = new URL(entry.home, root);
+    try {
+      const shell = await (await fetch(home)).text();
+      const payload = /id="portal-data">([A-Za-z0-9+/=]*)</.exec(shell);
+      if (!payload) throw new Error("not a sealed page");
+      const html = await openPage(entry, payload[1], entry.home);
+      history.replaceState(null, "", home);
+      show(html);
+    } catch (error) {
+      location.replace(home);
+    }
+  }
+
   async function showThisPage(entry) {
     show(await openPage(entry, payload.textContent.trim()));
   }
@@ -136,7 +152,7 @@
         // a page of another tier, or of an earlier build: go to the start page instead
       }
     }
-    location.replace(new URL(entry.home, root));
+    await goHome(entry);
   });
 
   (async () => {
@@ -146,7 +162,7 @@
       // The start page: go to the reader's home, unless the portal was rebuilt with new keys since.
       try {
         const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
-        if ((await response.json()).build === entry.build) return location.replace(new URL(entry.home, root));
+        if ((await response.json()).build === entry.build) return goHome(entry);
       } catch (error) {
         // fall through to the form
       }
