@@ -205,7 +205,7 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     old = re.search(r'id="portal-data">([^<]+)<', shell).group(1)
     (partners.folder / name).write_text(shell.replace(old, base64.b64encode(sealed).decode()))
     report = check_published(site, repo.settings, PASSCODES, subs)
-    assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)]
+    assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)], [(leak.path, leak.what) for leak in report.leaks]
     assert "may not read" in report.leaks[0].what
 
 

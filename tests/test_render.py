@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -184,3 +185,21 @@ def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_sh
     page = next(md for md in render_tier(tier_input([hostile]), readable_namer).pages.values() if "Links" in md)
     assert "<li><a href=\"https://example.org/\" rel=\"noopener noreferrer nofollow\">![logo](https://evil.example/x.png){: data-md-component=source }</a></li>" in page
     assert "lao-2025-need-states-only" not in page and "an earlier text, no longer shown" in page
+
+
+def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_replaced_ids_stay_out(example_repo_template) -> None:
+    import csv
+    import io
+
+    from portal.export import export_csv, export_json
+
+    valid = next(s for s in validate_repo(Repo(example_repo_template)).submissions if s.id == "lao-2026-project-survivor-information-system")
+    sub = dataclasses.replace(valid, title="Clearance support;=cmd|' /C calc'!A0;=1+1, +SUM(A1)\t@x", replaces="lao-2025-need-states-only")
+    data = export_csv([sub]).decode("utf-8-sig")
+    for separator in (",", ";", "\t"):
+        for row in csv.reader(io.StringIO(data), delimiter=separator):
+            for cell in row:
+                assert not cell.strip().lstrip('"').startswith(("=", "+", "-", "@")), (separator, cell)
+    assert "lao-2025-need-states-only" not in data
+    assert "lao-2025-need-states-only" not in export_json([sub], "Portal", "Partners", dt.date(2026, 11, 20)).decode()
+    assert "lao-2025-need-states-only" in export_csv([sub], readable={"lao-2025-need-states-only"}).decode("utf-8-sig")

@@ -182,7 +182,7 @@ def build_tier(job: TierJob) -> TierDone:
         shutil.rmtree(staging)
     run_generator(config)
     stage("generator")
-    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated))
+    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated), rendered.alike)
     stage("protect")
     return TierDone(protected, stages)
 

@@ -12,7 +12,8 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Sequence
+import re
+from collections.abc import Container, Sequence
 from typing import Any
 
 from .model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, SUBMITTER_TYPES, THEMES, Submission
@@ -25,10 +26,12 @@ FIELDS = (
 )  # fmt: skip
 CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_SEPARATOR = re.compile(r"""([,;\t\r\n][ \t]*["']?)([=+\-@])""")
 
 
-def export_record(sub: Submission) -> dict[str, Any]:
-    """One text as plain data: codes as in the schema, lists as lists, dates as ISO strings."""
+def export_record(sub: Submission, readable: Container[str] = ()) -> dict[str, Any]:
+    """One text as plain data: codes as in the schema, lists as lists, dates as ISO strings.
+    `readable`: the ids the tier may read; the text it replaces is named only if among them."""
     meta = sub.meta
     budget = meta.get("budget") or {}
     period = meta.get("period") or {}
@@ -52,7 +55,7 @@ def export_record(sub: Submission) -> dict[str, Any]:
         "received": sub.received.isoformat(),
         "published": sub.published.isoformat(),
         "expires": sub.expires.isoformat(),
-        "replaces": sub.replaces,
+        "replaces": sub.replaces if sub.replaces in readable else "",
         "fingerprint": sub.fingerprint,
         "format": sub.format,
         "text": sub.text,
@@ -69,33 +72,38 @@ def _flat(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt.date) -> bytes:
+def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt.date, readable: Container[str] = ()) -> bytes:
     document = {
         "portal": site_name,
         "readers": tier,
         "as_of": today.isoformat(),
         "labels": {"kind": KIND_SINGULAR, "themes": THEMES, "assistance": ASSISTANCE, "audience": AUDIENCES, "submitter_type": SUBMITTER_TYPES},
-        "texts": [export_record(sub) for sub in _ordered(subs)],
+        "texts": [export_record(sub, readable) for sub in _ordered(subs)],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
 
 
-def export_csv(subs: Sequence[Submission]) -> bytes:
+def export_csv(subs: Sequence[Submission], readable: Container[str] = ()) -> bytes:
     """UTF-8 with a byte-order mark, so spreadsheet programs read the accents right."""
     out = io.StringIO(newline="")
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(FIELDS)
     for sub in _ordered(subs):
-        record = export_record(sub)
-        writer.writerow([_guarded(_flat(record[name])) for name in FIELDS])
+        record = export_record(sub, readable)
+        writer.writerow([guard_cell(_flat(record[name])) for name in FIELDS])
     return out.getvalue().encode("utf-8-sig")
 
 
-def _guarded(cell: str) -> str:
+def guard_cell(cell: str) -> str:
+    """A cell no spreadsheet program runs as a formula, whatever separator it splits lines at
+    (a comma, or the semicolon of many European settings) and even if it misreads the quotes: an
+    apostrophe before a formula character at the start of the cell, of a line in it, and after
+    any separator in it. (The JSON export keeps every character.)"""
+    cell = _AFTER_SEPARATOR.sub(r"\1'\2", cell)
     return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
-def export_xlsx(subs: Sequence[Submission], today: dt.date) -> bytes:
+def export_xlsx(subs: Sequence[Submission], today: dt.date, readable: Container[str] = ()) -> bytes:
     """One sheet, one row per text; every cell is stored as text, never as a formula."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
@@ -115,7 +123,7 @@ def export_xlsx(subs: Sequence[Submission], today: dt.date) -> bytes:
 
     sheet.append([cell(name) for name in FIELDS])
     for sub in _ordered(subs):
-        record = export_record(sub)
+        record = export_record(sub, readable)
         sheet.append([cell(_flat(record[name])) for name in FIELDS])
     out = io.BytesIO()
     book.save(out)

@@ -96,8 +96,8 @@ class TierKeys:
         """A page already gzip-compressed, sealed to at least `at_least` bytes."""
         return seal(self.content, compressed, page_aad(self.build, path), at_least)
 
-    def seal_file(self, path: str, data: bytes) -> bytes:
-        return seal(self.content, data, file_aad(self.build, path))
+    def seal_file(self, path: str, data: bytes, at_least: int = 0) -> bytes:
+        return seal(self.content, data, file_aad(self.build, path), at_least)
 
 
 def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int, build: str) -> TierKeys:

@@ -166,7 +166,18 @@ def hidden_needles(hidden: Iterable[Submission], shown: Iterable[Submission]) ->
     (two texts may share a sentence of the guidance pattern)."""
     needles = Needles()
     for sub in hidden:
-        needles.add(sub.id, "text of another tier (id)", sub.id)
+        needles.add(sub.id, "id", sub.id)
+        needles.add(sub.title, "title", sub.id)
+        needles.add(sub.contact_name, "contact", sub.id)
+        if sub.contact_email:
+            needles.add(sub.contact_email, "contact e-mail", sub.id)
+        for region in sub.meta.get("regions") or []:
+            needles.add(str(region), "region", sub.id)
+        for attachment in sub.attachments:
+            needles.add(attachment.name, "attachment name", sub.id)
+            needles.add(attachment.title, "attachment title", sub.id)
+        for link in sub.meta.get("links") or []:
+            needles.add(str(link.get("title", "")), "link title", sub.id)
         needles.add_text(sub.text, sub.id)
     for sub in shown:
         needles.discard_found_in(words(sub.id))

@@ -114,15 +114,17 @@ def export(pages: Pages) -> None:
     data = pages.data
     subs = data.submissions
     stem = f"ccm-cooperation-portal-{re.sub('[^a-z0-9]+', '-', data.tier_label.lower()).strip('-')}-{data.today.isoformat()}"
+    readable = data.earlier or {sub.id: sub for sub in subs}  # a replaced text is named only where the tier may read it
     files = (
-        ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today)),
-        ("csv", "CSV (spreadsheets, databases)", export_csv(subs)),
-        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today)),
+        ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable)),
+        ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable)),
+        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, readable)),
     )
     items = []
     for extension, label, content in files:
         name = f"{pages.namer('export/' + extension)}.bin"
         pages.out.generated[name] = content
+        pages.out.alike[name] = f"export/{extension}"
         items.append(f'<li><a href="{name}" download="{stem}.{extension}" data-portal-file>{h(label)}</a>: {stem}.{extension}, {max(1, round(len(content) / 1024))} KB</li>')
     fields = ", ".join(f"<code>{name}</code>" for name in EXPORT_FIELDS)
     body = f"""

@@ -72,7 +72,8 @@ class Protected:
     policy: str = ""
     # Files every tier has under the same name (its home page, its search index), sealed by
     # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
-    held: dict[str, bytes] = field(default_factory=dict)
+    held: dict[str, bytes] = field(default_factory=dict)  # what it is ("index.html", "export/csv") -> its plaintext
+    held_names: dict[str, str] = field(default_factory=dict)  # what it is -> its name in the tier's folder
 
 
 @dataclass(frozen=True)
@@ -177,8 +178,10 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
     return head + document[head_end:article_end] + tail, policy
 
 
-def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: set[str]) -> Protected:
-    """Seal one tier's staging folder into out/<keys.folder>/."""
+def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: set[str], alike: dict[str, str] | None = None) -> Protected:
+    """Seal one tier's staging folder into out/<keys.folder>/. `alike`: files every tier has (its
+    exports: name -> "export/csv"), held for seal_alike with the home page and the search index."""
+    alike = alike or {}
     result = Protected()
     target = out / keys.folder
     target.mkdir(parents=True)
@@ -209,6 +212,9 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             page_sizes.append(len(sealed))
         elif rel == SEARCH_INDEX:
             result.held[rel] = path.read_bytes()
+        elif rel in alike:
+            result.held[alike[rel]] = path.read_bytes()
+            result.held_names[alike[rel]] = rel
         elif rel in attachments:
             sealed = keys.seal_file(where, path.read_bytes())
             (target / rel).write_bytes(sealed)
@@ -216,7 +222,7 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             result.files += 1
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
     result.policy = policy or content_security_policy()
-    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes)
+    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes, len(alike))
     # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
     # list of pages (decoys included, so its size follows the rounded count), sealed; app.js turns
     # it into the sitemap the theme reads.
@@ -231,22 +237,25 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
 
 
 def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicText) -> None:
-    """Seal the files that every tier has under one name (home page, search index) to one size
-    across the tiers, so that they do not say which tier is larger or which one a new text reached."""
-    for rel in (HOME, SEARCH_INDEX):
-        compressed = {keys.tier: gzip.compress(done.held[rel], compresslevel=6, mtime=0) for keys, done in tiers if rel in done.held}
-        size = max((sealed_size(len(data)) for data in compressed.values()), default=0)
+    """Seal the files that every tier has (home page, search index, exports) to one size across
+    the tiers, so that their sizes do not say which tier is larger or which one a new text reached."""
+    for what in sorted({what for _keys, done in tiers for what in done.held}):
+        page = what in (HOME, SEARCH_INDEX)
+        plain = {keys.tier: gzip.compress(done.held[what], compresslevel=6, mtime=0) if page else done.held[what] for keys, done in tiers if what in done.held}
+        size = max(sealed_size(len(data)) for data in plain.values())
         for keys, done in tiers:
-            if rel not in done.held:
+            if what not in done.held:
                 continue
+            rel = done.held_names.get(what, what)
             where = f"{keys.folder}/{rel}"
-            sealed = keys.seal_compressed(where, compressed[keys.tier], size)
             target = out / where
             target.parent.mkdir(parents=True, exist_ok=True)
-            if rel == HOME:
-                target.write_text(unlock_form(text, "../", b64(sealed), done.policy), encoding="utf-8")
+            if not page:
+                target.write_bytes(keys.seal_file(where, plain[keys.tier], size))
+            elif what == HOME:
+                target.write_text(unlock_form(text, "../", b64(keys.seal_compressed(where, plain[keys.tier], size)), done.policy), encoding="utf-8")
             else:
-                target.write_bytes(sealed)
+                target.write_bytes(keys.seal_compressed(where, plain[keys.tier], size))
 
 
 def rounded_count(count: int) -> int:
@@ -260,14 +269,14 @@ def rounded_count(count: int) -> int:
 DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body><!--{}--></body></html>'
 
 
-def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int]) -> list[str]:
+def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int], held_files: int) -> list[str]:
     """Sealed pages and files that open like the real ones and say nothing, so that a tier's
     folder shows only a rounded count of each, in sizes drawn from the real ones."""
     chooser = random.SystemRandom()
     names: list[str] = []
-    # The home page is sealed later (seal_alike) but counts among the pages.
-    for sizes, is_page in ((page_sizes, True), (file_sizes, False)):
-        for _ in range(rounded_count(len(sizes) + is_page) - len(sizes) - is_page):
+    # The home page and the exports are sealed later (seal_alike) but count among the pages and files.
+    for sizes, is_page, later in ((page_sizes, True, 1), (file_sizes, False, held_files)):
+        for _ in range(rounded_count(len(sizes) + later) - len(sizes) - later):
             bucket = chooser.choice(sizes or [MIN_SEALED])
             name = secrets.token_hex(10) + (".html" if is_page else ".bin")
             where = f"{keys.folder}/{name}"

@@ -81,6 +81,7 @@ class Rendered:
     pages: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> Markdown
     files: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> repository path to copy
     generated: dict[str, bytes] = field(default_factory=dict)  # file name (in docs/) -> bytes made here (exports); sealed like attachments
+    alike: dict[str, str] = field(default_factory=dict)  # file name -> what it is in every tier ("export/csv"): sealed to one size across tiers
     nav: list[dict[str, object]] = field(default_factory=list)
 
 

@@ -18,8 +18,10 @@ import base64
 import binascii
 import gzip
 import hashlib
+import io
 import json
 import re
+import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -45,7 +47,7 @@ class OpenedTier:
     folder: str
     key: bytes
     pages: list[tuple[str, str]] = field(default_factory=list)  # (path, opened page) for the word scan
-    files: list[tuple[str, str]] = field(default_factory=list)  # (path, SHA-256 of the opened file)
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # (path, SHA-256, opened file)
 
 
 @dataclass
@@ -296,7 +298,7 @@ def _check_sealed(
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))
     elif opened is not None:
-        tier.files.append((rel, hashlib.sha256(opened).hexdigest()))
+        tier.files.append((rel, hashlib.sha256(opened).hexdigest(), opened))
     return None
 
 
@@ -338,32 +340,55 @@ def _scan_tiers(
             continue
         shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
         hidden_ids = {sub.id for sub in hidden}
-        for rel, digest in tier.files:
+        shown_ids = {sub.id for sub in shown}
+        made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
+        for rel, digest, opened in tier.files:
             owners = attachments.get(digest, [])
             if owners and set(owners) <= hidden_ids:
                 report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
+            elif not set(owners) & shown_ids:
+                made_here.append((rel, _file_text(opened)))
         needles: Needles = hidden_needles(hidden, shown)
         for legitimate in (*boilerplate, *(value for sub in shown for value in _strings(sub))):
             for tokens in markup_views(legitimate):
                 needles.discard_found_in(tokens)
-        for rel, page in tier.pages:
-            for _what, submission in needles.scan_markup(page):
-                report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages", submission)
+        for rel, page in (*tier.pages, *made_here):
+            for submission in dict.fromkeys(submission for _what, submission in needles.scan_markup(page)):
+                report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
+
+
+def _file_text(data: bytes) -> str:
+    """The words of a file the build made: the cells of a spreadsheet (its XML), the strings of a
+    JSON document, or the text of a CSV."""
+    if data[:4] == b"PK\x03\x04":
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as sheet:
+                return "\n".join(sheet.read(name).decode("utf-8", "replace") for name in sheet.namelist() if name.endswith(".xml"))
+        except (zipfile.BadZipFile, OSError, ValueError):
+            pass
+    text = data.decode("utf-8", "replace")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    found: list[str] = []
+    _collect(document, found)
+    return "\n".join(found)
+
+
+def _collect(value: object, found: list[str]) -> None:
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found)
 
 
 def _strings(sub: Submission) -> list[str]:
     """Every piece of text of a submission: its text and every value of its front matter."""
     found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
-
-    def walk(value: object) -> None:
-        if isinstance(value, str):
-            found.append(value)
-        elif isinstance(value, dict):
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list | tuple):
-            for item in value:
-                walk(item)
-
-    walk(sub.meta)
+    _collect(sub.meta, found)
     return found
