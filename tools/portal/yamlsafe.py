@@ -7,6 +7,7 @@ tags of any kind.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,8 +18,28 @@ Path = tuple[str | int, ...]
 MAX_DEPTH = 20
 
 
+_STR = "tag:yaml.org,2002:str"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
+_CACHE_LIMIT = 20_000
+
+
+# The tag of a plain scalar depends on its text only; field names, kinds, themes and dates repeat
+# in every file, so their tags are remembered instead of matched again each time.
+_PLAIN_SCALAR_TAGS: dict[str, str] = {}
+
+
 class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    pass
+    def resolve(self, kind: type, value: str | None, implicit: Any, _known: dict[str, str] = _PLAIN_SCALAR_TAGS) -> str:
+        # `value` is None for mappings and sequences; `implicit[0]` is true for a plain scalar.
+        if value is not None and implicit[0]:
+            tag = _known.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_known) < _CACHE_LIMIT:
+                    _known[value] = tag
+            return tag  # type: ignore[no-any-return]
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
 
 
 # Timestamps are read as strings: "2026-13-01" must be a located schema error, not a crash.
@@ -49,12 +70,44 @@ class YamlError(Exception):
         self.field = field
 
 
+class Positions(Mapping[Path, tuple[int, int]]):
+    """Line and column of every key and value of a document (for a key: of the key itself).
+
+    Copied to another process, it carries only the document's text and reads the positions
+    again there if they are asked for, which is seldom: only to report a problem."""
+
+    def __init__(self, text: str, line_offset: int, table: dict[Path, tuple[int, int]] | None = None) -> None:
+        self.text = text
+        self.line_offset = line_offset
+        self._table = table
+
+    def _positions(self) -> dict[Path, tuple[int, int]]:
+        if self._table is None:
+            self._table = dict(load(self.text, self.line_offset).positions)
+        return self._table
+
+    def __getitem__(self, path: Path) -> tuple[int, int]:
+        return self._positions()[path]
+
+    def __contains__(self, path: object) -> bool:
+        return path in self._positions()
+
+    def __iter__(self) -> Iterator[Path]:
+        return iter(self._positions())
+
+    def __len__(self) -> int:
+        return len(self._positions())
+
+    def __reduce__(self) -> tuple[type[Positions], tuple[str, int]]:
+        return (Positions, (self.text, self.line_offset))
+
+
 @dataclass
 class Located:
     """A YAML document as plain data, plus the position of every key and value."""
 
     data: Any
-    positions: dict[Path, tuple[int, int]]
+    positions: Mapping[Path, tuple[int, int]]
 
     def position(self, path: Path) -> tuple[int, int]:
         """The position of `path`, or of its nearest ancestor that has one."""
@@ -82,9 +135,96 @@ def load(text: str, line_offset: int = 0) -> Located:
         raise YamlError(1 + line_offset, 1, f"nested more than {MAX_DEPTH} levels deep") from None
     positions: dict[Path, tuple[int, int]] = {}
     if node is None:
-        return Located(None, positions)
+        return Located(None, Positions(text, line_offset, positions))
+    # Aliases need a '*' in the text; without one, no node can be reached twice.
+    if "*" not in text:
+        try:
+            return Located(_Plain(loader, positions, line_offset).convert(node, ()), Positions(text, line_offset, positions))
+        except _Unusual:
+            positions = {}
     converter = _Converter(loader, positions, line_offset)
-    return Located(converter.convert(node, ()), positions)
+    return Located(converter.convert(node, ()), Positions(text, line_offset, positions))
+
+
+class _Unusual(Exception):
+    """Raised by the quick reading on anything it does not handle; the careful reading decides."""
+
+
+class _Plain:
+    """The quick reading of the usual document: plain mappings, lists and scalars with their
+    implicit tags, keys that are words given once. It gives the same data and positions as
+    `_Converter` for these, and leaves everything else (tags written out, merge keys, keys that
+    are not words, duplicates, deep nesting, unreadable values) to it, so the messages are its."""
+
+    def __init__(self, loader: Any, positions: dict[Path, tuple[int, int]], offset: int) -> None:
+        self.positions = positions
+        self.offset = offset
+        self.scalars = {
+            "tag:yaml.org,2002:int": loader.construct_yaml_int,
+            "tag:yaml.org,2002:float": loader.construct_yaml_float,
+            "tag:yaml.org,2002:bool": loader.construct_yaml_bool,
+            "tag:yaml.org,2002:null": loader.construct_yaml_null,
+        }
+
+    def convert(self, node: yaml.Node, path: Path) -> Any:
+        if len(path) > MAX_DEPTH:
+            raise _Unusual
+        if path not in self.positions:
+            mark = node.start_mark
+            self.positions[path] = (mark.line + 1 + self.offset, mark.column + 1)
+        kind = type(node)
+        if kind is yaml.ScalarNode:
+            return self.scalar(node)
+        if kind is yaml.MappingNode and node.tag == _MAP:
+            return self.mapping(node, path)
+        if kind is yaml.SequenceNode and node.tag == _SEQ:
+            return self.sequence(node, path)
+        raise _Unusual
+
+    def scalar(self, node: yaml.Node) -> Any:
+        tag = node.tag
+        if tag == _STR:
+            return node.value
+        construct = self.scalars.get(tag)
+        if construct is None:
+            raise _Unusual
+        try:
+            return construct(node)
+        except Exception:
+            raise _Unusual from None
+
+    def mapping(self, node: yaml.Node, path: Path) -> dict[str, Any]:
+        if len(path) >= MAX_DEPTH:
+            raise _Unusual
+        result: dict[str, Any] = {}
+        positions, offset, scalar_node = self.positions, self.offset, yaml.ScalarNode
+        for key_node, value_node in node.value:
+            if type(key_node) is not scalar_node or key_node.tag != _STR:
+                raise _Unusual
+            key = key_node.value
+            if key in result:
+                raise _Unusual
+            key_path = (*path, key)
+            mark = key_node.start_mark
+            positions[key_path] = (mark.line + 1 + offset, mark.column + 1)
+            # A value's own position never replaces its key's: a scalar needs no more than this.
+            result[key] = self.scalar(value_node) if type(value_node) is scalar_node else self.convert(value_node, key_path)
+        return result
+
+    def sequence(self, node: yaml.Node, path: Path) -> list[Any]:
+        if len(path) >= MAX_DEPTH:
+            raise _Unusual
+        result: list[Any] = []
+        positions, offset, scalar_node = self.positions, self.offset, yaml.ScalarNode
+        for index, item in enumerate(node.value):
+            item_path = (*path, index)
+            if type(item) is scalar_node:
+                mark = item.start_mark
+                positions[item_path] = (mark.line + 1 + offset, mark.column + 1)
+                result.append(self.scalar(item))
+            else:
+                result.append(self.convert(item, item_path))
+        return result
 
 
 class _Converter:
