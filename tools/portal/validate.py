@@ -68,16 +68,21 @@ def validate_repo(
     """Load and check every submission. `retired_ids`: ids removed earlier (from git history)."""
     files = submission_files(repo, paths)
     shown = [repo.relative(path) for path in files]
+    checker = SchemaChecker(repo.schema)
+    limit = repo.settings.submission_bytes
     if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
-        workers = min(4, os.cpu_count() or 1)
-        chunk = -(-len(files) // workers)
-        with ProcessPoolExecutor(workers) as pool:
-            parts = pool.map(_check_chunk, [(repo.root, files[i : i + chunk], shown[i : i + chunk]) for i in range(0, len(files), chunk)])
-            rows = [row for part in parts for row in marshal.loads(part)]  # noqa: S302 - written by our own worker
-            outcomes = [_outcome(repo, path, row) for path, row in zip(files, rows, strict=True)]
+        # This process checks the first share itself while worker processes check the others.
+        shares = min(4, os.cpu_count() or 1)
+        size = -(-len(files) // shares)
+        jobs = [(repo.root, files[i : i + size], shown[i : i + size]) for i in range(0, len(files), size)]
+        with ProcessPoolExecutor(len(jobs) - 1) as pool:
+            parts = pool.map(_check_chunk, jobs[1:])
+            outcomes = [check_file(checker, repo, path, name, limit) for path, name in zip(jobs[0][1], jobs[0][2], strict=True)]
+            for part, (_, part_files, _) in zip(parts, jobs[1:], strict=True):
+                rows = marshal.loads(part)  # noqa: S302 - written by our own worker
+                outcomes.extend(_outcome(repo, path, row) for path, row in zip(part_files, rows, strict=True))
     else:
-        checker = SchemaChecker(repo.schema)
-        outcomes = [check_file(checker, repo, path, name, repo.settings.submission_bytes) for path, name in zip(files, shown, strict=True)]
+        outcomes = [check_file(checker, repo, path, name, limit) for path, name in zip(files, shown, strict=True)]
     result = Result(files=len(files))
     for outcome in outcomes:
         if isinstance(outcome, Submission):

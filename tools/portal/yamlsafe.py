@@ -35,11 +35,18 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
         if value is not None and implicit[0]:
             tag = _known.get(value)
             if tag is None:
+                if value and value[0] not in _TYPED_FIRST:
+                    return _STR  # no implicit type starts with this character: a title, a hash, a name
                 tag = super().resolve(kind, value, implicit)
                 if len(_known) < _CACHE_LIMIT:
                     _known[value] = tag
             return tag  # type: ignore[no-any-return]
         return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+    # The composer calls these around every node for path-based resolvers, which this loader does
+    # not have (they do nothing then); built-in callables taking the same arguments cost least.
+    descend_resolver = staticmethod(slice)
+    ascend_resolver = staticmethod(tuple)
 
 
 # Timestamps are read as strings: "2026-13-01" must be a located schema error, not a crash.
@@ -47,6 +54,8 @@ _Loader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+assert not _Loader.yaml_path_resolvers and None not in _Loader.yaml_implicit_resolvers
+_TYPED_FIRST = frozenset(_Loader.yaml_implicit_resolvers)
 
 _PLAIN_TAGS = {
     "tag:yaml.org,2002:str",
@@ -73,8 +82,9 @@ class YamlError(Exception):
 class Positions(Mapping[Path, tuple[int, int]]):
     """Line and column of every key and value of a document (for a key: of the key itself).
 
-    Copied to another process, it carries only the document's text and reads the positions
-    again there if they are asked for, which is seldom: only to report a problem."""
+    They are needed only to report a problem, which is seldom: a document read the quick way
+    keeps its text and reads the positions from it (the careful way) when first asked. Copied
+    to another process, it carries only the text."""
 
     def __init__(self, text: str, line_offset: int, table: dict[Path, tuple[int, int]] | None = None) -> None:
         self.text = text
@@ -83,7 +93,8 @@ class Positions(Mapping[Path, tuple[int, int]]):
 
     def _positions(self) -> dict[Path, tuple[int, int]]:
         if self._table is None:
-            self._table = dict(load(self.text, self.line_offset).positions)
+            found = load(self.text, self.line_offset, quick=False).positions
+            self._table = found._table if isinstance(found, Positions) and found._table is not None else dict(found)
         return self._table
 
     def __getitem__(self, path: Path) -> tuple[int, int]:
@@ -134,15 +145,15 @@ def load(text: str, line_offset: int = 0, *, quick: bool = True) -> Located:
         raise YamlError(1 + line_offset, 1, f"not valid YAML: {exc}") from None
     except RecursionError:
         raise YamlError(1 + line_offset, 1, f"nested more than {MAX_DEPTH} levels deep") from None
-    positions: dict[Path, tuple[int, int]] = {}
     if node is None:
-        return Located(None, Positions(text, line_offset, positions))
+        return Located(None, Positions(text, line_offset, {}))
     # Aliases need a '*' in the text; without one, no node can be reached twice.
     if quick and "*" not in text:
         try:
-            return Located(_Plain(loader, positions, line_offset).convert(node, ()), Positions(text, line_offset, positions))
+            return Located(_Plain(loader).convert(node, 0), Positions(text, line_offset))
         except _Unusual:
-            positions = {}
+            pass
+    positions: dict[Path, tuple[int, int]] = {}
     converter = _Converter(loader, positions, line_offset)
     return Located(converter.convert(node, ()), Positions(text, line_offset, positions))
 
@@ -153,13 +164,12 @@ class _Unusual(Exception):
 
 class _Plain:
     """The quick reading of the usual document: plain mappings, lists and scalars with their
-    implicit tags, keys that are words given once. It gives the same data and positions as
-    `_Converter` for these, and leaves everything else (tags written out, merge keys, keys that
-    are not words, duplicates, deep nesting, unreadable values) to it, so the messages are its."""
+    implicit tags, keys that are words given once; data only, positions are read when asked for.
+    It gives the same data as `_Converter` for these, and leaves everything else (tags written
+    out, merge keys, keys that are not words, duplicates, deep nesting, unreadable values) to
+    it, so the messages are its."""
 
-    def __init__(self, loader: Any, positions: dict[Path, tuple[int, int]], offset: int) -> None:
-        self.positions = positions
-        self.offset = offset
+    def __init__(self, loader: Any) -> None:
         self.scalars = {
             "tag:yaml.org,2002:int": loader.construct_yaml_int,
             "tag:yaml.org,2002:float": loader.construct_yaml_float,
@@ -167,19 +177,21 @@ class _Plain:
             "tag:yaml.org,2002:null": loader.construct_yaml_null,
         }
 
-    def convert(self, node: yaml.Node, path: Path) -> Any:
-        if len(path) > MAX_DEPTH:
-            raise _Unusual
-        if path not in self.positions:
-            mark = node.start_mark
-            self.positions[path] = (mark.line + 1 + self.offset, mark.column + 1)
+    def convert(self, node: yaml.Node, depth: int) -> Any:
         kind = type(node)
         if kind is yaml.ScalarNode:
             return self.scalar(node)
+        if depth >= MAX_DEPTH:  # the careful reading says how deep is too deep
+            raise _Unusual
         if kind is yaml.MappingNode and node.tag == _MAP:
-            return self.mapping(node, path)
+            result: dict[str, Any] = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR or key_node.value in result:
+                    raise _Unusual
+                result[key_node.value] = self.convert(value_node, depth + 1)
+            return result
         if kind is yaml.SequenceNode and node.tag == _SEQ:
-            return self.sequence(node, path)
+            return [self.convert(item, depth + 1) for item in node.value]
         raise _Unusual
 
     def scalar(self, node: yaml.Node) -> Any:
@@ -193,39 +205,6 @@ class _Plain:
             return construct(node)
         except Exception:
             raise _Unusual from None
-
-    def mapping(self, node: yaml.Node, path: Path) -> dict[str, Any]:
-        if len(path) >= MAX_DEPTH:
-            raise _Unusual
-        result: dict[str, Any] = {}
-        positions, offset, scalar_node = self.positions, self.offset, yaml.ScalarNode
-        for key_node, value_node in node.value:
-            if type(key_node) is not scalar_node or key_node.tag != _STR:
-                raise _Unusual
-            key = key_node.value
-            if key in result:
-                raise _Unusual
-            key_path = (*path, key)
-            mark = key_node.start_mark
-            positions[key_path] = (mark.line + 1 + offset, mark.column + 1)
-            # A value's own position never replaces its key's: a scalar needs no more than this.
-            result[key] = self.scalar(value_node) if type(value_node) is scalar_node else self.convert(value_node, key_path)
-        return result
-
-    def sequence(self, node: yaml.Node, path: Path) -> list[Any]:
-        if len(path) >= MAX_DEPTH:
-            raise _Unusual
-        result: list[Any] = []
-        positions, offset, scalar_node = self.positions, self.offset, yaml.ScalarNode
-        for index, item in enumerate(node.value):
-            item_path = (*path, index)
-            if type(item) is scalar_node:
-                mark = item.start_mark
-                positions[item_path] = (mark.line + 1 + offset, mark.column + 1)
-                result.append(self.scalar(item))
-            else:
-                result.append(self.convert(item, item_path))
-        return result
 
 
 class _Converter:
