@@ -1,7 +1,14 @@
-"""Synthetic portal repositories of any size, for the benchmarks and the large-corpus tests.
+"""Portal repositories of any size, for the benchmarks and the large-corpus tests.
 
-Realistic shapes: about 130 submitters (States Parties and organisations), every kind, texts of
-1 to 6 KB, attachments on some, replacement chains, and optionally a git history.
+`make_corpus`: generated texts as rich as real ones. About 130 submitters (States Parties and
+organisations), every kind, texts of 300 to 3,000 words (one in five in Markdown, with headings,
+lists, links and tables; the others plain, in sections as the examples are), and every optional
+field of the guidance pattern in the share of the shipped examples that use it (regions, budget,
+period, links, attachments, replaces, the source's message id). `example: true` is left out: it
+marks the shipped fiction, and real texts never carry it.
+
+`make_example_corpus`: the shipped examples themselves, multiplied, so that anyone can check the
+figures against texts they can read.
 """
 
 from __future__ import annotations
@@ -17,13 +24,31 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 from portal import dates  # noqa: E402
 from portal.config import Repo  # noqa: E402
+from portal.examples import examples_root  # noqa: E402
 from portal.frontmatter import document  # noqa: E402
-from portal.load import text_fingerprint  # noqa: E402
+from portal.load import parse_submission, text_fingerprint  # noqa: E402
 from portal.model import ASSISTANCE, KINDS, THEMES  # noqa: E402
 from portal.registry import load_registry  # noqa: E402
 
 WORDS = ["clearance", "survey", "land", "release", "victim", "assistance", "rehabilitation", "stockpile", "destruction", "training", "national", "authority", "province", "district", "community", "risk", "education", "equipment", "funding", "partners", "coordination", "quality", "management", "report", "survivors", "referral", "database", "women", "men", "children", "farmers", "hectares", "teams", "months", "capacity", "expertise", "legislation", "implementation", "transparency", "cooperation", "support", "project", "results", "lessons", "plan", "budget", "contribution", "priority"]
+SECTIONS = ["Summary", "Background", "What is needed", "What we offer", "How to apply", "Activities", "National contribution", "Expected results", "Lessons learned", "Contact and next steps"]
+REGIONS = ["Northern Province", "Southern Province", "Eastern District", "Western District", "Capital Region", "Highlands", "Border area", "Coastal Zone", "River Valley", "Central Plateau"]
+CURRENCIES = ["USD", "EUR", "CHF", "NOK", "JPY", "GBP"]
 TODAY = dt.date(2026, 11, 20)
+WORDS_PER_TEXT = (300, 3000)
+MARKDOWN_EVERY = 5  # one text in five is Markdown
+OPTIONAL = ("regions", "budget", "period", "links", "attachments", "replaces", "message_id")
+
+
+def example_shares() -> dict[str, float]:
+    """The share of the shipped examples that use each optional field."""
+    metas = []
+    for path in sorted(examples_root().rglob("*.md")):
+        loaded = parse_submission(path.read_text(encoding="utf-8"), path.name)
+        assert not hasattr(loaded, "message"), loaded
+        metas.append(loaded.meta)  # type: ignore[union-attr]
+    present = {name: sum(1 for meta in metas if name in meta or name in meta.get("source", {})) for name in OPTIONAL}
+    return {name: count / len(metas) for name, count in present.items()}
 
 
 def submitters(schema_dir: Path, count: int = 130) -> list[tuple[str, str, str]]:
@@ -35,16 +60,72 @@ def submitters(schema_dir: Path, count: int = 130) -> list[tuple[str, str, str]]
     return chosen[:count]
 
 
-def paragraph(rng: random.Random, words: int) -> str:
-    text = " ".join(rng.choice(WORDS) for _ in range(words))
+def sentence(rng: random.Random, words: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."
+
+
+def paragraph(rng: random.Random, words: int, width: int = 70) -> str:
+    """Sentences of 8 to 25 words, broken into lines as e-mail is."""
+    text: list[str] = []
+    while words > 0:
+        length = min(words, rng.randrange(8, 26))
+        text.append(sentence(rng, length))
+        words -= length
     lines, line = [], []
-    for word in text.split():
+    for word in " ".join(text).split():
         line.append(word)
-        if len(" ".join(line)) > 70:
+        if len(" ".join(line)) > width:
             lines.append(" ".join(line))
             line = []
-    lines.append(" ".join(line))
-    return "\n".join(lines).capitalize() + "."
+    if line:
+        lines.append(" ".join(line))
+    return "\n".join(lines)
+
+
+def plain_text(rng: random.Random, words: int) -> str:
+    """About `words` words (headings and lists included) in sections with a title line,
+    paragraphs and numbered or dashed lists, as the examples are."""
+    parts: list[str] = []
+    left = words
+    for title in rng.sample(SECTIONS, rng.randrange(3, 7)):
+        if left < 120:
+            break
+        block = [title]
+        if rng.random() < 0.3:
+            marker = rng.choice(["- ", "{n}. "])
+            block.append("\n".join(marker.format(n=n + 1) + sentence(rng, rng.randrange(5, 14)) for n in range(rng.randrange(2, 6))))
+        used = sum(len(line.split()) for line in block)
+        block.append(paragraph(rng, max(20, min(left - used, words // 5))))
+        left -= sum(len(line.split()) for line in block)
+        parts.append("\n".join(block[:-1]) + "\n" + block[-1] + "\n")
+    if left > 0:
+        parts.append(paragraph(rng, left) + "\n")
+    return "\n".join(parts)
+
+
+def markdown_text(rng: random.Random, words: int, index: int) -> str:
+    """About `words` words in sections with headings, emphasis, lists, a link and sometimes a table."""
+    parts: list[str] = []
+    left = words
+    for number, title in enumerate(rng.sample(SECTIONS, rng.randrange(3, 7))):
+        if left < 200:
+            break
+        block = [f"## {title}"]
+        body = paragraph(rng, max(20, min(words // 5, left - 120)), width=90).split(" ")
+        body[rng.randrange(len(body))] = f"**{rng.choice(WORDS)}**"
+        block.append(" ".join(body))
+        if number == 0:
+            block.append(f"See the [annual report](https://www.example.org/reports/{index}) for details.")
+        if rng.random() < 0.5:
+            block.append("\n".join(f"- {sentence(rng, rng.randrange(5, 14))}" for _ in range(rng.randrange(2, 6))))
+        if rng.random() < 0.2:
+            rows = "\n".join(f"| {rng.choice(WORDS)} | {rng.randrange(1, 900)} | {rng.choice(REGIONS)} |" for _ in range(rng.randrange(3, 8)))
+            block.append(f"| Item | Quantity | Where |\n|---|---:|---|\n{rows}")
+        left -= sum(len(part.split()) for part in block)
+        parts.extend(block)
+    if left > 0:
+        parts.append(paragraph(rng, left, width=90))
+    return "\n\n".join(parts) + "\n"
 
 
 def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = True, git_history: bool = False) -> Repo:
@@ -55,6 +136,7 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
     shutil.copytree(ROOT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
     rng = random.Random(seed)
+    shares = example_shares()
     people = submitters(target / "schema")
     kinds, themes, assistance = list(KINDS), list(THEMES), list(ASSISTANCE)
     previous: dict[str, str] = {}
@@ -63,7 +145,11 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
         kind = kinds[index % len(kinds)]
         identifier = f"{code.lower()}-2026-{kind}-{index:05d}"
         published = TODAY - dt.timedelta(days=rng.randrange(0, 300))
-        text = f"Text {index} of {name}.\n\n" + "\n\n".join(paragraph(rng, rng.randrange(40, 160)) for _ in range(rng.randrange(3, 8))) + "\n"
+        words = rng.randrange(WORDS_PER_TEXT[0], WORDS_PER_TEXT[1] + 1)
+        markdown = index % MARKDOWN_EVERY == 0
+        heading = f"Text {index} of {name}.\n\n"
+        left = words - len(heading.split())
+        text = heading + (markdown_text(rng, left, index) if markdown else plain_text(rng, left))
         meta: dict = {
             "id": identifier,
             "kind": kind,
@@ -71,28 +157,76 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
             "title": f"{KINDS[kind][:-1] if kind != 'how-to-apply' else 'How to apply'} {index}: {rng.choice(WORDS)} and {rng.choice(WORDS)}",
             "themes": rng.sample(themes, rng.randrange(1, 3)),
             "assistance": rng.sample(assistance, rng.randrange(1, 3)),
-            "contact": {"name": f"Focal point {index}", "email": f"focal{index}@example.org"},
+            "contact": {"name": f"Focal point {index}, National Authority", "email": f"focal{index}@example.org"},
             "received": (published - dt.timedelta(days=2)).isoformat(),
             "published": published.isoformat(),
             "expires": dates.add_months(published, 12).isoformat(),
             "language": "en",
             "audience": "states-and-partners" if index % 3 == 0 else "states",
-            "format": "markdown" if index % 5 == 0 else "plain",
-            "source": {"sha256": text_fingerprint(text)},
+            "format": "markdown" if markdown else "plain",
         }
-        if code in previous and index % 7 == 0:
-            meta["replaces"] = previous[code]
-            previous.pop(code)
+        if rng.random() < shares["regions"]:
+            meta["regions"] = rng.sample(REGIONS, rng.randrange(1, 4))
+        if rng.random() < shares["budget"]:
+            meta["budget"] = {"amount": rng.randrange(20, 5000) * 1000, "currency": rng.choice(CURRENCIES)}
+        if rng.random() < shares["period"]:
+            start = published + dt.timedelta(days=rng.randrange(0, 120))
+            meta["period"] = {"start": start.isoformat(), "end": dates.add_months(start, rng.randrange(6, 25)).isoformat()}
+        if rng.random() < shares["links"]:
+            meta["links"] = [{"title": "Article 7 report", "url": f"https://www.example.org/article-7/{code.lower()}-{index}"}]
+        if code in previous and rng.random() < shares["replaces"]:
+            meta["replaces"] = previous.pop(code)
         else:
             previous[code] = identifier
         folder = target / "submissions" / code
-        if attachments and index % 10 == 0:
+        if attachments and rng.random() < shares["attachments"]:
             rel = f"attachments/{identifier}/annex.csv"
             (folder / rel).parent.mkdir(parents=True, exist_ok=True)
             (folder / rel).write_bytes(("row,value\n" + "".join(f"{i},{rng.random()}\n" for i in range(rng.randrange(50, 500)))).encode())
             meta["attachments"] = [{"path": rel, "title": "Annex"}]
+        meta["source"] = {"sha256": text_fingerprint(text)}
+        if rng.random() < shares["message_id"]:
+            meta["source"]["message_id"] = f"<{identifier}@mail.example.org>"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{identifier}.md").write_text(document(meta, text), encoding="utf-8")
+    repo = Repo(target)
+    if git_history:
+        commit_all(repo)
+    return repo
+
+
+def make_example_corpus(target: Path, count: int, git_history: bool = False) -> Repo:
+    """A repository with `count` copies of the shipped examples, round after round: each copy is
+    its example word for word under a new id (`<id>-r<round>`), with its attachments; a text that
+    replaces another replaces that one's copy of the same round."""
+    if target.exists():
+        shutil.rmtree(target)
+    target.mkdir(parents=True)
+    shutil.copytree(ROOT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
+    shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    examples = []
+    for path in sorted(examples_root().rglob("*.md")):
+        if "attachments" in path.parts:
+            continue
+        loaded = parse_submission(path.read_text(encoding="utf-8"), path.name)
+        examples.append((path, loaded.meta, loaded.text))  # type: ignore[union-attr]
+    examples.sort(key=lambda item: "replaces" in item[1])  # a replaced text comes before its replacement
+    for number in range(count):
+        path, meta, text = examples[number % len(examples)]
+        suffix = f"-r{number // len(examples):04d}"
+        copy = {**meta, "id": meta["id"] + suffix}
+        if "replaces" in meta:
+            copy["replaces"] = meta["replaces"] + suffix
+        folder = target / "submissions" / meta["submitter"]["code"]
+        folder.mkdir(parents=True, exist_ok=True)
+        if "attachments" in meta:
+            copy["attachments"] = []
+            for item in meta["attachments"]:
+                rel = f"attachments/{copy['id']}/{Path(item['path']).name}"
+                (folder / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path.parent / item["path"], folder / rel)
+                copy["attachments"].append({**item, "path": rel})
+        (folder / f"{copy['id']}.md").write_text(document(copy, text), encoding="utf-8")
     repo = Repo(target)
     if git_history:
         commit_all(repo)

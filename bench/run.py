@@ -1,14 +1,22 @@
-"""`make bench`: the portal at 100, 1,000 and 10,000 submissions. Prints one table, writes JSON.
+"""`make bench`: the portal at 100, 1,000 and 10,000 submissions, on two corpora: generated texts
+as rich as real ones, and the shipped examples multiplied. Prints one table, writes JSON.
 
-Each figure is the median of several runs. Usage: python bench/run.py [--sizes 100,1000] [--runs 3]
+Each figure is the median of several runs, beside its reference measured in the same run: for
+validate, the plain way with the same libraries (bench/validate_reference.py); for the build, a
+plain `mkdocs build` of as many pages with the same theme. The machine and its load are printed.
+
+Usage: python bench/run.py [--sizes 100,1000] [--runs 3] [--corpus generated,examples] [--validate-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
+import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -21,10 +29,13 @@ from pathlib import Path
 from portal.build import build_portal
 from portal.site import run_generator
 
-from corpus import ROOT, TODAY, history_repo, make_corpus
+from corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
 
 PASSCODES = {"states": "inch-spoiled-reggae-unfasten-scuba-antidote", "partners": "drainage-clover-unvented-stoke-outsell-mousy"}
 PORTAL = str(Path(sys.executable).with_name("portal"))
+REFERENCE = str(Path(__file__).with_name("validate_reference.py"))
+CORPORA = {"generated": make_corpus, "examples": make_example_corpus}
+VALIDATE_TARGET_S = {10_000: 2.0}
 
 
 def median(values: list[float]) -> float:
@@ -32,14 +43,23 @@ def median(values: list[float]) -> float:
 
 
 def timed(command: list[str], runs: int, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> float:
-    times = []
+    return timed_with_cpu(command, runs, ok, cwd)[0]
+
+
+def timed_with_cpu(command: list[str], runs: int, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> tuple[float, float]:
+    """Median seconds on the clock, and median processor seconds (user + system, the command and
+    its worker processes): the second hardly moves with the load of other work on the machine."""
+    times, cpu = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(command, capture_output=True, text=True, cwd=cwd)
         times.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
         if done.returncode not in ok:
             sys.exit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    return median(times)
+    return median(times), median(cpu)
 
 
 def reference_build(folder: Path, pages: int, runs: int) -> float:
@@ -121,66 +141,103 @@ def browser_timings(site: Path, runs: int) -> dict[str, float]:
     return {"unlock_s": median(unlock), "page_s": median(page_times), "search_ready_s": median(ready_times), "search_s": median(search_times)}
 
 
+def machine_name() -> str:
+    model = ""
+    with contextlib.suppress(OSError, StopIteration):
+        model = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name"))
+    cores = os.cpu_count() or 1
+    return f"{platform.machine()}{', ' + model if model else ''}, {cores} cores, Python {platform.python_version()}"
+
+
+def load_average() -> float:
+    return os.getloadavg()[0]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", default="100,1000,10000")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--browser-at", type=int, default=1000)
+    parser.add_argument("--corpus", default="generated,examples", help="generated, examples or both (comma-separated)")
+    parser.add_argument("--validate-only", action="store_true", help="measure validate and its reference only")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
+    corpora = args.corpus.split(",")
     results = []
+    loads = [load_average()]
+    extra: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="portal-bench-") as temp:
         work = Path(temp)
-        for size in sizes:
-            print(f"… {size} submissions", file=sys.stderr)
-            repo = make_corpus(work / f"c{size}", size, git_history=True)
-            row: dict[str, float | int] = {"submissions": size}
-            row["validate_s"] = timed([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
-            builds = []
-            for _ in range(args.runs if size <= 1000 else 1):
-                builds.append(build_portal(repo, TODAY, PASSCODES))
-            for stage in ("load and validate", "render", "generator", "protect", "leak check"):
-                row[f"build_{stage.replace(' ', '_')}_s"] = median([b.stages.get(stage, 0.0) for b in builds])
-            row["build_s"] = median([b.seconds for b in builds])
-            row["pages"] = builds[0].pages
-            row["published_bytes"] = builds[0].bytes
-            row["bytes_per_submission"] = builds[0].bytes / size
-            # The reference builds as many ordinary pages as the portal made (both tiers together).
-            row["reference_mkdocs_s"] = reference_build(work / f"ref{size}", builds[0].pages, 1 if size > 1000 else args.runs)
-            row["ratio_to_reference"] = row["build_s"] / row["reference_mkdocs_s"]
-            row["verify_s"] = timed([PORTAL, "verify", "--repo", str(repo.root), "--today", TODAY.isoformat()], args.runs)
-            if size == args.browser_at:
-                row.update(browser_timings(repo.site_dir, args.runs))
-            results.append(row)
-            shutil.rmtree(repo.root)
-        history, target = history_repo(work / "history", 5000)
-        extra = {"history_5000_commits_s": timed([PORTAL, "history", target, "--repo", str(history)], args.runs)}
-        ingest_repo = make_corpus(work / "ingest", 100, git_history=True)
-        mail = work / "large.eml"
-        large_email(mail)
-        times = []
-        for number in range(args.runs):
-            subprocess.run(["git", "reset", "-q", "--hard"], cwd=ingest_repo.root, check=True)
-            start = time.perf_counter()
-            done = subprocess.run([PORTAL, "ingest", str(mail), "--repo", str(ingest_repo.root), "--submitter", "LAO", "--today", TODAY.isoformat()], capture_output=True, text=True)
-            times.append(time.perf_counter() - start)
-            if done.returncode != 0:
-                sys.exit(done.stderr)
-            subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=ingest_repo.root, check=True)
-            del number
-        extra["ingest_10mb_email_s"] = median(times)
-        extra["email_bytes"] = mail.stat().st_size
-    machine = f"{platform.machine()}, {subprocess.run(['nproc'], capture_output=True, text=True).stdout.strip()} cores, Python {platform.python_version()}"
-    print_table(results, extra, machine)
+        for corpus in corpora:
+            for size in sizes:
+                print(f"… {corpus}: {size} submissions", file=sys.stderr)
+                repo = CORPORA[corpus](work / f"{corpus}{size}", size, git_history=True)
+                row: dict[str, float | int | str] = {"corpus": corpus, "submissions": size, "load_before": load_average()}
+                row["validate_s"], row["validate_cpu_s"] = timed_with_cpu([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
+                row["validate_reference_s"], row["validate_reference_cpu_s"] = timed_with_cpu([sys.executable, REFERENCE, str(repo.root)], args.runs)
+                row["validate_ratio"] = row["validate_s"] / row["validate_reference_s"]
+                if not args.validate_only:
+                    measure_build(row, repo, size, args, work)
+                row["load_after"] = load_average()
+                results.append(row)
+                shutil.rmtree(repo.root)
+        if not args.validate_only:
+            extra = measure_extra(work, args.runs)
+    loads.append(load_average())
+    machine = machine_name()
+    print_table(results, extra, machine, loads)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "sizes": results, **extra}, indent=2))
+    (out / "latest.json").write_text(json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "load_average_1min": loads, "sizes": results, **extra}, indent=2))
 
 
-def print_table(results: list[dict], extra: dict, machine: str) -> None:
+def measure_build(row: dict, repo, size: int, args: argparse.Namespace, work: Path) -> None:  # type: ignore[no-untyped-def]
+    builds = []
+    for _ in range(args.runs if size <= 1000 else 1):
+        builds.append(build_portal(repo, TODAY, PASSCODES))
+    for stage in ("load and validate", "render", "generator", "protect", "leak check"):
+        row[f"build_{stage.replace(' ', '_')}_s"] = median([b.stages.get(stage, 0.0) for b in builds])
+    row["build_s"] = median([b.seconds for b in builds])
+    row["pages"] = builds[0].pages
+    row["published_bytes"] = builds[0].bytes
+    row["bytes_per_submission"] = builds[0].bytes / size
+    # The reference builds as many ordinary pages as the portal made (both tiers together).
+    row["reference_mkdocs_s"] = reference_build(work / f"ref{size}", builds[0].pages, 1 if size > 1000 else args.runs)
+    row["ratio_to_reference"] = row["build_s"] / row["reference_mkdocs_s"]
+    row["verify_s"] = timed([PORTAL, "verify", "--repo", str(repo.root), "--today", TODAY.isoformat()], args.runs)
+    if size == args.browser_at:
+        row.update(browser_timings(repo.site_dir, args.runs))
+
+
+def measure_extra(work: Path, runs: int) -> dict[str, float]:
+    history, target = history_repo(work / "history", 5000)
+    extra = {"history_5000_commits_s": timed([PORTAL, "history", target, "--repo", str(history)], runs)}
+    ingest_repo = make_corpus(work / "ingest", 100, git_history=True)
+    mail = work / "large.eml"
+    large_email(mail)
+    times = []
+    for _ in range(runs):
+        subprocess.run(["git", "reset", "-q", "--hard"], cwd=ingest_repo.root, check=True)
+        start = time.perf_counter()
+        done = subprocess.run([PORTAL, "ingest", str(mail), "--repo", str(ingest_repo.root), "--submitter", "LAO", "--today", TODAY.isoformat()], capture_output=True, text=True)
+        times.append(time.perf_counter() - start)
+        if done.returncode != 0:
+            sys.exit(done.stderr)
+        subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=ingest_repo.root, check=True)
+    extra["ingest_10mb_email_s"] = median(times)
+    extra["email_bytes"] = mail.stat().st_size
+    return extra
+
+
+def print_table(results: list[dict], extra: dict, machine: str, loads: list[float]) -> None:
     columns = [
+        ("corpus", "corpus", "{}"),
         ("submissions", "n", "{:d}"),
         ("validate_s", "validate", "{:.2f}"),
+        ("validate_reference_s", "val ref", "{:.2f}"),
+        ("validate_ratio", "ratio", "{:.2f}"),
+        ("validate_cpu_s", "val cpu", "{:.2f}"),
+        ("validate_reference_cpu_s", "ref cpu", "{:.2f}"),
         ("build_load_and_validate_s", "load+val", "{:.2f}"),
         ("build_render_s", "render", "{:.2f}"),
         ("build_generator_s", "generator", "{:.2f}"),
@@ -191,18 +248,30 @@ def print_table(results: list[dict], extra: dict, machine: str) -> None:
         ("ratio_to_reference", "ratio", "{:.2f}"),
         ("verify_s", "verify", "{:.2f}"),
         ("bytes_per_submission", "bytes/sub", "{:,.0f}"),
+        ("load_before", "load", "{:.1f}"),
     ]
-    print(f"Portal benchmarks ({machine}; seconds, median)")
+    columns = [column for column in columns if any(column[0] in row for row in results)]
+    print(f"Portal benchmarks ({machine}; seconds, median; load = 1-minute load average before the row)")
+    print(f"load average at start {loads[0]:.1f}, at end {loads[-1]:.1f}")
+    print("validate ref: the same files read with PyYAML (libyaml) and checked with jsonschema in one process, no positions, no rules across files")
+    print("mkdocs ref: a plain `mkdocs build` of as many pages with the same theme")
+    print("val cpu, ref cpu: processor seconds (user + system, worker processes included), which the load moves far less than the clock")
     print(" | ".join(f"{title:>10}" for _, title, _ in columns))
     for row in results:
-        print(" | ".join(f"{fmt.format(row[key]):>10}" for key, _, fmt in columns))
+        print(" | ".join(f"{fmt.format(row[key]) if key in row else '':>10}" for key, _, fmt in columns))
+    for row in results:
+        target = VALIDATE_TARGET_S.get(row["submissions"])
+        if target:
+            verdict = "met" if row["validate_s"] <= target else "NOT met"
+            print(f"{row['corpus']}: validate of {row['submissions']:,} texts {row['validate_s']:.2f} s, target {target:.1f} s: {verdict}")
     for row in results:
         if "unlock_s" in row:
             print(
-                f"browser at {row['submissions']}: unlock {row['unlock_s']:.2f} s; page shown {row['page_s'] * 1000:.0f} ms after navigation; "
+                f"browser at {row['corpus']} {row['submissions']}: unlock {row['unlock_s']:.2f} s; page shown {row['page_s'] * 1000:.0f} ms after navigation; "
                 f"search index ready {row['search_ready_s'] * 1000:.0f} ms after focusing the field, results {row['search_s'] * 1000:.0f} ms after typing"
             )
-    print(f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s")
+    if extra:
+        print(f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from portal import yamlsafe
 from portal.config import Repo
 from portal.load import LoadedFile, parse_submission
 from portal.model import Problem, Submission
@@ -217,3 +218,170 @@ def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(
     assert {name: (example_repo.root / name).read_bytes() for name in files} == expected
     assert handle.git.status("--porcelain", "--untracked-files=all") == ""
     assert not journal.exists()
+
+
+# The quick paths of validate (libyaml nodes read in one pass, the compiled schema check) must give
+# exactly what the careful ones give: same data, same positions, same verdict, same messages.
+
+class _PlainSafeLoader(yaml.SafeLoader):
+    """PyYAML's own pure-Python SafeLoader, with dates as strings as the portal reads them."""
+
+
+_PlainSafeLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def typed(value: object) -> object:
+    """A value with the type of every part in it, so that 1, 1.0 and True compare unequal."""
+    if isinstance(value, dict):
+        return ("dict", [(typed(k), typed(v)) for k, v in value.items()])
+    if isinstance(value, list):
+        return ("list", [typed(item) for item in value])
+    if isinstance(value, float) and value != value:
+        return ("float", "nan")
+    return (type(value).__name__, value)
+
+
+def read_both(text: str) -> tuple[object, object]:
+    outcomes = []
+    for quick in (True, False):
+        try:
+            located = yamlsafe.load(text, 1, quick=quick)
+            outcomes.append(("data", typed(located.data), dict(located.positions)))
+        except yamlsafe.YamlError as exc:
+            outcomes.append(("error", exc.line, exc.col, exc.field, exc.message))
+    return outcomes[0], outcomes[1]
+
+
+yaml_words = st.sampled_from(["a", "b", "title", "~", "null", "yes", "No", "on", "0x1f", "0o17", "1_000", "1:20", ".inf", "-.NaN", "2026-11-20", "2026-13-01",
+                              "<<", "=", "!!str", "!!int", "!foo", "&x", "*x", "[", "]", "{", "}", "- ", ": ", "? ", "'", '"', "#", "|", ">", "\n", "  ", "\t", "3", "-1.5e3", "é", "\u3000"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(st.lists(yaml_words, max_size=40).map("".join), values.map(lambda v: yaml.safe_dump({"k": v}, allow_unicode=True))))
+def test_the_quick_yaml_reading_is_the_careful_one(text: str) -> None:
+    quick, careful = read_both(text)
+    assert quick == careful
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_yaml_data_is_what_pyyaml_reads(value: object) -> None:
+    import copy
+
+    text = yaml.safe_dump({"k": value, "l": [copy.deepcopy(value), {"m": copy.deepcopy(value)}]}, allow_unicode=True)
+    assert typed(yamlsafe.load(text).data) == typed(yaml.load(text, Loader=_PlainSafeLoader))
+    assert typed(yamlsafe.load(text).data) == typed(yamlsafe.load(text).data)  # the remembered tags change nothing
+
+
+@pytest.mark.parametrize("path", sorted((FIXTURES / "invalid").rglob("*.md")) + sorted((FIXTURES / "valid").rglob("*.md")), ids=lambda p: p.parent.parent.parent.name)
+def test_every_fixture_reads_the_same_both_ways(path: Path) -> None:
+    content = path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n").lstrip("\ufeff")
+    front = content.split("\n---\n", 1)[0].removeprefix("---\n")
+    quick, careful = read_both(front)
+    assert quick == careful
+
+
+VALID_META = {
+    "id": "lao-2026-need-case", "kind": "need", "submitter": {"type": "state", "code": "LAO"}, "title": "Clearance of Xiengkhouang",
+    "themes": ["clearance-and-risk-education"], "assistance": ["technical", "financial"], "contact": {"name": "Unit", "email": "unit@example.org"},
+    "received": "2026-11-01", "published": "2026-11-02", "expires": "2027-11-02", "language": "en", "audience": "states", "format": "plain",
+    "regions": ["Xiengkhouang"], "budget": {"amount": 1000, "currency": "USD"}, "period": {"start": "2027-01-01", "end": "2027-12-31"},
+    "links": [{"title": "Reports", "url": "https://example.org/r"}], "attachments": [{"path": "attachments/lao-2026-need-case/plan.pdf", "title": "Plan"}],
+    "replaces": "lao-2025-need-case", "source": {"sha256": "ab" * 32, "message_id": "<m@example.org>"}, "example": False,
+}
+tricky = st.one_of(values, st.sampled_from(["", " ", "\x1c\x1c\x1c", "\u3000\u3000\u3000", "lao-2026-need-case\n", "LAO\n", "USD\n", "a@b.co\n", "a\x1c@b.co",
+                                            "2026-02-30", "2026-02-28", "2026-2-28", "2026-02-28\n", "https://x.org/\n", 0, -1, 1.5, float("nan"), float("inf"), True, "x" * 201]))
+
+
+def mutated(meta: dict, path: tuple, value: object) -> dict:
+    import copy
+
+    changed = copy.deepcopy(meta)
+    target = changed
+    for key in path[:-1]:
+        target = target[key]
+    if value is ... and isinstance(target, dict):
+        target.pop(path[-1], None)
+    else:
+        target[path[-1]] = value
+    return changed
+
+
+FIELD_PATHS = [(name,) for name in VALID_META] + [("submitter", "type"), ("submitter", "code"), ("contact", "email"), ("contact", "name"), ("themes", 0), ("assistance", 1),
+                                                  ("regions", 0), ("budget", "amount"), ("budget", "currency"), ("period", "end"), ("links", 0, "url"),
+                                                  ("attachments", 0, "path"), ("source", "sha256"), ("titel",), ("source", "other")]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.sampled_from(FIELD_PATHS), tricky | st.just(...))
+def test_the_compiled_schema_check_accepts_only_what_jsonschema_accepts(path: tuple, value: object) -> None:
+    meta = mutated(VALID_META, path, value)
+    errors = list(CHECKER.validator.iter_errors(meta))
+    if CHECKER._quickly_valid(meta):
+        assert errors == []
+    located = yamlsafe.Located(meta, {})
+    assert CHECKER.check("x.md", located) == [p for e in errors for p in CHECKER._problems("x.md", located, e)]
+
+
+def test_the_compiled_schema_check_is_used_for_the_examples() -> None:
+    from portal.examples import examples_root
+    from portal.load import read_submission_file
+
+    assert CHECKER.quick is not None
+    for path in examples_root().rglob("*.md"):
+        loaded = read_submission_file(path, path.name, 1_000_000)
+        assert isinstance(loaded, LoadedFile) and CHECKER._quickly_valid(loaded.meta), path
+
+
+def test_a_schema_beyond_the_compiled_keywords_is_checked_by_jsonschema_alone() -> None:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {"pair": {"type": "array", "prefixItems": [{"type": "string"}]}}}
+    checker = SchemaChecker(schema)
+    assert checker.quick is None
+    problems = checker.check("x.md", yamlsafe.Located({"pair": [1]}, {("pair", 0): (3, 9)}))
+    assert [(p.line, p.col, p.field, p.message) for p in problems] == [(3, 9, "pair[0]", "must be a text, not the number 1")]
+    assert SchemaChecker({"type": "object", "properties": {"a": {"enum": [1, True]}}}).quick is None  # enum of non-texts: jsonschema alone
+
+
+def old_parse_submission(content: str) -> tuple:
+    """How the front matter was found before: line by line (kept here as the reference)."""
+    lines = content.split("\n")
+    if lines[0].rstrip() != "---":
+        return ("missing",)
+    end = next((index for index in range(1, len(lines)) if lines[index].rstrip() in ("---", "...")), None)
+    if end is None:
+        return ("not closed",)
+    return ("front", "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "---\u3000", "---\x1c", " ---", "----", "a: b", "title: x", "", " ", "\n", "text", "\r"]), max_size=12).map("\n".join))
+def test_the_front_matter_is_found_where_it_was_found_line_by_line(content: str) -> None:
+    result = parse_submission(content, "x.md")
+    expected = old_parse_submission(content)
+    if expected[0] == "front":
+        try:
+            data = yamlsafe.load(expected[1], 1).data
+        except yamlsafe.YamlError as exc:
+            assert isinstance(result, Problem) and (result.line, result.col, result.message) == (exc.line, exc.col, exc.message)
+            return
+        if not isinstance(data, dict):
+            assert isinstance(result, Problem) and result.message == "must be a set of 'field: value' lines"
+            return
+        assert isinstance(result, LoadedFile)
+        assert (result.meta, result.text, result.text_line) == (data, expected[2], expected[3])
+        assert result.located.positions.text == expected[1]
+    else:
+        assert isinstance(result, Problem) and result.message.startswith(expected[0])
+
+
+def test_positions_cross_to_another_process_as_the_text_and_are_read_again() -> None:
+    import pickle
+
+    loaded = parse_submission(BASE_FILE, "submissions/LAO/lao-2026-need-base.md")
+    assert isinstance(loaded, LoadedFile)
+    copied = pickle.loads(pickle.dumps(loaded.located.positions))
+    assert copied._table is None  # nothing read until a position is asked for
+    assert dict(copied) == dict(loaded.located.positions) and copied[("expires",)] == (15, 1)

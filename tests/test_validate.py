@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -202,3 +203,27 @@ def test_outside_a_portal_repository(tmp_path: Path, run) -> None:
 def test_the_project_itself_validates(run) -> None:
     result = run("validate", "--repo", str(PROJECT))
     assert result.exit_code == 0, result.output
+
+
+def test_worker_processes_find_what_one_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+    import sys
+
+    import portal.validate as validate
+
+    if (os.cpu_count() or 1) < 2:
+        pytest.skip("one core: validate never uses worker processes here")
+    sys.path.insert(0, str(PROJECT / "bench"))
+    from corpus import make_corpus
+
+    repo = make_corpus(tmp_path / "c", 40)
+    files = sorted(repo.submissions.rglob("*.md"))
+    for path, old, new in [(files[3], "expires: 2027", "expires: 2029"), (files[5], "\nkind: ", "\nkind: nede\nkinds: "), (files[7], "\ntitle: ", "\ntitle: [")]:
+        path.write_text(path.read_text().replace(old, new, 1))
+    single = validate.validate_repo(repo, today=dt.date(2026, 11, 20))
+    monkeypatch.setattr(validate, "PARALLEL_FROM", 1)
+    parallel = validate.validate_repo(repo, today=dt.date(2026, 11, 20))
+    assert len(single.problems) >= 4 and len(single.submissions) == 37
+    assert parallel.problems == single.problems
+    assert parallel.submissions == single.submissions
+    assert [(s.meta, dict(s.positions)) for s in parallel.submissions] == [(s.meta, dict(s.positions)) for s in single.submissions]

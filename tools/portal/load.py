@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from . import yamlsafe
 from .model import Problem
 
 BOM = "\ufeff"
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
 
 
 @dataclass
@@ -24,8 +26,12 @@ class LoadedFile:
 
 def text_fingerprint(text: str) -> str:
     """SHA-256 of a text as received: UTF-8, LF line endings, no byte-order mark."""
-    normal = text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
-    return hashlib.sha256(normal.encode("utf-8")).hexdigest()
+    return hashlib.sha256(_lf(text.removeprefix(BOM)).encode("utf-8")).hexdigest()
+
+
+def _lf(text: str) -> str:
+    # Most texts have no carriage return: one scan finds that, instead of two copies of the text.
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _decode(raw: bytes, shown: str) -> str | Problem:
@@ -35,7 +41,7 @@ def _decode(raw: bytes, shown: str) -> str | Problem:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
         return Problem(shown, line, col, "file", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8")
-    return text.removeprefix(BOM).replace("\r\n", "\n").replace("\r", "\n")
+    return _lf(text.removeprefix(BOM))
 
 
 def read_submission_file(path: Path, shown: str, max_bytes: int) -> LoadedFile | Problem:
@@ -56,19 +62,21 @@ def read_submission_file(path: Path, shown: str, max_bytes: int) -> LoadedFile |
 
 
 def parse_submission(content: str, shown: str) -> LoadedFile | Problem:
-    lines = content.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    # Found with one search rather than by splitting the whole text into lines: texts are long,
+    # front matter is short. A line closes the front matter when it is '---' or '...' followed by
+    # nothing but white space (as str.rstrip() sees it).
+    first_end = content.find("\n")
+    first = content if first_end < 0 else content[:first_end]
+    if first.rstrip() != "---":
         return Problem(shown, 1, 1, "front matter", "missing: the file must start with a line '---', the metadata, and another '---' line before the text")
-    end = next((index for index in range(1, len(lines)) if lines[index].rstrip() in ("---", "...")), None)
-    if end is None:
+    closing = None if first_end < 0 else _CLOSING.search(content, first_end + 1)
+    if closing is None:
         return Problem(shown, 1, 1, "front matter", "not closed: add a line '---' after the metadata, before the text")
     try:
-        located = yamlsafe.load("\n".join(lines[1:end]), line_offset=1)
+        located = yamlsafe.load(content[first_end + 1 : max(closing.start() - 1, first_end + 1)], line_offset=1)
     except yamlsafe.YamlError as exc:
         return Problem(shown, exc.line, exc.col, exc.field or "front matter", exc.message)
     if not isinstance(located.data, dict):
         return Problem(shown, 2, 1, "front matter", "must be a set of 'field: value' lines")
-    text = "\n".join(lines[end + 1 :])
-    return LoadedFile(shown, located.data, located, text, end + 2)
-
-
+    text = content[closing.end() + 1 :]
+    return LoadedFile(shown, located.data, located, text, content.count("\n", 0, closing.start()) + 2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,7 +100,7 @@ class Submission:
     example: bool = False
     attachments: tuple[Attachment, ...] = ()
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
-    positions: dict[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict, compare=False, hash=False, repr=False)
+    positions: Mapping[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 
     def position(self, *keys: str | int) -> tuple[int, int]:
         """Line and column of a front-matter field (or of its nearest parent)."""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from typing import Any
 
+import fastjsonschema
 import jsonschema
 from jsonschema import Draft202012Validator
 
@@ -24,14 +26,41 @@ _PATTERN_HINTS = {
 _TYPE_WORDS = {"object": "a set of 'field: value' lines", "array": "a list, e.g. [a, b]", "string": "a text", "number": "a number", "boolean": "true or false", "integer": "a whole number"}
 
 
+# Keywords that mean the same in JSON Schema 2020-12 and in the draft the compiled validator
+# implements, and that it checks at least as strictly (enum and const only with texts: it compares
+# other values with ==, where True == 1). A schema with anything else is checked by jsonschema alone.
+_COMPILED_KEYWORDS = frozenset({
+    "$schema", "$id", "title", "description", "$comment", "examples",
+    "type", "enum", "const", "pattern", "minLength", "maxLength", "format",
+    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
+    "items", "minItems", "maxItems", "uniqueItems",
+    "properties", "required", "additionalProperties", "minProperties", "maxProperties",
+})
+
+
 class SchemaChecker:
+    """Checks front matter against the schema. Most files are valid: a compiled validator answers
+    for them; a file it refuses is checked again by jsonschema, whose errors make the messages."""
+
     def __init__(self, schema: dict[str, Any]) -> None:
         Draft202012Validator.check_schema(schema)
         self.schema = schema
         self.validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
+        self.quick = _compiled(schema)
 
     def check(self, path: str, located: yamlsafe.Located) -> list[Problem]:
+        if self._quickly_valid(located.data):
+            return []
         return [problem for error in self.validator.iter_errors(located.data) for problem in self._problems(path, located, error)]
+
+    def _quickly_valid(self, data: Any) -> bool:
+        if self.quick is None:
+            return False
+        try:
+            self.quick(data)
+        except Exception:  # refused, or could not tell: jsonschema decides and explains
+            return False
+        return True
 
     def _problems(self, path: str, located: yamlsafe.Located, error: jsonschema.ValidationError) -> Iterator[Problem]:
         where = tuple(error.absolute_path)
@@ -85,6 +114,36 @@ class SchemaChecker:
             yield Problem(path, line, col, field, "is empty; give at least one value" if kind == "minItems" else f"is too short: {error.message}")
             return
         yield Problem(path, line, col, field, error.message)
+
+
+def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:
+    """A compiled validator that accepts only what jsonschema accepts, or None for a schema that
+    uses keywords outside `_COMPILED_KEYWORDS`. Its patterns are Python regular expressions, as
+    jsonschema's are; its formats are jsonschema's own checks."""
+    formats: set[str] = set()
+    if not _plain_keywords(schema, formats):
+        return None
+    checker = Draft202012Validator.FORMAT_CHECKER
+    try:
+        return fastjsonschema.compile(schema, formats={name: partial(checker.conforms, format=name) for name in formats}, use_default=False)  # type: ignore[no-any-return]
+    except Exception:  # e.g. a pattern it rewrites into one Python cannot compile
+        return None
+
+
+def _plain_keywords(schema: Any, formats: set[str]) -> bool:
+    if isinstance(schema, bool):
+        return True
+    if not isinstance(schema, dict) or not set(schema) <= _COMPILED_KEYWORDS:
+        return False
+    if "format" in schema:
+        formats.add(schema["format"])
+    if not all(isinstance(value, str) for value in [*schema.get("enum", []), *([schema["const"]] if "const" in schema else [])]):
+        return False
+    subschemas = list(schema.get("properties", {}).values())
+    for keyword in ("items", "additionalProperties"):
+        if keyword in schema:
+            subschemas.append(schema[keyword])
+    return all(_plain_keywords(sub, formats) for sub in subschemas)
 
 
 def _describe(value: Any) -> str:

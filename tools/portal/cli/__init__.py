@@ -6,13 +6,16 @@ import datetime as dt
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from .. import dates, report
-from ..build import BuildSummary
 from ..config import ConfigError, Repo, find_repo
 from ..model import ASSISTANCE, THEMES, Problem, Submission
+
+if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
+    from ..build import BuildSummary
 
 
 def repo_option(func):  # type: ignore[no-untyped-def]
