@@ -350,7 +350,8 @@ def _scan_tiers(
                 made_here.append((rel, _file_text(opened)))
         needles: Needles = hidden_needles(hidden, shown)
         for legitimate in (*boilerplate, *(value for sub in shown for value in _strings(sub))):
-            for tokens in markup_views(legitimate):
+            # Read every way a page may show it: markup removed, read as spaces, or shown as text.
+            for tokens in (*markup_views(legitimate), words(legitimate)):
                 needles.discard_found_in(tokens)
         for rel, page in (*tier.pages, *made_here):
             for submission in dict.fromkeys(submission for _what, submission in needles.scan_markup(page)):
