@@ -25,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
+from itertools import pairwise
 
 from .model import THEMES, Submission
 
@@ -105,21 +106,23 @@ class Needles:
             self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
 
     def scan(self, tokens: Sequence[str]) -> Iterable[tuple[str, str, tuple[str, ...]]]:
-        """(kind, submission, the needle's words) for every needle found in `tokens`."""
-        single, by_pair, shingles = self.single, self.by_pair, self.shingles
-        count = len(tokens)
-        for index, token in enumerate(tokens):
-            if token in single:
-                what, submission = single[token]
+        """(kind, submission, the needle's words) for every needle found in `tokens`, once each.
+        Sets of words, pairs and runs are intersected with the needles' (in C), so a page costs
+        a few passes over its words, whatever the number of needles."""
+        if self.single:
+            for token in self.single.keys() & set(tokens):
+                what, submission = self.single[token]
                 yield what, submission, (token,)
-            if index + 1 < count:
-                for needle, what, submission in by_pair.get((token, tokens[index + 1]), ()):
-                    if tuple(tokens[index : index + len(needle)]) == needle:
+        if self.by_pair and len(tokens) > 1:
+            for pair in self.by_pair.keys() & set(pairwise(tokens)):
+                starts = [index for index in range(len(tokens) - 1) if tokens[index] == pair[0] and tokens[index + 1] == pair[1]]
+                for needle, what, submission in self.by_pair[pair]:
+                    if any(tuple(tokens[start : start + len(needle)]) == needle for start in starts):
                         yield what, submission, needle
-            if shingles and index + SHINGLE <= count:
-                window = tuple(tokens[index : index + SHINGLE])
-                if window in shingles:
-                    yield "text", shingles[window], window
+        if self.shingles and len(tokens) >= SHINGLE:
+            runs = zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False)
+            for window in self.shingles.keys() & set(runs):
+                yield "text", self.shingles[window], window
 
     def discard_found_in(self, tokens: Sequence[str]) -> None:
         """Forget every needle that `tokens` (the portal's own fixed wording) holds: a contact

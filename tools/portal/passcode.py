@@ -32,11 +32,11 @@ class PasscodeError(Exception):
 @cache
 def wordlist() -> tuple[str, ...]:
     """The EFF long word list as shipped by xkcdpass, less the words one would not send to a
-    ministry (data/passcode-excluded-words.txt): 7,521 words, 12.88 bits a word."""
+    ministry (data/passcode-excluded-words.txt) and those with a hyphen, the separator."""
     words = xkcd_password.generate_wordlist(wordfile=xkcd_password.locate_wordfile(), min_length=3, max_length=9)
     excluded = (resources.files("portal") / "data" / "passcode-excluded-words.txt").read_text(encoding="utf-8")
     unwanted = {line.strip() for line in excluded.splitlines() if line.strip() and not line.startswith("#")}
-    return tuple(sorted(set(words) - unwanted))
+    return tuple(sorted(word for word in set(words) - unwanted if SEPARATOR not in word))
 
 
 def bits_per_word() -> float:

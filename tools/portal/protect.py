@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from .keys import MIN_SEALED, NONCE, TAG, TierKeys, b64, frame, sealed_size
+from .keys import MIN_SEALED, TierKeys, b64, sealed_size
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
@@ -266,7 +266,7 @@ def rounded_count(count: int) -> int:
     return -(-count // step) * step
 
 
-DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body><!--{}--></body></html>'
+DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body></body></html>'
 
 
 def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int], held_files: int) -> list[str]:
@@ -281,24 +281,14 @@ def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, p
             name = secrets.token_hex(10) + (".html" if is_page else ".bin")
             where = f"{keys.folder}/{name}"
             if is_page:
-                sealed = keys.seal_page(where, _decoy_document(bucket, policy))
+                # A page that says nothing, padded inside its ciphertext to the size drawn.
+                document = DECOY_PAGE.format(_csp_meta(policy)).encode()
+                sealed = keys.seal_compressed(where, gzip.compress(document, compresslevel=6, mtime=0), bucket)
                 (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
                 names.append(name)
             else:
-                sealed = keys.seal_file(where, secrets.token_bytes(bucket - NONCE - TAG - 4))
-                (target / name).write_bytes(sealed)
+                (target / name).write_bytes(keys.seal_file(where, b"", bucket))
     return names
-
-
-def _decoy_document(sealed_size: int, policy: str) -> bytes:
-    """A page whose sealed form falls in the same size bucket as `sealed_size`."""
-    filler = max(0, sealed_size - 512)
-    while True:
-        document = DECOY_PAGE.format(_csp_meta(policy), secrets.token_hex(filler)[:filler]).encode()
-        size = len(frame(gzip.compress(document, compresslevel=6, mtime=0))) + NONCE + TAG
-        if size >= sealed_size or filler > 4 * sealed_size:
-            return document
-        filler += max(16, (sealed_size - size) // 2)
 
 
 def _is_theme_file(rel: str) -> bool:

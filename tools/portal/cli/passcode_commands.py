@@ -20,7 +20,7 @@ def passcode() -> None:
 @click.option("--words", default=6, show_default=True, type=click.IntRange(5, 12), help="Words in the passphrase.")
 def generate(words: int) -> None:
     """Print a new machine-generated passphrase (EFF long word list less words one would not send
-    to a ministry: 7,519 words, 12.9 bits a word, 77 bits for six)."""
+    to a ministry: 7,515 words, 12.9 bits a word, 77 bits for six)."""
     from ..passcode import generate as make
 
     click.echo(make(words))
