@@ -35,6 +35,9 @@ _UNSPACED = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u0f00-\u0fff\u3040-\u30ff\u
 _WORD = re.compile(rf"[{_UNSPACED}]|[^\W_{_UNSPACED}]+")
 _TAG = re.compile(r"<[^>]*>")
 _INVISIBLE = {"Cf", "Mn", "Me", "Cc"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+APART = "\x00"  # a word no text has (control characters are removed): no needle spans it
 
 
 @dataclass(frozen=True)
@@ -53,20 +56,19 @@ def normalise(text: str) -> str:
     double-escaped ones), decomposed, accents and invisible characters removed, case folded."""
     if "&" in text:
         text = html.unescape(html.unescape(text))
-    if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-    return text.translate(_invisible()).casefold()
+    if text.isascii():  # most texts: only control characters can be invisible
+        return _CONTROL.sub("", text).lower()
+    text = _CONTROL.sub("", unicodedata.normalize("NFKD", text))
+    # Only the runs of other characters are looked up one by one: most pages are mostly ASCII.
+    return _NON_ASCII.sub(lambda run: run.group().translate(_invisible()), text).casefold()
 
 
 @cache
 def _invisible() -> dict[int, None]:
-    """Every character that shows nothing (format and control characters, combining marks),
-    for str.translate; line breaks and tabs stay."""
-    ranges = (range(0x30000), range(0xE0000, 0xE01F0))
-    table: dict[int, None] = {code: None for block in ranges for code in block if unicodedata.category(chr(code)) in _INVISIBLE}
-    for kept in "\n\t":
-        table.pop(ord(kept), None)
-    return table
+    """Every character that shows nothing (format characters, combining marks), for
+    str.translate."""
+    blocks = (range(0x80, 0x30000), range(0xE0000, 0xE01F0))
+    return {code: None for block in blocks for code in block if unicodedata.category(chr(code)) in _INVISIBLE}
 
 
 def words(text: str) -> list[str]:
@@ -114,11 +116,17 @@ class Needles:
                 what, submission = self.single[token]
                 yield what, submission, (token,)
         if self.by_pair and len(tokens) > 1:
-            for pair in self.by_pair.keys() & set(pairwise(tokens)):
-                starts = [index for index in range(len(tokens) - 1) if tokens[index] == pair[0] and tokens[index + 1] == pair[1]]
-                for needle, what, submission in self.by_pair[pair]:
-                    if any(tuple(tokens[start : start + len(needle)]) == needle for start in starts):
-                        yield what, submission, needle
+            present = self.by_pair.keys() & set(pairwise(tokens))
+            if present:
+                positions: dict[tuple[str, str], list[int]] = defaultdict(list)
+                for index, pair in enumerate(pairwise(tokens)):
+                    if pair in present:
+                        positions[pair].append(index)
+                for pair in present:
+                    for needle, what, submission in self.by_pair[pair]:
+                        size = len(needle)
+                        if any(tuple(tokens[start : start + size]) == needle for start in positions[pair] if size == 2 or (start + 2 < len(tokens) and tokens[start + 2] == needle[2])):
+                            yield what, submission, needle
         if self.shingles and len(tokens) >= SHINGLE:
             runs = zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False)
             for window in self.shingles.keys() & set(runs):
@@ -143,6 +151,16 @@ class Needles:
                 if (what, submission) not in found:
                     found.append((what, submission))
         return found
+
+    def scan_many(self, texts: Sequence[tuple[str, str]]) -> list[tuple[str, str, str]]:
+        """(name, kind, submission) for the needles in many (name, markup) texts. One scan of all
+        of them together says whether there is anything at all (no run can span two texts);
+        only then is each read on its own, to say where."""
+        views = [markup_views(text) for _name, text in texts]
+        together = [token for pair in views for tokens in pair for token in (*tokens, APART)]
+        if not any(True for _found in self.scan(together)):
+            return []
+        return [(name, what, submission) for name, text in texts for what, submission in self.scan_markup(text)]
 
 
 def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ()) -> Needles:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .config import Settings
 from .keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
-from .leaks import Leak, Needles, hidden_needles, markup_views, needles_for, words
+from .leaks import APART, Leak, Needles, hidden_needles, markup_views, needles_for, words
 from .model import Submission
 from .protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
 
@@ -349,13 +349,15 @@ def _scan_tiers(
             elif not set(owners) & shown_ids:
                 made_here.append((rel, _file_text(opened)))
         needles: Needles = hidden_needles(hidden, shown)
-        for legitimate in (*boilerplate, *(value for sub in shown for value in _strings(sub))):
-            # Read every way a page may show it: markup removed, read as spaces, or shown as text.
-            for tokens in (*markup_views(legitimate), words(legitimate)):
-                needles.discard_found_in(tokens)
-        for rel, page in (*tier.pages, *made_here):
-            for submission in dict.fromkeys(submission for _what, submission in needles.scan_markup(page)):
-                report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
+        # What the tier may show, read every way a page may show it (markup removed, read as
+        # spaces, or shown as text), all at once: no run of words spans two of them.
+        legitimate = [token for text in (*boilerplate, *(value for sub in shown for value in _strings(sub))) for tokens in (*markup_views(text), words(text)) for token in (*tokens, APART)]
+        needles.discard_found_in(legitimate)
+        found: dict[tuple[str, str], None] = {}
+        for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
+            found[rel, submission] = None
+        for rel, submission in found:
+            report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
 
 
 def _file_text(data: bytes) -> str:
