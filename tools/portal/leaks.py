@@ -156,8 +156,10 @@ class Needles:
         """(name, kind, submission) for the needles in many (name, markup) texts. One scan of all
         of them together says whether there is anything at all (no run can span two texts);
         only then is each read on its own, to say where."""
-        views = [markup_views(text) for _name, text in texts]
-        together = [token for pair in views for tokens in pair for token in (*tokens, APART)]
+        # Pages repeat one another (a text on its page, its printable page, its listings): each
+        # distinct line is read once. A text is one line of its page (textformat.text_block).
+        lines = dict.fromkeys(line for _name, text in texts for line in text.splitlines())
+        together = [token for line in lines for tokens in markup_views(line) for token in (*tokens, APART)]
         if not any(True for _found in self.scan(together)):
             return []
         return [(name, what, submission) for name, text in texts for what, submission in self.scan_markup(text)]

@@ -18,10 +18,8 @@ import base64
 import binascii
 import gzip
 import hashlib
-import io
 import json
 import re
-import zipfile
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -361,14 +359,11 @@ def _scan_tiers(
 
 
 def _file_text(data: bytes) -> str:
-    """The words of a file the build made: the cells of a spreadsheet (its XML), the strings of a
-    JSON document, or the text of a CSV."""
-    if data[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as sheet:
-                return "\n".join(sheet.read(name).decode("utf-8", "replace") for name in sheet.namelist() if name.endswith(".xml"))
-        except (zipfile.BadZipFile, OSError, ValueError):
-            pass
+    """The words of a file the build made: the strings of a JSON document (the JSON export holds
+    every field of every text the spreadsheet and CSV exports are made from, so those two are not
+    read again), or the text of any other file."""
+    if data[:4] == b"PK\x03\x04" or data[:4] == b'\xef\xbb\xbf"':
+        return ""
     text = data.decode("utf-8", "replace")
     try:
         document = json.loads(text)
