@@ -107,6 +107,21 @@ class Needles:
         for start in range(len(tokens) - SHINGLE + 1):
             self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
 
+    def add_submission(self, sub: Submission) -> None:
+        """What is this submission's own: its id, title, contact, regions, the names and titles of
+        its attachments and links, and its text."""
+        for value, what in ((sub.id, "id"), (sub.title, "title"), (sub.contact_name, "contact"), (sub.contact_email, "contact e-mail")):
+            if value:
+                self.add(value, what, sub.id)
+        for region in sub.meta.get("regions") or []:
+            self.add(str(region), "region", sub.id)
+        for attachment in sub.attachments:
+            self.add(attachment.name, "attachment name", sub.id)
+            self.add(attachment.title, "attachment title", sub.id)
+        for link in sub.meta.get("links") or []:
+            self.add(str(link.get("title", "")), "link title", sub.id)
+        self.add_text(sub.text, sub.id)
+
     def scan(self, tokens: Sequence[str]) -> Iterable[tuple[str, str, tuple[str, ...]]]:
         """(kind, submission, the needle's words) for every needle found in `tokens`, once each.
         Sets of words, pairs and runs are intersected with the needles' (in C), so a page costs
@@ -170,38 +185,19 @@ def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ())
     for canary in canaries:
         needles.add(canary, "canary", "(every page)")
     for sub in submissions:
-        needles.add(sub.title, "title", sub.id)
-        needles.add(sub.id, "id", sub.id)
-        needles.add(sub.contact_name, "contact", sub.id)
-        if sub.contact_email:
-            needles.add(sub.contact_email, "contact e-mail", sub.id)
+        needles.add_submission(sub)
         needles.add(sub.submitter.name, "submitter", sub.id)
         for theme in sub.themes:
             needles.add(THEMES[theme], "theme", sub.id)
-        for attachment in sub.attachments:
-            needles.add(attachment.name, "attachment name", sub.id)
-        needles.add_text(sub.text, sub.id)
     return needles
 
 
 def hidden_needles(hidden: Iterable[Submission], shown: Iterable[Submission]) -> Needles:
-    """Needles of the texts a tier may not read, less whatever the tier's own texts also hold
-    (two texts may share a sentence of the guidance pattern)."""
+    """Needles of the texts a tier may not read (not their submitters or themes, which the tier's
+    own texts share), less the ids of the tier's own texts."""
     needles = Needles()
     for sub in hidden:
-        needles.add(sub.id, "id", sub.id)
-        needles.add(sub.title, "title", sub.id)
-        needles.add(sub.contact_name, "contact", sub.id)
-        if sub.contact_email:
-            needles.add(sub.contact_email, "contact e-mail", sub.id)
-        for region in sub.meta.get("regions") or []:
-            needles.add(str(region), "region", sub.id)
-        for attachment in sub.attachments:
-            needles.add(attachment.name, "attachment name", sub.id)
-            needles.add(attachment.title, "attachment title", sub.id)
-        for link in sub.meta.get("links") or []:
-            needles.add(str(link.get("title", "")), "link title", sub.id)
-        needles.add_text(sub.text, sub.id)
+        needles.add_submission(sub)
     for sub in shown:
         needles.discard_found_in(words(sub.id))
     return needles
