@@ -125,8 +125,8 @@ def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser,
         # The watch itself sees a request that does go elsewhere.
         control = context.new_page()
         control.goto("about:blank")
+        # evaluate waits for the fetch, which fails only once the watch has seen and aborted it
         control.evaluate("() => fetch('https://evil.example/control').catch(() => null)")
-        control.wait_for_timeout(200)
         assert watch.elsewhere == ["https://evil.example/control"]
     context.close()
 

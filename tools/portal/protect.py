@@ -68,7 +68,6 @@ def _csp_meta(policy: str) -> str:
 @dataclass
 class Protected:
     pages: int = 0
-    files: int = 0
     policy: str = ""
     # Files every tier has under the same name (its home page, its search index), sealed by
     # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
@@ -219,7 +218,6 @@ def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, att
             sealed = keys.seal_file(where, path.read_bytes())
             (target / rel).write_bytes(sealed)
             file_sizes.append(len(sealed))
-            result.files += 1
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
     result.policy = policy or content_security_policy()
     pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes, len(alike))

@@ -21,7 +21,7 @@ import hashlib
 import json
 import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -54,7 +54,6 @@ class Report:
 
     unproven: list[Leak] = field(default_factory=list)
     found: list[Leak] = field(default_factory=list)
-    files: int = 0
     shown: str = ""  # how the file being checked is named in messages
 
     def add(self, path: str, what: str, submission: str = "") -> None:
@@ -105,7 +104,7 @@ def check_published(
     digests = attachments or {}
     policies: set[str] = set()
     readable: set[str] = set()  # distinct readable parts of shells, each scanned once
-    for path in _walk(site):
+    for path in sorted(site.rglob("*")):
         rel = path.relative_to(site).as_posix()
         # Only names the build gives are ever printed: any other name may hold words of a text.
         report.shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
@@ -118,7 +117,6 @@ def check_published(
             if report.shown != rel:
                 report.here("a folder the build never makes")
             continue
-        report.files += 1
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         if digest in digests:
@@ -206,10 +204,6 @@ def _readable(data: bytes) -> str:
         except (OSError, EOFError, zlib.error):
             pass
     return data.decode("utf-8", "replace")
-
-
-def _walk(site: Path) -> Iterator[Path]:
-    yield from sorted(site.rglob("*"))
 
 
 def _build(site: Path) -> str:
