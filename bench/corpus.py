@@ -30,9 +30,80 @@ from portal.load import parse_submission, text_fingerprint  # noqa: E402
 from portal.model import ASSISTANCE, KINDS, THEMES  # noqa: E402
 from portal.registry import load_registry  # noqa: E402
 
-WORDS = ["clearance", "survey", "land", "release", "victim", "assistance", "rehabilitation", "stockpile", "destruction", "training", "national", "authority", "province", "district", "community", "risk", "education", "equipment", "funding", "partners", "coordination", "quality", "management", "report", "survivors", "referral", "database", "women", "men", "children", "farmers", "hectares", "teams", "months", "capacity", "expertise", "legislation", "implementation", "transparency", "cooperation", "support", "project", "results", "lessons", "plan", "budget", "contribution", "priority"]
-SECTIONS = ["Summary", "Background", "What is needed", "What we offer", "How to apply", "Activities", "National contribution", "Expected results", "Lessons learned", "Contact and next steps"]
-REGIONS = ["Northern Province", "Southern Province", "Eastern District", "Western District", "Capital Region", "Highlands", "Border area", "Coastal Zone", "River Valley", "Central Plateau"]
+WORDS = [
+    "clearance",
+    "survey",
+    "land",
+    "release",
+    "victim",
+    "assistance",
+    "rehabilitation",
+    "stockpile",
+    "destruction",
+    "training",
+    "national",
+    "authority",
+    "province",
+    "district",
+    "community",
+    "risk",
+    "education",
+    "equipment",
+    "funding",
+    "partners",
+    "coordination",
+    "quality",
+    "management",
+    "report",
+    "survivors",
+    "referral",
+    "database",
+    "women",
+    "men",
+    "children",
+    "farmers",
+    "hectares",
+    "teams",
+    "months",
+    "capacity",
+    "expertise",
+    "legislation",
+    "implementation",
+    "transparency",
+    "cooperation",
+    "support",
+    "project",
+    "results",
+    "lessons",
+    "plan",
+    "budget",
+    "contribution",
+    "priority",
+]
+SECTIONS = [
+    "Summary",
+    "Background",
+    "What is needed",
+    "What we offer",
+    "How to apply",
+    "Activities",
+    "National contribution",
+    "Expected results",
+    "Lessons learned",
+    "Contact and next steps",
+]
+REGIONS = [
+    "Northern Province",
+    "Southern Province",
+    "Eastern District",
+    "Western District",
+    "Capital Region",
+    "Highlands",
+    "Border area",
+    "Coastal Zone",
+    "River Valley",
+    "Central Plateau",
+]
 CURRENCIES = ["USD", "EUR", "CHF", "NOK", "JPY", "GBP"]
 TODAY = dt.date(2026, 11, 20)
 WORDS_PER_TEXT = (300, 3000)

@@ -72,9 +72,7 @@ def reference_build(folder: Path, pages: int, runs: int) -> float:
     for number in range(pages):
         (docs / f"page-{number:05d}.md").write_text(f"# Page {number}\n\n{paragraph}\n\n## Section\n\n{paragraph}\n")
     (docs / "index.md").write_text("# Home\n")
-    (folder / "mkdocs.yml").write_text(
-        f"INHERIT: {ROOT / 'mkdocs.yml'}\nsite_name: Reference\ndocs_dir: docs\nsite_dir: out\nnav:\n  - Home: index.md\n"
-    )
+    (folder / "mkdocs.yml").write_text(f"INHERIT: {ROOT / 'mkdocs.yml'}\nsite_name: Reference\ndocs_dir: docs\nsite_dir: out\nnav:\n  - Home: index.md\n")
     times = []
     for _ in range(runs):
         start = time.perf_counter()
@@ -88,7 +86,9 @@ def large_email(path: Path, megabytes: int = 10) -> None:
     message["From"] = "Unit <unit@example.org>"
     message["Message-ID"] = "<bench-large@example.org>"
     message["Date"] = "Mon, 16 Nov 2026 09:00:00 +0000"
-    message.set_content("Kind: need\nTitle: A large text with annexes\nThemes: victim-assistance\nAssistance: technical\n----\n\n" + "A paragraph of the text.\n" * 2000)
+    message.set_content(
+        "Kind: need\nTitle: A large text with annexes\nThemes: victim-assistance\nAssistance: technical\n----\n\n" + "A paragraph of the text.\n" * 2000
+    )
     blob = (b"%PDF-1.4 " + bytes(range(256)) * 64) * (megabytes * 1024 * 1024 // (256 * 64 + 9) // 2)
     message.add_attachment(blob, maintype="application", subtype="pdf", filename="annex-1.pdf")
     message.add_attachment(blob[: len(blob) // 2], maintype="application", subtype="pdf", filename="annex-2.pdf")
@@ -188,7 +188,9 @@ def main() -> None:
     print_table(results, extra, machine, loads)
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "load_average_1min": loads, "sizes": results, **extra}, indent=2))
+    (out / "latest.json").write_text(
+        json.dumps({"date": dt.date.today().isoformat(), "machine": machine, "load_average_1min": loads, "sizes": results, **extra}, indent=2)
+    )
 
 
 def measure_build(row: dict, repo, size: int, args: argparse.Namespace, work: Path) -> None:  # type: ignore[no-untyped-def]
@@ -219,7 +221,9 @@ def measure_extra(work: Path, runs: int) -> dict[str, float]:
     for _ in range(runs):
         subprocess.run(["git", "reset", "-q", "--hard"], cwd=ingest_repo.root, check=True)
         start = time.perf_counter()
-        done = subprocess.run([PORTAL, "ingest", str(mail), "--repo", str(ingest_repo.root), "--submitter", "LAO", "--today", TODAY.isoformat()], capture_output=True, text=True)
+        done = subprocess.run(
+            [PORTAL, "ingest", str(mail), "--repo", str(ingest_repo.root), "--submitter", "LAO", "--today", TODAY.isoformat()], capture_output=True, text=True
+        )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             sys.exit(done.stderr)
@@ -271,7 +275,9 @@ def print_table(results: list[dict], extra: dict, machine: str, loads: list[floa
                 f"search index ready {row['search_ready_s'] * 1000:.0f} ms after focusing the field, results {row['search_s'] * 1000:.0f} ms after typing"
             )
     if extra:
-        print(f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s")
+        print(
+            f"history over 5,000 commits: {extra['history_5000_commits_s']:.2f} s; ingest of a {extra['email_bytes'] / 1e6:.1f} MB e-mail: {extra['ingest_10mb_email_s']:.2f} s"
+        )
 
 
 if __name__ == "__main__":

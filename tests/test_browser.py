@@ -246,7 +246,12 @@ def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run
             assert text.locator("script, iframe, object, embed, form, img, svg, style, link, meta, base, input, video, audio").count() == 0
             hrefs = [a.get_attribute("href") or "" for a in text.locator("a").all()]
             assert not [h for h in hrefs if h and not h.startswith(("http:", "https:", "mailto:", "#"))], hrefs
-            assert page.evaluate("() => [...document.querySelectorAll('.portal-text *')].flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))") == []
+            assert (
+                page.evaluate(
+                    "() => [...document.querySelectorAll('.portal-text *')].flatMap(e => [...e.attributes].map(a => a.name)).filter(n => n.startsWith('on'))"
+                )
+                == []
+            )
             if "plain" in heading:
                 assert text.inner_text() == payloads
         assert page.title() == "CCM Cooperation Portal"  # every opened page has the same generic title

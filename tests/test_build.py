@@ -37,7 +37,9 @@ def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path)
 
 def test_build_prints_a_one_line_summary(built) -> None:
     _, result = built
-    assert re.search(r"^Built 17 submissions from 15 submitters \(states: 17, partners: 8\) into \d+ protected pages in [\d.]+ s; leak check passed$", result.stdout, re.M)
+    assert re.search(
+        r"^Built 17 submissions from 15 submitters \(states: 17, partners: 8\) into \d+ protected pages in [\d.]+ s; leak check passed$", result.stdout, re.M
+    )
     assert "Rendering, generating and encrypting States and Partner organisations pages" in result.stderr
 
 
@@ -49,7 +51,18 @@ def test_published_folder_holds_only_the_allow_list(built) -> None:
     assert len(tier_folders) == 2
     for name in names:
         assert (
-            name in {"index.html", "404.html", ".nojekyll", "_portal/keys.json", "_portal/loader.js", "_portal/app.js", "_portal/unlock.css", "_portal/portal.css", "_portal/reader.js"}
+            name
+            in {
+                "index.html",
+                "404.html",
+                ".nojekyll",
+                "_portal/keys.json",
+                "_portal/loader.js",
+                "_portal/app.js",
+                "_portal/unlock.css",
+                "_portal/portal.css",
+                "_portal/reader.js",
+            }
             or name.startswith("assets/")
             or re.fullmatch(r"[0-9a-f]{12}/([0-9a-f]{20}\.(html|bin)|index\.html|sitemap\.xml|search/search_index\.json)", name)
         ), name

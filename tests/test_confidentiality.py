@@ -168,7 +168,7 @@ def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
     for name, text in texts.items():
         needles.add_text(text, name)
     for name, text in texts.items():
-        assert (("text", name) in needles.scan_markup(unicodedata.normalize("NFD", text))), name
+        assert ("text", name) in needles.scan_markup(unicodedata.normalize("NFD", text)), name
         assert ("text", name) in needles.scan_markup("<p>" + "".join(f"&#{ord(c)};" for c in text) + "</p>"), name
     assert needles.scan_markup("<p>Nothing of the kind here, only the portal's own words about passcodes.</p>") == []
 
@@ -200,7 +200,9 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
     name, page = next(iter(partners.pages.items()))
     where = f"{partners.folder.name}/{name}"
-    sealed = keymod.seal(partners.key, gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()), keymod.page_aad(partners.build, where))
+    sealed = keymod.seal(
+        partners.key, gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()), keymod.page_aad(partners.build, where)
+    )
     shell = (partners.folder / name).read_text()
     old = re.search(r'id="portal-data">([^<]+)<', shell).group(1)
     (partners.folder / name).write_text(shell.replace(old, base64.b64encode(sealed).decode()))
@@ -301,7 +303,13 @@ def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
 
 @pytest.mark.parametrize(
     "passcode",
-    ["password-password-password-password-password", "a" * 28, "Password123!Password123!", "summer2026-summer2026-summer2026", "qwertyuiopasdfghjklzxcvbnm1234"],
+    [
+        "password-password-password-password-password",
+        "a" * 28,
+        "Password123!Password123!",
+        "summer2026-summer2026-summer2026",
+        "qwertyuiopasdfghjklzxcvbnm1234",
+    ],
 )
 def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo, run, passcode: str) -> None:
     result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
@@ -359,7 +367,10 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
     [
         (lambda doc: doc.replace('"slots": [', '"slots": ["QUFBQQ=="],\n "slots": [', 1), "missing, or not in the format the loader reads"),
         (lambda doc: doc.replace('"iterations": 600000', '"iterations": 1'), "its key derivation has 1 iterations, not the 600000 of the settings"),
-        (lambda doc: doc.replace('"v": 2,', '"v": 2,\n "note": "Drafting national implementation legislation",'), "missing, or not in the format the loader reads"),
+        (
+            lambda doc: doc.replace('"v": 2,', '"v": 2,\n "note": "Drafting national implementation legislation",'),
+            "missing, or not in the format the loader reads",
+        ),
         (lambda doc: doc.replace('"kdf"', ' "kdf"'), "not written as the build writes it (extra fields, spacing or values)"),
     ],
 )
@@ -421,6 +432,13 @@ def test_the_files_every_tier_has_are_sealed_to_one_size(built: Path) -> None:
         home = len(base64.b64decode(re.search(r'id="portal-data">([^<]+)<', shell).group(1)))
         sizes[opened.tier] = (home, (opened.folder / "search/search_index.json").stat().st_size)
     assert sizes["states"] == sizes["partners"]
-    listed = {opened.tier: json.loads(gzip.decompress(keymod.unseal(opened.key, (opened.folder / "sitemap.xml").read_bytes(), keymod.page_aad(opened.build, f"{opened.folder.name}/sitemap.xml")))) for opened in (states, partners)}
+    listed = {
+        opened.tier: json.loads(
+            gzip.decompress(
+                keymod.unseal(opened.key, (opened.folder / "sitemap.xml").read_bytes(), keymod.page_aad(opened.build, f"{opened.folder.name}/sitemap.xml"))
+            )
+        )
+        for opened in (states, partners)
+    }
     for opened in (states, partners):
         assert sorted(listed[opened.tier]) == sorted(p.name for p in opened.folder.glob("*.html"))  # decoys included

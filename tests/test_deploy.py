@@ -255,7 +255,12 @@ def test_what_a_target_names() -> None:
 
 
 def test_the_push_gets_its_credential_from_the_environment_only() -> None:
-    environ = {"PORTAL_DEPLOY_TOKEN": "tok", "PORTAL_DEPLOY_KEY": "-----BEGIN KEY-----\nabc\n-----END KEY-----", "GIT_TRACE_CURL": "1", "PATH": os.environ["PATH"]}
+    environ = {
+        "PORTAL_DEPLOY_TOKEN": "tok",
+        "PORTAL_DEPLOY_KEY": "-----BEGIN KEY-----\nabc\n-----END KEY-----",
+        "GIT_TRACE_CURL": "1",
+        "PATH": os.environ["PATH"],
+    }
     with push_environment("https://github.com/ccm/site.git", environ) as env:
         assert env["GIT_CONFIG_KEY_0"] == "http.extraHeader"
         assert env["GIT_CONFIG_VALUE_0"] == "AUTHORIZATION: basic eC1hY2Nlc3MtdG9rZW46dG9r"  # x-access-token:tok

@@ -122,7 +122,9 @@ def test_the_build_never_shows_a_text_past_its_date(dated_repo, run) -> None:
 def test_reminders_draft_one_message_per_submitter(dated_repo, run, tmp_path: Path) -> None:
     other = dated_repo.submissions / "ESP" / "esp-2027-offer-soon.md"
     other.parent.mkdir()
-    other.write_text(text_file("esp-2027-offer-soon", "2027-03-10", "2028-03-10", email_line="").replace("code: LAO", "code: ESP").replace("kind: need", "kind: offer"))
+    other.write_text(
+        text_file("esp-2027-offer-soon", "2027-03-10", "2028-03-10", email_line="").replace("code: LAO", "code: ESP").replace("kind: need", "kind: offer")
+    )
     outbox = tmp_path / "outbox"
     result = run("reminders", "--within", "30d", "--outbox", str(outbox), "--repo", str(dated_repo.root), "--today", "2028-02-20")
     assert result.exit_code == 0, result.output

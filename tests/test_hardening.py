@@ -37,7 +37,28 @@ BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text(
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=200), st.binary(max_size=20).map(lambda b: b.hex()))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=20), inner, max_size=5)), max_leaves=30)
-FIELDS = ["id", "kind", "submitter", "title", "themes", "assistance", "contact", "received", "published", "expires", "language", "audience", "format", "replaces", "source", "attachments", "budget", "period", "links", "regions"]
+FIELDS = [
+    "id",
+    "kind",
+    "submitter",
+    "title",
+    "themes",
+    "assistance",
+    "contact",
+    "received",
+    "published",
+    "expires",
+    "language",
+    "audience",
+    "format",
+    "replaces",
+    "source",
+    "attachments",
+    "budget",
+    "period",
+    "links",
+    "regions",
+]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -78,7 +99,7 @@ def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory, 
         ("<<: {title: x}\n", "merge keys"),
         ("? [complex, key]\n: 1\n", "a key must be a plain word"),
         ("title: " + "x" * 300 + "\n", "is too long"),
-        ("title: \"\\ud800\"\n", "not valid YAML"),
+        ('title: "\\ud800"\n', "not valid YAML"),
     ],
 )
 def test_yaml_tricks_are_refused_with_a_message(front: str, message: str) -> None:
@@ -126,7 +147,10 @@ def huge_header() -> bytes:
         (lambda: many_parts(500), "more than 200 MIME parts"),
         (lambda: b"\x00\x01\x02" * 1000, "this is not an e-mail"),
         (lambda: b"", "the message is empty"),
-        (lambda: b"From: a@example.org\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nunterminated", "MIME structure is broken"),
+        (
+            lambda: b"From: a@example.org\nContent-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nunterminated",
+            "MIME structure is broken",
+        ),
     ],
 )
 def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make, message: str) -> None:
@@ -162,7 +186,9 @@ def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
     env = {**os.environ, **ENV}
-    process = subprocess.Popen([PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     assert wait_for(lambda: any(example_repo.root.glob(".site.building-*/*")), 60), "the build never started writing"
     process.send_signal(signal.SIGKILL)
     process.wait()
@@ -181,8 +207,11 @@ def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> 
     for delay in [0.05 * n for n in range(4, 24)]:
         before = snapshot(example_repo.root)
         head = handle.head.commit.hexsha
-        process = subprocess.Popen([PORTAL, "ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [PORTAL, "ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
@@ -223,6 +252,7 @@ def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(
 # The quick paths of validate (libyaml nodes read in one pass, the compiled schema check) must give
 # exactly what the careful ones give: same data, same positions, same verdict, same messages.
 
+
 class _PlainSafeLoader(yaml.SafeLoader):
     """PyYAML's own pure-Python SafeLoader, with dates as strings as the portal reads them."""
 
@@ -255,8 +285,52 @@ def read_both(text: str) -> tuple[object, object]:
     return outcomes[0], outcomes[1]
 
 
-yaml_words = st.sampled_from(["a", "b", "title", "~", "null", "yes", "No", "on", "0x1f", "0o17", "1_000", "1:20", ".inf", "-.NaN", "2026-11-20", "2026-13-01",
-                              "<<", "=", "!!str", "!!int", "!foo", "&x", "*x", "[", "]", "{", "}", "- ", ": ", "? ", "'", '"', "#", "|", ">", "\n", "  ", "\t", "3", "-1.5e3", "é", "\u3000"])
+yaml_words = st.sampled_from(
+    [
+        "a",
+        "b",
+        "title",
+        "~",
+        "null",
+        "yes",
+        "No",
+        "on",
+        "0x1f",
+        "0o17",
+        "1_000",
+        "1:20",
+        ".inf",
+        "-.NaN",
+        "2026-11-20",
+        "2026-13-01",
+        "<<",
+        "=",
+        "!!str",
+        "!!int",
+        "!foo",
+        "&x",
+        "*x",
+        "[",
+        "]",
+        "{",
+        "}",
+        "- ",
+        ": ",
+        "? ",
+        "'",
+        '"',
+        "#",
+        "|",
+        ">",
+        "\n",
+        "  ",
+        "\t",
+        "3",
+        "-1.5e3",
+        "é",
+        "\u3000",
+    ]
+)
 
 
 @settings(max_examples=400, deadline=None)
@@ -276,7 +350,9 @@ def test_yaml_data_is_what_pyyaml_reads(value: object) -> None:
     assert typed(yamlsafe.load(text).data) == typed(yamlsafe.load(text).data)  # the remembered tags change nothing
 
 
-@pytest.mark.parametrize("path", sorted((FIXTURES / "invalid").rglob("*.md")) + sorted((FIXTURES / "valid").rglob("*.md")), ids=lambda p: p.parent.parent.parent.name)
+@pytest.mark.parametrize(
+    "path", sorted((FIXTURES / "invalid").rglob("*.md")) + sorted((FIXTURES / "valid").rglob("*.md")), ids=lambda p: p.parent.parent.parent.name
+)
 def test_every_fixture_reads_the_same_both_ways(path: Path) -> None:
     content = path.read_bytes().decode("utf-8", errors="replace").replace("\r\n", "\n").lstrip("\ufeff")
     front = content.split("\n---\n", 1)[0].removeprefix("---\n")
@@ -285,15 +361,56 @@ def test_every_fixture_reads_the_same_both_ways(path: Path) -> None:
 
 
 VALID_META = {
-    "id": "lao-2026-need-case", "kind": "need", "submitter": {"type": "state", "code": "LAO"}, "title": "Clearance of Xiengkhouang",
-    "themes": ["clearance-and-risk-education"], "assistance": ["technical", "financial"], "contact": {"name": "Unit", "email": "unit@example.org"},
-    "received": "2026-11-01", "published": "2026-11-02", "expires": "2027-11-02", "language": "en", "audience": "states", "format": "plain",
-    "regions": ["Xiengkhouang"], "budget": {"amount": 1000, "currency": "USD"}, "period": {"start": "2027-01-01", "end": "2027-12-31"},
-    "links": [{"title": "Reports", "url": "https://example.org/r"}], "attachments": [{"path": "attachments/lao-2026-need-case/plan.pdf", "title": "Plan"}],
-    "replaces": "lao-2025-need-case", "source": {"sha256": "ab" * 32, "message_id": "<m@example.org>"}, "example": False,
+    "id": "lao-2026-need-case",
+    "kind": "need",
+    "submitter": {"type": "state", "code": "LAO"},
+    "title": "Clearance of Xiengkhouang",
+    "themes": ["clearance-and-risk-education"],
+    "assistance": ["technical", "financial"],
+    "contact": {"name": "Unit", "email": "unit@example.org"},
+    "received": "2026-11-01",
+    "published": "2026-11-02",
+    "expires": "2027-11-02",
+    "language": "en",
+    "audience": "states",
+    "format": "plain",
+    "regions": ["Xiengkhouang"],
+    "budget": {"amount": 1000, "currency": "USD"},
+    "period": {"start": "2027-01-01", "end": "2027-12-31"},
+    "links": [{"title": "Reports", "url": "https://example.org/r"}],
+    "attachments": [{"path": "attachments/lao-2026-need-case/plan.pdf", "title": "Plan"}],
+    "replaces": "lao-2025-need-case",
+    "source": {"sha256": "ab" * 32, "message_id": "<m@example.org>"},
+    "example": False,
 }
-tricky = st.one_of(values, st.sampled_from(["", " ", "\x1c\x1c\x1c", "\u3000\u3000\u3000", "lao-2026-need-case\n", "LAO\n", "USD\n", "a@b.co\n", "a\x1c@b.co",
-                                            "2026-02-30", "2026-02-28", "2026-2-28", "2026-02-28\n", "https://x.org/\n", 0, -1, 1.5, float("nan"), float("inf"), True, "x" * 201]))
+tricky = st.one_of(
+    values,
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "\x1c\x1c\x1c",
+            "\u3000\u3000\u3000",
+            "lao-2026-need-case\n",
+            "LAO\n",
+            "USD\n",
+            "a@b.co\n",
+            "a\x1c@b.co",
+            "2026-02-30",
+            "2026-02-28",
+            "2026-2-28",
+            "2026-02-28\n",
+            "https://x.org/\n",
+            0,
+            -1,
+            1.5,
+            float("nan"),
+            float("inf"),
+            True,
+            "x" * 201,
+        ]
+    ),
+)
 
 
 def mutated(meta: dict, path: tuple, value: object) -> dict:
@@ -310,9 +427,23 @@ def mutated(meta: dict, path: tuple, value: object) -> dict:
     return changed
 
 
-FIELD_PATHS = [(name,) for name in VALID_META] + [("submitter", "type"), ("submitter", "code"), ("contact", "email"), ("contact", "name"), ("themes", 0), ("assistance", 1),
-                                                  ("regions", 0), ("budget", "amount"), ("budget", "currency"), ("period", "end"), ("links", 0, "url"),
-                                                  ("attachments", 0, "path"), ("source", "sha256"), ("titel",), ("source", "other")]
+FIELD_PATHS = [(name,) for name in VALID_META] + [
+    ("submitter", "type"),
+    ("submitter", "code"),
+    ("contact", "email"),
+    ("contact", "name"),
+    ("themes", 0),
+    ("assistance", 1),
+    ("regions", 0),
+    ("budget", "amount"),
+    ("budget", "currency"),
+    ("period", "end"),
+    ("links", 0, "url"),
+    ("attachments", 0, "path"),
+    ("source", "sha256"),
+    ("titel",),
+    ("source", "other"),
+]
 
 
 @settings(max_examples=600, deadline=None)
@@ -337,7 +468,11 @@ def test_the_compiled_schema_check_is_used_for_the_examples() -> None:
 
 
 def test_a_schema_beyond_the_compiled_keywords_is_checked_by_jsonschema_alone() -> None:
-    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object", "properties": {"pair": {"type": "array", "prefixItems": [{"type": "string"}]}}}
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "object",
+        "properties": {"pair": {"type": "array", "prefixItems": [{"type": "string"}]}},
+    }
     checker = SchemaChecker(schema)
     assert checker.quick is None
     problems = checker.check("x.md", yamlsafe.Located({"pair": [1]}, {("pair", 0): (3, 9)}))
@@ -357,7 +492,11 @@ def old_parse_submission(content: str) -> tuple:
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(st.sampled_from(["---", "...", "--- ", "---\t", "---\u3000", "---\x1c", " ---", "----", "a: b", "title: x", "", " ", "\n", "text", "\r"]), max_size=12).map("\n".join))
+@given(
+    st.lists(
+        st.sampled_from(["---", "...", "--- ", "---\t", "---\u3000", "---\x1c", " ---", "----", "a: b", "title: x", "", " ", "\n", "text", "\r"]), max_size=12
+    ).map("\n".join)
+)
 def test_the_front_matter_is_found_where_it_was_found_line_by_line(content: str) -> None:
     result = parse_submission(content, "x.md")
     expected = old_parse_submission(content)

@@ -77,10 +77,14 @@ def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo, run) -> 
     parsed = email.message_from_bytes(draft.read_bytes(), policy=email.policy.default)
     assert parsed["To"] == "planning@nra.example.la" and parsed["X-Unsent"] == "1"
     receipt = parsed.get_content()
-    for line in ("Reference:  lao-2026-need-survey-of-cluster-munition-remnants-in",
-                 "On the portal: CCM Cooperation Portal, page of Lao PDR, section \"Needs\"", "Expires:    20 November 2027",
-                 f"Replaces:   {LAO_CHAIN_NEW}, which leaves the portal", "Replaces: lao-2026-need-survey-of-cluster-munition-remnants-in",
-                 "reply asking us to withdraw reference lao-2026-need-survey-of-cluster-munition-remnants-in"):
+    for line in (
+        "Reference:  lao-2026-need-survey-of-cluster-munition-remnants-in",
+        'On the portal: CCM Cooperation Portal, page of Lao PDR, section "Needs"',
+        "Expires:    20 November 2027",
+        f"Replaces:   {LAO_CHAIN_NEW}, which leaves the portal",
+        "Replaces: lao-2026-need-survey-of-cluster-munition-remnants-in",
+        "reply asking us to withdraw reference lao-2026-need-survey-of-cluster-munition-remnants-in",
+    ):
         assert line in receipt, line
     assert git.Repo(example_repo.root).git.status("--porcelain", "--untracked-files=all") == ""  # outbox/ is never committed
     assert run("verify", "--repo", str(example_repo.root), *TODAY).exit_code == 0
@@ -109,7 +113,11 @@ def test_contact_lines_as_people_write_them(line: str, expected: tuple[str, str]
 
 
 def test_an_invalid_contact_is_reported_in_the_message_not_in_an_unwritten_file(example_repo, run, tmp_path: Path) -> None:
-    raw = (MAIL / "31-greeting-first.eml").read_text().replace("Contact: Head of Victim Assistance <va.example@example.org>", "Contact: Head <va.example@@example.org>")
+    raw = (
+        (MAIL / "31-greeting-first.eml")
+        .read_text()
+        .replace("Contact: Head of Victim Assistance <va.example@example.org>", "Contact: Head <va.example@@example.org>")
+    )
     (tmp_path / "bad.eml").write_text(raw.replace("<corpus-31@", "<bad-contact@"))
     before = snapshot(example_repo.root)
     result = run("ingest", str(tmp_path / "bad.eml"), "--repo", str(example_repo.root), *TODAY)
@@ -223,7 +231,9 @@ def test_an_unknown_sender_publishes_for_no_one_until_confirmed(example_repo, ru
 
 
 def test_senders_add_then_the_sender_publishes_with_one_command(example_repo, run, tmp_path: Path) -> None:
-    added = run("senders", "add", "ministry.example.net", "--submitter", "LBN", "--note", "note verbale of 3 November 2026", "--repo", str(example_repo.root), *TODAY)
+    added = run(
+        "senders", "add", "ministry.example.net", "--submitter", "LBN", "--note", "note verbale of 3 November 2026", "--repo", str(example_repo.root), *TODAY
+    )
     assert added.exit_code == 0, added.output
     assert "Registered any address at ministry.example.net for Lebanon (LBN), confirmed 2026-11-20" in added.output
     assert git.Repo(example_repo.root).head.commit.message.startswith("Register sender any address at ministry.example.net for Lebanon")
@@ -247,7 +257,10 @@ def test_a_broken_register_names_file_line_and_field(example_repo, run) -> None:
     assert result.exit_code == 1
     lines = path.read_text().count("\n")
     assert f"senders.yaml:{lines - 2}:" in result.output
-    assert "senders[" in result.output and "'LOA' is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation; did you mean LAO (Lao PDR)" in result.output
+    assert (
+        "senders[" in result.output
+        and "'LOA' is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation; did you mean LAO (Lao PDR)" in result.output
+    )
 
 
 def test_outlook_msg_files_follow_the_same_rules(example_repo, run) -> None:
@@ -291,7 +304,11 @@ def test_body_from_a_pdf_with_a_text_layer(example_repo, run) -> None:
     ("name", "attachment", "message"),
     [
         ("37-scanned-pdf-body.eml", "scan.pdf", "'scan.pdf' has no text layer (a scanned PDF: its pages are pictures)"),
-        ("38-legacy-doc-body.eml", "need.doc", "a legacy Word .doc cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF"),
+        (
+            "38-legacy-doc-body.eml",
+            "need.doc",
+            "a legacy Word .doc cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF",
+        ),
     ],
 )
 def test_body_from_a_scan_or_a_legacy_doc_is_refused_with_what_to_do(example_repo, run, name: str, attachment: str, message: str) -> None:
@@ -351,7 +368,10 @@ def test_ingest_refuses_an_attachment_the_path_rule_refuses_and_commits_nothing(
 def test_list_shows_the_texts_and_counts_agree_between_commands(example_repo, run) -> None:
     result = run("list", "--repo", str(example_repo.root), *TODAY)
     assert result.exit_code == 0, result.output
-    assert f"{LAO_CHAIN_OLD}\n    Lao PDR (LAO), need: Survey and clearance of cluster munition remnants in Xiengkhouang Province\n    expires 2026-12-03; replaced by {LAO_CHAIN_NEW}" in result.output
+    assert (
+        f"{LAO_CHAIN_OLD}\n    Lao PDR (LAO), need: Survey and clearance of cluster munition remnants in Xiengkhouang Province\n    expires 2026-12-03; replaced by {LAO_CHAIN_NEW}"
+        in result.output
+    )
     summary = result.output.strip().splitlines()[-1]
     data = json.loads(run("list", "--repo", str(example_repo.root), *TODAY, "--format", "json").output)
     assert data["counts"] == summary
@@ -431,8 +451,13 @@ def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     portal = str(Path(sys.executable).with_name("portal"))
-    process = subprocess.Popen([portal, "serve", "--port", str(port), *TODAY, "--repo", str(example_repo.root)], env={**os.environ, **ENV},
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [portal, "serve", "--port", str(port), *TODAY, "--repo", str(example_repo.root)],
+        env={**os.environ, **ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert process.stderr is not None
         lines = []
@@ -458,6 +483,8 @@ def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo) -> None:
         return "lbn" if field == "submitter" else ""
 
     done = ingest_message(example_repo, (MAIL / "35-unknown-sender.eml").read_bytes(), Options(), dt.date(2026, 11, 20), ask=ask)
-    assert asked == ["health.example@ministry.example.net is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?"]
+    assert asked == [
+        "health.example@ministry.example.net is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?"
+    ]
     assert done.submission.submitter.code == "LBN"
     assert "Portal-Sender: health.example@ministry.example.net (confirmed by hand)" in git.Repo(example_repo.root).head.commit.message

@@ -86,7 +86,9 @@ def content_link(page: Page, selector: str) -> str:
 
 def every_kind_of_page(page: Page) -> dict[str, str]:
     """One URL of each kind of page a reader can open, found by following links as a reader would."""
-    urls = dict(page.evaluate("() => [...document.querySelectorAll('.md-nav--primary a.md-nav__link[href$=\".html\"]')].map(a => [a.textContent.trim(), a.href])"))
+    urls = dict(
+        page.evaluate("() => [...document.querySelectorAll('.md-nav--primary a.md-nav__link[href$=\".html\"]')].map(a => [a.textContent.trim(), a.href])")
+    )
     urls = {name: url.split("#")[0] for name, url in urls.items()}
     open_url(page, urls["Needs"])
     urls["a text"] = content_link(page, "table a[data-portal-published]")
@@ -213,7 +215,9 @@ def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example
         expect(page.locator(".md-content table a:has(.portal-new)")).to_have_count(len(new))
         page.context.close()
         page, state = visit(browser, url, state)
-        expect(page.locator(".portal-new-summary")).to_have_text("Nothing new since your previous visit (portal as of 20 November 2026). See Recently published.")
+        expect(page.locator(".portal-new-summary")).to_have_text(
+            "Nothing new since your previous visit (portal as of 20 November 2026). See Recently published."
+        )
         page.context.close()
 
 
@@ -242,7 +246,9 @@ def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour
     expect(table.locator("tr", has_text=clearance)).to_contain_text(f"{needs}{offers}")
     # Nothing in the page's content needs a script, an event handler or another origin.
     assert page.locator(".md-content script, .md-content foreignObject, .md-content image").count() == 0
-    assert page.evaluate("() => [...document.querySelectorAll('.md-content *')].flatMap(e => [...e.attributes]).filter(a => a.name.startsWith('on')).length") == 0
+    assert (
+        page.evaluate("() => [...document.querySelectorAll('.md-content *')].flatMap(e => [...e.attributes]).filter(a => a.name.startsWith('on')).length") == 0
+    )
     origin = re.match(r"https?://[^/]+/", site)
     assert origin and all(url.startswith(origin.group(0)) or url.startswith(("data:", "blob:")) for url in requests), requests
 
@@ -266,7 +272,9 @@ def test_exports_download_sealed_and_open_to_the_tier_texts(browser: Browser, si
     rows = list(csv.DictReader(io.StringIO(got["csv"].decode("utf-8-sig"))))
     assert sorted(row["id"] for row in rows) == sorted(texts)
     lao = next(row for row in rows if row["id"] == LAO_PROJECT)
-    assert lao["submitter"] == "Lao PDR" and lao["themes"] == "victim-assistance; transparency" and lao["text"] == guard_cell(texts[LAO_PROJECT].text)  # lines that could start a formula are guarded
+    assert (
+        lao["submitter"] == "Lao PDR" and lao["themes"] == "victim-assistance; transparency" and lao["text"] == guard_cell(texts[LAO_PROJECT].text)
+    )  # lines that could start a formula are guarded
     sheet = load_workbook(io.BytesIO(got["xlsx"]), read_only=True)["Texts"]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "id" and sorted(row[0] for row in values[1:]) == sorted(texts)
@@ -314,7 +322,9 @@ def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser
         open_url(page, url)
         page.evaluate("() => document.fonts.ready.then(() => true)")
         found = axe.run(page).response["violations"]
-        problems += [f"{name}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")]
+        problems += [
+            f"{name}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")
+        ]
     assert problems == [], "\n".join(problems)
 
 

@@ -183,7 +183,10 @@ def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_sh
     meta = {**shared.meta, "links": [{"title": "![logo](https://evil.example/x.png){: data-md-component=source }", "url": "https://example.org/"}]}
     hostile = replace(shared, meta=meta, replaces="lao-2025-need-states-only")
     page = next(md for md in render_tier(tier_input([hostile]), readable_namer).pages.values() if "Links" in md)
-    assert "<li><a href=\"https://example.org/\" rel=\"noopener noreferrer nofollow\">![logo](https://evil.example/x.png){: data-md-component=source }</a></li>" in page
+    assert (
+        '<li><a href="https://example.org/" rel="noopener noreferrer nofollow">![logo](https://evil.example/x.png){: data-md-component=source }</a></li>'
+        in page
+    )
     assert "lao-2025-need-states-only" not in page and "an earlier text, no longer shown" in page
 
 

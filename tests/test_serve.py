@@ -44,7 +44,12 @@ def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path)
 def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) -> None:
     port = free_port()
     env = {**os.environ, **ENV}
-    process = subprocess.Popen([PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         page = ""
         for _ in range(300):
@@ -74,7 +79,9 @@ def test_serve_on_a_port_in_use_says_so(example_repo) -> None:
         busy.listen()
         port = busy.getsockname()[1]
         env = {**os.environ, **ENV}
-        result = subprocess.run([PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, capture_output=True, text=True, timeout=300)
+        result = subprocess.run(
+            [PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, capture_output=True, text=True, timeout=300
+        )
     assert result.returncode == 1
     assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr

@@ -33,14 +33,29 @@ EXPECTED = {
     "id-prefix": ("LAO/clearance-2026.md", "id", "must start with the submitter's code", 3),
     "published-before-received": ("LAO/lao-2026-need-case.md", "published", "is before received (2026-11-05)", 15),
     "expires-before-published": ("LAO/lao-2026-need-case.md", "expires", "2026-10-01 is not after published (2026-11-02)", 16),
-    "expires-beyond-maximum": ("LAO/lao-2026-need-case.md", "expires", "2028-03-01 is more than 12 months after published (2026-11-02); use 2027-11-02 or earlier", 16),
+    "expires-beyond-maximum": (
+        "LAO/lao-2026-need-case.md",
+        "expires",
+        "2028-03-01 is more than 12 months after published (2026-11-02); use 2027-11-02 or earlier",
+        16,
+    ),
     "replaces-nowhere": ("LAO/lao-2026-need-case.md", "replaces", "'lao-2024-need-gone' is not the id of any submission", 20),
     "replaces-other-submitter": ("LAO/lao-2026-need-case.md", "replaces", "belongs to Spain", 20),
     "replaces-cycle": ("LAO/lao-2026-need-case.md", "replaces", "replacement cycle: lao-2026-need-case -> lao-2026-need-cycle -> lao-2026-need-case", 20),
     "empty-text": ("LAO/lao-2026-need-case.md", "text", "is empty", 21),
     "not-utf8": ("LAO/lao-2026-need-case.md", "file", "not UTF-8 text (byte 0xe9)", 21),
-    "attachment-outside": ("LAO/lao-2026-need-case.md", "attachments[0].path", "leads outside the submission's own folder; keep its attachments under attachments/lao-2026-need-case/", 21),
-    "attachment-other-text": ("LAO/lao-2026-need-case.md", "attachments[0].path", "'attachments/lao-2026-need-base/plan.pdf' is not in the submission's own folder", 21),
+    "attachment-outside": (
+        "LAO/lao-2026-need-case.md",
+        "attachments[0].path",
+        "leads outside the submission's own folder; keep its attachments under attachments/lao-2026-need-case/",
+        21,
+    ),
+    "attachment-other-text": (
+        "LAO/lao-2026-need-case.md",
+        "attachments[0].path",
+        "'attachments/lao-2026-need-base/plan.pdf' is not in the submission's own folder",
+        21,
+    ),
     "attachment-backslash": ("LAO/lao-2026-need-case.md", "attachments[0].path", "uses backslashes (a Windows path)", 21),
     "attachment-missing": ("LAO/lao-2026-need-case.md", "attachments[0].path", "does not exist", 21),
     "bad-language": ("LAO/lao-2026-need-case.md", "language", "'fr' is not allowed; use 'en'", 17),
@@ -76,8 +91,7 @@ def test_problems_are_printed_as_path_line_col(make_repo, run) -> None:
     result = run("validate", "--repo", str(repo.root), "--today", DEMO_DATE)
     assert result.exit_code == 1
     assert (
-        "submissions/LAO/lao-2026-need-case.md:16:1: error: expires: 2028-03-01 is more than 12 months after "
-        "published (2026-11-02); use 2027-11-02 or earlier"
+        "submissions/LAO/lao-2026-need-case.md:16:1: error: expires: 2028-03-01 is more than 12 months after published (2026-11-02); use 2027-11-02 or earlier"
     ) in result.output.splitlines()
     assert result.output.splitlines()[-1] == "3 submissions checked: 1 error, 0 warnings (not valid)"
 
@@ -176,7 +190,10 @@ def test_the_examples_are_valid_and_cover_the_pattern(example_repo, run) -> None
     texts = [path.read_text(encoding="utf-8") for path in files]
     assert all("EXAMPLE: this is a fictional text" in text and "example: true" in text for text in texts)
     assert {kind for kind in ("need", "offer", "how-to-apply", "project") if any(f"kind: {kind}\n" in t for t in texts)} == {
-        "need", "offer", "how-to-apply", "project"
+        "need",
+        "offer",
+        "how-to-apply",
+        "project",
     }
     states = {path.parent.name for path, text in zip(files, texts, strict=True) if "type: state\n" in text}
     assert len(states) >= 8
@@ -218,7 +235,11 @@ def test_worker_processes_find_what_one_process_finds(tmp_path: Path, monkeypatc
 
     repo = make_corpus(tmp_path / "c", 40)
     files = sorted(repo.submissions.rglob("*.md"))
-    for path, old, new in [(files[3], "expires: 2027", "expires: 2029"), (files[5], "\nkind: ", "\nkind: nede\nkinds: "), (files[7], "\ntitle: ", "\ntitle: [")]:
+    for path, old, new in [
+        (files[3], "expires: 2027", "expires: 2029"),
+        (files[5], "\nkind: ", "\nkind: nede\nkinds: "),
+        (files[7], "\ntitle: ", "\ntitle: ["),
+    ]:
         path.write_text(path.read_text().replace(old, new, 1))
     single = validate.validate_repo(repo, today=dt.date(2026, 11, 20))
     monkeypatch.setattr(validate, "PARALLEL_FROM", 1)

@@ -188,11 +188,20 @@ NO_TEXTS = SETTINGS.replace("  repository_holds_no_texts: false", "  repository_
         ("", "public", SETTINGS, 0, False, "::error title=This repository is public::"),
         ("", None, SETTINGS, 0, False, "::error title=Cannot tell whether this repository is private::"),
         ("public", None, NO_TEXTS, 0, True, "says on purpose that it holds no texts, and submissions/ is empty"),
-        ("public", None, NO_TEXTS, 2, False, "::error title=This public repository holds texts::schema/settings.yaml says it holds none, but submissions/ has 2 file(s)"),
+        (
+            "public",
+            None,
+            NO_TEXTS,
+            2,
+            False,
+            "::error title=This public repository holds texts::schema/settings.yaml says it holds none, but submissions/ has 2 file(s)",
+        ),
         ("public", None, SETTINGS.replace("  repository_holds_no_texts: false", "  # repository_holds_no_texts: true"), 0, False, "This repository is public"),
     ],
 )
-def test_the_guard_refuses_a_public_repository(tmp_path: Path, visibility: str, gh_says: str | None, settings: str, texts: int, passes: bool, message: str) -> None:
+def test_the_guard_refuses_a_public_repository(
+    tmp_path: Path, visibility: str, gh_says: str | None, settings: str, texts: int, passes: bool, message: str
+) -> None:
     result = run_guard(tmp_path, visibility, gh_says, settings, texts)
     assert (result.returncode == 0) == passes, result.stdout + result.stderr
     assert message in result.stdout
@@ -257,7 +266,10 @@ def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) ->
     args = ("reminders", "--within", "400d", "--outbox", str(outbox), "--repo", str(example_repo.root), "--today", DEMO_DATE)
     in_ci = run(*args, env={"GITHUB_ACTIONS": "true"})
     assert in_ci.exit_code == 0, in_ci.output
-    assert re.fullmatch(r"\d+ text\(s\) of \d+ submitter\(s\) expire in the next 400 days: \d+ draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n", in_ci.output)
+    assert re.fullmatch(
+        r"\d+ text\(s\) of \d+ submitter\(s\) expire in the next 400 days: \d+ draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n",
+        in_ci.output,
+    )
     drafts = list(outbox.glob("*.eml"))
     assert drafts and (outbox / f"{DEMO_DATE}-summary.txt").is_file()
     submissions = validate_repo(example_repo).submissions
@@ -276,7 +288,11 @@ def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> N
         (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name)
     venv = Path(sys.prefix)
     result = subprocess.run(
-        ["make", "-s", "-o", f"{venv}/bin/portal", "handbook", f"VENV={venv}"], cwd=tmp_path, capture_output=True, text=True, env={**os.environ, "NO_MKDOCS_2_WARNING": ""}
+        ["make", "-s", "-o", f"{venv}/bin/portal", "handbook", f"VENV={venv}"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": ""},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stderr == "" and "WARNING" not in result.stdout
@@ -288,7 +304,9 @@ def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
     """The package's own metadata, built by the setuptools that pyproject.toml asks for."""
     for name in ("pyproject.toml", "README.md", "tools"):
         source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, tmp_path / name, **({"ignore": shutil.ignore_patterns("*.egg-info", "__pycache__")} if source.is_dir() else {}))
+        (shutil.copytree if source.is_dir() else shutil.copy2)(
+            source, tmp_path / name, **({"ignore": shutil.ignore_patterns("*.egg-info", "__pycache__")} if source.is_dir() else {})
+        )
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheel"), str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr

@@ -55,7 +55,7 @@ def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, re
             "",
             f"  Title:      {sub.title}",
             f"  Reference:  {sub.id}",
-            f"  On the portal: {settings.site_name}, page of {sub.submitter.name}, section \"{KINDS[sub.kind]}\"",
+            f'  On the portal: {settings.site_name}, page of {sub.submitter.name}, section "{KINDS[sub.kind]}"',
             f"  Readers:    {AUDIENCES.get(sub.audience, sub.audience)}, with the portal's passcode",
             f"  Expires:    {dates.long_date(sub.expires)}",
         ]

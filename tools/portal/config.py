@@ -127,8 +127,7 @@ def find_repo(start: Path | None = None) -> Repo:
         if (candidate / "schema" / "submission.schema.json").is_file():
             return Repo(candidate)
     raise ConfigError(
-        f"{here} is not inside a portal repository (no schema/submission.schema.json here or above); "
-        "run the command from the repository, or pass --repo PATH"
+        f"{here} is not inside a portal repository (no schema/submission.schema.json here or above); run the command from the repository, or pass --repo PATH"
     )
 
 
@@ -250,7 +249,9 @@ def load_deploy(reader: YamlReader) -> Deploy:
     if values["target"] not in DEPLOY_TARGETS:
         raise reader.fail(("deploy", "target"), f"{values['target']!r} is not a target; use one of {', '.join(DEPLOY_TARGETS)}")
     if credentials_in_url(values["url"]):
-        raise reader.fail(("deploy", "url"), "holds a password or token; give the address only, and the credential as the CI secret PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY")
+        raise reader.fail(
+            ("deploy", "url"), "holds a password or token; give the address only, and the credential as the CI secret PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY"
+        )
     flag = reader.optional("deploy", "repository_holds_no_texts", default=False)
     if not isinstance(flag, bool):
         raise reader.fail(("deploy", "repository_holds_no_texts"), f"{flag!r} is not true or false")

@@ -86,7 +86,9 @@ def preflight(target: Target, site: Path, repo: Repo) -> None:
         if not target.location:
             raise DeployError("no site repository given: set deploy.url in schema/settings.yaml or give it as TARGET")
         if credentials_in_url(target.location):
-            raise DeployError("the site repository's address holds a password or token; give the address only, and the credential as PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY")
+            raise DeployError(
+                "the site repository's address holds a password or token; give the address only, and the credential as PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY"
+            )
         check_branch(target.branch)
         if same_repository(target.location, repo):
             raise DeployError(f"{target.location} is this repository, which holds the texts; deploy to a separate site repository")
@@ -209,7 +211,9 @@ def deploy_to_git(site: Path, url: str, branch: str, repo: Repo, environ: Mappin
             raise DeployError(f"the site commit holds {len(listed)} files but {site} has {len(files)}; nothing was pushed")
         with push_environment(url, environ) as env:
             env = {key: value for key, value in env.items() if not key.startswith(INHERITED_GIT[:6])}
-            result = subprocess.run(["git", "--git-dir", str(git_dir), "push", "--force", "--quiet", url, f"{commit}:refs/heads/{branch}"], env=env, capture_output=True, text=True)
+            result = subprocess.run(
+                ["git", "--git-dir", str(git_dir), "push", "--force", "--quiet", url, f"{commit}:refs/heads/{branch}"], env=env, capture_output=True, text=True
+            )
         if result.returncode != 0:
             raise DeployError(f"pushing to {url} failed: {redact(result.stderr.strip() or result.stdout.strip(), environ)}{push_hint(result.stderr, environ)}")
     return Deployed(Target("git", url, branch), len(files), sum(path.stat().st_size for path in files), commit)

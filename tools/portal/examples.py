@@ -38,7 +38,9 @@ def create_example_repo(source: Repo, target: Path) -> Repo:
         config.set_value("user", "email", "coordinator@example.org")
         config.set_value("commit", "gpgsign", "false")
     handle.git.add("--", *REPO_FILES)
-    handle.git.commit("--quiet", "-m", "Set up the cooperation portal", env={"GIT_AUTHOR_DATE": "2025-06-01T09:00:00", "GIT_COMMITTER_DATE": "2025-06-01T09:00:00"})
+    handle.git.commit(
+        "--quiet", "-m", "Set up the cooperation portal", env={"GIT_AUTHOR_DATE": "2025-06-01T09:00:00", "GIT_COMMITTER_DATE": "2025-06-01T09:00:00"}
+    )
     shutil.copytree(examples_root(), target / "submissions")
     repo = Repo(target)
     result = validate_repo(repo)

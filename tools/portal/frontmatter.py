@@ -9,9 +9,27 @@ from typing import Any
 import yaml
 
 ORDER = (
-    "id", "kind", "submitter", "title", "themes", "assistance", "contact", "received", "published",
-    "expires", "language", "audience", "format", "regions", "budget", "period", "links",
-    "attachments", "replaces", "source", "example",
+    "id",
+    "kind",
+    "submitter",
+    "title",
+    "themes",
+    "assistance",
+    "contact",
+    "received",
+    "published",
+    "expires",
+    "language",
+    "audience",
+    "format",
+    "regions",
+    "budget",
+    "period",
+    "links",
+    "attachments",
+    "replaces",
+    "source",
+    "example",
 )
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

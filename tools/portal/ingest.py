@@ -135,7 +135,13 @@ QUESTIONS = {
     "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
     "contact_name": "Contact (name or function)",
 }
-HINTS = {"kind": "--kind or 'Kind:'", "title": "--title or 'Title:'", "themes": "--theme or 'Themes:'", "assistance": "--assistance or 'Assistance:'", "contact_name": "--contact or 'Contact:'"}
+HINTS = {
+    "kind": "--kind or 'Kind:'",
+    "title": "--title or 'Title:'",
+    "themes": "--theme or 'Themes:'",
+    "assistance": "--assistance or 'Assistance:'",
+    "contact_name": "--contact or 'Contact:'",
+}
 
 
 def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
@@ -168,7 +174,9 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
         "audience": take("audience", "--audience", options.audience) or from_header("audience").lower() or "states",
     }
     if options.contact_name or options.contact_email:
-        origins["contact"] = "given with " + " and ".join(name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value)
+        origins["contact"] = "given with " + " and ".join(
+            name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value
+        )
     elif from_header("contact"):
         pass
     else:
@@ -297,7 +305,9 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     code = check.code
     known = registry.states.get(code) or registry.organisations.get(code)
     if replaced is not None and replaced.submitter.code != code:
-        raise IngestError(f"{options.replaces!r} is a text of {replaced.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter")
+        raise IngestError(
+            f"{options.replaces!r} is a text of {replaced.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter"
+        )
     if replaced is not None:
         head = current_of(replaced.id, existing.submissions)
         if head != replaced.id:
@@ -336,7 +346,10 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     path = str(folder / f"{identifier}.md")
     problems = _check(repo, path, content, existing.submissions, registry, retired, set(written), today)
     if problems:
-        raise IngestError(f"the submission would not be valid; nothing was written ({len(problems)} problem(s))", [_in_message(problem, origins, options.source_name) for problem in problems])
+        raise IngestError(
+            f"the submission would not be valid; nothing was written ({len(problems)} problem(s))",
+            [_in_message(problem, origins, options.source_name) for problem in problems],
+        )
     written[path] = content.encode("utf-8")
     loaded = parse_submission(content, path)
     assert not isinstance(loaded, Problem)
@@ -344,10 +357,21 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     action = "replace" if meta.get("replaces") else "publish"
     sender_line = check.record(mail.sender_email, submission.submitter.name)
     notes.append(sender_line)
-    change = audit.Change(action, identifier, meta["source"]["sha256"], mail.message_id, meta.get("replaces", ""), sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})")
+    change = audit.Change(
+        action,
+        identifier,
+        meta["source"]["sha256"],
+        mail.message_id,
+        meta.get("replaces", ""),
+        sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})",
+    )
     verb = "Replace" if action == "replace" else "Publish"
     subject = f"{verb} {meta['kind']} of {submission.submitter.name}: {meta['title']}"
-    body = f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}" + (f", converted from {prepared.converted}" if prepared.converted else "") + "."
+    body = (
+        f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}"
+        + (f", converted from {prepared.converted}" if prepared.converted else "")
+        + "."
+    )
     body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
     if meta.get("replaces"):
         body += f"\nReplaces {meta['replaces']}, which leaves the portal."
@@ -377,7 +401,9 @@ def _resolved(submission: Submission, registry: Any) -> Submission:
     return replace(submission, submitter=known) if known else submission
 
 
-def _check(repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, retired: set[str], planned: set[str], today: dt.date) -> list[Problem]:
+def _check(
+    repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, retired: set[str], planned: set[str], today: dt.date
+) -> list[Problem]:
     loaded = parse_submission(content, path)
     if isinstance(loaded, Problem):
         return [loaded]

@@ -140,7 +140,11 @@ class Needles:
                 for pair in present:
                     for needle, what, submission in self.by_pair[pair]:
                         size = len(needle)
-                        if any(tuple(tokens[start : start + size]) == needle for start in positions[pair] if size == 2 or (start + 2 < len(tokens) and tokens[start + 2] == needle[2])):
+                        if any(
+                            tuple(tokens[start : start + size]) == needle
+                            for start in positions[pair]
+                            if size == 2 or (start + 2 < len(tokens) and tokens[start + 2] == needle[2])
+                        ):
                             yield what, submission, needle
         if self.shingles and len(tokens) >= SHINGLE:
             runs = zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False)

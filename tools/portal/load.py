@@ -51,7 +51,9 @@ def read_submission_file(path: Path, shown: str, max_bytes: int) -> LoadedFile |
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            return Problem(shown, 1, 1, "file", f"is {size:,} bytes, over the limit of {max_bytes:,} (limits.submission_bytes); send long material as an attachment")
+            return Problem(
+                shown, 1, 1, "file", f"is {size:,} bytes, over the limit of {max_bytes:,} (limits.submission_bytes); send long material as an attachment"
+            )
         raw = path.read_bytes()
     except OSError as exc:
         return Problem(shown, 1, 1, "file", f"cannot be read: {exc.strerror}")

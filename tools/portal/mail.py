@@ -120,7 +120,9 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     if parsed.text is None and not parsed.attachments:
         raise MailError("the message has no text and no attachment to take the text from")
     if parsed.text is None and all(a.name.lower() == "winmail.dat" or a.content_type == "application/ms-tnef" for a in parsed.attachments):
-        raise MailError("the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx")
+        raise MailError(
+            "the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx"
+        )
     return parsed
 
 
@@ -153,7 +155,9 @@ def _check_structure(message: Message) -> None:
             raise MailError(f"the message nests parts more than {MAX_DEPTH} deep; it is not a normal e-mail")
         for defect in part.defects:
             if type(defect).__name__ in _SERIOUS_DEFECTS:
-                raise MailError(f"the message's MIME structure is broken ({_defect_words(defect)}) in a {part.get_content_type()} part; the file may be truncated")
+                raise MailError(
+                    f"the message's MIME structure is broken ({_defect_words(defect)}) in a {part.get_content_type()} part; the file may be truncated"
+                )
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
@@ -181,8 +185,10 @@ def _date(message: Message) -> str:
 
 def _is_attachment(part: Message) -> bool:
     disposition = (part.get_content_disposition() or "").lower()
-    return disposition == "attachment" or (part.get_filename() is not None and part.get_content_maintype() != "text") or (
-        part.get_filename() is not None and disposition == "attachment"
+    return (
+        disposition == "attachment"
+        or (part.get_filename() is not None and part.get_content_maintype() != "text")
+        or (part.get_filename() is not None and disposition == "attachment")
     )
 
 
@@ -222,7 +228,11 @@ def _leaves(message: Message) -> list[Message]:
 
 
 def _attachments(message: Message, plain: Message | None, html: Message | None) -> list[Message]:
-    return [part for part in _leaves(message) if part is not plain and part is not html and (part.get_content_maintype() != "text" or _is_attachment(part) or part.get_filename())]
+    return [
+        part
+        for part in _leaves(message)
+        if part is not plain and part is not html and (part.get_content_maintype() != "text" or _is_attachment(part) or part.get_filename())
+    ]
 
 
 def _decode(part: Message, what: str) -> str:
@@ -252,7 +262,9 @@ def add_attachment(parsed: ParsedMail, names: set[str], name: str, original: str
         number += 1
     names.add(name.lower())
     if len(data) > max_attachment_bytes:
-        raise MailError(f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link")
+        raise MailError(
+            f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link"
+        )
     parsed.attachments.append(MailAttachment(name, original, content_type, data))
 
 

@@ -43,7 +43,8 @@ def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) ->
         pager = ""
         if len(parts) > 1:
             links = " ".join(
-                f"<strong>{n}</strong>" if n == number else f'<a href="{pages.href(f"print/{key}" if n == 1 else f"print/{key}/{n}")}">{n}</a>' for n in range(1, len(parts) + 1)
+                f"<strong>{n}</strong>" if n == number else f'<a href="{pages.href(f"print/{key}" if n == 1 else f"print/{key}/{n}")}">{n}</a>'
+                for n in range(1, len(parts) + 1)
             )
             pager = f'<nav class="portal-pager portal-no-print" aria-label="Parts of {h(title)}">Part {number} of {len(parts)}: {links}</nav>'
         shown = f"texts {(number - 1) * PRINT_PAGE + 1} to {(number - 1) * PRINT_PAGE + len(chunk)} of " if len(parts) > 1 else ""
@@ -125,7 +126,9 @@ def export(pages: Pages) -> None:
         name = f"{pages.namer('export/' + extension)}.bin"
         pages.out.generated[name] = content
         pages.out.alike[name] = f"export/{extension}"
-        items.append(f'<li><a href="{name}" download="{stem}.{extension}" data-portal-file>{h(label)}</a>: {stem}.{extension}, {max(1, round(len(content) / 1024))} KB</li>')
+        items.append(
+            f'<li><a href="{name}" download="{stem}.{extension}" data-portal-file>{h(label)}</a>: {stem}.{extension}, {max(1, round(len(content) / 1024))} KB</li>'
+        )
     fields = ", ".join(f"<code>{name}</code>" for name in EXPORT_FIELDS)
     body = f"""
 # Export

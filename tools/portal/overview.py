@@ -100,9 +100,11 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
             bar_y = y + 18 + line * (BAR_HEIGHT + 4)
             width = value * scale
             parts.append(_bar(BAR_X, bar_y, width, solid, prefix) if value else "")
-            parts.append(f'<text x="{BAR_X + max(width, 0) + 6:.1f}" y="{bar_y + BAR_HEIGHT - 2}" fill="currentColor">{value} {name}{"s" if value != 1 else ""}</text>')
+            parts.append(
+                f'<text x="{BAR_X + max(width, 0) + 6:.1f}" y="{bar_y + BAR_HEIGHT - 2}" fill="currentColor">{value} {name}{"s" if value != 1 else ""}</text>'
+            )
     parts.append("</svg>")
-    table_rows = "".join(f"<tr><th scope=\"row\">{html.escape(row.label)}</th><td>{row.needs}</td><td>{row.offers}</td></tr>" for row in rows)
+    table_rows = "".join(f'<tr><th scope="row">{html.escape(row.label)}</th><td>{row.needs}</td><td>{row.offers}</td></tr>' for row in rows)
     table = (
         f'<details class="portal-chart-figures"><summary>The figures as a table</summary><table class="portal-list"><thead><tr>'
         f'<th scope="col">{html.escape(title)}</th><th scope="col">{SERIES[0]}</th><th scope="col">{SERIES[1]}</th></tr></thead>'

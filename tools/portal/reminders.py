@@ -37,7 +37,9 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
     ]
     for sub in subs:
         lines.append(f"- {sub.title}")
-        lines.append(f"  ({KIND_SINGULAR[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})")
+        lines.append(
+            f"  ({KIND_SINGULAR[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})"
+        )
     lines += [
         "",
         "To keep a text on the portal, send an updated version by replying to this message. Please put the",

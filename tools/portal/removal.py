@@ -67,7 +67,9 @@ def find_file(repo: Repo, identifier: str) -> Path:
     return matches[0]
 
 
-def withdraw(repo: Repo, identifier: str, reason: str, author: str | None = None, outbox: Path | None = None, today: dt.date | None = None) -> tuple[str, Path | None]:
+def withdraw(
+    repo: Repo, identifier: str, reason: str, author: str | None = None, outbox: Path | None = None, today: dt.date | None = None
+) -> tuple[str, Path | None]:
     """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None)."""
     if not reason.strip():
         raise RemovalError("--reason is empty; say why the text is withdrawn (it goes into the audit trail)")
@@ -77,7 +79,7 @@ def withdraw(repo: Repo, identifier: str, reason: str, author: str | None = None
     meta = loaded.meta if isinstance(loaded, LoadedFile) else {}
     registry = load_registry(repo.schema_dir)
     code = path.parent.name
-    who = (registry.states.get(code) or registry.organisations.get(code))
+    who = registry.states.get(code) or registry.organisations.get(code)
     name = who.name if who else code
     kind = KIND_SINGULAR.get(str(meta.get("kind", "")), "Text").lower()
     title = str(meta.get("title", identifier))
@@ -105,15 +107,14 @@ def expired(repo: Repo, today: dt.date) -> list[Expiry]:
     if not result.ok:
         raise RemovalError(f"{len(result.errors)} error(s) in the submissions; fix them before removing anything", result.errors)
     newer = replacements(result.submissions)
-    return [Expiry(sub, newer[sub.id].id if sub.id in newer else "") for sub in sorted(select_expired(result.submissions, today), key=lambda s: (s.expires, s.id))]
+    return [
+        Expiry(sub, newer[sub.id].id if sub.id in newer else "") for sub in sorted(select_expired(result.submissions, today), key=lambda s: (s.expires, s.id))
+    ]
 
 
 def describe(item: Expiry) -> str:
     sub = item.submission
-    line = (
-        f"- {sub.id}: {KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}, \"{sub.title}\" "
-        f"(published {sub.published}, expired {sub.expires})"
-    )
+    line = f'- {sub.id}: {KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}, "{sub.title}" (published {sub.published}, expired {sub.expires})'
     if item.replaced_by:
         line += f"; it had been replaced by {item.replaced_by}, which stays and keeps naming it in 'replaces' (history holds it)"
     return line

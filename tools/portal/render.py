@@ -164,9 +164,9 @@ anyone shares **ongoing projects** as an exchange of experience. {audience}
 
 {self.new_summary()}
 
-For a meeting: the [overview]({self.link('overview')}) charts needs and offers per theme, per type
+For a meeting: the [overview]({self.link("overview")}) charts needs and offers per theme, per type
 of assistance and per country; every listing has a printable page of all its texts; and the texts
-can be [exported]({self.link('export')}) as a spreadsheet, CSV or JSON.
+can be [exported]({self.link("export")}) as a spreadsheet, CSV or JSON.
 
 ## Expiring in the next {data.reminder_days} days
 
@@ -174,7 +174,7 @@ can be [exported]({self.link('export')}) as a spreadsheet, CSV or JSON.
 
 ## How to contribute
 
-1. Copy the [guidance pattern]({self.link('pattern')}) for your kind of text into an e-mail and
+1. Copy the [guidance pattern]({self.link("pattern")}) for your kind of text into an e-mail and
    fill it in: the header block at the top, then your text, organised as suits you.
 2. Send it to the coordinator, {md(data.coordinator_name)} ([{md(data.coordinator_email)}](mailto:{h(data.coordinator_email)})).
 3. The coordinator publishes it **as sent, without editing**, and tells you when it is online.
@@ -216,7 +216,10 @@ Shown as of {dates.long_date(data.today)}.
         if not soon:
             return "_No text expires in this period._"
         today = self.data.today
-        items = "".join(f"<li>{self.sub_link(s)} ({h(s.submitter.name)}): expires {dates.long_date(s.expires)}, {dates.days_phrase((s.expires - today).days)}</li>" for s in soon)
+        items = "".join(
+            f"<li>{self.sub_link(s)} ({h(s.submitter.name)}): expires {dates.long_date(s.expires)}, {dates.days_phrase((s.expires - today).days)}</li>"
+            for s in soon
+        )
         return f"<ul>{items}</ul>"
 
     def publishers(self) -> None:
@@ -232,7 +235,11 @@ Shown as of {dates.long_date(data.today)}.
 
     def submitter(self, code: str, subs: list[Submission]) -> None:
         first = subs[0].submitter
-        parts = [f"# {md(first.name)}\n", f"{md(SUBMITTER_TYPES[first.type])}. {len(subs)} text{'s' if len(subs) != 1 else ''} on the portal.\n", self.print_link(f"submitter/{code}", len(subs))]
+        parts = [
+            f"# {md(first.name)}\n",
+            f"{md(SUBMITTER_TYPES[first.type])}. {len(subs)} text{'s' if len(subs) != 1 else ''} on the portal.\n",
+            self.print_link(f"submitter/{code}", len(subs)),
+        ]
         for kind, label in KINDS.items():
             chosen = [s for s in subs if s.kind == kind]
             if chosen:
@@ -343,7 +350,8 @@ Shown as of {dates.long_date(data.today)}.
             pager = ""
             if len(chunks) > 1:
                 links = " ".join(
-                    f"<strong>{n}</strong>" if n == number else f'<a href="{self.href(key if n == 1 else f"{key}/{n}")}">{n}</a>' for n in range(1, len(chunks) + 1)
+                    f"<strong>{n}</strong>" if n == number else f'<a href="{self.href(key if n == 1 else f"{key}/{n}")}">{n}</a>'
+                    for n in range(1, len(chunks) + 1)
                 )
                 pager = f'<nav class="portal-pager" aria-label="Pages of {h(title)}">Page {number} of {len(chunks)}: {links}</nav>'
             body = "\n".join(chunk) if chunk else empty
@@ -353,7 +361,14 @@ Shown as of {dates.long_date(data.today)}.
         for kind, label in KINDS.items():
             subs = sorted((s for s in self.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
             blocks = [self.listing(subs[i : i + LISTING_PAGE]) for i in range(0, len(subs), LISTING_PAGE)]
-            self.paged(f"kind/{kind}", label, f"# {label}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'kind/{kind}', len(subs))}", blocks, 1, "_None at the moment._")
+            self.paged(
+                f"kind/{kind}",
+                label,
+                f"# {label}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'kind/{kind}', len(subs))}",
+                blocks,
+                1,
+                "_None at the moment._",
+            )
             self.printable(f"kind/{kind}", f"{label}: all texts", subs)
 
     def by_theme(self) -> None:
@@ -362,7 +377,14 @@ Shown as of {dates.long_date(data.today)}.
             subs = sorted((s for s in self.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
             lines.append(f"- [{md(label)}]({self.link('theme/' + theme)}): {len(subs)}")
             blocks = [self.listing(subs[i : i + LISTING_PAGE], kind_column=True) for i in range(0, len(subs), LISTING_PAGE)]
-            self.paged(f"theme/{theme}", label, f"# {md(label)}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'theme/{theme}', len(subs))}", blocks, 1, "_Nothing on this theme at the moment._")
+            self.paged(
+                f"theme/{theme}",
+                label,
+                f"# {md(label)}\n\n{len(subs)} on the portal.\n\n{self.print_link(f'theme/{theme}', len(subs))}",
+                blocks,
+                1,
+                "_Nothing on this theme at the moment._",
+            )
             self.printable(f"theme/{theme}", f"{label}: all texts", subs)
         self.page("themes", "Themes", "\n".join(lines), searchable=False)
 
@@ -379,7 +401,8 @@ Shown as of {dates.long_date(data.today)}.
             matched = found.get(need.id, [])
             if matched:
                 items = "".join(
-                    f"<li>{self.sub_link(m.resource)} — {h(KIND_SINGULAR[m.resource.kind])} by {h(m.resource.submitter.name)}. {h(m.reason)}.</li>" for m in matched
+                    f"<li>{self.sub_link(m.resource)} — {h(KIND_SINGULAR[m.resource.kind])} by {h(m.resource.submitter.name)}. {h(m.reason)}.</li>"
+                    for m in matched
                 )
                 block += f"<ol>{items}</ol>\n"
             else:
@@ -389,8 +412,13 @@ Shown as of {dates.long_date(data.today)}.
 
     def recent(self) -> None:
         subs = sorted(self.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:30]
-        rows = [[dates.long_date(sub.published), self.sub_link(sub) + (" (update)" if sub.replaces else ""), self.submitter_link(sub), h(KIND_SINGULAR[sub.kind])] for sub in subs]
-        body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + (html_table(["Published", "Title", "By", "Kind"], rows) if subs else "_Nothing yet._")
+        rows = [
+            [dates.long_date(sub.published), self.sub_link(sub) + (" (update)" if sub.replaces else ""), self.submitter_link(sub), h(KIND_SINGULAR[sub.kind])]
+            for sub in subs
+        ]
+        body = "# Recently published and updated\n\nThe 30 latest texts.\n\n" + (
+            html_table(["Published", "Title", "By", "Kind"], rows) if subs else "_Nothing yet._"
+        )
         self.page("recent", "Recently published", body, searchable=False)
 
     def changes(self) -> None:
@@ -404,7 +432,8 @@ Shown as of {dates.long_date(data.today)}.
                 rows.append([dates.long_date(event.date), words[event.action], self.sub_link(sub), self.submitter_link(sub)])
         body = (
             "# Changes\n\nHow the texts on the portal today arrived, newest first, from the portal's history. "
-            "Texts that were withdrawn or expired are no longer named here.\n\n" + (html_table(["Date", "Change", "Text", "By"], rows[:200]) if rows else "_No change recorded._")
+            "Texts that were withdrawn or expired are no longer named here.\n\n"
+            + (html_table(["Date", "Change", "Text", "By"], rows[:200]) if rows else "_No change recorded._")
         )
         self.page("changes", "Changes", body, searchable=False)
 

@@ -19,10 +19,7 @@ def as_json(problems: Sequence[Problem], files: int, submissions: int) -> str:
             "valid": submissions,
             "errors": sum(p.severity == "error" for p in problems),
             "warnings": sum(p.severity == "warning" for p in problems),
-            "problems": [
-                {"path": p.path, "line": p.line, "column": p.col, "severity": p.severity, "field": p.field, "message": p.message}
-                for p in problems
-            ],
+            "problems": [{"path": p.path, "line": p.line, "column": p.col, "severity": p.severity, "field": p.field, "message": p.message} for p in problems],
         },
         indent=2,
         ensure_ascii=False,

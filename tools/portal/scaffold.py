@@ -48,7 +48,9 @@ def scaffold(
     registry = load_registry(repo.schema_dir)
     submitter = registry.states.get(code) or registry.organisations.get(code)
     if submitter is None:
-        raise ScaffoldError(f"--submitter: {code!r} is neither an ISO 3166-1 alpha-3 country code nor a registered organisation{registry.suggestion('state', code)}")
+        raise ScaffoldError(
+            f"--submitter: {code!r} is neither an ISO 3166-1 alpha-3 country code nor a registered organisation{registry.suggestion('state', code)}"
+        )
     identifier = choose_id(repo, code, kind, title, today.year)
     path = repo.submissions / code / f"{identifier}.md"
     contact: dict[str, str] = {"name": contact_name or "[name or function of the contact person]"}

@@ -23,19 +23,49 @@ _PATTERN_HINTS = {
     "source.email_sha256": "64 lower-case hexadecimal digits",
     "replaces": "the id of the earlier text, e.g. lao-2025-need-clearance",
 }
-_TYPE_WORDS = {"object": "a set of 'field: value' lines", "array": "a list, e.g. [a, b]", "string": "a text", "number": "a number", "boolean": "true or false", "integer": "a whole number"}
+_TYPE_WORDS = {
+    "object": "a set of 'field: value' lines",
+    "array": "a list, e.g. [a, b]",
+    "string": "a text",
+    "number": "a number",
+    "boolean": "true or false",
+    "integer": "a whole number",
+}
 
 
 # Keywords that mean the same in JSON Schema 2020-12 and in the draft the compiled validator
 # implements, and that it checks at least as strictly (enum and const only with texts: it compares
 # other values with ==, where True == 1). A schema with anything else is checked by jsonschema alone.
-_COMPILED_KEYWORDS = frozenset({
-    "$schema", "$id", "title", "description", "$comment", "examples",
-    "type", "enum", "const", "pattern", "minLength", "maxLength", "format",
-    "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum",
-    "items", "minItems", "maxItems", "uniqueItems",
-    "properties", "required", "additionalProperties", "minProperties", "maxProperties",
-})
+_COMPILED_KEYWORDS = frozenset(
+    {
+        "$schema",
+        "$id",
+        "title",
+        "description",
+        "$comment",
+        "examples",
+        "type",
+        "enum",
+        "const",
+        "pattern",
+        "minLength",
+        "maxLength",
+        "format",
+        "minimum",
+        "maximum",
+        "exclusiveMinimum",
+        "exclusiveMaximum",
+        "items",
+        "minItems",
+        "maxItems",
+        "uniqueItems",
+        "properties",
+        "required",
+        "additionalProperties",
+        "minProperties",
+        "maxProperties",
+    }
+)
 
 
 class SchemaChecker:

@@ -343,7 +343,12 @@ def _scan_tiers(
         needles: Needles = hidden_needles(hidden, shown)
         # What the tier may show, read every way a page may show it (markup removed, read as
         # spaces, or shown as text), all at once: no run of words spans two of them.
-        legitimate = [token for text in (*boilerplate, *(value for sub in shown for value in _strings(sub))) for tokens in (*markup_views(text), words(text)) for token in (*tokens, APART)]
+        legitimate = [
+            token
+            for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
+            for tokens in (*markup_views(text), words(text))
+            for token in (*tokens, APART)
+        ]
         needles.discard_found_in(legitimate)
         found: dict[tuple[str, str], None] = {}
         for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):

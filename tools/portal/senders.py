@@ -25,7 +25,32 @@ ADDRESS = re.compile(r"^[^@\s<>,;]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
 DOMAIN = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
 # Mail services anyone can sign up to: a whole domain of them speaks for no one.
 PUBLIC_MAIL_DOMAINS = frozenset(
-    ["gmail.com", "googlemail.com", "outlook.com", "hotmail.com", "live.com", "msn.com", "yahoo.com", "yahoo.fr", "ymail.com", "aol.com", "icloud.com", "me.com", "gmx.net", "gmx.de", "web.de", "proton.me", "protonmail.com", "mail.ru", "yandex.ru", "qq.com", "163.com", "126.com", "orange.fr", "laposte.net"]
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "orange.fr",
+        "laposte.net",
+    ]
 )
 HEADER = """# Who may publish for whom: the sender addresses and domains that speak for each State and
 # organisation, with the date the coordinator confirmed each (e.g. by note verbale).
@@ -90,7 +115,10 @@ def load_senders(schema_dir: Path, registry: Registry) -> list[Sender]:
             raise reader.fail(("senders", index), "must be an entry with submitter, address or domain, and confirmed")
         code = reader.text("senders", index, "submitter")
         if code not in registry.states and code not in registry.organisations:
-            raise reader.fail(("senders", index, "submitter"), f"{code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}")
+            raise reader.fail(
+                ("senders", index, "submitter"),
+                f"{code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}",
+            )
         address = str(item.get("address", "")).strip().lower()
         domain = str(item.get("domain", "")).strip().lower()
         if bool(address) == bool(domain):
@@ -143,7 +171,9 @@ def new_sender(who: str, submitter: str, confirmed: dt.date, note: str, registry
     """A register entry for `who` (an address, or a domain such as nra.gov.la or @nra.gov.la)."""
     who = who.strip().lower()
     if submitter not in registry.states and submitter not in registry.organisations:
-        raise SenderError(f"--submitter: {submitter!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', submitter)}")
+        raise SenderError(
+            f"--submitter: {submitter!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', submitter)}"
+        )
     if "@" in who and not who.startswith("@"):
         if not ADDRESS.match(who):
             raise SenderError(f"{who!r} is not an e-mail address, e.g. planning@nra.gov.la")
@@ -165,7 +195,9 @@ def register_with(current: str, sender: Sender) -> str:
     return current + entry_text(sender)
 
 
-def submitter_for(address: str, given: str, registry: Registry, senders: list[Sender], replaced: Submission | None, ask: Callable[[str, str], str] | None) -> SenderCheck:
+def submitter_for(
+    address: str, given: str, registry: Registry, senders: list[Sender], replaced: Submission | None, ask: Callable[[str, str], str] | None
+) -> SenderCheck:
     """Who the text is published for: the register speaks for the sender; the coordinator may
     name the submitter for this one message instead (recorded as confirmed by hand)."""
     entries = senders_for(address, senders) if address else []
@@ -186,7 +218,14 @@ def submitter_for(address: str, given: str, registry: Registry, senders: list[Se
         if codes:
             code = codes[0]
         elif ask is not None:
-            code = ask("submitter", f"{sender} is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?").strip().upper()
+            code = (
+                ask(
+                    "submitter",
+                    f"{sender} is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?",
+                )
+                .strip()
+                .upper()
+            )
             if not code:
                 raise SenderError(f"{sender} is not in the register of senders (schema/senders.yaml); nothing was published")
             return _known(code, registry, SenderCheck(code, "by hand"))
@@ -202,5 +241,7 @@ def submitter_for(address: str, given: str, registry: Registry, senders: list[Se
 
 def _known(code: str, registry: Registry, check: SenderCheck) -> SenderCheck:
     if code not in registry.states and code not in registry.organisations:
-        raise SenderError(f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}")
+        raise SenderError(
+            f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}"
+        )
     return check

@@ -74,7 +74,7 @@ def _extensions(parent: Path) -> list[object]:
     replaces the inherited one, so the whole list is written.)"""
     extensions: list[object] = []
     for entry in yaml.safe_load(parent.read_text(encoding="utf-8")).get("markdown_extensions", []):
-        name, options = (next(iter(entry.items())) if isinstance(entry, dict) else (entry, {}))
+        name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
         if name in _UNSAFE_EXTENSIONS:
             continue
         if name == "toc":

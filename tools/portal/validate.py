@@ -213,20 +213,32 @@ def check_across(
         if known is None:
             other = registry.lookup("state" if sub.submitter.type != "state" else "ngo", sub.submitter.code)
             if sub.submitter.type == "state":
-                problem(sub, ("submitter", "code"), f"{sub.submitter.code!r} is not an ISO 3166-1 alpha-3 country code{registry.suggestion('state', sub.submitter.code)}")
+                problem(
+                    sub,
+                    ("submitter", "code"),
+                    f"{sub.submitter.code!r} is not an ISO 3166-1 alpha-3 country code{registry.suggestion('state', sub.submitter.code)}",
+                )
             elif sub.submitter.code in registry.organisations:
                 actual = registry.organisations[sub.submitter.code].type
                 problem(sub, ("submitter", "type"), f"{sub.submitter.code} is registered as {actual}, not {sub.submitter.type}")
             elif other is not None:
                 problem(sub, ("submitter", "type"), f"{sub.submitter.code} is a State ({other.name}); use type: state")
             else:
-                problem(sub, ("submitter", "code"), f"{sub.submitter.code!r} is not a registered organisation (schema/organisations.yaml){registry.suggestion(sub.submitter.type, sub.submitter.code)}")
+                problem(
+                    sub,
+                    ("submitter", "code"),
+                    f"{sub.submitter.code!r} is not a registered organisation (schema/organisations.yaml){registry.suggestion(sub.submitter.type, sub.submitter.code)}",
+                )
             continue
         if known.type == "state" and known.status not in settings.publishing_statuses:
             label = STATUS_LABELS.get(known.status, known.status)
             allowed = ", ".join(settings.publishing_statuses)
             note = " (no status in schema/states.yaml)" if known.status == NON_PARTY else ""
-            problem(sub, ("submitter", "code"), f"{known.name} is {label}{note}; States with status {allowed} may publish (schema/settings.yaml: publishing_statuses)")
+            problem(
+                sub,
+                ("submitter", "code"),
+                f"{known.name} is {label}{note}; States with status {allowed} may publish (schema/settings.yaml: publishing_statuses)",
+            )
         sub = _with_submitter(sub, known)
         expected = f"submissions/{sub.submitter.code}/{sub.id}.md"
         if sub.path != expected:
@@ -242,11 +254,19 @@ def check_across(
             problem(sub, ("published",), f"{sub.published} is before received ({sub.received}); a text is published after it arrives")
         latest = dates.add_months(sub.published, settings.maximum_months)
         if sub.expires <= sub.published:
-            problem(sub, ("expires",), f"{sub.expires} is not after published ({sub.published}); use {dates.add_months(sub.published, settings.default_months)}")
+            problem(
+                sub, ("expires",), f"{sub.expires} is not after published ({sub.published}); use {dates.add_months(sub.published, settings.default_months)}"
+            )
         elif sub.expires > latest:
-            problem(sub, ("expires",), f"{sub.expires} is more than {settings.maximum_months} months after published ({sub.published}); use {latest} or earlier")
+            problem(
+                sub, ("expires",), f"{sub.expires} is more than {settings.maximum_months} months after published ({sub.published}); use {latest} or earlier"
+            )
         if sub.fingerprint and text_fingerprint(sub.text) != sub.fingerprint:
-            problem(sub, ("source", "sha256"), "does not match the text: the text was changed after it was received (texts are published verbatim; send an update with `portal replace`)")
+            problem(
+                sub,
+                ("source", "sha256"),
+                "does not match the text: the text was changed after it was received (texts are published verbatim; send an update with `portal replace`)",
+            )
         period = sub.meta.get("period")
         if period and period.get("end") and period["end"] < period["start"]:
             problem(sub, ("period", "end"), f"{period['end']} is before the start of the period ({period['start']})")
@@ -309,7 +329,9 @@ def _attachment_problem(repo: Repo, sub: Submission, attachment: Attachment, lim
     try:
         full.resolve().relative_to(folder)
     except ValueError:
-        return f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under attachments/{sub.id}/"
+        return (
+            f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under attachments/{sub.id}/"
+        )
     if full.is_symlink():
         return f"{given!r} is a symbolic link; attach the file itself"
     if not full.is_file():

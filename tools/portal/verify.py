@@ -32,18 +32,50 @@ def verify(repo: Repo, today: dt.date) -> Verified:
         line, col = sub.position("source", "sha256")
         actual = text_fingerprint(sub.text)
         if not sub.fingerprint:
-            problems.append(Problem(sub.path, line, col, "source.sha256", f"no fingerprint recorded, so what was received cannot be checked; publish the text again from its e-mail with `portal replace {sub.id} MESSAGE`"))
+            problems.append(
+                Problem(
+                    sub.path,
+                    line,
+                    col,
+                    "source.sha256",
+                    f"no fingerprint recorded, so what was received cannot be checked; publish the text again from its e-mail with `portal replace {sub.id} MESSAGE`",
+                )
+            )
             continue
         if actual != sub.fingerprint:
             continue  # validate_repo has reported it already
         added = commits.get(sub.path)
         if added is None:
-            problems.append(Problem(sub.path, 1, 1, "file", "is not committed; remove the file and publish the text from its e-mail with `portal ingest MESSAGE`, which commits it (`git status` shows it)"))
+            problems.append(
+                Problem(
+                    sub.path,
+                    1,
+                    1,
+                    "file",
+                    "is not committed; remove the file and publish the text from its e-mail with `portal ingest MESSAGE`, which commits it (`git status` shows it)",
+                )
+            )
             continue
         short = added["commit"][:10]
         if added.get("Portal-Submission") != sub.id:
-            problems.append(Problem(sub.path, 1, 1, "file", f"commit {short} that added it has no 'Portal-Submission: {sub.id}' trailer; it was not published with `portal ingest` (`git show {short}` shows who added it; `portal history {sub.id}` what the portal recorded)"))
+            problems.append(
+                Problem(
+                    sub.path,
+                    1,
+                    1,
+                    "file",
+                    f"commit {short} that added it has no 'Portal-Submission: {sub.id}' trailer; it was not published with `portal ingest` (`git show {short}` shows who added it; `portal history {sub.id}` what the portal recorded)",
+                )
+            )
         elif added.get("Portal-Fingerprint") != f"sha256:{sub.fingerprint}":
             recorded = added.get("Portal-Fingerprint", "none")
-            problems.append(Problem(sub.path, line, col, "source.sha256", f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)"))
+            problems.append(
+                Problem(
+                    sub.path,
+                    line,
+                    col,
+                    "source.sha256",
+                    f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)",
+                )
+            )
     return Verified(len(active), sorted(problems, key=Problem.sort_key), counts(result.submissions, today))

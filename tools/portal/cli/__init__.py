@@ -68,7 +68,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "output", type=click.Choice(["text", "json", "github"]), default=None, help="How to print problems (default: text; github when run in GitHub Actions).")
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(["text", "json", "github"]),
+    default=None,
+    help="How to print problems (default: text; github when run in GitHub Actions).",
+)
 @today_option
 @repo_option
 def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None, repo_path: Path | None) -> None:
@@ -107,7 +113,9 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
 
 @main.command()
 @click.option("--kind", type=click.Choice(["need", "offer", "how-to-apply", "project"]), required=True, help="What kind of text.")
-@click.option("--submitter", "code", required=True, metavar="CODE", help="ISO 3166-1 alpha-3 code of the State (e.g. LAO) or an organisation's code (e.g. GICHD).")
+@click.option(
+    "--submitter", "code", required=True, metavar="CODE", help="ISO 3166-1 alpha-3 code of the State (e.g. LAO) or an organisation's code (e.g. GICHD)."
+)
 @click.option("--title", required=True, help="The title of the text.")
 @click.option("--theme", "themes", multiple=True, required=True, type=click.Choice(list(THEMES)), help="A theme of the text (repeat for several).")
 @click.option("--assistance", multiple=True, required=True, type=click.Choice(list(ASSISTANCE)), help="A type of assistance (repeat for several).")
@@ -197,8 +205,6 @@ def validate_from_disk(repo: Repo) -> list[Submission]:
         print_problems(result.errors)
         raise click.ClickException("the submissions have errors; fix them first (portal validate)")
     return result.submissions
-
-
 
 
 from . import passcode_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`

@@ -54,7 +54,9 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
         record = rotation_record(repo, [tier.id for tier in chosen], today)
         if not no_commit and open_git(repo) is not None:
             labels = ", ".join(tier.label for tier in chosen)
-            commit_files(repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n")
+            commit_files(
+                repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n"
+            )
         else:
             write_atomic(repo.rotations_path, record)
     except (PasscodeError, AuditError, ConfigError) as exc:

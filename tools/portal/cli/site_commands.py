@@ -157,7 +157,9 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
             output.write(f"target={chosen.kind}\n")
     if chosen.kind == "pages":
         if not in_actions:
-            raise click.ClickException("the pages target is uploaded by the Publish workflow, not from here; nothing was deployed (choose a git or folder TARGET)")
+            raise click.ClickException(
+                "the pages target is uploaded by the Publish workflow, not from here; nothing was deployed (choose a git or folder TARGET)"
+            )
         click.echo("site/ passed the leak check; the next step uploads it to this repository's GitHub Pages.")
         return
     try:
@@ -187,7 +189,7 @@ def resolve_target(repo: Repo, target: str | None, branch: str | None, kind: str
         example = "git@github.com:ccm-portal/ccm-portal.github.io.git" if chosen == "git" else "/srv/www/cooperation-portal"
         raise click.ClickException(
             f"{settings.location(field)}: error: deploy.{field}: empty; set where the site goes (e.g. {example}), "
-            "or give TARGET; see README, \"Setting up a deployment\""
+            'or give TARGET; see README, "Setting up a deployment"'
         )
     if chosen == "folder" and not Path(location).is_absolute():
         location = str(repo.root / location)  # a relative folder in the settings is relative to the repository

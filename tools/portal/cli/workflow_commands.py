@@ -19,19 +19,34 @@ KIND_CHOICES = list(KINDS)
 
 def ingest_options(func):  # type: ignore[no-untyped-def]
     options: list[Any] = [
-        click.option("--submitter", default="", metavar="CODE", help="State (ISO 3166-1 alpha-3) or organisation code (default: from the register of senders); for a sender not in the register, this confirms it by hand for this message."),
+        click.option(
+            "--submitter",
+            default="",
+            metavar="CODE",
+            help="State (ISO 3166-1 alpha-3) or organisation code (default: from the register of senders); for a sender not in the register, this confirms it by hand for this message.",
+        ),
         click.option("--kind", default=None, type=click.Choice(KIND_CHOICES), help="Kind of text (default: the header block's Kind:)."),
         click.option("--title", default="", help="Title (default: the header block's Title:)."),
         click.option("--theme", "themes", multiple=True, type=click.Choice(list(THEMES)), help="Theme (repeatable)."),
         click.option("--assistance", multiple=True, type=click.Choice(list(ASSISTANCE)), help="Type of assistance (repeatable)."),
-        click.option("--audience", default=None, type=click.Choice(["states", "states-and-partners"]), help="Who may read it (default: the header block's Audience:, else states)."),
+        click.option(
+            "--audience",
+            default=None,
+            type=click.Choice(["states", "states-and-partners"]),
+            help="Who may read it (default: the header block's Audience:, else states).",
+        ),
         click.option("--contact", "contact_name", default="", help="Contact name or function (default: header block, then sender)."),
         click.option("--email", "contact_email", default="", help="Contact e-mail (default: header block, then sender)."),
         click.option("--body-from", default="", metavar="NAME", help="Take the text from this attached .docx, .odt, .txt or PDF (with a text layer)."),
         click.option("--format", "text_format", default=None, type=click.Choice(["plain", "markdown"]), help="How the text is shown (default: plain)."),
         click.option("--allow-duplicate", is_flag=True, help="Publish even if the same submitter already published the same text."),
         click.option("--keep-quoted", is_flag=True, help="Keep a reply's quoted history in the text (it is left out by default)."),
-        click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked)."),
+        click.option(
+            "--outbox",
+            type=click.Path(file_okay=False, path_type=Path),
+            default=None,
+            help="Folder for the acknowledgement draft (default: outbox/, not tracked).",
+        ),
         click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config)."),
     ]
     for option in reversed(options):
@@ -63,6 +78,7 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
     options = Options(replaces=replaces, source_name=shown, **cleaned)
     ask = None
     if sys.stdin.isatty() and message != "-":
+
         def ask(_field: str, question: str) -> str:
             return str(click.prompt(question, default="", show_default=False))
 
@@ -124,7 +140,9 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 @click.argument("identifier", metavar="ID")
 @click.option("--reason", required=True, help="Why the text is withdrawn (kept in the audit trail).")
 @click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config).")
-@click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked).")
+@click.option(
+    "--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked)."
+)
 @today_option
 @repo_option
 def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
@@ -146,12 +164,20 @@ def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, tod
 @main.command(name="list")
 @click.option("--submitter", "codes", multiple=True, metavar="CODE", help="Only the texts of this submitter (repeatable).")
 @click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES), help="Only texts of this kind (repeatable).")
-@click.option("--state", "states", multiple=True, type=click.Choice(["active", "superseded", "expired", "scheduled"]), help="Only texts in this state (repeatable; active = on the portal).")
+@click.option(
+    "--state",
+    "states",
+    multiple=True,
+    type=click.Choice(["active", "superseded", "expired", "scheduled"]),
+    help="Only texts in this state (repeatable; active = on the portal).",
+)
 @click.option("--expiring-within", "within", default=None, metavar="DURATION", help="Only texts on the portal that expire within 30d, 6w, 2m….")
 @click.option("--format", "output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @today_option
 @repo_option
-def list_command(codes: tuple[str, ...], kinds: tuple[str, ...], states: tuple[str, ...], within: str | None, output: str, today_text: str | None, repo_path: Path | None) -> None:
+def list_command(
+    codes: tuple[str, ...], kinds: tuple[str, ...], states: tuple[str, ...], within: str | None, output: str, today_text: str | None, repo_path: Path | None
+) -> None:
     """The texts in submissions/: id, submitter, kind, title, expiry and whether each is on the portal."""
     import datetime as dt
     import json
@@ -178,7 +204,11 @@ def list_command(codes: tuple[str, ...], kinds: tuple[str, ...], states: tuple[s
         and (limit is None or (row.state == "active" and row.expires <= limit.isoformat()))
     ]
     if output == "json":
-        click.echo(json.dumps({"today": today.isoformat(), "counts": counts(submissions, today), "texts": [row.as_dict() for row in rows]}, indent=2, ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"today": today.isoformat(), "counts": counts(submissions, today), "texts": [row.as_dict() for row in rows]}, indent=2, ensure_ascii=False
+            )
+        )
         return
     words = {"active": "on the portal", "superseded": "replaced", "expired": "expired", "scheduled": "not yet published"}
     for row in rows:
@@ -217,11 +247,17 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
         raise click.ClickException(str(exc)) from None
     same = [item for item in current if (item.address, item.domain) == (entry.address, entry.domain)]
     if any(item.submitter == entry.submitter for item in same):
-        raise click.ClickException(f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed")
+        raise click.ClickException(
+            f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed"
+        )
     path = register_path(repo.schema_dir)
     text = register_with(path.read_text(encoding="utf-8") if path.exists() else "", entry)
     name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
-    message = commit_message(f"Register sender {entry.label} for {name}", f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".", [Change("register-sender", entry.submitter)])
+    message = commit_message(
+        f"Register sender {entry.label} for {name}",
+        f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".",
+        [Change("register-sender", entry.submitter)],
+    )
     try:
         commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author or None)
     except AuditError as exc:
@@ -273,7 +309,14 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     if output == "json":
         click.echo(json.dumps({"submission": identifier, "history": [asdict(entry) for entry in entries]}, indent=2, ensure_ascii=False))
         return
-    words = {"publish": "published", "replace": "published (replacing {other})", "replaced-by": "replaced by {other}", "withdraw": "withdrawn", "expire": "removed on expiry", "edit": "changed"}
+    words = {
+        "publish": "published",
+        "replace": "published (replacing {other})",
+        "replaced-by": "replaced by {other}",
+        "withdraw": "withdrawn",
+        "expire": "removed on expiry",
+        "edit": "changed",
+    }
     for entry in entries:
         what = words.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
         click.echo(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
@@ -347,7 +390,12 @@ def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path |
 @main.command()
 @click.option("--within", default=None, metavar="DURATION", help="How far ahead to look: 30d, 6w or 2m (default: validity.reminder_days).")
 @click.option("--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the drafts (default: outbox/, not tracked).")
-@click.option("--counts-only/--details", "counts_only", default=None, help="Print only how many texts and drafts, naming no text (default: counts only in GitHub Actions, whose logs outlive the drafts).")
+@click.option(
+    "--counts-only/--details",
+    "counts_only",
+    default=None,
+    help="Print only how many texts and drafts, naming no text (default: counts only in GitHub Actions, whose logs outlive the drafts).",
+)
 @today_option
 @repo_option
 def reminders(within: str | None, outbox: Path | None, counts_only: bool | None, today_text: str | None, repo_path: Path | None) -> None:
