@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 from portal import dates  # noqa: E402
+from portal.checks.load import parse_submission, text_fingerprint  # noqa: E402
 from portal.config import Repo  # noqa: E402
 from portal.examples import examples_root  # noqa: E402
-from portal.frontmatter import document  # noqa: E402
-from portal.load import parse_submission, text_fingerprint  # noqa: E402
+from portal.intake.frontmatter import document  # noqa: E402
 from portal.model import ASSISTANCE, KINDS, THEMES  # noqa: E402
 from portal.registry import load_registry  # noqa: E402
 
@@ -308,8 +308,8 @@ def commit_all(repo: Repo) -> None:
     """One commit that publishes every submission, with the trailers `portal verify` reads."""
     import git
 
-    from portal.audit import Change, commit_message
-    from portal.validate import validate_repo
+    from portal.checks.validate import validate_repo
+    from portal.trail.audit import Change, commit_message
 
     handle = git.Repo.init(repo.root, initial_branch="main")
     with handle.config_writer() as config:

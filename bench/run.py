@@ -26,8 +26,8 @@ import time
 from email.message import EmailMessage
 from pathlib import Path
 
-from portal.build import build_portal
-from portal.site import run_generator
+from portal.publish.build import build_portal
+from portal.publish.generator import run_generator
 
 from corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
 

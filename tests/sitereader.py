@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.keys import open_file, open_keys, open_page
+from portal.publish.keys import open_file, open_keys, open_page
 
 PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([^<]+)</script>')
 PAGE_HEADING = re.compile(r'data-md-component="header-topic">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', re.S)

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from portal.checks.validate import validate_repo
 from portal.config import Repo
-from portal.keys import SealError, open_keys, open_page
 from portal.lifecycle import select_active
-from portal.validate import validate_repo
+from portal.publish.keys import SealError, open_keys, open_page
 
 from conftest import DEMO_DATE, FIXTURES, PROJECT
 from sitereader import ENV, PARTNERS, STATES, open_site, withheld
@@ -270,7 +270,7 @@ def test_a_build_after_the_examples_expired_shows_none(example_repo, run) -> Non
 
 
 def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Path) -> None:
-    from portal.site import run_generator
+    from portal.publish.generator import run_generator
 
     shutil.copytree(PROJECT / "docs", tmp_path / "docs")
     shutil.copy2(PROJECT / "mkdocs.yml", tmp_path / "mkdocs.yml")

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from portal import keys as keymod
-from portal.build import BuildError, build_portal
-from portal.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
-from portal.leaks import needles_for
-from portal.protect import rounded_count
-from portal.textformat import markdown_html
-from portal.validate import validate_repo
+from portal.checks.validate import validate_repo
+from portal.publish import keys as keymod
+from portal.publish.build import BuildError, build_portal
+from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
+from portal.publish.leaks import needles_for
+from portal.publish.protect import rounded_count
+from portal.publish.textformat import markdown_html
 
 from conftest import DEMO_DATE
 from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site, withheld
@@ -156,7 +156,7 @@ def test_the_word_scan_sees_through_markup_and_invisible_characters(example_need
 
 
 def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
-    from portal.leaks import Needles
+    from portal.publish.leaks import Needles
 
     needles = Needles()
     texts = {
@@ -191,7 +191,7 @@ def test_a_contact_named_like_a_common_word_still_builds(example_repo, run) -> N
 def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_path: Path) -> None:
     """The partners' folder, re-sealed by someone holding its key, with a States-only text in it."""
     from portal.config import Repo
-    from portal.sealcheck import check_published
+    from portal.publish.sealcheck import check_published
 
     site = copy_site(built, tmp_path)
     partners = open_site(site, PARTNERS)
@@ -318,7 +318,7 @@ def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo, run, passc
 
 
 def test_generated_and_strong_passcodes_are_accepted(example_repo, run) -> None:
-    from portal.passcode import generate
+    from portal.upkeep.passcode import generate
 
     for passcode in (generate(), "ripple-sizable-hardcover-unvocal-smoked-overdue", "Vq7#pL2!xZ9@mN4$wK8%"):
         result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
@@ -332,7 +332,7 @@ def test_a_markdown_text_cannot_take_the_theme_s_ids() -> None:
 
 
 def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
-    from portal.passcode import WORDS, bits_per_word, generate, wordlist
+    from portal.upkeep.passcode import WORDS, bits_per_word, generate, wordlist
 
     words = set(wordlist())
     assert {"detonate", "explode", "idiocy", "shrapnel", "casualty", "handgun"}.isdisjoint(words)
@@ -346,7 +346,7 @@ def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
 
 def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(example_repo, run) -> None:
     from portal.config import Repo
-    from portal.sealcheck import check_published
+    from portal.publish.sealcheck import check_published
 
     path = example_repo.root / "submissions/IRQ/irq-2026-need-risk-education-basrah.md"
     path.write_text(path.read_text().replace("audience: states-and-partners", "audience: states"))

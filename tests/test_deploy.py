@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from portal.cli import main
 from portal.config import Repo
-from portal.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
+from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
 from conftest import DEMO_DATE, PROJECT
 from sitereader import ENV
@@ -138,7 +138,7 @@ KILLER = textwrap.dedent(
     """
     import os, shutil, signal, sys
     from pathlib import Path
-    import portal.deploy as deploy
+    import portal.publish.deploy as deploy
     from portal.config import Repo
 
     site, target, repo, where = Path(sys.argv[1]), Path(sys.argv[2]), Repo(Path(sys.argv[3])), sys.argv[4]

@@ -20,12 +20,12 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from portal import yamlsafe
+from portal.checks import yamlsafe
+from portal.checks.load import LoadedFile, parse_submission
+from portal.checks.schema import SchemaChecker
+from portal.checks.validate import check_file
 from portal.config import Repo
-from portal.load import LoadedFile, parse_submission
 from portal.model import Problem, Submission
-from portal.schemacheck import SchemaChecker
-from portal.validate import check_file
 from test_ingest import snapshot
 
 from conftest import DEMO_DATE, FIXTURES, PROJECT
@@ -458,8 +458,8 @@ def test_the_compiled_schema_check_accepts_only_what_jsonschema_accepts(path: tu
 
 
 def test_the_compiled_schema_check_is_used_for_the_examples() -> None:
+    from portal.checks.load import read_submission_file
     from portal.examples import examples_root
-    from portal.load import read_submission_file
 
     assert CHECKER.quick is not None
     for path in examples_root().rglob("*.md"):

@@ -294,7 +294,7 @@ def test_verify_catches_an_edit_after_receipt(example_repo, run) -> None:
 
 
 def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> None:
-    from portal.load import text_fingerprint
+    from portal.checks.load import text_fingerprint
 
     path = example_repo.root / "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md"
     content = path.read_text()

@@ -14,8 +14,8 @@ from pathlib import Path
 import git
 import pytest
 
-from portal.attachpath import attachment_path_problem
-from portal.ingest import IngestError, Options, ingest_message, parse_contact
+from portal.checks.attachpath import attachment_path_problem
+from portal.intake.ingest import IngestError, Options, ingest_message, parse_contact
 from test_ingest import BAD, GOOD, snapshot, text_of
 
 from conftest import DEMO_DATE, FIXTURES
@@ -356,9 +356,9 @@ def test_the_one_attachment_path_rule(given: str, problem: str) -> None:
 def test_ingest_refuses_an_attachment_the_path_rule_refuses_and_commits_nothing(example_repo, monkeypatch) -> None:
     """Ingest checks the path it writes with the same rule as validation: a name that its
     cleaning would let through (here made to) is refused before anything is written."""
-    import portal.mail
+    import portal.intake.mail
 
-    monkeypatch.setattr(portal.mail, "safe_name", lambda name, fallback: name)
+    monkeypatch.setattr(portal.intake.mail, "safe_name", lambda name, fallback: name)
     before = snapshot(example_repo.root)
     with pytest.raises(IngestError, match=r"attachment '\.\.\\\\\.\.\\\\submissions\\\\evil\.txt': .* uses backslashes .*; nothing was written"):
         ingest_message(example_repo, (MAIL / "39-attachment-windows-path.eml").read_bytes(), Options(), __import__("datetime").date(2026, 11, 20))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import git
 
-from portal.passcode import entropy_bits, wordlist
+from portal.upkeep.passcode import entropy_bits, wordlist
 
 from conftest import FIXTURES
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from portal.export import guard_cell
+from portal.publish.export import guard_cell
 
 from browser import serving
 from conftest import DEMO_DATE
@@ -50,9 +50,9 @@ def site(built: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def texts(built: Path) -> dict:
     """The active texts of the States' tier, by id, as the build selected them."""
+    from portal.checks.validate import validate_repo
     from portal.config import Repo
     from portal.lifecycle import select_active
-    from portal.validate import validate_repo
 
     return {sub.id: sub for sub in select_active(validate_repo(Repo(built)).submissions, dt.date.fromisoformat(DEMO_DATE))}
 
@@ -196,8 +196,8 @@ def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example
         page.context.close()
         assert run("build", "--repo", str(example_repo.root), "--today", later, env=ENV).exit_code == 0
         page, state = visit(browser, url, state)
+        from portal.checks.validate import validate_repo
         from portal.lifecycle import select_active
-        from portal.validate import validate_repo
 
         active = select_active(validate_repo(example_repo).submissions, dt.date.fromisoformat(later))
         new = sorted(sub.title for sub in active if sub.published > dt.date.fromisoformat(earlier))

@@ -7,12 +7,12 @@ import datetime as dt
 import html
 import re
 
+from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.examples import examples_root
 from portal.lifecycle import select_active
-from portal.render import TierInput, readable_namer, render_tier
-from portal.textformat import markdown_html, text_block
-from portal.validate import validate_repo
+from portal.publish.render import TierInput, readable_namer, render_tier
+from portal.publish.textformat import markdown_html, text_block
 
 from conftest import PROJECT
 
@@ -81,7 +81,7 @@ def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
     import sys
 
     sys.path.insert(0, str(PROJECT / "bench"))
-    from portal.matching import RESOURCE_KINDS, match_needs
+    from portal.publish.matching import RESOURCE_KINDS, match_needs
 
     from corpus import make_corpus
 
@@ -99,8 +99,8 @@ def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
 
 
 def test_plain_text_headings_of_the_pattern_become_headings_and_nothing_else_changes() -> None:
-    from portal.guide import pattern_headings
-    from portal.sections import plain_block, sectioned_plain_html
+    from portal.publish.guide import pattern_headings
+    from portal.publish.sections import plain_block, sectioned_plain_html
 
     headings = pattern_headings(PROJECT / "schema" / "templates")
     assert headings[:3] == ("Summary", "Background", "What is needed")
@@ -126,7 +126,7 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
 
     from openpyxl import load_workbook
 
-    from portal.export import export_csv, export_json, export_xlsx
+    from portal.publish.export import export_csv, export_json, export_xlsx
 
     from conftest import new_repo
 
@@ -153,7 +153,7 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
     import tempfile
     from pathlib import Path
 
-    from portal.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
+    from portal.publish.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
 
     from conftest import new_repo
 
@@ -194,7 +194,7 @@ def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_repla
     import csv
     import io
 
-    from portal.export import export_csv, export_json
+    from portal.publish.export import export_csv, export_json
 
     valid = next(s for s in validate_repo(Repo(example_repo_template)).submissions if s.id == "lao-2026-project-survivor-information-system")
     sub = dataclasses.replace(valid, title="Clearance support;=cmd|' /C calc'!A0;=1+1, +SUM(A1)\t@x", replaces="lao-2025-need-states-only")

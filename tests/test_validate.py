@@ -226,7 +226,7 @@ def test_worker_processes_find_what_one_process_finds(tmp_path: Path, monkeypatc
     import os
     import sys
 
-    import portal.validate as validate
+    import portal.checks.validate as validate
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: validate never uses worker processes here")

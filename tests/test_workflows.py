@@ -260,7 +260,7 @@ def test_the_daily_logs_name_no_text() -> None:
 
 
 def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) -> None:
-    from portal.validate import validate_repo
+    from portal.checks.validate import validate_repo
 
     outbox = tmp_path / "outbox"
     args = ("reminders", "--within", "400d", "--outbox", str(outbox), "--repo", str(example_repo.root), "--today", DEMO_DATE)

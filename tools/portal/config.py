@@ -8,7 +8,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import yamlsafe
+from portal.checks import yamlsafe
 
 
 class ConfigError(Exception):

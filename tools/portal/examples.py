@@ -8,9 +8,9 @@ from pathlib import Path
 
 import git
 
-from .audit import Change, commit_files, commit_message
-from .config import Repo
-from .validate import validate_repo
+from portal.checks.validate import validate_repo
+from portal.config import Repo
+from portal.trail.audit import Change, commit_files, commit_message
 
 REPO_FILES = ("schema", "mkdocs.yml")
 

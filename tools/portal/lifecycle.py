@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Sequence
 
-from .model import Submission
+from portal.model import Submission
 
 ACTIVE = "active"
 SCHEDULED = "scheduled"  # published later than today

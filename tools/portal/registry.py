@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pycountry
 
-from .config import ConfigError, YamlReader, read_yaml_file
-from .model import Submitter
+from portal.config import ConfigError, YamlReader, read_yaml_file
+from portal.model import Submitter
 
 NON_PARTY = "non-party"
 STATUS_LABELS = {

@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import dates, report
-from ..config import ConfigError, Repo, find_repo
-from ..model import ASSISTANCE, THEMES, Problem, Submission
+from portal import dates
+from portal.checks import report
+from portal.config import ConfigError, Repo, find_repo
+from portal.model import ASSISTANCE, THEMES, Problem, Submission
 
 if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
-    from ..build import BuildSummary
+    from portal.publish.build import BuildSummary
 
 
 def repo_option(func):  # type: ignore[no-untyped-def]
@@ -33,7 +34,7 @@ def today_option(func):  # type: ignore[no-untyped-def]
 
 
 def open_repo(repo_path: Path | None) -> Repo:
-    from ..audit import recover
+    from portal.trail.audit import recover
 
     try:
         repo = find_repo(repo_path)
@@ -83,7 +84,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     Reports every problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if there is any
     error (warnings alone exit 0). Without PATHS, checks everything under submissions/.
     """
-    from ..audit import validate_with_history
+    from portal.trail.audit import validate_with_history
 
     repo = open_repo(repo_path)
     for path in paths:
@@ -97,7 +98,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
         raise click.ClickException(str(exc)) from None
     line = report.summary(result.files, len(result.errors), len(result.warnings))
     if result.ok and not paths:
-        from ..listing import counts
+        from portal.upkeep.listing import counts
 
         line += f"; {counts(result.submissions, resolve_today(today_text))}"  # counted as `portal list` and `portal verify` count
     if output == "json":
@@ -139,7 +140,7 @@ def new(
     repo_path: Path | None,
 ) -> None:
     """Create a submission file from the kind's template, ready to paste the text into."""
-    from ..scaffold import ScaffoldError, scaffold
+    from portal.intake.scaffold import ScaffoldError, scaffold
 
     repo = open_repo(repo_path)
     try:
@@ -169,9 +170,9 @@ def print_problems(problems: list[Problem]) -> None:
 
 
 def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool = False) -> BuildSummary:
-    from ..build import BuildError, build_portal
-    from ..protect import ProtectError
-    from ..site import GeneratorError
+    from portal.publish.build import BuildError, build_portal
+    from portal.publish.generator import GeneratorError
+    from portal.publish.protect import ProtectError
 
     def progress(stage: str) -> None:
         if not quiet:
@@ -189,7 +190,7 @@ def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool 
 
 
 def get_passcodes(repo: Repo) -> dict[str, str]:
-    from ..passcode import PasscodeError, read_passcodes
+    from portal.upkeep.passcode import PasscodeError, read_passcodes
 
     try:
         return read_passcodes(repo.settings)
@@ -198,7 +199,7 @@ def get_passcodes(repo: Repo) -> dict[str, str]:
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:
-    from ..audit import validate_with_history
+    from portal.trail.audit import validate_with_history
 
     result = validate_with_history(repo)
     if not result.ok:
@@ -207,4 +208,4 @@ def validate_from_disk(repo: Repo) -> list[Submission]:
     return result.submissions
 
 
-from . import passcode_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`
+from portal.cli import passcode_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from .. import dates
-from ..config import ConfigError
-from . import main, open_repo, repo_option, resolve_today, today_option
+from portal import dates
+from portal.cli import main, open_repo, repo_option, resolve_today, today_option
+from portal.config import ConfigError
 
 
 @main.group()
@@ -21,7 +21,7 @@ def passcode() -> None:
 def generate(words: int) -> None:
     """Print a new machine-generated passphrase (EFF long word list less words one would not send
     to a ministry: 7,515 words, 12.9 bits a word, 77 bits for six)."""
-    from ..passcode import generate as make
+    from portal.upkeep.passcode import generate as make
 
     click.echo(make(words))
 
@@ -37,10 +37,10 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     The old passcodes stop working at the next build: set the new ones as CI secrets, rebuild,
     and tell the States (and partners) the new passcode.
     """
-    from ..audit import AuditError, commit_files, open_git
-    from ..files import write_atomic
-    from ..passcode import PasscodeError, rotation_record
-    from ..passcode import generate as make
+    from portal.files import write_atomic
+    from portal.trail.audit import AuditError, commit_files, open_git
+    from portal.upkeep.passcode import PasscodeError, rotation_record
+    from portal.upkeep.passcode import generate as make
 
     repo = open_repo(repo_path)
     known = {tier.id: tier for tier in repo.settings.tiers}
@@ -77,7 +77,7 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
 @repo_option
 def status(today_text: str | None, repo_path: Path | None) -> None:
     """Age of each tier's passcode against the rotation period; exit 1 when one is overdue."""
-    from ..passcode import PasscodeError, ages
+    from portal.upkeep.passcode import PasscodeError, ages
 
     repo = open_repo(repo_path)
     try:

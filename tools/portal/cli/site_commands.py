@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import click
 
-from .. import dates
-from ..config import Repo
-from . import do_build, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal import dates
+from portal.cli import do_build, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.config import Repo
 
 if TYPE_CHECKING:
-    from ..deploy import Target
+    from portal.publish.deploy import Target
 
 
 @main.command()
@@ -58,7 +58,7 @@ def leak_check(repo: Repo, folder: Path) -> str:
     """The check that guards every publication: raises ClickException on any leak (after
     printing each), returns the one-line summary when the folder is safe to publish. The
     passcodes come from the environment, as for `portal build`: the check opens every file."""
-    from ..build import check_leaks
+    from portal.publish.build import check_leaks
 
     if not folder.is_dir():
         raise click.ClickException(f"{folder}: no published folder here; run `portal build` first")
@@ -87,7 +87,7 @@ def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
 
 
 def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], port: int) -> None:
-    from ..serve import ServeError, serve_forever
+    from portal.publish.serve import ServeError, serve_forever
 
     def rebuild() -> None:
         try:
@@ -108,8 +108,8 @@ def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], port: int)
 @repo_option
 def demo(port: int, no_serve: bool, today_text: str | None, repo_path: Path | None) -> None:
     """Build and serve the example portal (fictional texts) from build/demo, with fresh passcodes."""
-    from ..examples import create_example_repo
-    from ..passcode import generate
+    from portal.examples import create_example_repo
+    from portal.upkeep.passcode import generate
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -141,7 +141,7 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
     PORTAL_DEPLOY_KEY (an SSH deploy key; PORTAL_DEPLOY_KNOWN_HOSTS for a host other than
     github.com) for an SSH remote. The leak check reads the passcodes like `portal build`.
     """
-    from ..deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
+    from portal.publish.deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
 
     repo = open_repo(repo_path)
     chosen = resolve_target(repo, target, branch, kind, guess_kind)
@@ -174,7 +174,7 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
 
 def resolve_target(repo: Repo, target: str | None, branch: str | None, kind: str | None, guess: Callable[[str], str]) -> Target:
     """The target named on the command line, or else the one in the settings."""
-    from ..deploy import Target
+    from portal.publish.deploy import Target
 
     settings = repo.settings.deploy
     if target is not None:

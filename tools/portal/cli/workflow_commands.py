@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
-from .. import dates, report
-from ..config import ConfigError
-from ..model import ASSISTANCE, KIND_SINGULAR, KINDS, THEMES
-from . import main, open_repo, print_problems, repo_option, resolve_today, today_option, validate_from_disk
+from portal import dates
+from portal.checks import report
+from portal.cli import main, open_repo, print_problems, repo_option, resolve_today, today_option, validate_from_disk
+from portal.config import ConfigError
+from portal.model import ASSISTANCE, KIND_SINGULAR, KINDS, THEMES
 
 KIND_CHOICES = list(KINDS)
 
@@ -67,9 +68,9 @@ def read_message(message: str) -> bytes:
 
 
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
-    from ..audit import AuditError
-    from ..ingest import IngestError, Options, ingest_message
-    from ..mail import MailError
+    from portal.intake.ingest import IngestError, Options, ingest_message
+    from portal.intake.mail import MailError
+    from portal.trail.audit import AuditError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
@@ -147,9 +148,9 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 @repo_option
 def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
     """Remove a text at its submitter's request, in one commit; history keeps it."""
-    from ..audit import AuditError
-    from ..removal import RemovalError
-    from ..removal import withdraw as do_withdraw
+    from portal.trail.audit import AuditError
+    from portal.upkeep.removal import RemovalError
+    from portal.upkeep.removal import withdraw as do_withdraw
 
     repo = open_repo(repo_path)
     try:
@@ -182,7 +183,7 @@ def list_command(
     import datetime as dt
     import json
 
-    from ..listing import counts, list_texts
+    from portal.upkeep.listing import counts, list_texts
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -233,9 +234,9 @@ def senders() -> None:
 @repo_option
 def senders_add(who: str, code: str, confirmed_text: str | None, note: str, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
-    from ..audit import AuditError, Change, commit_files, commit_message
-    from ..registry import load_registry
-    from ..senders import SenderError, load_senders, new_sender, register_path, register_with
+    from portal.intake.senders import SenderError, load_senders, new_sender, register_path, register_with
+    from portal.registry import load_registry
+    from portal.trail.audit import AuditError, Change, commit_files, commit_message
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
@@ -271,8 +272,8 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
 @repo_option
 def senders_list(code: str, repo_path: Path | None) -> None:
     """Who may publish for whom, with the date each was confirmed."""
-    from ..registry import load_registry
-    from ..senders import load_senders
+    from portal.intake.senders import load_senders
+    from portal.registry import load_registry
 
     repo = open_repo(repo_path)
     try:
@@ -294,8 +295,8 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     import json
     from dataclasses import asdict
 
-    from ..audit import AuditError
-    from ..audit import history as find
+    from portal.trail.audit import AuditError
+    from portal.trail.audit import history as find
 
     repo = open_repo(repo_path)
     try:
@@ -303,7 +304,7 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     if not entries:
-        from ..removal import close_ids_hint
+        from portal.upkeep.removal import close_ids_hint
 
         raise click.ClickException(f"no commit mentions {identifier!r}{close_ids_hint(repo, identifier)}")
     if output == "json":
@@ -337,8 +338,8 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
     For each active submission: the recorded SHA-256 matches the text, and the commit that added
     the file carries its id and that fingerprint. Exit 1 on any mismatch.
     """
-    from ..audit import AuditError
-    from ..verify import verify as check
+    from portal.trail.audit import AuditError
+    from portal.trail.verify import verify as check
 
     repo = open_repo(repo_path)
     try:
@@ -358,9 +359,9 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 @repo_option
 def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Remove every text past its expiry date, in one commit that lists them (history keeps them)."""
-    from ..audit import AuditError
-    from ..removal import RemovalError, describe, expired
-    from ..removal import expire as do_expire
+    from portal.trail.audit import AuditError
+    from portal.upkeep.removal import RemovalError, describe, expired
+    from portal.upkeep.removal import expire as do_expire
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -405,7 +406,7 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     explains how to send an update with the guidance pattern's header block, and says that no
     answer means removal. Submitters without a contact e-mail are listed for a follow-up by hand.
     """
-    from ..reminders import prepare_reminders, summary
+    from portal.upkeep.reminders import prepare_reminders, summary
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)

@@ -1,0 +1,417 @@
+"""`portal ingest` and `portal replace`: a saved e-mail -> a validated, committed submission.
+
+The submitter comes from the register of senders (or, for one message, from the coordinator,
+recorded as confirmed by hand). The rest of the metadata comes from three places, later ones
+winning: the header block of the guidance pattern (wherever it starts: after a greeting, inside a
+forwarded message), the e-mail's own headers (sender, date, Message-ID), and the command-line
+options. A reply's quoted history is left out. Every check that can refuse the message (already
+published, same text, unknown sender) comes first; whatever is still missing is then asked for
+in a terminal, or reported.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from portal import dates
+from portal.checks.attachpath import attachment_path, attachment_path_problem
+from portal.checks.load import parse_submission, text_fingerprint
+from portal.checks.schema import SchemaChecker
+from portal.checks.validate import check_across, to_submission, validate_repo
+from portal.config import ConfigError, Repo
+from portal.intake.acknowledge import acknowledge
+from portal.intake.frontmatter import document
+from portal.intake.mail import ParsedMail, document_text
+from portal.intake.quoted import submission_text
+from portal.intake.scaffold import choose_id
+from portal.intake.senders import SenderError, load_senders, submitter_for
+from portal.lifecycle import replacements
+from portal.model import ASSISTANCE, KINDS, THEMES, Problem, Submission
+from portal.registry import load_registry
+from portal.trail import audit
+from portal.upkeep.removal import close_ids_hint
+
+Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
+
+
+class IngestError(Exception):
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+@dataclass
+class Options:
+    """What the coordinator says on the command line; empty means 'not given'."""
+
+    submitter: str = ""
+    kind: str = ""
+    title: str = ""
+    themes: tuple[str, ...] = ()
+    assistance: tuple[str, ...] = ()
+    audience: str = ""
+    contact_name: str = ""
+    contact_email: str = ""
+    body_from: str = ""
+    text_format: str = ""
+    replaces: str = ""
+    author: str = ""
+    allow_duplicate: bool = False
+    keep_quoted: bool = False
+    source_name: str = "the message"  # how errors name the message (its file name)
+
+
+@dataclass
+class Ingested:
+    submission: Submission
+    commit: str
+    attachments: list[str]
+    converted_from: str
+    notes: list[str] = field(default_factory=list)  # what was left out or renamed, and who confirmed the sender
+    acknowledgement: Path | None = None
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The text to publish, the header block that describes it, and where each value came from."""
+
+    text: str
+    converted: str
+    header: dict[str, tuple[str, int]]  # field -> (value, line in the e-mail's text)
+    notes: list[str]
+
+
+def _words(value: str) -> list[str]:
+    return [word.strip().lower().replace(" ", "-") for word in re.split(r"[,;]", value) if word.strip()]
+
+
+_ANGLE = re.compile(r"(?P<name>.*?)\s*<\s*(?P<email>[^<>\s@]+@[^<>\s]+?)\s*(?:\(mailto:[^)]*\))?\s*>\s*")
+_BARE = re.compile(r"[^<>\s@,;]+@[^<>\s@,;]+")
+_TRAILING = re.compile(r"(?P<name>.*?)[\s,;]+(?P<email>[^<>\s@,;]+@[^<>\s@,;]+)\s*")
+
+
+def parse_contact(value: str) -> tuple[str, str]:
+    """(name or function, e-mail) from a 'Contact:' line as people write it: the name may hold
+    commas ('Director, Planning and Cooperation Unit, NRA <planning@nra.gov.la>')."""
+    value = value.strip()
+    for pattern in (_ANGLE, _TRAILING):
+        match = pattern.fullmatch(value)
+        if match:
+            return match.group("name").strip().strip('"').strip().rstrip(",;").strip(), match.group("email")
+    if _BARE.fullmatch(value):
+        return "", value
+    return value, ""
+
+
+def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
+    """The text to publish (quoted history and greeting left out) and its header block."""
+    converted = mail.converted_from
+    text = mail.text
+    if options.body_from:
+        chosen = next((a for a in mail.attachments if options.body_from in (a.name, a.original)), None)
+        if chosen is None:
+            names = ", ".join(a.original or a.name for a in mail.attachments) or "none"
+            raise IngestError(f"--body-from {options.body_from!r}: no such attachment (attachments: {names})")
+        text, converted = document_text(chosen)
+    if text is None:
+        names = ", ".join(a.original or a.name for a in mail.attachments)
+        raise IngestError(f"the message has no text part; take the text from an attachment with --body-from NAME (attachments: {names})")
+    parts = submission_text(text, mail.subject, options.keep_quoted)
+    if not parts.text.strip():
+        raise IngestError("the text is empty: the message holds no text to publish (below the header block, if any)")
+    header = dict(parts.header.fields) if parts.header else {}
+    return Prepared(parts.text, converted, header, [f"left out {item}" for item in parts.left_out])
+
+
+QUESTIONS = {
+    "kind": f"Kind ({', '.join(KINDS)})",
+    "title": "Title",
+    "themes": f"Themes, separated by commas ({', '.join(THEMES)})",
+    "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
+    "contact_name": "Contact (name or function)",
+}
+HINTS = {
+    "kind": "--kind or 'Kind:'",
+    "title": "--title or 'Title:'",
+    "themes": "--theme or 'Themes:'",
+    "assistance": "--assistance or 'Assistance:'",
+    "contact_name": "--contact or 'Contact:'",
+}
+
+
+def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
+    """Front matter (without id), and where each top-level field came from (for messages).
+    Whatever is still missing is asked for (in a terminal) or reported."""
+    header = {name: value for name, (value, _line) in prepared.header.items()}
+    origins: dict[str, str] = {}
+
+    def from_header(name: str) -> str:
+        """The header block's value of `name` ('' if none), noting where it came from."""
+        if not header.get(name):
+            return ""
+        value, line = prepared.header[name]
+        origins[name] = f"from the header block, line {line} of the e-mail's text: '{name.capitalize()}: {value}'"
+        return value
+
+    def take(name: str, flag: str, given: Any) -> Any:
+        """The option when given (it wins), else the header block's raw value."""
+        if given:
+            origins[name] = f"given with {flag}"
+            return given
+        return None
+
+    contact_name, contact_email = parse_contact(header.get("contact", ""))
+    values: dict[str, Any] = {
+        "kind": take("kind", "--kind", options.kind) or from_header("kind").lower(),
+        "title": take("title", "--title", options.title) or from_header("title"),
+        "themes": take("themes", "--theme", list(options.themes)) or _words(from_header("themes")),
+        "assistance": take("assistance", "--assistance", list(options.assistance)) or _words(from_header("assistance")),
+        "audience": take("audience", "--audience", options.audience) or from_header("audience").lower() or "states",
+    }
+    if options.contact_name or options.contact_email:
+        origins["contact"] = "given with " + " and ".join(
+            name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value
+        )
+    elif from_header("contact"):
+        pass
+    else:
+        origins["contact"] = f"the sender of the e-mail ({mail.sender_name} <{mail.sender_email}>)"
+    values["contact_name"] = options.contact_name or contact_name or (mail.sender_name if not contact_email or contact_email == mail.sender_email else "")
+    values["contact_email"] = options.contact_email or contact_email or (mail.sender_email if not contact_name else "")
+    missing = [name for name in QUESTIONS if not values[name]]
+    if missing and ask is not None:
+        for name in missing:
+            answer = ask(name, QUESTIONS[name]).strip()
+            values[name] = _words(answer) if name in ("themes", "assistance") else answer
+            origins[name.removesuffix("_name")] = "answered at the prompt"
+        missing = [name for name in QUESTIONS if not values[name]]
+    if missing:
+        raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {HINTS[name]})" for name in missing))
+    received = mail.date or today.isoformat()
+    if received > today.isoformat():
+        received = today.isoformat()
+    meta: dict[str, Any] = {
+        "kind": values["kind"],
+        "submitter": {"type": "", "code": code},
+        "title": values["title"].strip(),
+        "themes": values["themes"],
+        "assistance": values["assistance"],
+        "contact": {"name": values["contact_name"], **({"email": values["contact_email"]} if values["contact_email"] else {})},
+        "received": received,
+        "published": today.isoformat(),
+        "expires": "",
+        "language": "en",
+        "audience": values["audience"],
+        "format": options.text_format or "plain",
+    }
+    if from_header("regions"):
+        meta["regions"] = [region.strip() for region in header["regions"].split(",") if region.strip()]
+    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", from_header("budget"))
+    if budget:
+        amount = float(re.sub(r"[, ]", "", budget.group(1)))
+        meta["budget"] = {"amount": int(amount) if amount.is_integer() else amount, "currency": budget.group(2).upper()}
+    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", from_header("period"))
+    if period:
+        meta["period"] = {"start": period.group(1), "end": period.group(2)}
+    replaces = take("replaces", "portal replace", options.replaces) or from_header("replaces")
+    if replaces:
+        meta["replaces"] = replaces.strip()
+    return meta, origins
+
+
+def normalised(text: str) -> str:
+    """A text compared for sameness: Unicode-normalised, case and spacing ignored."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def current_of(sub_id: str, submissions: list[Submission]) -> str:
+    """The current text of a replacement chain that `sub_id` belongs to (itself if not replaced)."""
+    newer = replacements(submissions)
+    seen = {sub_id}
+    while sub_id in newer and newer[sub_id].id not in seen:
+        sub_id = newer[sub_id].id
+        seen.add(sub_id)
+    return sub_id
+
+
+def check_message_not_published(repo: Repo, mail: ParsedMail, existing: list[Submission]) -> None:
+    """Refuse a message already published, naming the current text of its chain to replace."""
+    if mail.message_id:
+        for sub in existing:
+            if sub.meta.get("source", {}).get("message_id") == mail.message_id:
+                head = current_of(sub.id, existing)
+                advice = f"use `portal replace {head}` with the updated text" + (f" ({sub.id} was replaced since by {head})" if head != sub.id else "")
+                raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {sub.id} ({sub.path}); {advice}")
+        earlier = audit.message_ids_in_history(repo).get(mail.message_id)
+        if earlier:
+            raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {earlier} (see `portal history {earlier}`)")
+
+
+def check_text_not_published(prepared: Prepared, code: str, existing: list[Submission], options: Options) -> None:
+    """Refuse a text the same submitter already published (a forwarded copy has a new Message-ID)."""
+    if options.allow_duplicate:
+        return
+    fingerprint = text_fingerprint(prepared.text)
+    same = normalised(prepared.text)
+    for sub in existing:
+        if sub.submitter.code == code and (sub.fingerprint == fingerprint or normalised(sub.text) == same):
+            head = current_of(sub.id, existing)
+            now = f"; the current text of that chain is {head}" if head != sub.id else ""
+            raise IngestError(
+                f"this text is the same as {sub.id} ({sub.path}), already published for {code} on {sub.published}{now}; "
+                f"an update goes with `portal replace {head} MESSAGE`; to publish it again on purpose, give --allow-duplicate"
+            )
+
+
+def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
+    """A saved e-mail: .eml (MIME) or Outlook's .msg."""
+    from portal.intake.mail import parse_message
+    from portal.intake.outlook import is_outlook_msg, parse_outlook_msg
+
+    if is_outlook_msg(raw):
+        return parse_outlook_msg(raw, settings_limit)
+    return parse_message(raw, settings_limit)
+
+
+def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask: Ask | None = None, outbox: Path | None = None) -> Ingested:
+    """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
+    every check that can refuse the message comes before any question is asked."""
+    settings = repo.settings
+    audit.require_git(repo)
+    mail = read_mail(raw, settings.attachment_bytes)
+    prepared = prepare_text(mail, options)
+    registry = load_registry(repo.schema_dir)
+    try:
+        senders = load_senders(repo.schema_dir, registry)
+    except ConfigError as exc:
+        raise IngestError(str(exc)) from None
+    retired = audit.retired_ids(repo)
+    existing = validate_repo(repo, retired_ids=retired, registry=registry)
+    replaced: Submission | None = None
+    if options.replaces:
+        replaced = next((sub for sub in existing.submissions if sub.id == options.replaces), None)
+        if replaced is None:
+            raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
+    check_message_not_published(repo, mail, existing.submissions)
+    try:
+        check = submitter_for(mail.sender_email, options.submitter, registry, senders, replaced, ask)
+    except SenderError as exc:
+        raise IngestError(str(exc)) from None
+    code = check.code
+    known = registry.states.get(code) or registry.organisations.get(code)
+    if replaced is not None and replaced.submitter.code != code:
+        raise IngestError(
+            f"{options.replaces!r} is a text of {replaced.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter"
+        )
+    if replaced is not None:
+        head = current_of(replaced.id, existing.submissions)
+        if head != replaced.id:
+            raise IngestError(f"{replaced.id} was already replaced by {head}; replace the current text: `portal replace {head} MESSAGE`")
+    check_text_not_published(prepared, code, existing.submissions, options)
+    meta, origins = build_metadata(mail, prepared, options, code, ask, today)
+    origins["submitter"] = "given with --submitter" if options.submitter else f"the register of senders for {mail.sender_email}"
+    meta["expires"] = dates.add_months(today, settings.default_months).isoformat()
+    meta["submitter"]["type"] = known.type if known else "state"
+    identifier = choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year)
+    folder = PurePosixPath("submissions") / code
+    written: dict[str, bytes] = {}
+    notes = list(prepared.notes)
+    if mail.attachments:
+        meta["attachments"] = []
+    for attachment in mail.attachments:
+        if options.body_from and options.body_from in (attachment.name, attachment.original):
+            continue
+        rel = attachment_path(identifier, attachment.name)
+        wrong = attachment_path_problem(rel, identifier)
+        if wrong:
+            raise IngestError(f"attachment {attachment.original!r}: {wrong}; nothing was written")
+        if attachment.original and attachment.original != attachment.name:
+            notes.append(f"attachment {attachment.original!r} saved as {attachment.name!r} (a file name stays inside its text's own folder)")
+        written[str(folder / rel)] = attachment.data
+        meta["attachments"].append({"path": rel, "title": attachment.original or attachment.name})
+    if not meta.get("attachments"):
+        meta.pop("attachments", None)
+    meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
+    if mail.message_id:
+        meta["source"]["message_id"] = mail.message_id
+    if prepared.converted:
+        meta["source"]["converted_from"] = prepared.converted
+    meta = {"id": identifier, **meta}
+    content = document(meta, prepared.text)
+    path = str(folder / f"{identifier}.md")
+    problems = _check(repo, path, content, existing.submissions, registry, retired, set(written), today)
+    if problems:
+        raise IngestError(
+            f"the submission would not be valid; nothing was written ({len(problems)} problem(s))",
+            [_in_message(problem, origins, options.source_name) for problem in problems],
+        )
+    written[path] = content.encode("utf-8")
+    loaded = parse_submission(content, path)
+    assert not isinstance(loaded, Problem)
+    submission = _resolved(to_submission(repo, repo.root / path, loaded), registry)
+    action = "replace" if meta.get("replaces") else "publish"
+    sender_line = check.record(mail.sender_email, submission.submitter.name)
+    notes.append(sender_line)
+    change = audit.Change(
+        action,
+        identifier,
+        meta["source"]["sha256"],
+        mail.message_id,
+        meta.get("replaces", ""),
+        sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})",
+    )
+    verb = "Replace" if action == "replace" else "Publish"
+    subject = f"{verb} {meta['kind']} of {submission.submitter.name}: {meta['title']}"
+    body = (
+        f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}"
+        + (f", converted from {prepared.converted}" if prepared.converted else "")
+        + "."
+    )
+    body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
+    if meta.get("replaces"):
+        body += f"\nReplaces {meta['replaces']}, which leaves the portal."
+    commit = audit.commit_files(repo, write=written, message=audit.commit_message(subject, body, [change]), author=options.author or None)
+    draft = None
+    if outbox is not None:
+        draft = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+    return Ingested(submission, commit, [name for name in written if name != path], prepared.converted, notes, draft)
+
+
+def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:
+    """A problem of the file that would have been written, told as one of the message: the
+    file does not exist, so the message names the value and where it came from."""
+    top = re.split(r"[.\[]", problem.field, maxsplit=1)[0]
+    origin = origins.get(top, "")
+    line = 1
+    found = re.search(r"line (\d+) of the e-mail's text", origin)
+    if found:
+        line = int(found.group(1))
+    return Problem(source, line, 1, problem.field, problem.message + (f" ({origin})" if origin else ""), problem.severity)
+
+
+def _resolved(submission: Submission, registry: Any) -> Submission:
+    from dataclasses import replace
+
+    known = registry.lookup(submission.submitter.type, submission.submitter.code)
+    return replace(submission, submitter=known) if known else submission
+
+
+def _check(
+    repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, retired: set[str], planned: set[str], today: dt.date
+) -> list[Problem]:
+    loaded = parse_submission(content, path)
+    if isinstance(loaded, Problem):
+        return [loaded]
+    problems = SchemaChecker(repo.schema).check(path, loaded.located)
+    if problems:
+        return problems
+    new = to_submission(repo, repo.root / path, loaded)
+    subs = [*existing, new]
+    found = check_across(repo, subs, registry, retired, today, planned=planned)
+    return [p for p in found if p.path == path and p.severity == "error"]

@@ -1,0 +1,75 @@
+"""`portal new`: a submission file from a template, with id and dates chosen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from portal import dates
+from portal.config import Repo
+from portal.files import write_atomic
+from portal.intake.frontmatter import document
+from portal.intake.headerblock import template_body
+from portal.registry import load_registry
+
+
+class ScaffoldError(Exception):
+    pass
+
+
+def slug(text: str, words: int = 6) -> str:
+    parts = re.findall(r"[a-z0-9]+", text.lower())
+    return "-".join(parts[:words]) or "text"
+
+
+def choose_id(repo: Repo, code: str, kind: str, title: str, year: int) -> str:
+    base = f"{code.lower()}-{year}-{kind}-{slug(title)}"[:72].rstrip("-")
+    candidate, number = base, 2
+    while any(repo.submissions.glob(f"*/{candidate}.md")):
+        candidate, number = f"{base}-{number}", number + 1
+    return candidate
+
+
+def scaffold(
+    repo: Repo,
+    *,
+    kind: str,
+    code: str,
+    title: str,
+    audience: str,
+    text_format: str,
+    today: dt.date,
+    themes: tuple[str, ...] = ("cooperation-and-assistance",),
+    assistance: tuple[str, ...] = ("technical",),
+    contact_name: str = "",
+    contact_email: str = "",
+) -> Path:
+    registry = load_registry(repo.schema_dir)
+    submitter = registry.states.get(code) or registry.organisations.get(code)
+    if submitter is None:
+        raise ScaffoldError(
+            f"--submitter: {code!r} is neither an ISO 3166-1 alpha-3 country code nor a registered organisation{registry.suggestion('state', code)}"
+        )
+    identifier = choose_id(repo, code, kind, title, today.year)
+    path = repo.submissions / code / f"{identifier}.md"
+    contact: dict[str, str] = {"name": contact_name or "[name or function of the contact person]"}
+    if contact_email:
+        contact["email"] = contact_email
+    meta = {
+        "id": identifier,
+        "kind": kind,
+        "submitter": {"type": submitter.type, "code": code},
+        "title": title,
+        "themes": list(themes),
+        "assistance": list(assistance),
+        "contact": contact,
+        "received": today.isoformat(),
+        "published": today.isoformat(),
+        "expires": dates.add_months(today, repo.settings.default_months).isoformat(),
+        "language": "en",
+        "audience": audience,
+        "format": text_format,
+    }
+    write_atomic(path, document(meta, template_body(repo.templates, kind)).encode("utf-8"))
+    return path

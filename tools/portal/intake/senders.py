@@ -1,0 +1,247 @@
+"""Who may publish for whom: sender addresses and domains per State and organisation.
+
+The register (schema/senders.yaml) is what other treaty mechanisms check by note verbale: the
+coordinator confirms once that an address or a whole domain speaks for a State or an
+organisation, with the date, and from then on a text from that sender is published for that
+submitter without being asked. A sender that is not in it publishes for no one until the
+coordinator names the submitter for that message by hand (the commit records that) or adds
+the sender here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal.config import YamlReader, read_yaml_file
+from portal.model import Submission
+from portal.registry import Registry
+
+SENDERS_FILE = "senders.yaml"
+ADDRESS = re.compile(r"^[^@\s<>,;]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
+DOMAIN = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$")
+# Mail services anyone can sign up to: a whole domain of them speaks for no one.
+PUBLIC_MAIL_DOMAINS = frozenset(
+    [
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.fr",
+        "ymail.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "gmx.net",
+        "gmx.de",
+        "web.de",
+        "proton.me",
+        "protonmail.com",
+        "mail.ru",
+        "yandex.ru",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "orange.fr",
+        "laposte.net",
+    ]
+)
+HEADER = """# Who may publish for whom: the sender addresses and domains that speak for each State and
+# organisation, with the date the coordinator confirmed each (e.g. by note verbale).
+# `portal ingest` takes the submitter from this register; a sender that is not here publishes for
+# no one until the coordinator names the submitter for that message (--submitter) or adds the
+# sender with `portal senders add`.
+# address: one sender; domain: every address of that domain and its subdomains.
+senders:
+"""
+
+
+class SenderError(Exception):
+    """A sender that cannot be registered, or a register that cannot be read."""
+
+
+@dataclass(frozen=True)
+class Sender:
+    submitter: str  # code of the State or organisation
+    address: str  # one address, lower case; "" for a domain entry
+    domain: str  # lower case; "" for an address entry
+    confirmed: str  # YYYY-MM-DD
+    note: str = ""
+    line: int = 0  # where it is in the register
+
+    @property
+    def label(self) -> str:
+        return self.address or f"any address at {self.domain}"
+
+
+@dataclass(frozen=True)
+class SenderCheck:
+    code: str
+    how: str  # "register" or "by hand"
+    entry: Sender | None = None
+
+    def record(self, address: str, name: str) -> str:
+        """How the commit and the coordinator are told who vouched for the sender."""
+        who = address or "an unknown sender"
+        if self.how == "register" and self.entry is not None:
+            return f"sender {who} is in the register for {name} ({self.entry.label}, confirmed {self.entry.confirmed})"
+        return f"sender {who} confirmed by hand as speaking for {name} (not in the register of senders)"
+
+
+def register_path(schema_dir: Path) -> Path:
+    return schema_dir / SENDERS_FILE
+
+
+def load_senders(schema_dir: Path, registry: Registry) -> list[Sender]:
+    """The register; a missing file is an empty register. Mistakes name file, line and field."""
+    path = register_path(schema_dir)
+    if not path.exists():
+        return []
+    reader = YamlReader(path, read_yaml_file(path))
+    listed = reader.get("senders")
+    if listed is None:
+        return []
+    if not isinstance(listed, list):
+        raise reader.fail(("senders",), "must be a list of entries (submitter, address or domain, confirmed)")
+    found: list[Sender] = []
+    for index, item in enumerate(listed):
+        if not isinstance(item, dict):
+            raise reader.fail(("senders", index), "must be an entry with submitter, address or domain, and confirmed")
+        code = reader.text("senders", index, "submitter")
+        if code not in registry.states and code not in registry.organisations:
+            raise reader.fail(
+                ("senders", index, "submitter"),
+                f"{code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}",
+            )
+        address = str(item.get("address", "")).strip().lower()
+        domain = str(item.get("domain", "")).strip().lower()
+        if bool(address) == bool(domain):
+            raise reader.fail(("senders", index), "give either address (one sender) or domain (every address of it), not both nor neither")
+        if address and not ADDRESS.match(address):
+            raise reader.fail(("senders", index, "address"), f"{address!r} is not an e-mail address, e.g. planning@nra.gov.la")
+        if domain and (not DOMAIN.match(domain) or domain in PUBLIC_MAIL_DOMAINS):
+            raise reader.fail(("senders", index, "domain"), _domain_problem(domain))
+        confirmed = reader.get("senders", index, "confirmed")
+        try:
+            dt.date.fromisoformat(str(confirmed))
+        except ValueError:
+            raise reader.fail(("senders", index, "confirmed"), f"{confirmed!r} is not a date; write YYYY-MM-DD") from None
+        line, _col = reader.doc.position(("senders", index))
+        found.append(Sender(code, address, domain, str(confirmed), str(item.get("note", "") or ""), line))
+    return found
+
+
+def _domain_problem(domain: str) -> str:
+    if domain in PUBLIC_MAIL_DOMAINS:
+        return f"{domain} is a public mail service anyone can use; register the sender's own address instead"
+    return f"{domain!r} is not a mail domain, e.g. nra.gov.la"
+
+
+def senders_for(address: str, senders: list[Sender]) -> list[Sender]:
+    """The entries that speak for `address`: its own entries if it has any, else its domain's
+    (the closest domain first)."""
+    address = address.strip().lower()
+    own = [sender for sender in senders if sender.address and sender.address == address]
+    if own:
+        return own
+    domain = address.rpartition("@")[2]
+    matching = [sender for sender in senders if sender.domain and (domain == sender.domain or domain.endswith("." + sender.domain))]
+    return sorted(matching, key=lambda sender: -len(sender.domain))
+
+
+def entry_text(sender: Sender) -> str:
+    key = f"address: {sender.address}" if sender.address else f"domain: {sender.domain}"
+    lines = [f"  - submitter: {sender.submitter}", f"    {key}", f"    confirmed: {sender.confirmed}"]
+    if sender.note:
+        lines.append(f"    note: {_quoted(sender.note)}")
+    return "\n".join(lines) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def new_sender(who: str, submitter: str, confirmed: dt.date, note: str, registry: Registry) -> Sender:
+    """A register entry for `who` (an address, or a domain such as nra.gov.la or @nra.gov.la)."""
+    who = who.strip().lower()
+    if submitter not in registry.states and submitter not in registry.organisations:
+        raise SenderError(
+            f"--submitter: {submitter!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', submitter)}"
+        )
+    if "@" in who and not who.startswith("@"):
+        if not ADDRESS.match(who):
+            raise SenderError(f"{who!r} is not an e-mail address, e.g. planning@nra.gov.la")
+        return Sender(submitter, who, "", confirmed.isoformat(), note.strip())
+    domain = who.removeprefix("@")
+    if not DOMAIN.match(domain) or domain in PUBLIC_MAIL_DOMAINS:
+        raise SenderError(_domain_problem(domain))
+    return Sender(submitter, "", domain, confirmed.isoformat(), note.strip())
+
+
+def register_with(current: str, sender: Sender) -> str:
+    """The register's text with `sender` added at the end (comments and order kept)."""
+    if not current.strip():
+        current = HEADER
+    if re.search(r"^senders:\s*\[\]\s*$", current, re.MULTILINE):
+        current = re.sub(r"^senders:\s*\[\]\s*$", "senders:", current, flags=re.MULTILINE)
+    if not current.endswith("\n"):
+        current += "\n"
+    return current + entry_text(sender)
+
+
+def submitter_for(
+    address: str, given: str, registry: Registry, senders: list[Sender], replaced: Submission | None, ask: Callable[[str, str], str] | None
+) -> SenderCheck:
+    """Who the text is published for: the register speaks for the sender; the coordinator may
+    name the submitter for this one message instead (recorded as confirmed by hand)."""
+    entries = senders_for(address, senders) if address else []
+    codes = sorted({entry.submitter for entry in entries})
+    sender = address or "the sender (the message has no From address)"
+    code = given.strip().upper()
+    if not code and replaced is not None:
+        code = replaced.submitter.code
+        if code not in codes:
+            raise SenderError(
+                f"{sender} is not in the register of senders for {replaced.submitter.name} (schema/senders.yaml), "
+                f"so it cannot update {replaced.id}; if it may, add it with `portal senders add {address or 'ADDRESS'} --submitter {code}`, "
+                f"or confirm this one message by hand with --submitter {code}"
+            )
+    if not code:
+        if len(codes) > 1:
+            raise SenderError(f"{sender} is in the register of senders for {' and '.join(codes)}; say which with --submitter CODE")
+        if codes:
+            code = codes[0]
+        elif ask is not None:
+            code = (
+                ask(
+                    "submitter",
+                    f"{sender} is not in the register of senders. Publish for which State or organisation (code; confirmed by hand, recorded in the commit)?",
+                )
+                .strip()
+                .upper()
+            )
+            if not code:
+                raise SenderError(f"{sender} is not in the register of senders (schema/senders.yaml); nothing was published")
+            return _known(code, registry, SenderCheck(code, "by hand"))
+        else:
+            raise SenderError(
+                f"{sender} is not in the register of senders (schema/senders.yaml), so it publishes for no one; "
+                f"if it speaks for a State or organisation, add it: `portal senders add {address or 'ADDRESS'} --submitter CODE`, "
+                "or confirm this one message by hand with --submitter CODE"
+            )
+    entry = next((item for item in entries if item.submitter == code), None)
+    return _known(code, registry, SenderCheck(code, "register" if entry else "by hand", entry))
+
+
+def _known(code: str, registry: Registry, check: SenderCheck) -> SenderCheck:
+    if code not in registry.states and code not in registry.organisations:
+        raise SenderError(
+            f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}"
+        )
+    return check

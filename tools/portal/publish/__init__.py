@@ -1,0 +1,1 @@
+"""Publish: from the active submissions to site/, the only publishable folder (render, generate, seal, prove)."""

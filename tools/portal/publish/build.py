@@ -1,0 +1,258 @@
+"""`portal build`: load -> validate -> select -> render -> generate -> protect -> leak check -> swap."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from portal.config import Repo
+from portal.lifecycle import select_active
+from portal.model import Problem, Submission
+from portal.publish.generator import run_generator, write_pages
+from portal.publish.guide import guide_markdown, pattern_headings
+from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
+from portal.publish.leaks import Leak
+from portal.publish.protect import Protected, ProtectError, PublicText, protect_tier, seal_alike, write_public
+from portal.publish.render import TierInput, render_tier
+from portal.trail import audit
+
+Progress = Callable[[str], None]
+
+
+class BuildError(Exception):
+    def __init__(self, message: str, problems: list[Problem] | None = None, leaks: list[Leak] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+        self.leaks = leaks or []
+
+
+@dataclass
+class BuildSummary:
+    submissions: int = 0
+    submitters: int = 0
+    pages: int = 0
+    seconds: float = 0.0
+    tiers: dict[str, int] = field(default_factory=dict)  # tier -> submissions shown
+    stages: dict[str, float] = field(default_factory=dict)  # stage -> seconds
+    bytes: int = 0
+
+    def line(self) -> str:
+        tiers = ", ".join(f"{tier}: {count}" for tier, count in self.tiers.items())
+        return (
+            f"Built {self.submissions} submission{'s' if self.submissions != 1 else ''} from {self.submitters} "
+            f"submitter{'s' if self.submitters != 1 else ''} ({tiers}) into {self.pages} protected pages "
+            f"in {self.seconds:.1f} s; leak check passed"
+        )
+
+
+def build_portal(
+    repo: Repo,
+    today: dt.date,
+    passcodes: dict[str, str],
+    out: Path | None = None,
+    progress: Progress = lambda _stage: None,
+) -> BuildSummary:
+    """Build the protected site into `out` (default site/). The previous folder stays as it was
+    unless the whole build, leak check included, succeeds."""
+    out = out or repo.site_dir
+    settings = repo.settings
+    summary = BuildSummary()
+    started = time.perf_counter()
+    clock = started
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        summary.stages[name] = summary.stages.get(name, 0.0) + now - clock
+        clock = now
+
+    progress("Checking the submissions")
+    result = audit.validate_with_history(repo, today=today)
+    if not result.ok:
+        raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
+    active = select_active(result.submissions, today)
+    changes = audit.change_events(repo)
+    stage("load and validate")
+
+    progress("Deriving the keys")
+    salt = new_salt()
+    build_id = secrets.token_hex(8)
+    keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
+    canary = "portalcanary" + secrets.token_hex(12)
+    stage("protect")
+
+    temp = out.parent / f".{out.name}.building-{build_id}"
+    for stale in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    try:
+        text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
+        guide = guide_markdown(repo.schema, repo.templates)
+        jobs = []
+        for tier, tier_key in zip(settings.tiers, keys, strict=True):
+            shown = [sub for sub in active if sub.audience in tier.audiences]
+            data = TierInput(
+                site_name=settings.site_name,
+                tier_label=tier.label,
+                submissions=shown,
+                today=today,
+                reminder_days=settings.reminder_days,
+                coordinator_name=settings.coordinator_name,
+                coordinator_email=settings.coordinator_email,
+                canary=canary,
+                changes=changes,
+                guide_markdown=guide,
+                partners_tier=tier.id != settings.tiers[0].id,
+                earlier={sub.id: sub for sub in result.submissions if sub.audience in tier.audiences},
+                headings=pattern_headings(repo.templates),
+            )
+            jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
+            summary.tiers[tier.id] = len(shown)
+        progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in settings.tiers)} pages")
+        temp.mkdir(parents=True)
+        dones = run_tiers(jobs)
+        for done in dones:
+            summary.pages += done.protected.pages
+            for name, seconds in done.stages.items():
+                summary.stages[name] = summary.stages.get(name, 0.0) + seconds
+        clock = time.perf_counter()
+        seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
+        policies = {done.protected.policy for done in dones}
+        if len(policies) != 1:
+            raise ProtectError("the tiers' pages differ in the theme's inline scripts; nothing was published")
+        write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id), policies.pop())
+        stage("protect")
+        progress("Scanning the published folder for leaks")
+        leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys}, today=today)
+        stage("leak check")
+        if leaks:
+            raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
+        swap(temp, out)
+    finally:
+        if temp.exists():
+            shutil.rmtree(temp)
+    summary.submissions = len(active)
+    summary.submitters = len({sub.submitter.code for sub in active})
+    summary.bytes = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+@dataclass
+class TierJob:
+    repo: Repo
+    tier: str
+    data: TierInput
+    keys: TierKeys
+    out: Path
+    text: PublicText
+
+
+@dataclass
+class TierDone:
+    protected: Protected
+    stages: dict[str, float]
+
+
+def build_tier(job: TierJob) -> TierDone:
+    """Render, generate and seal one tier into job.out/<its folder>."""
+    stages: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def stage(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        stages[name] = stages.get(name, 0.0) + now - clock
+        clock = now
+
+    rendered = render_tier(job.data, namer=job.keys.name)
+    staging = job.repo.build_dir / "staging" / job.tier
+    config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
+    stage("render")
+    if staging.exists():
+        shutil.rmtree(staging)
+    run_generator(config)
+    stage("generator")
+    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated), rendered.alike)
+    stage("protect")
+    return TierDone(protected, stages)
+
+
+def run_tiers(jobs: list[TierJob]) -> list[TierDone]:
+    """The tiers are independent builds: on a machine with more than one core they run side by side."""
+    # fork() is only safe in a process with no other thread (a serving preview has one).
+    if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or threading.active_count() > 1:
+        return [build_tier(job) for job in jobs]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=context, initializer=_die_with_parent) as pool:
+        return list(pool.map(build_tier, jobs))
+
+
+def _die_with_parent() -> None:
+    """A worker must not outlive a build that was killed (Linux: PR_SET_PDEATHSIG)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+    except (OSError, AttributeError):
+        pass
+
+
+def check_leaks(
+    folder: Path,
+    repo: Repo,
+    submissions: list[Submission],
+    canaries: list[str],
+    passcodes: dict[str, str] | None = None,
+    wraps: dict[str, bytes] | None = None,
+    today: dt.date | None = None,
+) -> list[Leak]:
+    """The leak check of a published folder (see sealcheck): every reason not to publish it."""
+    from portal.publish.sealcheck import check_published
+
+    attachments: dict[str, list[str]] = {}
+    for sub in submissions:
+        for attachment in sub.attachments:
+            source = repo.root / attachment.path
+            if source.is_file():
+                attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
+    boilerplate = boilerplate_pages(repo, today or dt.date.today())
+    return check_published(folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate).leaks
+
+
+def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
+    """The pages of a tier that has no text: the portal's own wording, which any text may quote."""
+    settings = repo.settings
+    data = TierInput(
+        site_name=settings.site_name,
+        tier_label=settings.tiers[0].label,
+        submissions=[],
+        today=today,
+        reminder_days=settings.reminder_days,
+        coordinator_name=settings.coordinator_name,
+        coordinator_email=settings.coordinator_email,
+        guide_markdown=guide_markdown(repo.schema, repo.templates),
+    )
+    return list(render_tier(data, namer=lambda key: key).pages.values())
+
+
+def swap(new: Path, out: Path) -> None:
+    """Put `new` in place of `out` with two renames; `out` is never half-written."""
+    old = out.parent / f".{out.name}.old"
+    if old.exists():
+        shutil.rmtree(old)
+    if out.exists():
+        out.rename(old)
+    new.rename(out)
+    if old.exists():
+        shutil.rmtree(old)

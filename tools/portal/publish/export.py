@@ -1,0 +1,130 @@
+"""The texts of one tier as CSV, JSON and a spreadsheet, for readers who work offline.
+
+The files are made at build time and sealed like attachments, so they never exist in the clear
+in the published folder. JSON keeps every character; CSV and the spreadsheet are made to be opened
+in spreadsheet programs, which would run a cell starting with = + - @ as a formula: such cells
+get a leading apostrophe in the CSV and are stored as text in the spreadsheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Container, Sequence
+from typing import Any
+
+from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, SUBMITTER_TYPES, THEMES, Submission
+
+FIELDS = (
+    "id", "kind", "submitter_code", "submitter", "submitter_type", "title", "themes", "assistance",
+    "audience", "contact_name", "contact_email", "regions", "budget_amount", "budget_currency",
+    "period_start", "period_end", "received", "published", "expires", "replaces", "fingerprint",
+    "format", "text",
+)  # fmt: skip
+CELL_LIMIT = 32_767  # characters a spreadsheet cell holds
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_AFTER_SEPARATOR = re.compile(r"""([,;\t\r\n][ \t]*["']?)([=+\-@])""")
+
+
+def export_record(sub: Submission, readable: Container[str] = ()) -> dict[str, Any]:
+    """One text as plain data: codes as in the schema, lists as lists, dates as ISO strings.
+    `readable`: the ids the tier may read; the text it replaces is named only if among them."""
+    meta = sub.meta
+    budget = meta.get("budget") or {}
+    period = meta.get("period") or {}
+    return {
+        "id": sub.id,
+        "kind": sub.kind,
+        "submitter_code": sub.submitter.code,
+        "submitter": sub.submitter.name,
+        "submitter_type": sub.submitter.type,
+        "title": sub.title,
+        "themes": list(sub.themes),
+        "assistance": list(sub.assistance),
+        "audience": sub.audience,
+        "contact_name": sub.contact_name,
+        "contact_email": sub.contact_email,
+        "regions": list(meta.get("regions") or []),
+        "budget_amount": budget.get("amount"),
+        "budget_currency": budget.get("currency", ""),
+        "period_start": period.get("start", ""),
+        "period_end": period.get("end", ""),
+        "received": sub.received.isoformat(),
+        "published": sub.published.isoformat(),
+        "expires": sub.expires.isoformat(),
+        "replaces": sub.replaces if sub.replaces in readable else "",
+        "fingerprint": sub.fingerprint,
+        "format": sub.format,
+        "text": sub.text,
+    }
+
+
+def _ordered(subs: Sequence[Submission]) -> list[Submission]:
+    return sorted(subs, key=lambda s: (s.submitter.name, s.kind, s.title, s.id))
+
+
+def _flat(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value)
+    return "" if value is None else str(value)
+
+
+def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt.date, readable: Container[str] = ()) -> bytes:
+    document = {
+        "portal": site_name,
+        "readers": tier,
+        "as_of": today.isoformat(),
+        "labels": {"kind": KIND_SINGULAR, "themes": THEMES, "assistance": ASSISTANCE, "audience": AUDIENCES, "submitter_type": SUBMITTER_TYPES},
+        "texts": [export_record(sub, readable) for sub in _ordered(subs)],
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def export_csv(subs: Sequence[Submission], readable: Container[str] = ()) -> bytes:
+    """UTF-8 with a byte-order mark, so spreadsheet programs read the accents right."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow(FIELDS)
+    for sub in _ordered(subs):
+        record = export_record(sub, readable)
+        writer.writerow([guard_cell(_flat(record[name])) for name in FIELDS])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def guard_cell(cell: str) -> str:
+    """A cell no spreadsheet program runs as a formula, whatever separator it splits lines at
+    (a comma, or the semicolon of many European settings) and even if it misreads the quotes: an
+    apostrophe before a formula character at the start of the cell, of a line in it, and after
+    any separator in it. (The JSON export keeps every character.)"""
+    cell = _AFTER_SEPARATOR.sub(r"\1'\2", cell)
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
+
+
+def export_xlsx(subs: Sequence[Submission], today: dt.date, readable: Container[str] = ()) -> bytes:
+    """One sheet, one row per text; every cell is stored as text, never as a formula."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+
+    book = Workbook(write_only=True)
+    book.properties.creator = "CCM Cooperation Portal"
+    book.properties.created = book.properties.modified = dt.datetime.combine(today, dt.time())
+    sheet = book.create_sheet("Texts")
+
+    def cell(value: str) -> WriteOnlyCell:
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+        if len(value) > CELL_LIMIT:
+            value = value[: CELL_LIMIT - 60] + " [cut here: the CSV and JSON exports hold the whole text]"
+        made = WriteOnlyCell(sheet, value=value)
+        made.data_type = "s"  # never a formula, whatever the text starts with
+        return made
+
+    sheet.append([cell(name) for name in FIELDS])
+    for sub in _ordered(subs):
+        record = export_record(sub, readable)
+        sheet.append([cell(_flat(record[name])) for name in FIELDS])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -1,0 +1,71 @@
+"""Needs meet resources: for each need, the offers and how-to-apply texts that fit it, with reasons."""
+
+from __future__ import annotations
+
+import heapq
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from portal.model import ASSISTANCE, THEMES, Submission
+
+RESOURCE_KINDS = ("offer", "how-to-apply")
+
+
+@dataclass(frozen=True)
+class Match:
+    need: Submission
+    resource: Submission
+    score: int
+    shared_themes: tuple[str, ...]
+    shared_assistance: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        parts = ["themes: " + ", ".join(THEMES[t] for t in self.shared_themes)]
+        if self.shared_assistance:
+            parts.append("assistance: " + ", ".join(ASSISTANCE[a].lower() for a in self.shared_assistance))
+        else:
+            parts.append("no assistance type in common")
+        return "Shares " + "; ".join(parts)
+
+
+def match_needs(submissions: Sequence[Submission], per_need: int = 5) -> dict[str, list[Match]]:
+    """need id -> its best matches, best first. A match shares at least one theme; each shared
+    theme counts 2, each shared assistance type 1, and a text of the same submitter never matches.
+    Ties go to offers, then by title.
+
+    Resources are grouped by their themes and assistance types (at most 889 groups), so a need
+    is scored against groups, not against every resource: linear in the size of the portal."""
+    groups: dict[tuple[frozenset[str], frozenset[str]], list[Submission]] = defaultdict(list)
+    for sub in submissions:
+        if sub.kind in RESOURCE_KINDS:
+            groups[frozenset(sub.themes), frozenset(sub.assistance)].append(sub)
+    ranked_cache: dict[tuple[frozenset[str], frozenset[str]], list[tuple[int, list[tuple[frozenset[str], frozenset[str]]]]]] = {}
+    result: dict[str, list[Match]] = {}
+    for need in (sub for sub in submissions if sub.kind == "need"):
+        key = (frozenset(need.themes), frozenset(need.assistance))
+        if key not in ranked_cache:
+            by_score: dict[int, list[tuple[frozenset[str], frozenset[str]]]] = defaultdict(list)
+            for group in groups:
+                themes = len(group[0] & key[0])
+                if themes:
+                    by_score[2 * themes + len(group[1] & key[1])].append(group)
+            ranked_cache[key] = sorted(by_score.items(), reverse=True)
+        found: list[Match] = []
+        for score, level in ranked_cache[key]:
+            candidates = heapq.nsmallest(
+                per_need - len(found),
+                (r for group in level for r in groups[group] if r.submitter.code != need.submitter.code),
+                key=lambda r: (r.kind != "offer", r.title),
+            )
+            for resource in candidates:
+                shared_themes = tuple(t for t in need.themes if t in resource.themes)
+                shared_assistance = tuple(a for a in need.assistance if a in resource.assistance)
+                found.append(Match(need, resource, score, shared_themes, shared_assistance))
+                if len(found) >= per_need:
+                    break
+            if len(found) >= per_need:
+                break
+        result[need.id] = found
+    return result

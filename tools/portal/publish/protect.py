@@ -1,0 +1,311 @@
+"""The protect stage: staging folders of plaintext HTML -> site/, the only folder ever published.
+
+site/ is written from an allow-list: the public unlock page, a generic 404, the loader, the keys
+file, the theme's own static files, and for each tier a folder (random name) of sealed pages,
+a sealed search index and sealed attachments, with sealed decoys that round the count of each up
+to a bucket. Anything else the generator made is dropped. Every page carries a
+Content-Security-Policy, so that nothing in a page can make the browser talk to another origin.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import hashlib
+import html
+import json
+import random
+import re
+import secrets
+import shutil
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from portal.publish.keys import MIN_SEALED, TierKeys, b64, sealed_size
+
+PUBLIC_DIR = "_portal"
+STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
+SEARCH_INDEX = "search/search_index.json"
+SITEMAP = "sitemap.xml"
+HOME = "index.html"
+_HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
+_CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
+_REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
+_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+_ANY_SCRIPT = re.compile(r"<script\b", re.I)
+# The theme's own inline scripts (the page's scope and storage helpers, the colour palette, the
+# tabbed-content anchor). Any other inline script in a generated page stops the build.
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")  # text inside the article is escaped: every "<" + letter is a tag
+_TAG_ID_OR_NAME = re.compile(r"""\s(id|name|data-md-[\w-]*)\s*=\s*["']?([^"'\s>]*)""", re.I)
+# Heading ids of the pages (site.py's toc slugify) and of the texts (textformat), and the overview's
+# charts (overview.py, from fixed names only).
+_ARTICLE_IDS = ("p-", "text-", "portal-chart-")
+_THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElementById(location.hash")
+
+
+class ProtectError(Exception):
+    pass
+
+
+def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
+    """Scripts, workers and requests only from the site itself; no plug-ins, <base>, frames or
+    form targets. Styles may be inline (the theme sets them), but nothing may load from elsewhere."""
+    scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
+    return (
+        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
+        "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
+    )
+
+
+def _csp_meta(policy: str) -> str:
+    """The policy, and no look-up of the names of other sites that links in a text point to."""
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n<meta http-equiv="x-dns-prefetch-control" content="off">'
+
+
+@dataclass
+class Protected:
+    pages: int = 0
+    policy: str = ""
+    # Files every tier has under the same name (its home page, its search index), sealed by
+    # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
+    held: dict[str, bytes] = field(default_factory=dict)  # what it is ("index.html", "export/csv") -> its plaintext
+    held_names: dict[str, str] = field(default_factory=dict)  # what it is -> its name in the tier's folder
+
+
+@dataclass(frozen=True)
+class PublicText:
+    site_name: str
+    coordinator_name: str
+    coordinator_email: str
+
+
+def unlock_form(text: PublicText, prefix: str, payload: str = "", policy: str = "") -> str:
+    """The public start page (no payload): what the portal is, how to get the passcode, the
+    passcode field. A sealed page (payload) carries a short form of it and its ciphertext."""
+    name = html.escape(text.site_name)
+    if payload:
+        about = f'<p>Enter the passcode to read this page. <a href="{prefix}index.html">What this portal is and how to get the passcode</a>.</p>'
+        data = f'\n<script type="application/octet-stream" id="portal-data">{payload}</script>'
+    else:
+        about = f"""<p>A contact platform where States Parties publish their needs for assistance, donors publish the
+resources they can offer and how to apply for them, and ongoing projects are shared as an exchange
+of experience, under Article 6 of the Convention.</p>
+<p>The portal is protected by a passcode that is changed regularly. To receive it, write to
+{html.escape(text.coordinator_name)} at
+<a href="mailto:{html.escape(text.coordinator_email)}">{html.escape(text.coordinator_email)}</a>.</p>"""
+        data = ""
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+{_csp_meta(policy or content_security_policy())}
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
+<title>{name}</title>
+<link rel="stylesheet" href="{prefix}{PUBLIC_DIR}/unlock.css">
+<script src="{prefix}{PUBLIC_DIR}/loader.js" defer></script>
+</head>
+<body>
+<header>{name}</header>
+<main>
+<h1>Cooperation portal of the Convention on Cluster Munitions</h1>
+{about}
+<form id="portal-form" hidden>
+<label for="portal-passcode">Passcode</label>
+<input id="portal-passcode" name="passcode" type="password" autocomplete="current-password" required aria-describedby="portal-status">
+<button type="submit">Open the portal</button>
+<p id="portal-status" role="status" aria-live="polite"></p>
+</form>
+<noscript><p>The portal needs JavaScript to decrypt its pages in your browser.</p></noscript>
+</main>{data}
+</body>
+</html>
+"""
+
+
+NOT_FOUND = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow"><title>Page not found</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
+</head><body><main><h1>Page not found</h1>
+<p>This page does not exist, or it changed when the portal was last updated. Open the portal from its start page.</p>
+</main></body></html>
+"""
+
+
+def prepare_document(document: str, title: str) -> tuple[str, str]:
+    """The page as the browser will show it, and its Content-Security-Policy.
+
+    Points the theme's files at the shared copy, loads app.js first, puts the policy at the top of
+    the head and a generic title in it (page titles would land in the browser's history). Only the
+    head and what lies outside the article are touched: the submission's text is never rewritten,
+    and it may hold no script at all."""
+    head_end = document.find("</head>")
+    article_start = document.find("<article")
+    article_end = document.rfind("</article>")
+    if head_end < 0 or not head_end < article_start < article_end:
+        raise ProtectError("a generated page has no </head> followed by one <article>")
+    if _ANY_SCRIPT.search(document, article_start, article_end):
+        raise ProtectError("a generated page holds a script inside its article; nothing was published")
+    for tag in _TAG.finditer(document, article_start, article_end):
+        for attribute in _TAG_ID_OR_NAME.finditer(tag.group(0)):
+            if attribute.group(1).lower() != "id" or not attribute.group(2).startswith(_ARTICLE_IDS):
+                raise ProtectError("a generated page holds an id, name or data-md attribute that could shadow the theme's own; nothing was published")
+    hashes: list[str] = []
+    for part in (document[:article_start], document[article_end:]):
+        for script in _INLINE_SCRIPT.findall(part):
+            if not script.startswith(_THEME_SCRIPTS):
+                raise ProtectError("a generated page holds an inline script that is not the theme's; nothing was published")
+            digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode()
+            if digest not in hashes:
+                hashes.append(digest)
+    policy = content_security_policy(tuple(hashes))
+    head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
+    head = _TITLE.sub(lambda _m: f"<title>{html.escape(title)}</title>", head, count=1)
+    head = head.replace("<head>", f'<head>\n{_csp_meta(policy)}\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
+    head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
+    tail = document[article_end:]
+    tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
+    tail = _CONFIG_ASSET.sub(r"\1../\2", tail)
+    return head + document[head_end:article_end] + tail, policy
+
+
+def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: set[str], alike: dict[str, str] | None = None) -> Protected:
+    """Seal one tier's staging folder into out/<keys.folder>/. `alike`: files every tier has (its
+    exports: name -> "export/csv"), held for seal_alike with the home page and the search index."""
+    alike = alike or {}
+    result = Protected()
+    target = out / keys.folder
+    target.mkdir(parents=True)
+    referenced: set[str] = set()
+    page_sizes: list[int] = []
+    file_sizes: list[int] = []
+    policy = ""
+    pages: list[str] = []
+    for path in sorted(staging.rglob("*")):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(staging).as_posix()
+        where = f"{keys.folder}/{rel}"
+        if rel.endswith(".html") and "/" not in rel and rel != "404.html":
+            document, page_policy = prepare_document(path.read_text(encoding="utf-8"), text.site_name)
+            # Every shell of a build carries the same policy, so no shell tells what kind of page it holds.
+            if policy and page_policy != policy:
+                raise ProtectError("the generated pages of one tier differ in the theme's inline scripts; nothing was published")
+            policy = page_policy
+            referenced.update(_REFERENCE.findall(document))
+            pages.append(rel)
+            result.pages += 1
+            if rel == HOME:
+                result.held[rel] = document.encode("utf-8")
+                continue
+            sealed = keys.seal_page(where, document.encode("utf-8"))
+            (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
+            page_sizes.append(len(sealed))
+        elif rel == SEARCH_INDEX:
+            result.held[rel] = path.read_bytes()
+        elif rel in alike:
+            result.held[alike[rel]] = path.read_bytes()
+            result.held_names[alike[rel]] = rel
+        elif rel in attachments:
+            sealed = keys.seal_file(where, path.read_bytes())
+            (target / rel).write_bytes(sealed)
+            file_sizes.append(len(sealed))
+        # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
+    result.policy = policy or content_security_policy()
+    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes, len(alike))
+    # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
+    # list of pages (decoys included, so its size follows the rounded count), sealed; app.js turns
+    # it into the sitemap the theme reads.
+    (target / SITEMAP).write_bytes(keys.seal_page(f"{keys.folder}/{SITEMAP}", json.dumps(sorted(pages)).encode()))
+    for rel in sorted(referenced):
+        source = staging / rel
+        shared = out / rel
+        if _is_theme_file(rel) and source.is_file() and not shared.exists():
+            shared.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, shared)
+    return result
+
+
+def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicText) -> None:
+    """Seal the files that every tier has (home page, search index, exports) to one size across
+    the tiers, so that their sizes do not say which tier is larger or which one a new text reached."""
+    for what in sorted({what for _keys, done in tiers for what in done.held}):
+        page = what in (HOME, SEARCH_INDEX)
+        plain = {keys.tier: gzip.compress(done.held[what], compresslevel=6, mtime=0) if page else done.held[what] for keys, done in tiers if what in done.held}
+        size = max(sealed_size(len(data)) for data in plain.values())
+        for keys, done in tiers:
+            if what not in done.held:
+                continue
+            rel = done.held_names.get(what, what)
+            where = f"{keys.folder}/{rel}"
+            target = out / where
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not page:
+                target.write_bytes(keys.seal_file(where, plain[keys.tier], size))
+            elif what == HOME:
+                target.write_text(unlock_form(text, "../", b64(keys.seal_compressed(where, plain[keys.tier], size)), done.policy), encoding="utf-8")
+            else:
+                target.write_bytes(keys.seal_compressed(where, plain[keys.tier], size))
+
+
+def rounded_count(count: int) -> int:
+    """The count an observer sees: rounded up to a step of a quarter of its power of two (at least 16)."""
+    if count == 0:
+        return 0
+    step = max(16, 1 << max(0, count.bit_length() - 3))
+    return -(-count // step) * step
+
+
+DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<title>-</title></head><body></body></html>'
+
+
+def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int], held_files: int) -> list[str]:
+    """Sealed pages and files that open like the real ones and say nothing, so that a tier's
+    folder shows only a rounded count of each, in sizes drawn from the real ones."""
+    chooser = random.SystemRandom()
+    names: list[str] = []
+    # The home page and the exports are sealed later (seal_alike) but count among the pages and files.
+    for sizes, is_page, later in ((page_sizes, True, 1), (file_sizes, False, held_files)):
+        for _ in range(rounded_count(len(sizes) + later) - len(sizes) - later):
+            bucket = chooser.choice(sizes or [MIN_SEALED])
+            name = secrets.token_hex(10) + (".html" if is_page else ".bin")
+            where = f"{keys.folder}/{name}"
+            if is_page:
+                # A page that says nothing, padded inside its ciphertext to the size drawn.
+                document = DECOY_PAGE.format(_csp_meta(policy)).encode()
+                sealed = keys.seal_compressed(where, gzip.compress(document, compresslevel=6, mtime=0), bucket)
+                (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
+                names.append(name)
+            else:
+                (target / name).write_bytes(keys.seal_file(where, b"", bucket))
+    return names
+
+
+def _is_theme_file(rel: str) -> bool:
+    """Only files that the theme itself ships are published as they are."""
+    if rel.endswith(".map"):
+        return False
+    from material import templates
+
+    return (Path(templates.__file__).parent / rel).is_file()
+
+
+def write_public(out: Path, text: PublicText, keys_json: str, policy: str = "") -> None:
+    """The public files. `policy`: the tiers' pages' policy, which the start page carries too, since
+    it opens the reader's home page in place (and a page opened there keeps the page's policy)."""
+    public = out / PUBLIC_DIR
+    public.mkdir(parents=True, exist_ok=True)
+    for name in STATIC_FILES:
+        (public / name).write_bytes((resources.files("portal") / "static" / name).read_bytes())
+    (public / "keys.json").write_text(keys_json, encoding="utf-8")
+    (out / "index.html").write_text(unlock_form(text, "", policy=policy), encoding="utf-8")
+    (out / "404.html").write_text(NOT_FOUND, encoding="utf-8")
+    (out / ".nojekyll").write_text("", encoding="utf-8")

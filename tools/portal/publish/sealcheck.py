@@ -1,0 +1,391 @@
+"""The leak check: prove that a published folder holds nothing readable, then scan what is left.
+
+First line, a proof by construction of every file:
+- the public pages (start page, 404, .nojekyll) are exactly what the build writes;
+- the loader, styles and keys file in _portal/ are the package's own files, and every slot of
+  keys.json has one length and opens with exactly one tier's passcode;
+- every other file outside the tiers' folders is byte for byte a file of the installed theme;
+- every file inside a tier's folder is a shell exactly as the build writes it around ciphertext,
+  or ciphertext itself, that opens with that tier's key, bound to its own name and build, and
+  with no other tier's key; every opened page carries the Content-Security-Policy.
+Second line (leaks.py), the word scan: file names, the readable part of every shell and public
+page, and in each tier the opened pages, for texts that tier may not read.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import gzip
+import hashlib
+import json
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from portal.config import Settings
+from portal.model import Submission
+from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
+from portal.publish.leaks import APART, Leak, Needles, hidden_needles, markup_views, needles_for, words
+from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
+
+_SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
+_SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
+_POLICY_HASH = re.compile(r"'sha256-([A-Za-z0-9+/]{43}=)'")
+_KEYS_FIELDS = {"v", "kdf", "iterations", "salt", "build", "slots"}
+LIMIT = 50
+
+
+@dataclass
+class OpenedTier:
+    tier: str
+    folder: str
+    key: bytes
+    pages: list[tuple[str, str]] = field(default_factory=list)  # (path, opened page) for the word scan
+    files: list[tuple[str, str, bytes]] = field(default_factory=list)  # (path, SHA-256, opened file)
+
+
+@dataclass
+class Report:
+    """What the proof found wrong and what the word scan found, each up to LIMIT."""
+
+    unproven: list[Leak] = field(default_factory=list)
+    found: list[Leak] = field(default_factory=list)
+    shown: str = ""  # how the file being checked is named in messages
+
+    def add(self, path: str, what: str, submission: str = "") -> None:
+        found = self.found if submission else self.unproven
+        if len(found) < LIMIT:
+            found.append(Leak(path, what, submission))
+
+    def here(self, what: str, submission: str = "") -> None:
+        """A problem of the file being checked."""
+        self.add(self.shown, what, submission)
+
+    @property
+    def leaks(self) -> list[Leak]:
+        return self.unproven + self.found
+
+
+def theme_root() -> Path:
+    from material import templates
+
+    return Path(templates.__file__).parent
+
+
+def check_published(
+    site: Path,
+    settings: Settings,
+    passcodes: dict[str, str] | None,
+    submissions: Sequence[Submission],
+    canaries: Sequence[str] = (),
+    wraps: dict[str, bytes] | None = None,
+    attachments: dict[str, list[str]] | None = None,
+    boilerplate: Sequence[str] = (),
+) -> Report:
+    """Every reason `site` may not be published (empty when it may). Tier keys come from the
+    passcodes (or, inside a build, the wrapping keys already derived). `attachments`: SHA-256 of
+    each attachment's bytes -> the submissions that attach it, to catch one copied as it is or
+    sealed into a tier that may not read it. `boilerplate`: the wording of a tier's pages when it
+    has no text (the guidance pattern, the home page…), which a text may quote without leaking."""
+    report = Report()
+    text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
+    tiers = _open_tiers(site, settings, passcodes, wraps, report)
+    by_folder = {tier.folder: tier for tier in tiers}
+    static = {f"{PUBLIC_DIR}/{name}": (resources.files("portal") / "static" / name).read_bytes() for name in STATIC_FILES}
+    public = {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}
+    needles = needles_for(submissions, canaries)
+    for fixed in (unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
+        for tokens in markup_views(fixed):
+            needles.discard_found_in(tokens)
+    digests = attachments or {}
+    policies: set[str] = set()
+    readable: set[str] = set()  # distinct readable parts of shells, each scanned once
+    for path in sorted(site.rglob("*")):
+        rel = path.relative_to(site).as_posix()
+        # Only names the build gives are ever printed: any other name may hold words of a text.
+        report.shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
+        for what, submission, _needle in needles.scan(words(rel.replace("/", " "))):
+            report.here(f"{what} in a file name", submission)
+        if path.is_symlink():
+            report.here("a link, which the build never writes")
+            continue
+        if path.is_dir():
+            if report.shown != rel:
+                report.here("a folder the build never makes")
+            continue
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        if digest in digests:
+            report.here("an attachment copied in the clear", digests[digest][0])
+        if report.shown != rel:
+            report.here("a file the build never publishes (a name it never gives)")
+            readable.add(_readable(data))
+            continue
+        top, _, rest = rel.partition("/")
+        if rel == "index.html":
+            # The start page carries the tiers' policy (it opens the home page in place).
+            page = data.decode("utf-8", "replace")
+            policy = _SHELL_POLICY.search(page)
+            expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
+            if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
+                report.here("not the public page the build writes")
+                readable.add(page)
+            else:
+                policies.add(policy.group(1))
+        elif rel in public:
+            if data != public[rel]:
+                report.here("not the public page the build writes")
+                readable.add(data.decode("utf-8", "replace"))
+        elif rel == f"{PUBLIC_DIR}/keys.json":
+            readable.add(data.decode("utf-8", "replace"))
+        elif rel in static:
+            if data != static[rel]:
+                report.here("not the portal's own file")
+                readable.add(data.decode("utf-8", "replace"))
+        elif top in by_folder and rest:
+            shell = _check_sealed(by_folder[top], tiers, rest, rel, data, text, str(_build(site)), report, policies)
+            if shell is not None:
+                readable.add(shell)
+        elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
+            pass  # the theme's own file, byte for byte
+        else:
+            report.here("a file the build never publishes (not sealed, not the theme's, not the portal's)")
+            readable.add(_readable(data))
+    if len(policies) > 1:
+        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
+    for part in readable:
+        for what, submission in needles.scan_markup(part):
+            report.add("(readable part of a published file)", what, submission)
+    _scan_tiers(settings, tiers, submissions, digests, boilerplate, report)
+    return report
+
+
+def _fixed_names() -> list[str]:
+    """The names the build itself gives (the portal's files, the search index, the theme's files):
+    a title that is one of their words ("search", "assets") is no evidence in a file name."""
+    theme = theme_root()
+    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
+    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
+    names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
+    return [" ".join(name.replace("/", " ").split(".")) for name in names]
+
+
+_TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
+_PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
+
+
+def _named_by_build(rel: str, is_dir: bool, folders: dict[str, OpenedTier]) -> bool:
+    top, _, rest = rel.partition("/")
+    if rel in _PUBLIC_NAMES:
+        return True
+    if top in folders:
+        return not rest or bool(_TIER_NAMES.fullmatch(rest))
+    if top == "assets":
+        found = theme_root() / rel
+        return found.is_dir() if is_dir else found.is_file()
+    return False
+
+
+def _withheld(rel: str) -> str:
+    """A name the build never gives, printed as a digest: it may hold words of a text, and the
+    messages end up in CI logs. `find site | sha256sum`-style tools can locate it."""
+    return f"(a name withheld, sha256 {hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]})"
+
+
+def _readable(data: bytes) -> str:
+    """A file's text as a reader could get it: compressed files opened."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return _readable(gzip.decompress(data))
+        except (OSError, EOFError, zlib.error):
+            pass
+    return data.decode("utf-8", "replace")
+
+
+def _build(site: Path) -> str:
+    try:
+        return str(json.loads((site / PUBLIC_DIR / "keys.json").read_text(encoding="utf-8"))["build"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    keys = [key for key, _value in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("a field twice")
+    return dict(pairs)
+
+
+def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None, wraps: dict[str, bytes] | None, report: Report) -> list[OpenedTier]:
+    where = f"{PUBLIC_DIR}/keys.json"
+    try:
+        document = (site / where).read_text(encoding="utf-8")
+        data = json.loads(document, object_pairs_hook=_no_duplicates)
+        if not isinstance(data, dict) or set(data) != _KEYS_FIELDS or data["v"] != FORMAT:
+            raise ValueError("fields")
+        slots = [base64.b64decode(slot, validate=True) for slot in data["slots"]]
+        salt = base64.b64decode(data["salt"], validate=True)
+    except (OSError, ValueError, KeyError, TypeError, binascii.Error):
+        report.add(where, "missing, or not in the format the loader reads")
+        return []
+    # Every byte of the file is accounted for: the fields, and nothing but the fields, as written.
+    if document != json.dumps(data, indent=1) or data["kdf"] != "PBKDF2-SHA256":
+        report.add(where, "not written as the build writes it (extra fields, spacing or values)")
+    if len(salt) != SALT_BYTES or not re.fullmatch(r"[0-9a-f]{16}", str(data["build"])):
+        report.add(where, "its salt or build id is not of the build's length and form")
+    if data["iterations"] != settings.pbkdf2_iterations:
+        report.add(where, f"its key derivation has {data['iterations']} iterations, not the {settings.pbkdf2_iterations} of the settings")
+    if any(len(slot) != NONCE + SLOT_BYTES + TAG for slot in slots):
+        report.add(where, "its key slots are not all of the one length the build writes")
+    if len(slots) != len(settings.tiers):
+        report.add(where, f"{len(slots)} key slots for {len(settings.tiers)} tiers")
+    if wraps is None:
+        wraps = {tier.id: wrapping_key((passcodes or {})[tier.id], salt, int(data["iterations"])) for tier in settings.tiers}
+    tiers: list[OpenedTier] = []
+    for tier, slot in zip(settings.tiers, open_slots(document, [wraps[tier.id] for tier in settings.tiers]), strict=True):
+        if slot is None or slot.get("tier") != tier.id:
+            report.add(where, f"the {tier.label} passcode opens none of its slots")
+            continue
+        tiers.append(OpenedTier(tier.id, slot["home"].split("/")[0], base64.b64decode(slot["key"])))
+    return tiers
+
+
+def _check_sealed(
+    tier: OpenedTier,
+    tiers: list[OpenedTier],
+    rest: str,
+    rel: str,
+    data: bytes,
+    text: PublicText,
+    build: str,
+    report: Report,
+    policies: set[str],
+) -> str | None:
+    """Check one file of a tier's folder; returns the shell's readable part for the word scan."""
+    others = [other for other in tiers if other is not tier]
+    if rest.endswith(".html") and "/" not in rest:
+        shell = data.decode("utf-8", "replace")
+        payload, policy = _SHELL_PAYLOAD.search(shell), _SHELL_POLICY.search(shell)
+        if payload is None or policy is None:
+            report.here("not a sealed page: no ciphertext in its shell")
+            return shell
+        hashes = tuple(_POLICY_HASH.findall(policy.group(1)))
+        if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(text, "../", payload.group(1), policy.group(1)):
+            report.here("its shell is not the one the build writes")
+        policies.add(policy.group(1))
+        sealed = base64.b64decode(payload.group(1))
+        opened = _open(tier, others, sealed, build, rel, report, page=True)
+        if opened is not None:
+            page = opened.decode("utf-8", "replace")
+            if _policy_meta(policy.group(1)) not in page[:1000]:
+                report.here("an opened page without the portal's Content-Security-Policy")
+            tier.pages.append((rel, page))
+        return shell[: payload.start(1)] + shell[payload.end(1) :]
+    index = rest in (SEARCH_INDEX, SITEMAP)
+    opened = _open(tier, others, data, build, rel, report, page=index)
+    if opened is not None and index:
+        tier.pages.append((rel, opened.decode("utf-8", "replace")))
+    elif opened is not None:
+        tier.files.append((rel, hashlib.sha256(opened).hexdigest(), opened))
+    return None
+
+
+def _policy_meta(policy: str) -> str:
+    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+
+
+def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, rel: str, report: Report, page: bool) -> bytes | None:
+    opener = open_page if page else open_file
+    try:
+        opened = opener(tier.key, sealed, build, rel)
+    except (SealError, OSError, EOFError, gzip.BadGzipFile):
+        report.here("not ciphertext that opens with its tier's key for this name and build")
+        return None
+    for other in others:
+        try:
+            opener(other.key, sealed, build, rel)
+        except (SealError, OSError, EOFError, gzip.BadGzipFile):
+            continue
+        report.here(f"opens with the key of another tier ({other.tier})")
+    return opened
+
+
+def _scan_tiers(
+    settings: Settings,
+    tiers: list[OpenedTier],
+    submissions: Sequence[Submission],
+    attachments: dict[str, list[str]],
+    boilerplate: Sequence[str],
+    report: Report,
+) -> None:
+    """A tier's opened pages and files must not hold the texts or attachments of submissions it
+    may not read. What the tier may legitimately show (its own texts with every field, and the
+    wording of its pages) is no evidence, even where a hidden text says the same."""
+    audiences = {tier.id: set(tier.audiences) for tier in settings.tiers}
+    for tier in tiers:
+        hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
+        if not hidden:
+            continue
+        shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
+        hidden_ids = {sub.id for sub in hidden}
+        shown_ids = {sub.id for sub in shown}
+        made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
+        for rel, digest, opened in tier.files:
+            owners = attachments.get(digest, [])
+            if owners and set(owners) <= hidden_ids:
+                report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
+            elif not set(owners) & shown_ids:
+                made_here.append((rel, _file_text(opened)))
+        needles: Needles = hidden_needles(hidden, shown)
+        # What the tier may show, read every way a page may show it (markup removed, read as
+        # spaces, or shown as text), all at once: no run of words spans two of them.
+        legitimate = [
+            token
+            for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
+            for tokens in (*markup_views(text), words(text))
+            for token in (*tokens, APART)
+        ]
+        needles.discard_found_in(legitimate)
+        found: dict[tuple[str, str], None] = {}
+        for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
+            found[rel, submission] = None
+        for rel, submission in found:
+            report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
+
+
+def _file_text(data: bytes) -> str:
+    """The words of a file the build made: the strings of a JSON document (the JSON export holds
+    every field of every text the spreadsheet and CSV exports are made from, so those two are not
+    read again), or the text of any other file."""
+    if data[:4] == b"PK\x03\x04" or data[:4] == b'\xef\xbb\xbf"':
+        return ""
+    text = data.decode("utf-8", "replace")
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return text
+    found: list[str] = []
+    _collect(document, found)
+    return "\n".join(found)
+
+
+def _collect(value: object, found: list[str]) -> None:
+    if isinstance(value, str):
+        found.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _collect(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _collect(item, found)
+
+
+def _strings(sub: Submission) -> list[str]:
+    """Every piece of text of a submission: its text and every value of its front matter."""
+    found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
+    _collect(sub.meta, found)
+    return found

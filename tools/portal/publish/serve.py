@@ -1,0 +1,88 @@
+"""A local preview server for site/, rebuilding when submissions or settings change."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from portal.config import Repo
+
+WATCHED = ("submissions", "schema", "mkdocs.yml")
+
+
+class ServeError(Exception):
+    pass
+
+
+def _snapshot(repo: Repo) -> dict[str, float]:
+    seen: dict[str, float] = {}
+    for name in WATCHED:
+        root = repo.root / name
+        paths = [root] if root.is_file() else list(root.rglob("*")) if root.is_dir() else []
+        for path in paths:
+            try:
+                seen[str(path)] = path.stat().st_mtime
+            except OSError:
+                continue
+    return seen
+
+
+class _Handler(http.server.SimpleHTTPRequestHandler):
+    def __init__(self, *args, site: Path, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        self.site = site
+        super().__init__(*args, directory=str(site), **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        # Serve the current site/ even after a rebuild swapped the folder.
+        self.directory = str(self.site)
+        return super().translate_path(path)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.site / "404.html"
+        if code == 404 and page.is_file():
+            body = page.read_bytes()
+            self.send_response(404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().send_error(code, message, explain)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")  # a preview: always the latest build
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve_forever(repo: Repo, port: int, rebuild: Callable[[], None], interval: float = 1.0) -> None:
+    handler = functools.partial(_Handler, site=repo.site_dir)
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    except OSError as exc:
+        raise ServeError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another with --port") from None
+    stop = threading.Event()
+
+    def watch() -> None:
+        last = _snapshot(repo)
+        while not stop.wait(interval):
+            current = _snapshot(repo)
+            if current != last:
+                time.sleep(0.3)
+                rebuild()
+                last = _snapshot(repo)
+
+    threading.Thread(target=watch, daemon=True).start()
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        server.server_close()

@@ -1,0 +1,139 @@
+"""Texts leave the portal: withdrawn by their submitter, or removed when they expire.
+
+Either way it is one commit that removes the files; git history keeps every text ever published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal import dates
+from portal.checks.load import LoadedFile, read_submission_file
+from portal.checks.validate import validate_repo
+from portal.config import Repo
+from portal.intake.acknowledge import acknowledge
+from portal.lifecycle import replacements, select_expired
+from portal.model import KIND_SINGULAR, Problem, Submission
+from portal.registry import load_registry
+from portal.trail import audit
+
+
+class RemovalError(Exception):
+    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def files_of(repo: Repo, submission_path: str, identifier: str) -> list[str]:
+    """The submission's file and every attachment file of it, repository-relative."""
+    folder = (repo.root / submission_path).parent / "attachments" / identifier
+    found = [submission_path]
+    if folder.is_dir():
+        found += sorted(repo.relative(path) for path in folder.rglob("*") if path.is_file())
+    return found
+
+
+def current_ids(repo: Repo) -> list[str]:
+    """Ids of the submission files in submissions/ (whatever their state)."""
+    return sorted(path.stem for path in repo.submissions.glob("*/*.md")) if repo.submissions.is_dir() else []
+
+
+def close_ids(wrong: str, ids: list[str], count: int = 3) -> list[str]:
+    """The ids that look most like `wrong`: near misspellings first, then ids that contain it."""
+    wrong = wrong.strip().lower()
+    found = difflib.get_close_matches(wrong, ids, n=count, cutoff=0.75)
+    if len(wrong) >= 3:
+        found += [known for known in ids if wrong in known and known not in found]
+    return found[:count]
+
+
+def close_ids_hint(repo: Repo, identifier: str) -> str:
+    """'; did you mean …?' for an id that is not in submissions/, or where to look for it."""
+    close = close_ids(identifier, current_ids(repo))
+    gone = identifier in audit.retired_ids(repo)
+    if gone:
+        return f"; it was removed earlier: `portal history {identifier}` shows when and why"
+    if close:
+        return "; did you mean " + " or ".join(close) + "? (`portal list` shows every text)"
+    return "; `portal list` shows the ids of the texts"
+
+
+def find_file(repo: Repo, identifier: str) -> Path:
+    matches = sorted(repo.submissions.glob(f"*/{identifier}.md")) if identifier and "/" not in identifier else []
+    if not matches:
+        raise RemovalError(f"no submission {identifier!r} in submissions/{close_ids_hint(repo, identifier)}")
+    return matches[0]
+
+
+def withdraw(
+    repo: Repo, identifier: str, reason: str, author: str | None = None, outbox: Path | None = None, today: dt.date | None = None
+) -> tuple[str, Path | None]:
+    """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None)."""
+    if not reason.strip():
+        raise RemovalError("--reason is empty; say why the text is withdrawn (it goes into the audit trail)")
+    path = find_file(repo, identifier)
+    rel = repo.relative(path)
+    loaded = read_submission_file(path, rel, repo.settings.submission_bytes)
+    meta = loaded.meta if isinstance(loaded, LoadedFile) else {}
+    registry = load_registry(repo.schema_dir)
+    code = path.parent.name
+    who = registry.states.get(code) or registry.organisations.get(code)
+    name = who.name if who else code
+    kind = KIND_SINGULAR.get(str(meta.get("kind", "")), "Text").lower()
+    title = str(meta.get("title", identifier))
+    message = audit.commit_message(
+        f"Withdraw {kind} of {name}: {title}",
+        f"Reason: {reason.strip()}",
+        [audit.Change("withdraw", identifier)],
+    )
+    found = validate_repo(repo, [path], registry=registry).submissions if isinstance(loaded, LoadedFile) else []
+    commit = audit.commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
+    draft = None
+    if outbox is not None and found:
+        draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=[])
+    return commit, draft
+
+
+@dataclass(frozen=True)
+class Expiry:
+    submission: Submission
+    replaced_by: str  # id of an active text that replaces it, if any
+
+
+def expired(repo: Repo, today: dt.date) -> list[Expiry]:
+    result = audit.validate_with_history(repo, today=today)
+    if not result.ok:
+        raise RemovalError(f"{len(result.errors)} error(s) in the submissions; fix them before removing anything", result.errors)
+    newer = replacements(result.submissions)
+    return [
+        Expiry(sub, newer[sub.id].id if sub.id in newer else "") for sub in sorted(select_expired(result.submissions, today), key=lambda s: (s.expires, s.id))
+    ]
+
+
+def describe(item: Expiry) -> str:
+    sub = item.submission
+    line = f'- {sub.id}: {KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}, "{sub.title}" (published {sub.published}, expired {sub.expires})'
+    if item.replaced_by:
+        line += f"; it had been replaced by {item.replaced_by}, which stays and keeps naming it in 'replaces' (history holds it)"
+    return line
+
+
+def expire(repo: Repo, today: dt.date, author: str | None = None) -> tuple[list[Expiry], str]:
+    """Remove every expired text in one commit; returns what was removed and the commit ('' if none)."""
+    items = expired(repo, today)
+    if not items:
+        return [], ""
+    remove: list[str] = []
+    for item in items:
+        remove += files_of(repo, item.submission.path, item.submission.id)
+    body = f"Texts past their expiry date on {today.isoformat()} ({dates.long_date(today)}):\n" + "\n".join(describe(item) for item in items)
+    count = len(items)
+    message = audit.commit_message(
+        f"Remove {count} expired text{'s' if count != 1 else ''}",
+        body,
+        [audit.Change("expire", item.submission.id, item.submission.fingerprint) for item in items],
+    )
+    return items, audit.commit_files(repo, remove=remove, message=message, author=author)
