@@ -309,7 +309,7 @@ def commit_all(repo: Repo) -> None:
     import git
 
     from portal.checks.validate import validate_repo
-    from portal.trail.audit import Change, commit_message
+    from portal.trail.store import Change, commit_message
 
     handle = git.Repo.init(repo.root, initial_branch="main")
     with handle.config_writer() as config:

@@ -10,7 +10,7 @@ import git
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
-from portal.trail.audit import Change, commit_files, commit_message
+from portal.trail.store import Change, commit_files, commit_message
 
 REPO_FILES = ("schema", "mkdocs.yml")
 

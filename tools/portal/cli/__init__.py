@@ -34,7 +34,7 @@ def today_option(func):  # type: ignore[no-untyped-def]
 
 
 def open_repo(repo_path: Path | None) -> Repo:
-    from portal.trail.audit import recover
+    from portal.trail.store import recover
 
     try:
         repo = find_repo(repo_path)
@@ -84,7 +84,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     Reports every problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if there is any
     error (warnings alone exit 0). Without PATHS, checks everything under submissions/.
     """
-    from portal.trail.audit import validate_with_history
+    from portal.trail.store import validate_with_history
 
     repo = open_repo(repo_path)
     for path in paths:
@@ -199,7 +199,7 @@ def get_passcodes(repo: Repo) -> dict[str, str]:
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:
-    from portal.trail.audit import validate_with_history
+    from portal.trail.store import validate_with_history
 
     result = validate_with_history(repo)
     if not result.ok:

@@ -38,7 +38,7 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     and tell the States (and partners) the new passcode.
     """
     from portal.files import write_atomic
-    from portal.trail.audit import AuditError, commit_files, open_git
+    from portal.trail.store import AuditError, commit_files, open_git
     from portal.upkeep.passcode import PasscodeError, rotation_record
     from portal.upkeep.passcode import generate as make
 

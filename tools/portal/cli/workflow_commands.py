@@ -70,7 +70,7 @@ def read_message(message: str) -> bytes:
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
     from portal.intake.mail import MailError
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
@@ -148,7 +148,7 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 @repo_option
 def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
     """Remove a text at its submitter's request, in one commit; history keeps it."""
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.upkeep.removal import RemovalError
     from portal.upkeep.removal import withdraw as do_withdraw
 
@@ -236,7 +236,7 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
     from portal.intake.senders import SenderError, load_senders, new_sender, register_path, register_with
     from portal.registry import load_registry
-    from portal.trail.audit import AuditError, Change, commit_files, commit_message
+    from portal.trail.store import AuditError, Change, commit_files, commit_message
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
@@ -295,8 +295,8 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     import json
     from dataclasses import asdict
 
-    from portal.trail.audit import AuditError
-    from portal.trail.audit import history as find
+    from portal.trail.store import AuditError
+    from portal.trail.store import history as find
 
     repo = open_repo(repo_path)
     try:
@@ -338,7 +338,7 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
     For each active submission: the recorded SHA-256 matches the text, and the commit that added
     the file carries its id and that fingerprint. Exit 1 on any mismatch.
     """
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.trail.verify import verify as check
 
     repo = open_repo(repo_path)
@@ -359,7 +359,7 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 @repo_option
 def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Remove every text past its expiry date, in one commit that lists them (history keeps them)."""
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.upkeep.removal import RemovalError, describe, expired
     from portal.upkeep.removal import expire as do_expire
 

@@ -24,7 +24,7 @@ from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
 from portal.publish.protect import Protected, ProtectError, PublicText, protect_tier, seal_alike, write_public
 from portal.publish.render import TierInput, render_tier
-from portal.trail import audit
+from portal.trail import store
 
 Progress = Callable[[str], None]
 
@@ -77,11 +77,11 @@ def build_portal(
         clock = now
 
     progress("Checking the submissions")
-    result = audit.validate_with_history(repo, today=today)
+    result = store.validate_with_history(repo, today=today)
     if not result.ok:
         raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
     active = select_active(result.submissions, today)
-    changes = audit.change_events(repo)
+    changes = store.change_events(repo)
     stage("load and validate")
 
     progress("Deriving the keys")

@@ -9,7 +9,7 @@ from portal.checks.load import text_fingerprint
 from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.model import Problem
-from portal.trail import audit
+from portal.trail import store
 from portal.upkeep.listing import counts
 
 
@@ -23,10 +23,10 @@ class Verified:
 def verify(repo: Repo, today: dt.date) -> Verified:
     """Checks the texts on the portal: fingerprint recorded and matching the text, and the
     commit that added the file carries the submission's id and that fingerprint."""
-    result = audit.validate_with_history(repo, today=today)
+    result = store.validate_with_history(repo, today=today)
     problems = list(result.errors)
-    audit.require_git(repo)
-    commits = audit.added_by(repo)
+    store.require_git(repo)
+    commits = store.added_by(repo)
     active = select_active(result.submissions, today)
     for sub in active:
         line, col = sub.position("source", "sha256")
