@@ -236,7 +236,8 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
     from portal.intake.senders import SenderError, load_senders, new_sender, register_path, register_with
     from portal.registry import load_registry
-    from portal.trail.store import AuditError, Change, commit_files, commit_message
+    from portal.trail.store import AuditError, commit_files
+    from portal.trail.trailers import Change, commit_message
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
@@ -292,41 +293,19 @@ def senders_list(code: str, repo_path: Path | None) -> None:
 @repo_option
 def history(identifier: str, output: str, repo_path: Path | None) -> None:
     """The audit trail of one submission: every commit that published, replaced, expired or withdrew it."""
-    import json
-    from dataclasses import asdict
-
+    from portal.trail.history import as_json, as_text, text_history
     from portal.trail.store import AuditError
-    from portal.trail.store import history as find
 
     repo = open_repo(repo_path)
     try:
-        entries = find(repo, identifier)
+        entries = text_history(repo, identifier)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     if not entries:
         from portal.upkeep.removal import close_ids_hint
 
         raise click.ClickException(f"no commit mentions {identifier!r}{close_ids_hint(repo, identifier)}")
-    if output == "json":
-        click.echo(json.dumps({"submission": identifier, "history": [asdict(entry) for entry in entries]}, indent=2, ensure_ascii=False))
-        return
-    words = {
-        "publish": "published",
-        "replace": "published (replacing {other})",
-        "replaced-by": "replaced by {other}",
-        "withdraw": "withdrawn",
-        "expire": "removed on expiry",
-        "edit": "changed",
-    }
-    for entry in entries:
-        what = words.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
-        click.echo(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
-        if entry.fingerprint:
-            click.echo(f"            text sha256:{entry.fingerprint}")
-        if entry.message_id:
-            click.echo(f"            Message-ID {entry.message_id}")
-        if entry.reason:
-            click.echo(f"            reason: {entry.reason}")
+    click.echo(as_json(identifier, entries) if output == "json" else as_text(entries))
 
 
 @main.command()

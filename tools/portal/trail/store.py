@@ -1,56 +1,26 @@
-"""Git as the audit trail: what was published, replaced, expired and withdrawn, by whom and when."""
+"""The git store: each change the portal makes is one commit, made so that a failure or a kill
+leaves the repository as it was or, through the journal, lets the next command finish it."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import os
-import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from email.utils import parseaddr
 from glob import escape as glob_escape
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import git
 
-from portal.checks.validate import Result, validate_repo
 from portal.config import Repo
 from portal.files import write_atomic
-from portal.model import ChangeEvent
-from portal.registry import Registry
 
-TRAILER = re.compile(r"^(Portal-[A-Za-z-]+):\s*(.*)$", re.MULTILINE)
+JOURNAL = "portal-pending.json"
 
 
 class AuditError(Exception):
     pass
-
-
-@dataclass(frozen=True)
-class Change:
-    """One submission's part in one commit."""
-
-    action: str
-    submission: str
-    fingerprint: str = ""
-    message_id: str = ""
-    replaces: str = ""
-    reason: str = ""
-    sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
-
-    def trailers(self) -> list[str]:
-        lines = [f"Portal-Action: {self.action}", f"Portal-Submission: {self.submission}"]
-        if self.fingerprint:
-            lines.append(f"Portal-Fingerprint: sha256:{self.fingerprint}")
-        if self.message_id:
-            lines.append(f"Portal-Message-Id: {self.message_id}")
-        if self.replaces:
-            lines.append(f"Portal-Replaces: {self.replaces}")
-        if self.sender:
-            lines.append(f"Portal-Sender: {self.sender}")
-        return lines
 
 
 def open_git(repo: Repo) -> git.Repo | None:
@@ -65,42 +35,6 @@ def require_git(repo: Repo) -> git.Repo:
     if handle is None:
         raise AuditError(f"{repo.root} is not a git repository; the portal keeps its audit trail in git (run `git init` there first)")
     return handle
-
-
-def retired_ids(repo: Repo) -> set[str]:
-    """Ids of submissions that were removed from submissions/ at some point in history."""
-    handle = open_git(repo)
-    if handle is None:
-        return set()
-    try:
-        if not handle.head.is_valid():
-            return set()
-        out = handle.git.log("--diff-filter=D", "--name-only", "--pretty=format:", "--", "submissions/")
-    except git.GitCommandError:
-        return set()
-    return {PurePosixPath(line).stem for line in out.splitlines() if line.endswith(".md")}
-
-
-def validate_with_history(
-    repo: Repo,
-    paths: Sequence[Path] = (),
-    today: dt.date | None = None,
-    registry: Registry | None = None,
-) -> Result:
-    """`validate_repo`, told which ids git history has retired, so that a text replacing one
-    that was removed since (withdrawn, expired) stays valid."""
-    return validate_repo(repo, paths, today=today, retired_ids=retired_ids(repo), registry=registry)
-
-
-def commit_message(subject: str, body: str, changes: Sequence[Change]) -> str:
-    trailer_lines: list[str] = []
-    for change in changes:
-        trailer_lines.extend(change.trailers())
-    parts = [subject.strip()]
-    if body.strip():
-        parts.append(body.strip())
-    parts.append("\n".join(trailer_lines))
-    return "\n\n".join(parts) + "\n"
 
 
 def commit_files(
@@ -121,40 +55,18 @@ def commit_files(
     write = write or {}
     handle = require_git(repo)
     recover(repo)
-    paths = [*write, *remove]
-    if not paths:
+    if not write and not remove:
         raise AuditError("nothing to commit")
-    _refuse_local_changes(handle, paths)
+    _refuse_local_changes(handle, [*write, *remove])
     git_dir = Path(handle.git_dir)
     index = git_dir / f"portal-index-{os.getpid()}"
-    env: dict[str, str] = {"GIT_INDEX_FILE": str(index)}
-    if date:
-        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
-    if author:
-        name, address = parseaddr(author)
-        if not name or not address:
-            raise AuditError(f"--author {author!r}: write it as 'Name <address>'")
-        env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=address)
+    env = {"GIT_INDEX_FILE": str(index), **_identity(author, date)}
     head = handle.head.commit.hexsha if handle.head.is_valid() else None
     try:
-        if head:
-            handle.git.read_tree(head, env=env)
-        for path, data in write.items():
-            blob = _store_blob(handle, git_dir, data)
-            handle.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
-        for path in remove:
-            handle.git.update_index("--force-remove", "--", path, env=env)
-        tree = handle.git.write_tree(env=env)
-        note = git_dir / f"portal-message-{os.getpid()}"
-        note.write_text(message, encoding="utf-8")
-        try:
-            commit = handle.git.commit_tree(tree, *(["-p", head] if head else []), "-F", str(note), env=env)
-        finally:
-            note.unlink(missing_ok=True)
+        commit = _commit_tree(handle, git_dir, head, write, remove, message, env)
         # From here a kill is repaired by recover(): the journal says what to finish.
-        journal = git_dir / JOURNAL
-        journal.write_text(json.dumps({"commit": commit, "head": head, "write": list(write), "remove": list(remove)}), encoding="utf-8")
-        _move_branch(handle, str(commit), head, message.splitlines()[0][:200])
+        _write_journal(git_dir, commit, head, list(write), list(remove))
+        _move_branch(handle, commit, head, message.splitlines()[0][:200])
     except git.GitCommandError as exc:
         (git_dir / JOURNAL).unlink(missing_ok=True)
         detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'\n ")
@@ -162,10 +74,44 @@ def commit_files(
     finally:
         index.unlink(missing_ok=True)
     _finish(repo, handle, list(write), list(remove), write)
-    return str(commit)
+    return commit
 
 
-JOURNAL = "portal-pending.json"
+def _identity(author: str | None, date: str | None) -> dict[str, str]:
+    """The environment that gives the commit its author and date, when they are given."""
+    env: dict[str, str] = {}
+    if date:
+        env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
+    if author:
+        name, address = parseaddr(author)
+        if not name or not address:
+            raise AuditError(f"--author {author!r}: write it as 'Name <address>'")
+        env.update(GIT_AUTHOR_NAME=name, GIT_AUTHOR_EMAIL=address)
+    return env
+
+
+def _commit_tree(handle: git.Repo, git_dir: Path, head: str | None, write: dict[str, bytes], remove: Sequence[str], message: str, env: dict[str, str]) -> str:
+    """The commit of HEAD's tree with these changes, built in the private index `env` names:
+    only the object store changes, and no branch points at the commit yet."""
+    if head:
+        handle.git.read_tree(head, env=env)
+    for path, data in write.items():
+        blob = _store_blob(handle, git_dir, data)
+        handle.git.update_index("--add", "--cacheinfo", f"100644,{blob},{path}", env=env)
+    for path in remove:
+        handle.git.update_index("--force-remove", "--", path, env=env)
+    tree = handle.git.write_tree(env=env)
+    note = git_dir / f"portal-message-{os.getpid()}"
+    note.write_text(message, encoding="utf-8")
+    try:
+        return str(handle.git.commit_tree(tree, *(["-p", head] if head else []), "-F", str(note), env=env))
+    finally:
+        note.unlink(missing_ok=True)
+
+
+def _write_journal(git_dir: Path, commit: str, head: str | None, written: list[str], removed: list[str]) -> None:
+    record = {"commit": commit, "head": head, "write": written, "remove": removed}
+    (git_dir / JOURNAL).write_text(json.dumps(record), encoding="utf-8")
 
 
 def _branch(handle: git.Repo) -> git.SymbolicReference:
@@ -285,137 +231,3 @@ def _prune_empty(folder: Path, stop: Path) -> None:
         except OSError:
             return
         folder = folder.parent
-
-
-def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
-    """The portal's changes, newest first, from the trailers of its commits."""
-    handle = open_git(repo)
-    if handle is None:
-        return []
-    try:
-        if not handle.head.is_valid():
-            return []
-        out = handle.git.log(f"--max-count={limit}", "--grep=^Portal-Action:", "--format=%x1e%aI%x1f%an%x1f%B", "--", "submissions/")
-    except git.GitCommandError:
-        return []
-    events: list[ChangeEvent] = []
-    for record in out.split("\x1e"):
-        if not record.strip():
-            continue
-        date, author, body = record.split("\x1f", 2)
-        action = ""
-        for key, value in TRAILER.findall(body):
-            if key == "Portal-Action":
-                action = value.strip()
-            elif key == "Portal-Submission" and action:
-                events.append(ChangeEvent(dt.date.fromisoformat(date[:10]), action, value.strip(), author))
-    return events
-
-
-def message_ids_in_history(repo: Repo) -> dict[str, str]:
-    """Message-ID -> submission id, for every e-mail ever published (from commit trailers)."""
-    handle = open_git(repo)
-    if handle is None or not handle.head.is_valid():
-        return {}
-    out = handle.git.log("--grep=^Portal-Message-Id:", "--format=%x1e%B")
-    found: dict[str, str] = {}
-    for record in out.split("\x1e"):
-        submission = ""
-        for key, value in TRAILER.findall(record):
-            if key == "Portal-Submission":
-                submission = value.strip()
-            elif key == "Portal-Message-Id" and submission:
-                found.setdefault(value.strip(), submission)
-    return found
-
-
-@dataclass(frozen=True)
-class HistoryEntry:
-    commit: str
-    date: str  # ISO 8601 with time
-    author: str
-    subject: str
-    action: str  # publish, replace, replaced-by, withdraw, expire, edit
-    paths: tuple[str, ...]
-    fingerprint: str
-    message_id: str
-    other: str = ""  # the id on the other side of a replacement
-    reason: str = ""
-
-
-def history(repo: Repo, submission: str) -> list[HistoryEntry]:
-    """Every commit that created, replaced, expired, withdrew or touched a submission, oldest first,
-    whether or not the file still exists, and whatever folder it was in."""
-    handle = require_git(repo)
-    if not handle.head.is_valid():
-        return []
-    fmt = "--format=%x1e%H%x1f%aI%x1f%an <%ae>%x1f%s%x1f%b"
-    by_path = handle.git.log(fmt, "--name-only", "--", *candidate_paths(submission))
-    by_trailer = handle.git.log(fmt, "--name-only", "-E", f"--grep=^Portal-(Submission|Replaces): {re.escape(submission)}$")
-    entries: dict[str, HistoryEntry] = {}
-    for out in (by_path, by_trailer):
-        for record in out.split("\x1e"):
-            if record.strip():
-                commit, date, author, subject, rest = record.split("\x1f", 4)
-                entries.setdefault(commit, _entry(submission, commit, date, author, subject, rest))
-    return sorted(entries.values(), key=lambda entry: entry.date)
-
-
-def candidate_paths(submission: str) -> list[str]:
-    """Where a submission's files can be: ids start with the submitter's code in lower case,
-    so each leading run of the id's words is a possible folder. Literal paths keep `git log` fast."""
-    parts = submission.split("-")
-    paths = []
-    for end in range(1, len(parts)):
-        code = "-".join(parts[:end]).upper()
-        if len(code) > 20:
-            break
-        paths += [f"submissions/{code}/{submission}.md", f"submissions/{code}/attachments/{submission}"]
-    return paths
-
-
-def _blocks(trailers: list[tuple[str, str]]) -> list[dict[str, str]]:
-    """The trailers of a commit, one block for each submission it concerns."""
-    blocks: list[dict[str, str]] = []
-    for key, value in trailers:
-        if key == "Portal-Action":
-            blocks.append({})
-        if blocks:
-            blocks[-1].setdefault(key, value)
-    return blocks
-
-
-def _entry(submission: str, commit: str, date: str, author: str, subject: str, rest: str) -> HistoryEntry:
-    blocks = _blocks([(key, value.strip()) for key, value in TRAILER.findall(rest)])
-    paths = tuple(line.strip() for line in rest.splitlines() if line.strip().startswith("submissions/"))
-    reason = re.search(r"^Reason: (.*)$", rest, re.M)
-    own = next((block for block in blocks if block.get("Portal-Submission") == submission), None)
-    action, other, fingerprint, message_id = "edit", "", "", ""
-    if own is not None:
-        action = own.get("Portal-Action", "edit")
-        other = own.get("Portal-Replaces", "")
-        fingerprint = own.get("Portal-Fingerprint", "").removeprefix("sha256:")
-        message_id = own.get("Portal-Message-Id", "")
-    else:
-        newer = next((block for block in blocks if block.get("Portal-Replaces") == submission), None)
-        if newer is not None:
-            action, other = "replaced-by", newer.get("Portal-Submission", "")
-    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, reason.group(1).strip() if reason else "")
-
-
-def added_by(repo: Repo) -> dict[str, dict[str, str]]:
-    """For each file under submissions/, the trailers of the latest commit that added it."""
-    handle = open_git(repo)
-    if handle is None or not handle.head.is_valid():
-        return {}
-    out = handle.git.log("--diff-filter=A", "--name-only", "--format=%x1e%H%x1f%B%x1f", "--", "submissions/")
-    found: dict[str, dict[str, str]] = {}
-    for record in out.split("\x1e"):
-        if not record.strip():
-            continue
-        commit, body, names = record.split("\x1f", 2)
-        blocks = {block.get("Portal-Submission", ""): block for block in _blocks([(key, value.strip()) for key, value in TRAILER.findall(body)])}
-        for name in names.split():
-            if name.endswith(".md") and name not in found:
-                found[name] = {"commit": commit, **blocks.get(PurePosixPath(name).stem, {})}
-    return found
