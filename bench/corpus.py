@@ -309,7 +309,7 @@ def commit_all(repo: Repo) -> None:
     import git
 
     from portal.checks.validate import validate_repo
-    from portal.trail.audit import Change, commit_message
+    from portal.trail.trailers import Change, commit_message
 
     handle = git.Repo.init(repo.root, initial_branch="main")
     with handle.config_writer() as config:
@@ -329,6 +329,8 @@ def history_repo(target: Path, commits: int, seed: int = 3) -> tuple[Path, str]:
     git fast-import; returns it and the id of a text touched early and late in that history."""
     import subprocess
 
+    from portal.trail.trailers import Change, commit_message
+
     if target.exists():
         shutil.rmtree(target)
     subprocess.run(["git", "init", "-q", "-b", "main", str(target)], check=True)
@@ -339,7 +341,7 @@ def history_repo(target: Path, commits: int, seed: int = 3) -> tuple[Path, str]:
         identifier = ids[number % len(ids)] if number < len(ids) * 2 else ids[0]
         action = "publish" if number < len(ids) else rng.choice(["replace", "expire"])
         body = f"Text {number} " * 40
-        message = f"{action.title()} need of Lao PDR: text {number}\n\nPortal-Action: {action}\nPortal-Submission: {identifier}\nPortal-Fingerprint: sha256:{'ab' * 32}\n"
+        message = commit_message(f"{action.title()} need of Lao PDR: text {number}", "", [Change(action, identifier, "ab" * 32)])
         path = f"submissions/LAO/{identifier}.md"
         data = f"---\nid: {identifier}\n---\n{body}\n".encode()
         stream.append(b"commit refs/heads/main\n")

@@ -10,7 +10,8 @@ import git
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
-from portal.trail.audit import Change, commit_files, commit_message
+from portal.trail.store import commit_files
+from portal.trail.trailers import Change, commit_message
 
 REPO_FILES = ("schema", "mkdocs.yml")
 

@@ -34,7 +34,7 @@ def today_option(func):  # type: ignore[no-untyped-def]
 
 
 def open_repo(repo_path: Path | None) -> Repo:
-    from portal.trail.audit import recover
+    from portal.trail.store import recover
 
     try:
         repo = find_repo(repo_path)
@@ -84,7 +84,8 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     Reports every problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if there is any
     error (warnings alone exit 0). Without PATHS, checks everything under submissions/.
     """
-    from portal.trail.audit import validate_with_history
+    from portal.checks.validate import validate_repo
+    from portal.trail.history import retired_ids
 
     repo = open_repo(repo_path)
     for path in paths:
@@ -93,7 +94,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
     if output is None:
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
     try:
-        result = validate_with_history(repo, [p.absolute() for p in paths], today=resolve_today(today_text))
+        result = validate_repo(repo, [p.absolute() for p in paths], today=resolve_today(today_text), retired_ids=retired_ids(repo))
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     line = report.summary(result.files, len(result.errors), len(result.warnings))
@@ -199,9 +200,10 @@ def get_passcodes(repo: Repo) -> dict[str, str]:
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:
-    from portal.trail.audit import validate_with_history
+    from portal.checks.validate import validate_repo
+    from portal.trail.history import retired_ids
 
-    result = validate_with_history(repo)
+    result = validate_repo(repo, retired_ids=retired_ids(repo))
     if not result.ok:
         print_problems(result.errors)
         raise click.ClickException("the submissions have errors; fix them first (portal validate)")

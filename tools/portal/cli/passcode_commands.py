@@ -38,7 +38,8 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     and tell the States (and partners) the new passcode.
     """
     from portal.files import write_atomic
-    from portal.trail.audit import AuditError, commit_files, open_git
+    from portal.trail.store import AuditError, commit_files, open_git
+    from portal.trail.trailers import Change, commit_message
     from portal.upkeep.passcode import PasscodeError, rotation_record
     from portal.upkeep.passcode import generate as make
 
@@ -54,9 +55,8 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
         record = rotation_record(repo, [tier.id for tier in chosen], today)
         if not no_commit and open_git(repo) is not None:
             labels = ", ".join(tier.label for tier in chosen)
-            commit_files(
-                repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n"
-            )
+            message = commit_message(f"Rotate the passcode of {labels}", "", [Change("rotate-passcode")])
+            commit_files(repo, write={repo.relative(repo.rotations_path): record}, message=message)
         else:
             write_atomic(repo.rotations_path, record)
     except (PasscodeError, AuditError, ConfigError) as exc:

@@ -70,7 +70,7 @@ def read_message(message: str) -> bytes:
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
     from portal.intake.mail import MailError
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
@@ -148,7 +148,7 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 @repo_option
 def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
     """Remove a text at its submitter's request, in one commit; history keeps it."""
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.upkeep.removal import RemovalError
     from portal.upkeep.removal import withdraw as do_withdraw
 
@@ -236,7 +236,8 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
     from portal.intake.senders import SenderError, load_senders, new_sender, register_path, register_with
     from portal.registry import load_registry
-    from portal.trail.audit import AuditError, Change, commit_files, commit_message
+    from portal.trail.store import AuditError, commit_files
+    from portal.trail.trailers import Change, commit_message
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
@@ -292,41 +293,19 @@ def senders_list(code: str, repo_path: Path | None) -> None:
 @repo_option
 def history(identifier: str, output: str, repo_path: Path | None) -> None:
     """The audit trail of one submission: every commit that published, replaced, expired or withdrew it."""
-    import json
-    from dataclasses import asdict
-
-    from portal.trail.audit import AuditError
-    from portal.trail.audit import history as find
+    from portal.trail.history import as_json, as_text, text_history
+    from portal.trail.store import AuditError
 
     repo = open_repo(repo_path)
     try:
-        entries = find(repo, identifier)
+        entries = text_history(repo, identifier)
     except AuditError as exc:
         raise click.ClickException(str(exc)) from None
     if not entries:
         from portal.upkeep.removal import close_ids_hint
 
         raise click.ClickException(f"no commit mentions {identifier!r}{close_ids_hint(repo, identifier)}")
-    if output == "json":
-        click.echo(json.dumps({"submission": identifier, "history": [asdict(entry) for entry in entries]}, indent=2, ensure_ascii=False))
-        return
-    words = {
-        "publish": "published",
-        "replace": "published (replacing {other})",
-        "replaced-by": "replaced by {other}",
-        "withdraw": "withdrawn",
-        "expire": "removed on expiry",
-        "edit": "changed",
-    }
-    for entry in entries:
-        what = words.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
-        click.echo(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
-        if entry.fingerprint:
-            click.echo(f"            text sha256:{entry.fingerprint}")
-        if entry.message_id:
-            click.echo(f"            Message-ID {entry.message_id}")
-        if entry.reason:
-            click.echo(f"            reason: {entry.reason}")
+    click.echo(as_json(identifier, entries) if output == "json" else as_text(entries))
 
 
 @main.command()
@@ -338,7 +317,7 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
     For each active submission: the recorded SHA-256 matches the text, and the commit that added
     the file carries its id and that fingerprint. Exit 1 on any mismatch.
     """
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.trail.verify import verify as check
 
     repo = open_repo(repo_path)
@@ -359,7 +338,7 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 @repo_option
 def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Remove every text past its expiry date, in one commit that lists them (history keeps them)."""
-    from portal.trail.audit import AuditError
+    from portal.trail.store import AuditError
     from portal.upkeep.removal import RemovalError, describe, expired
     from portal.upkeep.removal import expire as do_expire
 

@@ -85,7 +85,7 @@ def keep_out_of_git(repo: Repo, folder: Path) -> None:
     """Drafts are never committed: a folder inside the repository is listed in git's local
     exclude file (not a tracked file) before anything is written to it, so a draft never shows
     as a change, even one cut short by a kill."""
-    from portal.trail.audit import open_git
+    from portal.trail.store import open_git
 
     handle = open_git(repo)
     try:

@@ -34,7 +34,9 @@ from portal.intake.senders import SenderError, load_senders, submitter_for
 from portal.lifecycle import replacements
 from portal.model import ASSISTANCE, KINDS, THEMES, Problem, Submission
 from portal.registry import load_registry
-from portal.trail import audit
+from portal.trail.history import message_ids_in_history, retired_ids
+from portal.trail.store import commit_files, require_git
+from portal.trail.trailers import Change, commit_message
 from portal.upkeep.removal import close_ids_hint
 
 Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
@@ -248,7 +250,7 @@ def check_message_not_published(repo: Repo, mail: ParsedMail, existing: list[Sub
                 head = current_of(sub.id, existing)
                 advice = f"use `portal replace {head}` with the updated text" + (f" ({sub.id} was replaced since by {head})" if head != sub.id else "")
                 raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {sub.id} ({sub.path}); {advice}")
-        earlier = audit.message_ids_in_history(repo).get(mail.message_id)
+        earlier = message_ids_in_history(repo).get(mail.message_id)
         if earlier:
             raise IngestError(f"this e-mail (Message-ID {mail.message_id}) was already published as {earlier} (see `portal history {earlier}`)")
 
@@ -283,7 +285,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
     every check that can refuse the message comes before any question is asked."""
     settings = repo.settings
-    audit.require_git(repo)
+    require_git(repo)
     mail = read_mail(raw, settings.attachment_bytes)
     prepared = prepare_text(mail, options)
     registry = load_registry(repo.schema_dir)
@@ -291,7 +293,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         senders = load_senders(repo.schema_dir, registry)
     except ConfigError as exc:
         raise IngestError(str(exc)) from None
-    retired = audit.retired_ids(repo)
+    retired = retired_ids(repo)
     existing = validate_repo(repo, retired_ids=retired, registry=registry)
     replaced: Submission | None = None
     if options.replaces:
@@ -358,7 +360,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     action = "replace" if meta.get("replaces") else "publish"
     sender_line = check.record(mail.sender_email, submission.submitter.name)
     notes.append(sender_line)
-    change = audit.Change(
+    change = Change(
         action,
         identifier,
         meta["source"]["sha256"],
@@ -376,7 +378,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
     if meta.get("replaces"):
         body += f"\nReplaces {meta['replaces']}, which leaves the portal."
-    commit = audit.commit_files(repo, write=written, message=audit.commit_message(subject, body, [change]), author=options.author or None)
+    commit = commit_files(repo, write=written, message=commit_message(subject, body, [change]), author=options.author or None)
     draft = None
     if outbox is not None:
         draft = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])

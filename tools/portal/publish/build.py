@@ -15,6 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.model import Problem, Submission
@@ -24,7 +25,7 @@ from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
 from portal.publish.protect import Protected, ProtectError, PublicText, protect_tier, seal_alike, write_public
 from portal.publish.render import TierInput, render_tier
-from portal.trail import audit
+from portal.trail.history import change_events, retired_ids
 
 Progress = Callable[[str], None]
 
@@ -77,11 +78,11 @@ def build_portal(
         clock = now
 
     progress("Checking the submissions")
-    result = audit.validate_with_history(repo, today=today)
+    result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
     if not result.ok:
         raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
     active = select_active(result.submissions, today)
-    changes = audit.change_events(repo)
+    changes = change_events(repo)
     stage("load and validate")
 
     progress("Deriving the keys")

@@ -6,10 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from portal.checks.load import text_fingerprint
+from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.lifecycle import select_active
-from portal.model import Problem
-from portal.trail import audit
+from portal.model import Problem, Submission
+from portal.trail import trailers
+from portal.trail.history import Added, added_by, retired_ids
+from portal.trail.store import require_git
 from portal.upkeep.listing import counts
 
 
@@ -23,59 +26,55 @@ class Verified:
 def verify(repo: Repo, today: dt.date) -> Verified:
     """Checks the texts on the portal: fingerprint recorded and matching the text, and the
     commit that added the file carries the submission's id and that fingerprint."""
-    result = audit.validate_with_history(repo, today=today)
+    result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
     problems = list(result.errors)
-    audit.require_git(repo)
-    commits = audit.added_by(repo)
+    require_git(repo)
+    commits = added_by(repo)
     active = select_active(result.submissions, today)
     for sub in active:
-        line, col = sub.position("source", "sha256")
-        actual = text_fingerprint(sub.text)
-        if not sub.fingerprint:
-            problems.append(
-                Problem(
-                    sub.path,
-                    line,
-                    col,
-                    "source.sha256",
-                    f"no fingerprint recorded, so what was received cannot be checked; publish the text again from its e-mail with `portal replace {sub.id} MESSAGE`",
-                )
-            )
-            continue
-        if actual != sub.fingerprint:
-            continue  # validate_repo has reported it already
-        added = commits.get(sub.path)
-        if added is None:
-            problems.append(
-                Problem(
-                    sub.path,
-                    1,
-                    1,
-                    "file",
-                    "is not committed; remove the file and publish the text from its e-mail with `portal ingest MESSAGE`, which commits it (`git status` shows it)",
-                )
-            )
-            continue
-        short = added["commit"][:10]
-        if added.get("Portal-Submission") != sub.id:
-            problems.append(
-                Problem(
-                    sub.path,
-                    1,
-                    1,
-                    "file",
-                    f"commit {short} that added it has no 'Portal-Submission: {sub.id}' trailer; it was not published with `portal ingest` (`git show {short}` shows who added it; `portal history {sub.id}` what the portal recorded)",
-                )
-            )
-        elif added.get("Portal-Fingerprint") != f"sha256:{sub.fingerprint}":
-            recorded = added.get("Portal-Fingerprint", "none")
-            problems.append(
-                Problem(
-                    sub.path,
-                    line,
-                    col,
-                    "source.sha256",
-                    f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)",
-                )
-            )
+        problem = _problem_of(sub, commits.get(sub.path))
+        if problem is not None:
+            problems.append(problem)
     return Verified(len(active), sorted(problems, key=Problem.sort_key), counts(result.submissions, today))
+
+
+def _problem_of(sub: Submission, added: Added | None) -> Problem | None:
+    """What is wrong with one text on the portal, given the commit that added its file."""
+    line, col = sub.position("source", "sha256")
+    if not sub.fingerprint:
+        return Problem(
+            sub.path,
+            line,
+            col,
+            "source.sha256",
+            f"no fingerprint recorded, so what was received cannot be checked; publish the text again from its e-mail with `portal replace {sub.id} MESSAGE`",
+        )
+    if text_fingerprint(sub.text) != sub.fingerprint:
+        return None  # validate_repo has reported it already
+    if added is None:
+        return Problem(
+            sub.path,
+            1,
+            1,
+            "file",
+            "is not committed; remove the file and publish the text from its e-mail with `portal ingest MESSAGE`, which commits it (`git status` shows it)",
+        )
+    short = added.commit[:10]
+    if added.change is None or added.change.submission != sub.id:
+        return Problem(
+            sub.path,
+            1,
+            1,
+            "file",
+            f"commit {short} that added it has no '{trailers.SUBMISSION}: {sub.id}' trailer; it was not published with `portal ingest` (`git show {short}` shows who added it; `portal history {sub.id}` what the portal recorded)",
+        )
+    if added.change.fingerprint != sub.fingerprint:
+        recorded = f"sha256:{added.change.fingerprint}" if added.change.fingerprint else "none"
+        return Problem(
+            sub.path,
+            line,
+            col,
+            "source.sha256",
+            f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)",
+        )
+    return None

@@ -18,7 +18,9 @@ from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import replacements, select_expired
 from portal.model import KIND_SINGULAR, Problem, Submission
 from portal.registry import load_registry
-from portal.trail import audit
+from portal.trail.history import retired_ids
+from portal.trail.store import commit_files
+from portal.trail.trailers import Change, commit_message
 
 
 class RemovalError(Exception):
@@ -53,7 +55,7 @@ def close_ids(wrong: str, ids: list[str], count: int = 3) -> list[str]:
 def close_ids_hint(repo: Repo, identifier: str) -> str:
     """'; did you mean …?' for an id that is not in submissions/, or where to look for it."""
     close = close_ids(identifier, current_ids(repo))
-    gone = identifier in audit.retired_ids(repo)
+    gone = identifier in retired_ids(repo)
     if gone:
         return f"; it was removed earlier: `portal history {identifier}` shows when and why"
     if close:
@@ -84,13 +86,9 @@ def withdraw(
     name = who.name if who else code
     kind = KIND_SINGULAR.get(str(meta.get("kind", "")), "Text").lower()
     title = str(meta.get("title", identifier))
-    message = audit.commit_message(
-        f"Withdraw {kind} of {name}: {title}",
-        f"Reason: {reason.strip()}",
-        [audit.Change("withdraw", identifier)],
-    )
+    message = commit_message(f"Withdraw {kind} of {name}: {title}", "", [Change("withdraw", identifier)], reason=reason)
     found = validate_repo(repo, [path], registry=registry).submissions if isinstance(loaded, LoadedFile) else []
-    commit = audit.commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
+    commit = commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
     draft = None
     if outbox is not None and found:
         draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=[])
@@ -104,7 +102,7 @@ class Expiry:
 
 
 def expired(repo: Repo, today: dt.date) -> list[Expiry]:
-    result = audit.validate_with_history(repo, today=today)
+    result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
     if not result.ok:
         raise RemovalError(f"{len(result.errors)} error(s) in the submissions; fix them before removing anything", result.errors)
     newer = replacements(result.submissions)
@@ -131,9 +129,9 @@ def expire(repo: Repo, today: dt.date, author: str | None = None) -> tuple[list[
         remove += files_of(repo, item.submission.path, item.submission.id)
     body = f"Texts past their expiry date on {today.isoformat()} ({dates.long_date(today)}):\n" + "\n".join(describe(item) for item in items)
     count = len(items)
-    message = audit.commit_message(
+    message = commit_message(
         f"Remove {count} expired text{'s' if count != 1 else ''}",
         body,
-        [audit.Change("expire", item.submission.id, item.submission.fingerprint) for item in items],
+        [Change("expire", item.submission.id, item.submission.fingerprint) for item in items],
     )
-    return items, audit.commit_files(repo, remove=remove, message=message, author=author)
+    return items, commit_files(repo, remove=remove, message=message, author=author)

@@ -1,0 +1,183 @@
+"""What the trail says: a text's history, the portal's changes, the e-mails already published,
+the commit that added each file, and the ids removed since. All of it is read from `git log`
+and the commits' trailers; nothing here changes the repository."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+from pathlib import PurePosixPath
+
+import git
+
+from portal.config import Repo
+from portal.model import ChangeEvent
+from portal.trail import trailers
+from portal.trail.store import open_git, require_git
+from portal.trail.trailers import Change
+
+# How `portal history` says each action; {other} is the text on the other side of a replacement.
+ACTION_WORDS = {
+    "publish": "published",
+    "replace": "published (replacing {other})",
+    "replaced-by": "replaced by {other}",
+    "withdraw": "withdrawn",
+    "expire": "removed on expiry",
+    "edit": "changed",
+}
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    commit: str
+    date: str  # ISO 8601 with time
+    author: str
+    subject: str
+    action: str  # publish, replace, replaced-by, withdraw, expire, edit
+    paths: tuple[str, ...]
+    fingerprint: str
+    message_id: str
+    other: str = ""  # the id on the other side of a replacement
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Added:
+    """The latest commit that added a file, and its trailers for the file's submission (None
+    when it has none: the file was not added by the portal)."""
+
+    commit: str
+    change: Change | None
+
+
+def retired_ids(repo: Repo) -> set[str]:
+    """Ids of submissions that were removed from submissions/ at some point in history."""
+    handle = open_git(repo)
+    if handle is None:
+        return set()
+    try:
+        if not handle.head.is_valid():
+            return set()
+        out = handle.git.log("--diff-filter=D", "--name-only", "--pretty=format:", "--", "submissions/")
+    except git.GitCommandError:
+        return set()
+    return {PurePosixPath(line).stem for line in out.splitlines() if line.endswith(".md")}
+
+
+def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
+    """The portal's changes, newest first, from the trailers of its commits."""
+    handle = open_git(repo)
+    if handle is None:
+        return []
+    try:
+        if not handle.head.is_valid():
+            return []
+        out = handle.git.log(f"--max-count={limit}", trailers.grep_key(trailers.ACTION), "--format=%x1e%aI%x1f%an%x1f%B", "--", "submissions/")
+    except git.GitCommandError:
+        return []
+    return [
+        ChangeEvent(dt.date.fromisoformat(date[:10]), change.action, change.submission, author)
+        for date, author, body in _records(out, 3)
+        for change in trailers.read_changes(body)
+        if change.action and change.submission
+    ]
+
+
+def message_ids_in_history(repo: Repo) -> dict[str, str]:
+    """Message-ID -> submission id, for every e-mail ever published (from commit trailers)."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log(trailers.grep_key(trailers.MESSAGE_ID), "--format=%x1e%B")
+    found: dict[str, str] = {}
+    for (body,) in _records(out, 1):
+        for change in trailers.read_changes(body):
+            if change.submission and change.message_id:
+                found.setdefault(change.message_id, change.submission)
+    return found
+
+
+def added_by(repo: Repo) -> dict[str, Added]:
+    """For each file under submissions/ (repository-relative path), the latest commit that added it."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log("--diff-filter=A", "--name-only", "--format=%x1e%H%x1f%B%x1f", "--", "submissions/")
+    found: dict[str, Added] = {}
+    for commit, body, names in _records(out, 3):
+        changes = {change.submission: change for change in trailers.read_changes(body)}
+        for name in names.split():
+            if name.endswith(".md") and name not in found:
+                found[name] = Added(commit, changes.get(PurePosixPath(name).stem))
+    return found
+
+
+def text_history(repo: Repo, submission: str) -> list[HistoryEntry]:
+    """Every commit that created, replaced, expired, withdrew or touched a submission, oldest first,
+    whether or not the file still exists, and whatever folder it was in."""
+    handle = require_git(repo)
+    if not handle.head.is_valid():
+        return []
+    fmt = "--format=%x1e%H%x1f%aI%x1f%an <%ae>%x1f%s%x1f%b%x1f"
+    by_path = handle.git.log(fmt, "--name-only", "--", *candidate_paths(submission))
+    by_trailer = handle.git.log(fmt, "--name-only", *trailers.grep_naming(submission))
+    entries: dict[str, HistoryEntry] = {}
+    for out in (by_path, by_trailer):
+        for commit, date, author, subject, body, names in _records(out, 6):
+            entries.setdefault(commit, _entry(submission, commit, date, author, subject, body, names))
+    return sorted(entries.values(), key=lambda entry: entry.date)
+
+
+def candidate_paths(submission: str) -> list[str]:
+    """Where a submission's files can be: ids start with the submitter's code in lower case,
+    so each leading run of the id's words is a possible folder. Literal paths keep `git log` fast."""
+    parts = submission.split("-")
+    paths = []
+    for end in range(1, len(parts)):
+        code = "-".join(parts[:end]).upper()
+        if len(code) > 20:
+            break
+        paths += [f"submissions/{code}/{submission}.md", f"submissions/{code}/attachments/{submission}"]
+    return paths
+
+
+def as_text(entries: list[HistoryEntry]) -> str:
+    """A history as `portal history` prints it: one line per commit, details indented below."""
+    lines: list[str] = []
+    for entry in entries:
+        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
+        lines.append(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
+        if entry.fingerprint:
+            lines.append(f"            text sha256:{entry.fingerprint}")
+        if entry.message_id:
+            lines.append(f"            Message-ID {entry.message_id}")
+        if entry.reason:
+            lines.append(f"            reason: {entry.reason}")
+    return "\n".join(lines)
+
+
+def as_json(submission: str, entries: list[HistoryEntry]) -> str:
+    """A history as `portal history --format json` prints it."""
+    return json.dumps({"submission": submission, "history": [asdict(entry) for entry in entries]}, indent=2, ensure_ascii=False)
+
+
+def _records(out: str, fields: int) -> Iterator[list[str]]:
+    """The records of `git log --format=%x1e...` whose fields are separated by %x1f."""
+    for record in out.split("\x1e"):
+        if record.strip():
+            yield record.split("\x1f", fields - 1)
+
+
+def _entry(submission: str, commit: str, date: str, author: str, subject: str, body: str, names: str) -> HistoryEntry:
+    changes = trailers.read_changes(body)
+    paths = tuple(line.strip() for line in names.splitlines() if line.strip().startswith("submissions/"))
+    own = next((change for change in changes if change.submission == submission), None)
+    newer = next((change for change in changes if change.replaces == submission), None)
+    action, other, fingerprint, message_id = "edit", "", "", ""
+    if own is not None:
+        action, other, fingerprint, message_id = own.action, own.replaces, own.fingerprint, own.message_id
+    elif newer is not None:
+        action, other = "replaced-by", newer.submission
+    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body))
