@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -164,7 +165,7 @@ def new(
     click.echo(f"Created {repo.relative(path)}: fill in the contact and themes, paste the text below the second '---', then run `portal validate`.")
 
 
-def print_problems(problems: list[Problem]) -> None:
+def print_problems(problems: Sequence[Problem]) -> None:
     if problems:
         click.echo(report.as_text(problems), err=True)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.config import YamlReader, read_yaml_file
+from portal.errors import PortalError
 from portal.model import Submission
 from portal.registry import Registry
 
@@ -62,7 +63,7 @@ senders:
 """
 
 
-class SenderError(Exception):
+class SenderError(PortalError):
     """A sender that cannot be registered, or a register that cannot be read."""
 
 

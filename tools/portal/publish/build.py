@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import Problem, Submission
 from portal.publish.generator import run_generator, write_pages
@@ -29,7 +30,7 @@ from portal.trail import audit
 Progress = Callable[[str], None]
 
 
-class BuildError(Exception):
+class BuildError(PortalError):
     def __init__(self, message: str, problems: list[Problem] | None = None, leaks: list[Leak] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []

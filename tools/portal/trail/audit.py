@@ -17,6 +17,7 @@ import git
 
 from portal.checks.validate import Result, validate_repo
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.files import write_atomic
 from portal.model import ChangeEvent
 from portal.registry import Registry
@@ -24,7 +25,7 @@ from portal.registry import Registry
 TRAILER = re.compile(r"^(Portal-[A-Za-z-]+):\s*(.*)$", re.MULTILINE)
 
 
-class AuditError(Exception):
+class AuditError(PortalError):
     pass
 
 

@@ -20,12 +20,13 @@ import yaml
 from xkcdpass import xkcd_password
 
 from portal.config import Repo, Settings, Tier
+from portal.errors import PortalError
 
 WORDS = 6
 SEPARATOR = "-"
 
 
-class PasscodeError(Exception):
+class PasscodeError(PortalError):
     pass
 
 

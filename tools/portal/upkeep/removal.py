@@ -14,6 +14,7 @@ from portal import dates
 from portal.checks.load import LoadedFile, read_submission_file
 from portal.checks.validate import validate_repo
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import replacements, select_expired
 from portal.model import KIND_SINGULAR, Problem, Submission
@@ -21,7 +22,7 @@ from portal.registry import load_registry
 from portal.trail import audit
 
 
-class RemovalError(Exception):
+class RemovalError(PortalError):
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
