@@ -8,7 +8,6 @@ import click
 
 from portal import dates
 from portal.cli import main, open_repo, repo_option, resolve_today, today_option
-from portal.config import ConfigError
 
 
 @main.group()
@@ -38,9 +37,9 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     and tell the States (and partners) the new passcode.
     """
     from portal.files import write_atomic
-    from portal.trail.audit import AuditError, commit_files, open_git
-    from portal.upkeep.passcode import PasscodeError, rotation_record
+    from portal.trail.audit import commit_files, open_git
     from portal.upkeep.passcode import generate as make
+    from portal.upkeep.passcode import rotation_record
 
     repo = open_repo(repo_path)
     known = {tier.id: tier for tier in repo.settings.tiers}
@@ -50,17 +49,12 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     chosen = [known[tier] for tier in (tiers or tuple(known))]
     today = resolve_today(today_text)
     new = {tier.id: make() for tier in chosen}
-    try:
-        record = rotation_record(repo, [tier.id for tier in chosen], today)
-        if not no_commit and open_git(repo) is not None:
-            labels = ", ".join(tier.label for tier in chosen)
-            commit_files(
-                repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n"
-            )
-        else:
-            write_atomic(repo.rotations_path, record)
-    except (PasscodeError, AuditError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
+    record = rotation_record(repo, [tier.id for tier in chosen], today)
+    if not no_commit and open_git(repo) is not None:
+        labels = ", ".join(tier.label for tier in chosen)
+        commit_files(repo, write={repo.relative(repo.rotations_path): record}, message=f"Rotate the passcode of {labels}\n\nPortal-Action: rotate-passcode\n")
+    else:
+        write_atomic(repo.rotations_path, record)
     click.echo("New passcodes (shown once; they are not stored anywhere):\n")
     for tier in chosen:
         click.echo(f"  {tier.label}: {new[tier.id]}")
@@ -77,13 +71,10 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
 @repo_option
 def status(today_text: str | None, repo_path: Path | None) -> None:
     """Age of each tier's passcode against the rotation period; exit 1 when one is overdue."""
-    from portal.upkeep.passcode import PasscodeError, ages
+    from portal.upkeep.passcode import ages
 
     repo = open_repo(repo_path)
-    try:
-        found = ages(repo, resolve_today(today_text))
-    except (PasscodeError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
+    found = ages(repo, resolve_today(today_text))
     period = repo.settings.rotation_days
     for age in found:
         if age.rotated is None:
