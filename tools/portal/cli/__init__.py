@@ -18,6 +18,7 @@ from portal.errors import PortalError
 from portal.model import ASSISTANCE, THEMES, Problem, Submission
 
 if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
+    from portal.config import Tier
     from portal.publish.build import BuildSummary
 
 
@@ -193,9 +194,13 @@ def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool 
 
 
 def get_passcodes(repo: Repo) -> dict[str, str]:
+    """Each tier's passcode from its environment variable, or asked for in a terminal."""
     from portal.upkeep.passcode import read_passcodes
 
-    return read_passcodes(repo.settings)
+    def ask(tier: Tier) -> str:
+        return str(click.prompt(f"Passcode for {tier.label} ({tier.passcode_env})", hide_input=True, default="", show_default=False))
+
+    return read_passcodes(repo.settings, ask=ask if sys.stdin.isatty() else None)
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:

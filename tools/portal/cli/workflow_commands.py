@@ -221,31 +221,14 @@ def senders() -> None:
 @repo_option
 def senders_add(who: str, code: str, confirmed_text: str | None, note: str, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
-    from portal.intake.senders import load_senders, new_sender, register_path, register_with
-    from portal.registry import load_registry
-    from portal.trail.audit import Change, commit_files, commit_message
+    from portal.intake.senders import register_sender
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
-    registry = load_registry(repo.schema_dir)
-    current = load_senders(repo.schema_dir, registry)
-    entry = new_sender(who, code.upper(), confirmed, note, registry)
-    same = [item for item in current if (item.address, item.domain) == (entry.address, entry.domain)]
-    if any(item.submitter == entry.submitter for item in same):
-        raise click.ClickException(
-            f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed"
-        )
-    path = register_path(repo.schema_dir)
-    text = register_with(path.read_text(encoding="utf-8") if path.exists() else "", entry)
-    name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
-    message = commit_message(
-        f"Register sender {entry.label} for {name}",
-        f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".",
-        [Change("register-sender", entry.submitter)],
-    )
-    commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author or None)
-    also = f" (it is also registered for {', '.join(item.submitter for item in same)})" if same else ""
-    click.echo(f"Registered {entry.label} for {name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {commit[:10]}.")
+    done = register_sender(repo, who, code.upper(), confirmed, note, author or None)
+    entry = done.sender
+    also = f" (it is also registered for {', '.join(done.also)})" if done.also else ""
+    click.echo(f"Registered {entry.label} for {done.name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {done.commit[:10]}.")
 
 
 @senders.command(name="list")
@@ -333,16 +316,12 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 @repo_option
 def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Remove every text past its expiry date, in one commit that lists them (history keeps them)."""
-    from portal.upkeep.removal import describe, expired
+    from portal.upkeep.removal import describe
     from portal.upkeep.removal import expire as do_expire
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
-    if dry_run:
-        items = expired(repo, today)
-        commit = ""
-    else:
-        items, commit = do_expire(repo, today, author or None)
+    items, commit = do_expire(repo, today, author or None, dry_run=dry_run)
     if not items:
         click.echo(f"No text is past its expiry date on {today.isoformat()}; nothing was removed.")
         return
@@ -373,7 +352,7 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     explains how to send an update with the guidance pattern's header block, and says that no
     answer means removal. Submitters without a contact e-mail are listed for a follow-up by hand.
     """
-    from portal.upkeep.reminders import prepare_reminders, summary
+    from portal.upkeep.reminders import remind, summary, summary_counts
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -383,21 +362,10 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
         raise click.BadParameter(str(exc), param_hint="'--within'") from None
     submissions = validate_from_disk(repo)
     folder = outbox or repo.root / "outbox"
-    found = prepare_reminders(repo, submissions, today, days, folder)
+    found = remind(repo, submissions, today, days, folder)
     if not found:
         click.echo(f"No text expires in the next {days} days.")
         return
-    text = summary(found, today, days)
-    (folder / f"{today.isoformat()}-summary.txt").parent.mkdir(parents=True, exist_ok=True)
-    (folder / f"{today.isoformat()}-summary.txt").write_text(text + "\n", encoding="utf-8")
     if counts_only is None:
         counts_only = os.environ.get("GITHUB_ACTIONS") == "true"
-    if not counts_only:
-        click.echo(text)
-        return
-    texts = sum(len(item.submissions) for item in found)
-    drafts = sum(1 for item in found if item.draft)
-    click.echo(
-        f"{texts} text(s) of {len(found)} submitter(s) expire in the next {days} days: {drafts} draft(s) and the summary "
-        f"are in {folder}; {len(found) - drafts} submitter(s) without a contact e-mail to follow up by hand."
-    )
+    click.echo(summary_counts(found, days, folder) if counts_only else summary(found, today, days))

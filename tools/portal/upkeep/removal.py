@@ -122,11 +122,12 @@ def describe(item: Expiry) -> str:
     return line
 
 
-def expire(repo: Repo, today: dt.date, author: str | None = None) -> tuple[list[Expiry], str]:
-    """Remove every expired text in one commit; returns what was removed and the commit ('' if none)."""
+def expire(repo: Repo, today: dt.date, author: str | None = None, *, dry_run: bool = False) -> tuple[list[Expiry], str]:
+    """Remove every expired text in one commit; returns what was removed and the commit ('' if none).
+    With `dry_run`, returns what would be removed and changes nothing."""
     items = expired(repo, today)
-    if not items:
-        return [], ""
+    if not items or dry_run:
+        return items, ""
     remove: list[str] = []
     for item in items:
         remove += files_of(repo, item.submission.path, item.submission.id)
