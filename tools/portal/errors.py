@@ -43,7 +43,7 @@ class PortalError(Exception):
 
     def details(self) -> list[str]:
         """The lines printed above the message: each problem, then each leak."""
-        from portal.checks.report import as_text
+        from portal.checks.report import as_text  # here, not above: every module of the portal imports this one
 
         lines = as_text(self.problems).splitlines() if self.problems else []
         return lines + [leak.message() for leak in self.leaks]
