@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from portal.checks import yamlsafe
+from portal.errors import PortalError
 
 
-class ConfigError(Exception):
+class ConfigError(PortalError):
     """A setting that cannot be used; the message names the file, line and field."""
 
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import yaml
 
+from portal.errors import PortalError
+
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path = tuple[str | int, ...]
 MAX_DEPTH = 20
@@ -68,7 +70,7 @@ _PLAIN_TAGS = {
 }
 
 
-class YamlError(Exception):
+class YamlError(PortalError):
     """A located problem: line and column are 1-based."""
 
     def __init__(self, line: int, col: int, message: str, field: str = "") -> None:

@@ -5,17 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from portal import dates
 from portal.checks import report
-from portal.config import ConfigError, Repo, find_repo
+from portal.config import Repo, find_repo
+from portal.errors import PortalError
 from portal.model import ASSISTANCE, THEMES, Problem, Submission
 
 if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
+    from portal.config import Tier
     from portal.publish.build import BuildSummary
 
 
@@ -36,11 +39,8 @@ def today_option(func):  # type: ignore[no-untyped-def]
 def open_repo(repo_path: Path | None) -> Repo:
     from portal.trail.store import recover
 
-    try:
-        repo = find_repo(repo_path)
-        repo.settings  # noqa: B018 - read once here so a broken settings file is reported cleanly
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    repo = find_repo(repo_path)
+    repo.settings  # noqa: B018 - read once here so a broken settings file is reported before anything else
     note = recover(repo)
     if note:
         click.echo(f"Note: {note}.", err=True)
@@ -56,7 +56,26 @@ def resolve_today(text: str | None) -> dt.date:
         raise click.BadParameter(str(exc), param_hint="'--today'") from None
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def explain(exc: PortalError) -> None:
+    """Print what the failed command found (problems, leaks) on stderr, above its message."""
+    for line in exc.details():
+        click.echo(line, err=True)
+
+
+class PortalGroup(click.Group):
+    """The one handler: a PortalError from any command becomes `Error: MESSAGE` on stderr and its
+    exit code, after what it found; any other exception is a bug and keeps its traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PortalError as exc:
+            explain(exc)
+            click.echo(f"Error: {exc.text()}", err=True)  # as click shows its own ClickException
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=PortalGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="ccm-cooperation-portal")
 def main() -> None:
     """The cooperation portal of the Convention on Cluster Munitions.
@@ -93,10 +112,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
             raise click.ClickException(f"{path}: no such file or folder")
     if output is None:
         output = "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "text"
-    try:
-        result = validate_repo(repo, [p.absolute() for p in paths], today=resolve_today(today_text), retired_ids=retired_ids(repo))
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = validate_repo(repo, [p.absolute() for p in paths], today=resolve_today(today_text), retired_ids=retired_ids(repo))
     line = report.summary(result.files, len(result.errors), len(result.warnings))
     if result.ok and not paths:
         from portal.upkeep.listing import counts
@@ -141,7 +157,7 @@ def new(
     repo_path: Path | None,
 ) -> None:
     """Create a submission file from the kind's template, ready to paste the text into."""
-    from portal.intake.scaffold import ScaffoldError, scaffold
+    from portal.intake.scaffold import scaffold
 
     repo = open_repo(repo_path)
     try:
@@ -158,45 +174,34 @@ def new(
             contact_name=contact_name,
             contact_email=contact_email,
         )
-    except (ScaffoldError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
     except OSError as exc:
         raise click.ClickException(f"{exc.filename}: {exc.strerror} (the kind's template in schema/templates/ is needed)") from None
     click.echo(f"Created {repo.relative(path)}: fill in the contact and themes, paste the text below the second '---', then run `portal validate`.")
 
 
-def print_problems(problems: list[Problem]) -> None:
+def print_problems(problems: Sequence[Problem]) -> None:
     if problems:
         click.echo(report.as_text(problems), err=True)
 
 
 def do_build(repo: Repo, today: dt.date, passcodes: dict[str, str], quiet: bool = False) -> BuildSummary:
-    from portal.publish.build import BuildError, build_portal
-    from portal.publish.generator import GeneratorError
-    from portal.publish.protect import ProtectError
+    from portal.publish.build import build_portal
 
     def progress(stage: str) -> None:
         if not quiet:
             click.echo(f"  {stage}…", err=True)
 
-    try:
-        return build_portal(repo, today, passcodes, progress=progress)
-    except BuildError as exc:
-        print_problems(exc.problems)
-        for leak in exc.leaks:
-            click.echo(leak.message(), err=True)
-        raise click.ClickException(str(exc)) from None
-    except (GeneratorError, ConfigError, ProtectError) as exc:
-        raise click.ClickException(str(exc)) from None
+    return build_portal(repo, today, passcodes, progress=progress)
 
 
 def get_passcodes(repo: Repo) -> dict[str, str]:
-    from portal.upkeep.passcode import PasscodeError, read_passcodes
+    """Each tier's passcode from its environment variable, or asked for in a terminal."""
+    from portal.upkeep.passcode import read_passcodes
 
-    try:
-        return read_passcodes(repo.settings)
-    except PasscodeError as exc:
-        raise click.ClickException(str(exc)) from None
+    def ask(tier: Tier) -> str:
+        return str(click.prompt(f"Passcode for {tier.label} ({tier.passcode_env})", hide_input=True, default="", show_default=False))
+
+    return read_passcodes(repo.settings, ask=ask if sys.stdin.isatty() else None)
 
 
 def validate_from_disk(repo: Repo) -> list[Submission]:

@@ -8,7 +8,6 @@ import click
 
 from portal import dates
 from portal.cli import main, open_repo, repo_option, resolve_today, today_option
-from portal.config import ConfigError
 
 
 @main.group()
@@ -37,33 +36,15 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
     The old passcodes stop working at the next build: set the new ones as CI secrets, rebuild,
     and tell the States (and partners) the new passcode.
     """
-    from portal.files import write_atomic
-    from portal.trail.store import AuditError, commit_files, open_git
-    from portal.trail.trailers import Change, commit_message
-    from portal.upkeep.passcode import PasscodeError, rotation_record
-    from portal.upkeep.passcode import generate as make
+    from portal.upkeep.passcode import rotate as do_rotate
 
     repo = open_repo(repo_path)
-    known = {tier.id: tier for tier in repo.settings.tiers}
-    unknown = [tier for tier in tiers if tier not in known]
-    if unknown:
-        raise click.ClickException(f"--tier {unknown[0]}: no such tier; the tiers are {', '.join(known)} (schema/settings.yaml)")
-    chosen = [known[tier] for tier in (tiers or tuple(known))]
     today = resolve_today(today_text)
-    new = {tier.id: make() for tier in chosen}
-    try:
-        record = rotation_record(repo, [tier.id for tier in chosen], today)
-        if not no_commit and open_git(repo) is not None:
-            labels = ", ".join(tier.label for tier in chosen)
-            message = commit_message(f"Rotate the passcode of {labels}", "", [Change("rotate-passcode")])
-            commit_files(repo, write={repo.relative(repo.rotations_path): record}, message=message)
-        else:
-            write_atomic(repo.rotations_path, record)
-    except (PasscodeError, AuditError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
+    done = do_rotate(repo, tiers, today, commit=not no_commit)
+    chosen = done.tiers
     click.echo("New passcodes (shown once; they are not stored anywhere):\n")
     for tier in chosen:
-        click.echo(f"  {tier.label}: {new[tier.id]}")
+        click.echo(f"  {tier.label}: {done.passcodes[tier.id]}")
     click.echo("\nNext steps:")
     for number, tier in enumerate(chosen, 1):
         click.echo(f"  {number}. Set the repository secret {tier.passcode_env} to the {tier.label} passcode above.")
@@ -77,13 +58,10 @@ def rotate(tiers: tuple[str, ...], no_commit: bool, today_text: str | None, repo
 @repo_option
 def status(today_text: str | None, repo_path: Path | None) -> None:
     """Age of each tier's passcode against the rotation period; exit 1 when one is overdue."""
-    from portal.upkeep.passcode import PasscodeError, ages
+    from portal.upkeep.passcode import ages
 
     repo = open_repo(repo_path)
-    try:
-        found = ages(repo, resolve_today(today_text))
-    except (PasscodeError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
+    found = ages(repo, resolve_today(today_text))
     period = repo.settings.rotation_days
     for age in found:
         if age.rotated is None:

@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING
 import click
 
 from portal import dates
-from portal.cli import do_build, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.cli import do_build, explain, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
 from portal.config import Repo
+from portal.errors import PortalError, about
 
 if TYPE_CHECKING:
     from portal.publish.deploy import Target
@@ -87,18 +88,16 @@ def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
 
 
 def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], port: int) -> None:
-    from portal.publish.serve import ServeError, serve_forever
+    from portal.publish.serve import serve_forever
 
     def rebuild() -> None:
         try:
             click.echo(do_build(repo, today, passcodes, quiet=True).line())
-        except click.ClickException as exc:
-            click.echo(f"Not rebuilt: {exc.message}", err=True)
+        except PortalError as exc:  # the site keeps being served as it was; the next change tries again
+            explain(exc)
+            click.echo(f"Not rebuilt: {exc.text()}", err=True)
 
-    try:
-        serve_forever(repo, port, rebuild)
-    except ServeError as exc:
-        raise click.ClickException(str(exc)) from None
+    serve_forever(repo, port, rebuild)
 
 
 @main.command()
@@ -124,6 +123,9 @@ def demo(port: int, no_serve: bool, today_text: str | None, repo_path: Path | No
         serve_site(demo_repo, today, passcodes, port)
 
 
+NOT_DEPLOYED = "nothing was deployed"
+
+
 @main.command()
 @click.argument("target", required=False)
 @click.option("--branch", default=None, help="For a git TARGET: the branch to replace (default: deploy.branch of the settings).")
@@ -145,10 +147,8 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
 
     repo = open_repo(repo_path)
     chosen = resolve_target(repo, target, branch, kind, guess_kind)
-    try:
+    with about(outcome=NOT_DEPLOYED, kinds=(DeployError,)):
         preflight(chosen, repo.site_dir, repo)
-    except DeployError as exc:
-        raise click.ClickException(f"{exc}; nothing was deployed") from None
     click.echo(leak_check(repo, repo.site_dir))
     in_actions = os.environ.get("GITHUB_ACTIONS") == "true"
     if in_actions and os.environ.get("GITHUB_OUTPUT"):
@@ -162,13 +162,14 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
             )
         click.echo("site/ passed the leak check; the next step uploads it to this repository's GitHub Pages.")
         return
-    try:
-        if chosen.kind == "git":
-            done = deploy_to_git(repo.site_dir, chosen.location, chosen.branch, repo)
-        else:
-            done = deploy_to_folder(repo.site_dir, Path(chosen.location), repo)
-    except (DeployError, OSError) as exc:
-        raise click.ClickException(f"{exc}; nothing was deployed") from None
+    with about(outcome=NOT_DEPLOYED, kinds=(DeployError,)):
+        try:
+            if chosen.kind == "git":
+                done = deploy_to_git(repo.site_dir, chosen.location, chosen.branch, repo)
+            else:
+                done = deploy_to_folder(repo.site_dir, Path(chosen.location), repo)
+        except OSError as exc:  # the target's disk or permissions: the person deploying can act on it
+            raise DeployError(str(exc)) from exc
     click.echo(done.line())
 
 

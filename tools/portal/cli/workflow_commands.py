@@ -11,8 +11,8 @@ import click
 
 from portal import dates
 from portal.checks import report
-from portal.cli import main, open_repo, print_problems, repo_option, resolve_today, today_option, validate_from_disk
-from portal.config import ConfigError
+from portal.cli import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.errors import about
 from portal.model import ASSISTANCE, KIND_SINGULAR, KINDS, THEMES
 
 KIND_CHOICES = list(KINDS)
@@ -70,7 +70,6 @@ def read_message(message: str) -> bytes:
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
     from portal.intake.mail import MailError
-    from portal.trail.store import AuditError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
@@ -83,15 +82,8 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
         def ask(_field: str, question: str) -> str:
             return str(click.prompt(question, default="", show_default=False))
 
-    try:
+    with about(shown, kinds=(MailError, IngestError)):  # what is wrong with the message names it
         done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask, outbox=outbox or repo.root / "outbox")
-    except MailError as exc:
-        raise click.ClickException(f"{shown}: {exc}") from None
-    except IngestError as exc:
-        print_problems(exc.problems)
-        raise click.ClickException(f"{shown}: {exc}") from None
-    except (AuditError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
     sub = done.submission
     click.echo(f"Published {sub.path} ({KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}: {sub.title})")
     for name in done.attachments:
@@ -148,15 +140,10 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 @repo_option
 def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
     """Remove a text at its submitter's request, in one commit; history keeps it."""
-    from portal.trail.store import AuditError
-    from portal.upkeep.removal import RemovalError
     from portal.upkeep.removal import withdraw as do_withdraw
 
     repo = open_repo(repo_path)
-    try:
-        commit, draft = do_withdraw(repo, identifier, reason, author or None, outbox=outbox or repo.root / "outbox", today=resolve_today(today_text))
-    except (RemovalError, AuditError) as exc:
-        raise click.ClickException(str(exc)) from None
+    commit, draft = do_withdraw(repo, identifier, reason, author or None, outbox=outbox or repo.root / "outbox", today=resolve_today(today_text))
     click.echo(f"Withdrew {identifier} (commit {commit[:10]}); it leaves the portal at the next build.")
     if draft:
         click.echo(f"Acknowledgement drafted for the submitter: {repo.relative(draft)}")
@@ -234,38 +221,14 @@ def senders() -> None:
 @repo_option
 def senders_add(who: str, code: str, confirmed_text: str | None, note: str, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Register an address (planning@nra.gov.la) or a whole domain (nra.gov.la) for a submitter, in one commit."""
-    from portal.intake.senders import SenderError, load_senders, new_sender, register_path, register_with
-    from portal.registry import load_registry
-    from portal.trail.store import AuditError, commit_files
-    from portal.trail.trailers import Change, commit_message
+    from portal.intake.senders import register_sender
 
     repo = open_repo(repo_path)
     confirmed = resolve_today(confirmed_text or today_text)
-    try:
-        registry = load_registry(repo.schema_dir)
-        current = load_senders(repo.schema_dir, registry)
-        entry = new_sender(who, code.upper(), confirmed, note, registry)
-    except (SenderError, ConfigError) as exc:
-        raise click.ClickException(str(exc)) from None
-    same = [item for item in current if (item.address, item.domain) == (entry.address, entry.domain)]
-    if any(item.submitter == entry.submitter for item in same):
-        raise click.ClickException(
-            f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed"
-        )
-    path = register_path(repo.schema_dir)
-    text = register_with(path.read_text(encoding="utf-8") if path.exists() else "", entry)
-    name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
-    message = commit_message(
-        f"Register sender {entry.label} for {name}",
-        f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".",
-        [Change("register-sender", entry.submitter)],
-    )
-    try:
-        commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author or None)
-    except AuditError as exc:
-        raise click.ClickException(str(exc)) from None
-    also = f" (it is also registered for {', '.join(item.submitter for item in same)})" if same else ""
-    click.echo(f"Registered {entry.label} for {name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {commit[:10]}.")
+    done = register_sender(repo, who, code.upper(), confirmed, note, author or None)
+    entry = done.sender
+    also = f" (it is also registered for {', '.join(done.also)})" if done.also else ""
+    click.echo(f"Registered {entry.label} for {done.name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {done.commit[:10]}.")
 
 
 @senders.command(name="list")
@@ -277,11 +240,8 @@ def senders_list(code: str, repo_path: Path | None) -> None:
     from portal.registry import load_registry
 
     repo = open_repo(repo_path)
-    try:
-        registry = load_registry(repo.schema_dir)
-        found = [item for item in load_senders(repo.schema_dir, registry) if not code or item.submitter == code.upper()]
-    except ConfigError as exc:
-        raise click.ClickException(str(exc)) from None
+    registry = load_registry(repo.schema_dir)
+    found = [item for item in load_senders(repo.schema_dir, registry) if not code or item.submitter == code.upper()]
     for item in found:
         click.echo(f"{item.submitter:<8} {item.label:<45} confirmed {item.confirmed}" + (f"  ({item.note})" if item.note else ""))
     click.echo(f"{len(found)} sender{'' if len(found) == 1 else 's'} in the register" + (f" for {code.upper()}" if code else ""))
@@ -294,13 +254,9 @@ def senders_list(code: str, repo_path: Path | None) -> None:
 def history(identifier: str, output: str, repo_path: Path | None) -> None:
     """The audit trail of one submission: every commit that published, replaced, expired or withdrew it."""
     from portal.trail.history import as_json, as_text, text_history
-    from portal.trail.store import AuditError
 
     repo = open_repo(repo_path)
-    try:
-        entries = text_history(repo, identifier)
-    except AuditError as exc:
-        raise click.ClickException(str(exc)) from None
+    entries = text_history(repo, identifier)
     if not entries:
         from portal.upkeep.removal import close_ids_hint
 
@@ -317,14 +273,10 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
     For each active submission: the recorded SHA-256 matches the text, and the commit that added
     the file carries its id and that fingerprint. Exit 1 on any mismatch.
     """
-    from portal.trail.store import AuditError
     from portal.trail.verify import verify as check
 
     repo = open_repo(repo_path)
-    try:
-        result = check(repo, resolve_today(today_text))
-    except AuditError as exc:
-        raise click.ClickException(str(exc)) from None
+    result = check(repo, resolve_today(today_text))
     if result.problems:
         click.echo(report.as_text(result.problems))
         raise click.ClickException(f"{len(result.problems)} problem(s); checked the {result.checked} texts on the portal ({result.counts})")
@@ -338,23 +290,12 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
 @repo_option
 def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path | None) -> None:
     """Remove every text past its expiry date, in one commit that lists them (history keeps them)."""
-    from portal.trail.store import AuditError
-    from portal.upkeep.removal import RemovalError, describe, expired
+    from portal.upkeep.removal import describe
     from portal.upkeep.removal import expire as do_expire
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
-    try:
-        if dry_run:
-            items = expired(repo, today)
-            commit = ""
-        else:
-            items, commit = do_expire(repo, today, author or None)
-    except RemovalError as exc:
-        print_problems(exc.problems)
-        raise click.ClickException(str(exc)) from None
-    except AuditError as exc:
-        raise click.ClickException(str(exc)) from None
+    items, commit = do_expire(repo, today, author or None, dry_run=dry_run)
     if not items:
         click.echo(f"No text is past its expiry date on {today.isoformat()}; nothing was removed.")
         return
@@ -385,7 +326,7 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     explains how to send an update with the guidance pattern's header block, and says that no
     answer means removal. Submitters without a contact e-mail are listed for a follow-up by hand.
     """
-    from portal.upkeep.reminders import prepare_reminders, summary
+    from portal.upkeep.reminders import remind, summary, summary_counts
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -395,21 +336,10 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
         raise click.BadParameter(str(exc), param_hint="'--within'") from None
     submissions = validate_from_disk(repo)
     folder = outbox or repo.root / "outbox"
-    found = prepare_reminders(repo, submissions, today, days, folder)
+    found = remind(repo, submissions, today, days, folder)
     if not found:
         click.echo(f"No text expires in the next {days} days.")
         return
-    text = summary(found, today, days)
-    (folder / f"{today.isoformat()}-summary.txt").parent.mkdir(parents=True, exist_ok=True)
-    (folder / f"{today.isoformat()}-summary.txt").write_text(text + "\n", encoding="utf-8")
     if counts_only is None:
         counts_only = os.environ.get("GITHUB_ACTIONS") == "true"
-    if not counts_only:
-        click.echo(text)
-        return
-    texts = sum(len(item.submissions) for item in found)
-    drafts = sum(1 for item in found if item.draft)
-    click.echo(
-        f"{texts} text(s) of {len(found)} submitter(s) expire in the next {days} days: {drafts} draft(s) and the summary "
-        f"are in {folder}; {len(found) - drafts} submitter(s) without a contact e-mail to follow up by hand."
-    )
+    click.echo(summary_counts(found, days, folder) if counts_only else summary(found, today, days))

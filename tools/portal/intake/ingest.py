@@ -25,6 +25,7 @@ from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import ConfigError, Repo
+from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.intake.frontmatter import document
 from portal.intake.mail import ParsedMail, document_text
@@ -42,7 +43,7 @@ from portal.upkeep.removal import close_ids_hint
 Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
 
 
-class IngestError(Exception):
+class IngestError(PortalError):
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
+from portal.errors import PortalError
+
 MAX_PARTS = 200
 MAX_DEPTH = 20
 MAX_HEADER = 16_384
@@ -38,7 +40,7 @@ REFUSED = {
 }
 
 
-class MailError(Exception):
+class MailError(PortalError):
     """A problem with the message; the text names the part or header."""
 
 

@@ -8,13 +8,14 @@ from pathlib import Path
 
 from portal import dates
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.files import write_atomic
 from portal.intake.frontmatter import document
 from portal.intake.headerblock import template_body
 from portal.registry import load_registry
 
 
-class ScaffoldError(Exception):
+class ScaffoldError(PortalError):
     pass
 
 

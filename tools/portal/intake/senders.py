@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.config import YamlReader, read_yaml_file
+from portal.config import Repo, YamlReader, read_yaml_file
+from portal.errors import PortalError
 from portal.model import Submission
-from portal.registry import Registry
+from portal.registry import Registry, load_registry
+from portal.trail.store import commit_files
+from portal.trail.trailers import Change, commit_message
 
 SENDERS_FILE = "senders.yaml"
 ADDRESS = re.compile(r"^[^@\s<>,;]+@([A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)$")
@@ -62,7 +65,7 @@ senders:
 """
 
 
-class SenderError(Exception):
+class SenderError(PortalError):
     """A sender that cannot be registered, or a register that cannot be read."""
 
 
@@ -193,6 +196,36 @@ def register_with(current: str, sender: Sender) -> str:
     if not current.endswith("\n"):
         current += "\n"
     return current + entry_text(sender)
+
+
+@dataclass(frozen=True)
+class Registered:
+    """A sender added to the register, and the commit that did it."""
+
+    sender: Sender
+    name: str  # of the State or organisation it speaks for
+    also: tuple[str, ...]  # other submitters the same address or domain speaks for
+    commit: str
+
+
+def register_sender(repo: Repo, who: str, code: str, confirmed: dt.date, note: str = "", author: str | None = None) -> Registered:
+    """Add an address or a domain to the register for a submitter, in one commit."""
+    registry = load_registry(repo.schema_dir)
+    current = load_senders(repo.schema_dir, registry)
+    entry = new_sender(who, code, confirmed, note, registry)
+    same = [item for item in current if (item.address, item.domain) == (entry.address, entry.domain)]
+    if any(item.submitter == entry.submitter for item in same):
+        raise SenderError(f"{entry.label} is already in the register for {entry.submitter} (schema/senders.yaml line {same[0].line}); nothing was changed")
+    path = register_path(repo.schema_dir)
+    text = register_with(path.read_text(encoding="utf-8") if path.exists() else "", entry)
+    name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
+    message = commit_message(
+        f"Register sender {entry.label} for {name}",
+        f"Confirmed {entry.confirmed}" + (f": {entry.note}" if entry.note else "") + ".",
+        [Change("register-sender", entry.submitter)],
+    )
+    commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author)
+    return Registered(entry, name, tuple(item.submitter for item in same), commit)
 
 
 def submitter_for(

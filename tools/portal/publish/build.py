@@ -17,6 +17,7 @@ from pathlib import Path
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import Problem, Submission
 from portal.publish.generator import run_generator, write_pages
@@ -30,7 +31,7 @@ from portal.trail.history import change_events, retired_ids
 Progress = Callable[[str], None]
 
 
-class BuildError(Exception):
+class BuildError(PortalError):
     def __init__(self, message: str, problems: list[Problem] | None = None, leaks: list[Leak] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.config import Repo, credentials_in_url
+from portal.errors import PortalError
 
 COMMIT_MESSAGE = "Publish the protected portal"
 # Who the site commit says made it: the same for every deployment, so it names no person.
@@ -50,7 +51,7 @@ PORTAL_MARKER = "_portal/keys.json"
 SCP_LIKE = re.compile(r"^(?:[\w.+-]+@)?[\w.-]+:(?!//)")
 
 
-class DeployError(Exception):
+class DeployError(PortalError):
     """A deployment that cannot be done; nothing was published."""
 
 

@@ -18,10 +18,11 @@ from pathlib import Path
 import yaml
 
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.publish.render import Rendered
 
 
-class GeneratorError(Exception):
+class GeneratorError(PortalError):
     pass
 
 

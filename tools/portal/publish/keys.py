@@ -31,6 +31,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
+from portal.errors import PortalError
+
 FORMAT = 2
 SLOT_AAD = "ccm-portal/slot/"
 SLOT_BYTES = 256  # every slot the same length, whatever its tier
@@ -40,7 +42,7 @@ NONCE = 12
 TAG = 16
 
 
-class SealError(Exception):
+class SealError(PortalError):
     pass
 
 

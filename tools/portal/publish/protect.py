@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from portal.errors import PortalError
 from portal.publish.keys import MIN_SEALED, TierKeys, b64, sealed_size
 
 PUBLIC_DIR = "_portal"
@@ -45,7 +46,7 @@ _ARTICLE_IDS = ("p-", "text-", "portal-chart-")
 _THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElementById(location.hash")
 
 
-class ProtectError(Exception):
+class ProtectError(PortalError):
     pass
 
 

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from portal.config import Repo
+from portal.errors import PortalError
 
 WATCHED = ("submissions", "schema", "mkdocs.yml")
 
 
-class ServeError(Exception):
+class ServeError(PortalError):
     pass
 
 

@@ -14,12 +14,13 @@ from pathlib import Path
 import git
 
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.files import write_atomic
 
 JOURNAL = "portal-pending.json"
 
 
-class AuditError(Exception):
+class AuditError(PortalError):
     pass
 
 

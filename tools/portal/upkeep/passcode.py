@@ -11,7 +11,7 @@ import math
 import os
 import re
 import secrets
-import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -20,12 +20,16 @@ import yaml
 from xkcdpass import xkcd_password
 
 from portal.config import Repo, Settings, Tier
+from portal.errors import PortalError
+from portal.files import write_atomic
+from portal.trail.store import commit_files, open_git
+from portal.trail.trailers import Change, commit_message
 
 WORDS = 6
 SEPARATOR = "-"
 
 
-class PasscodeError(Exception):
+class PasscodeError(PortalError):
     pass
 
 
@@ -75,19 +79,16 @@ def check_strength(passcode: str, settings: Settings, name: str) -> None:
         )
 
 
-def read_passcodes(settings: Settings, environ: dict[str, str] | None = None, prompt: bool | None = None) -> dict[str, str]:
-    """Each tier's passcode from its environment variable, or a prompt in a terminal."""
-    environ = dict(os.environ) if environ is None else environ
-    if prompt is None:
-        prompt = sys.stdin.isatty()
+def read_passcodes(settings: Settings, environ: Mapping[str, str] | None = None, ask: Callable[[Tier], str] | None = None) -> dict[str, str]:
+    """Each tier's passcode from its environment variable, else from `ask` (the command line asks
+    in a terminal; without it a missing passcode is an error)."""
+    environ = os.environ if environ is None else environ
     passcodes: dict[str, str] = {}
     for tier in settings.tiers:
         # A passcode pasted from an e-mail often brings a space or a line break: the browser trims too.
         value = environ.get(tier.passcode_env, "").strip()
-        if not value and prompt:
-            import click
-
-            value = click.prompt(f"Passcode for {tier.label} ({tier.passcode_env})", hide_input=True, default="", show_default=False).strip()
+        if not value and ask is not None:
+            value = ask(tier).strip()
         if not value:
             raise PasscodeError(
                 f"{tier.passcode_env} is not set: the {tier.label} passcode is needed to build "
@@ -145,3 +146,40 @@ def ages(repo: Repo, today: dt.date) -> list[TierAge]:
         age = (today - rotated).days if rotated else None
         result.append(TierAge(tier, rotated, age, age is None or age > settings.rotation_days))
     return result
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """A rotation done: each chosen tier's new passcode (to show once; it is stored nowhere)."""
+
+    tiers: tuple[Tier, ...]
+    passcodes: dict[str, str]  # tier id -> new passcode
+    commit: str  # "" when the date was written without a commit
+
+
+def choose_tiers(settings: Settings, ids: Sequence[str]) -> list[Tier]:
+    """The tiers named by id, in the order given; every tier when none is named."""
+    known = {tier.id: tier for tier in settings.tiers}
+    unknown = [tier for tier in ids if tier not in known]
+    if unknown:
+        raise PasscodeError(f"--tier {unknown[0]}: no such tier; the tiers are {', '.join(known)} (schema/settings.yaml)")
+    return [known[tier] for tier in (ids or tuple(known))]
+
+
+def rotate(repo: Repo, tier_ids: Sequence[str], today: dt.date, *, commit: bool = True) -> Rotation:
+    """New passcodes for the tiers (default: every tier), and today's date in the rotation record,
+    committed when the repository is a git repository and `commit` is true."""
+    chosen = choose_tiers(repo.settings, tier_ids)
+    passcodes = {tier.id: generate() for tier in chosen}
+    record = rotation_record(repo, [tier.id for tier in chosen], today)
+    done = ""
+    if commit and open_git(repo) is not None:
+        labels = ", ".join(tier.label for tier in chosen)
+        done = commit_files(
+            repo,
+            write={repo.relative(repo.rotations_path): record},
+            message=commit_message(f"Rotate the passcode of {labels}", "", [Change("rotate-passcode")]),
+        )
+    else:
+        write_atomic(repo.rotations_path, record)
+    return Rotation(tuple(chosen), passcodes, done)

@@ -97,3 +97,22 @@ def summary(reminders: list[Reminder], today: dt.date, within_days: int) -> str:
         else:
             lines.append(f"  NO CONTACT E-MAIL: follow up with {reminder.name} by hand")
     return "\n".join(lines)
+
+
+def remind(repo: Repo, submissions: list[Submission], today: dt.date, within_days: int, outbox: Path) -> list[Reminder]:
+    """Draft the reminders for the texts that expire within the days and write their summary
+    beside the drafts (outbox/<today>-summary.txt); nothing is written when none is due."""
+    found = prepare_reminders(repo, submissions, today, within_days, outbox)
+    if found:
+        write_atomic(outbox / f"{today.isoformat()}-summary.txt", (summary(found, today, within_days) + "\n").encode("utf-8"))
+    return found
+
+
+def summary_counts(reminders: list[Reminder], within_days: int, outbox: Path) -> str:
+    """The summary in numbers only, naming no text (for logs that outlive the drafts)."""
+    texts = sum(len(item.submissions) for item in reminders)
+    drafts = sum(1 for item in reminders if item.draft)
+    return (
+        f"{texts} text(s) of {len(reminders)} submitter(s) expire in the next {within_days} days: {drafts} draft(s) and the summary "
+        f"are in {outbox}; {len(reminders) - drafts} submitter(s) without a contact e-mail to follow up by hand."
+    )

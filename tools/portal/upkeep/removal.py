@@ -14,6 +14,7 @@ from portal import dates
 from portal.checks.load import LoadedFile, read_submission_file
 from portal.checks.validate import validate_repo
 from portal.config import Repo
+from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import replacements, select_expired
 from portal.model import KIND_SINGULAR, Problem, Submission
@@ -23,7 +24,7 @@ from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message
 
 
-class RemovalError(Exception):
+class RemovalError(PortalError):
     def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
@@ -119,11 +120,12 @@ def describe(item: Expiry) -> str:
     return line
 
 
-def expire(repo: Repo, today: dt.date, author: str | None = None) -> tuple[list[Expiry], str]:
-    """Remove every expired text in one commit; returns what was removed and the commit ('' if none)."""
+def expire(repo: Repo, today: dt.date, author: str | None = None, *, dry_run: bool = False) -> tuple[list[Expiry], str]:
+    """Remove every expired text in one commit; returns what was removed and the commit ('' if none).
+    With `dry_run`, returns what would be removed and changes nothing."""
     items = expired(repo, today)
-    if not items:
-        return [], ""
+    if not items or dry_run:
+        return items, ""
     remove: list[str] = []
     for item in items:
         remove += files_of(repo, item.submission.path, item.submission.id)
