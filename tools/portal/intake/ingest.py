@@ -413,5 +413,5 @@ def _check(
         return problems
     new = to_submission(repo, repo.root / path, loaded)
     subs = [*existing, new]
-    found = check_across(repo, subs, registry, retired, today, planned=planned)
+    found = check_across(repo, subs, registry, retired, today, planned=planned).problems
     return [p for p in found if p.path == path and p.severity == "error"]
