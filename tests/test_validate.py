@@ -268,7 +268,12 @@ def test_rules_across_files_leave_the_loaded_submissions_alone(make_repo: Callab
     assert "submissions/LAX/lax-2026-need-case.md" in [path for path, _ in before]
     assert "submissions/LAX/lax-2026-need-case.md" not in [sub.path for sub in across.submissions]
     assert {sub.submitter.name for sub in across.submissions} == {"Lao PDR", "Spain"}
-    assert [(p.path, p.field) for p in across.problems if p.severity == "error"] == [
-        ("submissions/LAX/lax-2026-need-case.md", "submitter.code"),
-        ("submissions/LAO/lao-2026-need-base.md", "id"),
+    assert [(p.path, p.field, p.message.split(";")[0]) for p in across.problems if p.severity == "error"] == [
+        ("submissions/LAX/lax-2026-need-case.md", "submitter.code", "'LAX' is not an ISO 3166-1 alpha-3 country code"),
+        (
+            "submissions/LAO/lao-2026-need-base-2.md",
+            "id",
+            "the file must be at submissions/LAO/lao-2026-need-base.md (folder = submitter code, file name = id)",
+        ),
+        ("submissions/LAO/lao-2026-need-base.md", "id", "'lao-2026-need-base' is already used by submissions/LAO/lao-2026-need-base-2.md"),
     ]
