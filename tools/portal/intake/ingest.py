@@ -26,8 +26,9 @@ from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import ConfigError, Repo
 from portal.intake.acknowledge import acknowledge
+from portal.intake.documents import document_text
 from portal.intake.frontmatter import document
-from portal.intake.mail import ParsedMail, document_text
+from portal.intake.mail import ParsedMail
 from portal.intake.quoted import submission_text
 from portal.intake.scaffold import choose_id
 from portal.intake.senders import SenderError, load_senders, submitter_for
