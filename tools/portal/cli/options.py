@@ -36,7 +36,7 @@ def text_format_option(default: str | None, help: str) -> Callable[[Command], Co
             return func(*args, **kwargs)
 
         choice = click.Choice(TEXT_FORMATS)
-        command = click.option("--format", "format_alias", type=choice, default=None, hidden=True, expose_value=True, callback=_format_notice)(command)
+        command = click.option("--format", "format_alias", type=choice, default=None, hidden=True, callback=_format_notice)(command)
         return click.option("--text-format", "text_format", type=choice, default=default, show_default=default is not None, help=help)(command)
 
     return decorate
