@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import git
 import pytest
+from click.testing import Result
+
+from portal.config import Repo
 
 from conftest import DEMO_DATE, FIXTURES
 
@@ -312,3 +316,38 @@ def test_history_of_an_unknown_id(example_repo, run) -> None:
     result = run("history", "nothing-here", "--repo", str(example_repo.root))
     assert result.exit_code == 1
     assert "no commit mentions 'nothing-here'" in result.output
+
+
+LBN_NEED = "submissions/LBN/lbn-2026-need-rehabilitation-services-for-survivors-in-the.md"
+
+
+def test_the_texts_format_is_given_with_text_format(example_repo: Repo, run: Callable[..., Result]) -> None:
+    result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN, "--text-format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "\nformat: markdown\n" in published(example_repo, LBN_NEED)
+    assert "deprecated" not in result.output
+
+
+def test_format_still_gives_the_texts_format_for_one_release_with_a_notice(example_repo: Repo, run: Callable[..., Result]) -> None:
+    result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN, "--format", "markdown")
+    assert result.exit_code == 0, result.output
+    assert "\nformat: markdown\n" in published(example_repo, LBN_NEED)
+    assert result.stderr.splitlines() == ["portal ingest: --format is deprecated here and goes in the next release; use --text-format markdown"]
+    assert "--format" not in run("ingest", "--help").output.replace("--text-format", "")
+
+    made = run(
+        "new",
+        *["--kind", "need", "--submitter", "LAO", "--title", "Survey", "--theme", "transparency", "--assistance", "technical"],
+        *["--format", "markdown", "--repo", str(example_repo.root), "--today", DEMO_DATE],
+    )
+    assert made.exit_code == 0, made.output
+    assert "\nformat: markdown\n" in published(example_repo, "submissions/LAO/lao-2026-need-survey.md")
+    assert made.stderr.splitlines() == ["portal new: --format is deprecated here and goes in the next release; use --text-format markdown"]
+
+
+def test_text_format_and_format_that_disagree_are_refused(example_repo: Repo, run: Callable[..., Result]) -> None:
+    before = snapshot(example_repo.root)
+    result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN, "--text-format", "plain", "--format", "markdown")
+    assert result.exit_code == 2
+    assert "--text-format plain and --format markdown disagree; give --text-format only" in result.output
+    assert snapshot(example_repo.root) == before

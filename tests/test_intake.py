@@ -15,7 +15,8 @@ import git
 import pytest
 
 from portal.checks.attachpath import attachment_path_problem
-from portal.intake.ingest import IngestError, Options, ingest_message, parse_contact
+from portal.intake.ingest import IngestError, Options, ingest_message
+from portal.intake.metadata import parse_contact
 from test_ingest import BAD, GOOD, snapshot, text_of
 
 from conftest import DEMO_DATE, FIXTURES

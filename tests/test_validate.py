@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from portal.config import Repo
 from portal.examples import examples_root
 
 from conftest import DEMO_DATE, FIXTURES, PROJECT
@@ -248,3 +250,30 @@ def test_worker_processes_find_what_one_process_finds(tmp_path: Path, monkeypatc
     assert parallel.problems == single.problems
     assert parallel.submissions == single.submissions
     assert [(s.meta, dict(s.positions)) for s in parallel.submissions] == [(s.meta, dict(s.positions)) for s in single.submissions]
+
+
+def test_rules_across_files_leave_the_loaded_submissions_alone(make_repo: Callable[..., Repo]) -> None:
+    from portal.checks.schema import SchemaChecker
+    from portal.checks.validate import check_across, check_file, submission_files
+    from portal.model import Submission
+    from portal.registry import load_registry
+
+    repo = make_repo(BASE, INVALID / "unknown-country", INVALID / "duplicate-id")
+    checker = SchemaChecker(repo.schema)
+    loaded = [check_file(checker, repo, path, repo.relative(path), repo.settings.submission_bytes) for path in submission_files(repo)]
+    subs = [sub for sub in loaded if isinstance(sub, Submission)]
+    before = [(sub.path, sub.submitter) for sub in subs]
+    across = check_across(repo, subs, load_registry(repo.schema_dir), set(), None)
+    assert [(sub.path, sub.submitter) for sub in subs] == before  # names not filled in, nothing dropped
+    assert "submissions/LAX/lax-2026-need-case.md" in [path for path, _ in before]
+    assert "submissions/LAX/lax-2026-need-case.md" not in [sub.path for sub in across.submissions]
+    assert {sub.submitter.name for sub in across.submissions} == {"Lao PDR", "Spain"}
+    assert [(p.path, p.field, p.message.split(";")[0]) for p in across.problems if p.severity == "error"] == [
+        ("submissions/LAX/lax-2026-need-case.md", "submitter.code", "'LAX' is not an ISO 3166-1 alpha-3 country code"),
+        (
+            "submissions/LAO/lao-2026-need-base-2.md",
+            "id",
+            "the file must be at submissions/LAO/lao-2026-need-base.md (folder = submitter code, file name = id)",
+        ),
+        ("submissions/LAO/lao-2026-need-base.md", "id", "'lao-2026-need-base' is already used by submissions/LAO/lao-2026-need-base-2.md"),
+    ]

@@ -3,45 +3,74 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-KINDS: dict[str, str] = {
-    "need": "Needs",
-    "offer": "Offers",
-    "how-to-apply": "How to apply",
-    "project": "Projects",
-}
-KIND_SINGULAR: dict[str, str] = {
-    "need": "Need",
-    "offer": "Offer",
-    "how-to-apply": "How to apply",
-    "project": "Project",
-}
-THEMES: dict[str, str] = {
-    "stockpile-destruction": "Stockpile destruction (Article 3)",
-    "clearance-and-risk-education": "Clearance and risk reduction education (Article 4)",
-    "victim-assistance": "Victim assistance (Article 5)",
-    "cooperation-and-assistance": "International cooperation and assistance (Article 6)",
-    "transparency": "Transparency measures (Article 7)",
-    "national-implementation": "National implementation measures (Article 9)",
-    "universalisation": "Universalisation",
-}
-ASSISTANCE: dict[str, str] = {
-    "technical": "Technical",
-    "material": "Material",
-    "financial": "Financial",
-}
-SUBMITTER_TYPES: dict[str, str] = {
-    "state": "State",
-    "international-organisation": "International organisation",
-    "ngo": "Non-governmental organisation",
-}
-AUDIENCES: dict[str, str] = {
-    "states": "States only",
-    "states-and-partners": "States and partner organisations",
-}
+# The allowed values of the fields and the words readers see for them live in the project's JSON
+# Schema only (x-labels beside each enum); a repository's schema/ is a copy of it.
+SCHEMA_NAME = Path("schema") / "submission.schema.json"
+
+
+def schema_path() -> Path:
+    """The project's schema, beside the source the portal runs from (make installs it so); an
+    installed copy of the package reads the one of the repository it is run in."""
+    beside = Path(__file__).resolve().parents[2] / SCHEMA_NAME
+    if beside.is_file():
+        return beside
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / SCHEMA_NAME).is_file():
+            return folder / SCHEMA_NAME
+    raise SystemExit(f"the portal needs {SCHEMA_NAME} (its allowed values come from there); run it from a portal repository")
+
+
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    """The submission schema the portal's lists of allowed values come from."""
+    data: dict[str, Any] = json.loads((path or schema_path()).read_text(encoding="utf-8"))
+    return data
+
+
+def field_spec(schema: dict[str, Any], *names: str) -> dict[str, Any]:
+    """The schema of a front-matter field ('submitter', 'type'), or of its items for a list."""
+    spec = schema
+    for name in names:
+        spec = spec["properties"][name]
+    items: dict[str, Any] | None = spec.get("items")
+    return items if items is not None else spec
+
+
+def allowed_values(schema: dict[str, Any], *names: str) -> tuple[str, ...]:
+    """The values a field (or each item of a list field) may take, in the schema's order."""
+    return tuple(field_spec(schema, *names)["enum"])
+
+
+def value_labels(schema: dict[str, Any], *names: str, keyword: str = "x-labels") -> dict[str, str]:
+    """Each allowed value of a field and its label, in the schema's order. The labels must name
+    exactly the allowed values: a value without words, or words for a value that is not allowed,
+    is a mistake in the schema."""
+    spec = field_spec(schema, *names)
+    labels: dict[str, str] = spec.get(keyword, {})
+    values = list(spec["enum"])
+    if list(labels) != values:
+        raise ValueError(
+            f"{SCHEMA_NAME}: {'.'.join(names)}: {keyword} must give a label to each of {', '.join(values)}, in that order "
+            f"(it gives {', '.join(labels) or 'none'})"
+        )
+    return dict(labels)
+
+
+_SCHEMA = load_schema()
+KINDS: dict[str, str] = value_labels(_SCHEMA, "kind", keyword="x-plural-labels")
+KIND_SINGULAR: dict[str, str] = value_labels(_SCHEMA, "kind")
+THEMES: dict[str, str] = value_labels(_SCHEMA, "themes")
+ASSISTANCE: dict[str, str] = value_labels(_SCHEMA, "assistance")
+SUBMITTER_TYPES: dict[str, str] = value_labels(_SCHEMA, "submitter", "type")
+AUDIENCES: dict[str, str] = value_labels(_SCHEMA, "audience")
+TEXT_FORMATS: tuple[str, ...] = allowed_values(_SCHEMA, "format")
+CONVERSIONS: tuple[str, ...] = allowed_values(_SCHEMA, "source", "converted_from")
 
 
 @dataclass(frozen=True)

@@ -64,6 +64,9 @@ _COMPILED_KEYWORDS = frozenset(
         "additionalProperties",
         "minProperties",
         "maxProperties",
+        # The labels of the allowed values (portal.model): annotations, ignored by both validators.
+        "x-labels",
+        "x-plural-labels",
     }
 )
 

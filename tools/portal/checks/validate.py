@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import marshal
 import os
@@ -14,14 +13,13 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from portal import dates
-from portal.checks.attachpath import attachment_path_problem
-from portal.checks.load import LoadedFile, read_submission_file, text_fingerprint
+from portal.checks import rules
+from portal.checks.load import LoadedFile, read_submission_file
 from portal.checks.schema import SchemaChecker
-from portal.checks.yamlsafe import Located, Positions, dotted
+from portal.checks.yamlsafe import Located, Positions
 from portal.config import Repo
 from portal.model import Attachment, Problem, Submission, Submitter
-from portal.registry import NON_PARTY, STATUS_LABELS, Registry, load_registry
+from portal.registry import Registry, load_registry
 
 PARALLEL_FROM = 1500  # files; below this a second process costs more than it saves
 
@@ -100,7 +98,9 @@ def validate_repo(
         else:
             result.problems.extend(outcome)
     registry = registry or load_registry(repo.schema_dir)
-    result.problems.extend(check_across(repo, result.submissions, registry, set(retired_ids), today))
+    across = check_across(repo, result.submissions, registry, set(retired_ids), today)
+    result.submissions = across.submissions
+    result.problems.extend(across.problems)
     result.problems.sort(key=Problem.sort_key)
     bad = {problem.path for problem in result.errors}
     result.submissions = [submission for submission in result.submissions if submission.path not in bad]
@@ -189,154 +189,41 @@ def to_submission(repo: Repo, path: Path, loaded: LoadedFile) -> Submission:
     )
 
 
+@dataclass(frozen=True)
+class Across:
+    """What the rules across files found, and the submissions they apply to: those whose
+    submitter is registered, with the submitter's name and status filled in."""
+
+    submissions: list[Submission]
+    problems: list[Problem]
+
+
 def check_across(
     repo: Repo,
-    submissions: list[Submission],
+    submissions: Sequence[Submission],
     registry: Registry,
-    retired: set[str],
+    retired: AbstractSet[str],
     today: dt.date | None,
     planned: AbstractSet[str] = frozenset(),
-) -> list[Problem]:
-    """Rules that need more than one field or more than one file. Fills in submitter names.
+) -> Across:
+    """Rules that need more than one field or more than one file (`checks.rules`), in order.
     `planned`: attachment paths about to be written (they count as present)."""
     settings = repo.settings
-    problems: list[Problem] = []
-    by_id: dict[str, Submission] = {}
-    resolved: list[Submission] = []
-
-    def problem(sub: Submission, keys: tuple[str | int, ...], message: str, severity: str = "error") -> None:
-        line, col = sub.position(*keys)
-        problems.append(Problem(sub.path, line, col, dotted(keys), message, severity))
-
-    for sub in submissions:
-        known = registry.lookup(sub.submitter.type, sub.submitter.code)
-        if known is None:
-            other = registry.lookup("state" if sub.submitter.type != "state" else "ngo", sub.submitter.code)
-            if sub.submitter.type == "state":
-                problem(
-                    sub,
-                    ("submitter", "code"),
-                    f"{sub.submitter.code!r} is not an ISO 3166-1 alpha-3 country code{registry.suggestion('state', sub.submitter.code)}",
-                )
-            elif sub.submitter.code in registry.organisations:
-                actual = registry.organisations[sub.submitter.code].type
-                problem(sub, ("submitter", "type"), f"{sub.submitter.code} is registered as {actual}, not {sub.submitter.type}")
-            elif other is not None:
-                problem(sub, ("submitter", "type"), f"{sub.submitter.code} is a State ({other.name}); use type: state")
-            else:
-                problem(
-                    sub,
-                    ("submitter", "code"),
-                    f"{sub.submitter.code!r} is not a registered organisation (schema/organisations.yaml){registry.suggestion(sub.submitter.type, sub.submitter.code)}",
-                )
-            continue
-        if known.type == "state" and known.status not in settings.publishing_statuses:
-            label = STATUS_LABELS.get(known.status, known.status)
-            allowed = ", ".join(settings.publishing_statuses)
-            note = " (no status in schema/states.yaml)" if known.status == NON_PARTY else ""
-            problem(
-                sub,
-                ("submitter", "code"),
-                f"{known.name} is {label}{note}; States with status {allowed} may publish (schema/settings.yaml: publishing_statuses)",
-            )
-        sub = _with_submitter(sub, known)
-        expected = f"submissions/{sub.submitter.code}/{sub.id}.md"
-        if sub.path != expected:
-            problem(sub, ("id",), f"the file must be at {expected} (folder = submitter code, file name = id)")
-        prefix = sub.submitter.code.lower() + "-"
-        if not sub.id.startswith(prefix):
-            problem(sub, ("id",), f"{sub.id!r} must start with the submitter's code, e.g. {prefix}{sub.id}")
-        if sub.id in by_id:
-            problem(sub, ("id",), f"{sub.id!r} is already used by {by_id[sub.id].path}")
-        else:
-            by_id[sub.id] = sub
-        if sub.published < sub.received:
-            problem(sub, ("published",), f"{sub.published} is before received ({sub.received}); a text is published after it arrives")
-        latest = dates.add_months(sub.published, settings.maximum_months)
-        if sub.expires <= sub.published:
-            problem(
-                sub, ("expires",), f"{sub.expires} is not after published ({sub.published}); use {dates.add_months(sub.published, settings.default_months)}"
-            )
-        elif sub.expires > latest:
-            problem(
-                sub, ("expires",), f"{sub.expires} is more than {settings.maximum_months} months after published ({sub.published}); use {latest} or earlier"
-            )
-        if sub.fingerprint and text_fingerprint(sub.text) != sub.fingerprint:
-            problem(
-                sub,
-                ("source", "sha256"),
-                "does not match the text: the text was changed after it was received (texts are published verbatim; send an update with `portal replace`)",
-            )
-        period = sub.meta.get("period")
-        if period and period.get("end") and period["end"] < period["start"]:
-            problem(sub, ("period", "end"), f"{period['end']} is before the start of the period ({period['start']})")
-        for index, attachment in enumerate(sub.attachments):
-            if attachment.path in planned:
-                reason = attachment_path_problem(attachment.given, sub.id)  # the same rule, before the file exists
-            else:
-                reason = _attachment_problem(repo, sub, attachment, settings.attachment_bytes)
-            if reason:
-                problem(sub, ("attachments", index, "path"), reason)
-        if not sub.contact_email:
-            problem(sub, ("contact",), "has no e-mail; reminders before expiry cannot be sent (the coordinator must follow up by hand)", "warning")
-        if today is not None and sub.expires < today:
-            problem(sub, ("expires",), f"expired on {sub.expires}; it is not shown and `portal expire` removes it", "warning")
-        resolved.append(sub)
-
-    replaced_by: dict[str, Submission] = {}
-    for sub in resolved:
-        if not sub.replaces:
-            continue
-        target = by_id.get(sub.replaces)
-        if target is None:
-            if sub.replaces not in retired:
-                problem(sub, ("replaces",), f"{sub.replaces!r} is not the id of any submission (nor of one removed earlier, in git history)")
-            continue
-        if target.submitter.code != sub.submitter.code:
-            problem(sub, ("replaces",), f"{sub.replaces!r} belongs to {target.submitter.name}; a text can only replace one of the same submitter")
-        elif sub.replaces in replaced_by:
-            problem(sub, ("replaces",), f"{sub.replaces!r} is already replaced by {replaced_by[sub.replaces].id}")
-        else:
-            replaced_by[sub.replaces] = sub
-    for sub in resolved:
-        seen = [sub.id]
-        current = sub
-        while current.replaces and current.replaces in by_id:
-            current = by_id[current.replaces]
-            if current.id in seen:
-                if current.id == sub.id:
-                    problem(sub, ("replaces",), f"replacement cycle: {' -> '.join([*seen, current.id])}")
-                break
-            seen.append(current.id)
-    submissions[:] = resolved
-    return problems
-
-
-def _with_submitter(sub: Submission, submitter: Submitter) -> Submission:
-    """`dataclasses.replace(sub, submitter=submitter)` at a third of its cost (it runs per text)."""
-    copied = copy.copy(sub)
-    object.__setattr__(copied, "submitter", submitter)
-    return copied
-
-
-def _attachment_problem(repo: Repo, sub: Submission, attachment: Attachment, limit: int) -> str:
-    given = attachment.given
-    wrong = attachment_path_problem(given, sub.id)
-    if wrong:
-        return wrong
-    folder = (repo.root / sub.path).parent.resolve() / "attachments" / sub.id
-    full = repo.root / attachment.path
-    try:
-        full.resolve().relative_to(folder)
-    except ValueError:
-        return (
-            f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under attachments/{sub.id}/"
-        )
-    if full.is_symlink():
-        return f"{given!r} is a symbolic link; attach the file itself"
-    if not full.is_file():
-        return f"{given!r} does not exist (looked for {attachment.path})"
-    size = full.stat().st_size
-    if size > limit:
-        return f"{given!r} is {size:,} bytes, over the limit of {limit:,} (limits.attachment_bytes)"
-    return ""
+    resolved = rules.resolve_submitters(submissions, registry)
+    problems = [
+        *rules.registered_submitter(submissions, registry),
+        *rules.publishing_status(resolved, settings),
+        *rules.file_location(resolved),
+        *rules.id_prefix(resolved),
+        *rules.unique_id(resolved),
+        *rules.published_after_received(resolved),
+        *rules.expiry_within_limit(resolved, settings),
+        *rules.text_unchanged(resolved),
+        *rules.period_in_order(resolved),
+        *rules.attachments_in_place(resolved, repo, planned),
+        *rules.contact_email(resolved),
+        *rules.not_expired(resolved, today),
+        *rules.replaces_known_text(resolved, retired),
+        *rules.no_replacement_cycle(resolved),
+    ]
+    return Across(resolved, problems)

@@ -13,9 +13,10 @@ import click
 
 from portal import dates
 from portal.checks import report
+from portal.cli.options import text_format_option
 from portal.config import Repo, find_repo
 from portal.errors import PortalError
-from portal.model import ASSISTANCE, THEMES, Problem, Submission
+from portal.model import ASSISTANCE, AUDIENCES, KINDS, THEMES, Problem, Submission
 
 if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
     from portal.config import Tier
@@ -130,7 +131,7 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(["need", "offer", "how-to-apply", "project"]), required=True, help="What kind of text.")
+@click.option("--kind", type=click.Choice(list(KINDS)), required=True, help="What kind of text.")
 @click.option(
     "--submitter", "code", required=True, metavar="CODE", help="ISO 3166-1 alpha-3 code of the State (e.g. LAO) or an organisation's code (e.g. GICHD)."
 )
@@ -139,8 +140,8 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
 @click.option("--assistance", multiple=True, required=True, type=click.Choice(list(ASSISTANCE)), help="A type of assistance (repeat for several).")
 @click.option("--contact", "contact_name", default="", help="Name or function of the contact person.")
 @click.option("--email", "contact_email", default="", help="E-mail address of the contact.")
-@click.option("--audience", type=click.Choice(["states", "states-and-partners"]), default="states", show_default=True)
-@click.option("--format", "text_format", type=click.Choice(["plain", "markdown"]), default="plain", show_default=True)
+@click.option("--audience", type=click.Choice(list(AUDIENCES)), default="states", show_default=True)
+@text_format_option("plain", "How the text is shown: plain keeps every line break as sent, markdown is rendered.")
 @today_option
 @repo_option
 def new(

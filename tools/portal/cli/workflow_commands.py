@@ -12,8 +12,9 @@ import click
 from portal import dates
 from portal.checks import report
 from portal.cli import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.cli.options import text_format_option
 from portal.errors import about
-from portal.model import ASSISTANCE, KIND_SINGULAR, KINDS, THEMES
+from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, THEMES
 
 KIND_CHOICES = list(KINDS)
 
@@ -33,13 +34,13 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
         click.option(
             "--audience",
             default=None,
-            type=click.Choice(["states", "states-and-partners"]),
+            type=click.Choice(list(AUDIENCES)),
             help="Who may read it (default: the header block's Audience:, else states).",
         ),
         click.option("--contact", "contact_name", default="", help="Contact name or function (default: header block, then sender)."),
         click.option("--email", "contact_email", default="", help="Contact e-mail (default: header block, then sender)."),
         click.option("--body-from", default="", metavar="NAME", help="Take the text from this attached .docx, .odt, .txt or PDF (with a text layer)."),
-        click.option("--format", "text_format", default=None, type=click.Choice(["plain", "markdown"]), help="How the text is shown (default: plain)."),
+        text_format_option(None, "How the text is shown: plain or markdown (default: plain)."),
         click.option("--allow-duplicate", is_flag=True, help="Publish even if the same submitter already published the same text."),
         click.option("--keep-quoted", is_flag=True, help="Keep a reply's quoted history in the text (it is left out by default)."),
         click.option(

@@ -27,14 +27,16 @@ from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import ConfigError, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
+from portal.intake.documents import document_text
 from portal.intake.frontmatter import document
-from portal.intake.mail import ParsedMail, document_text
+from portal.intake.mail import ParsedMail
+from portal.intake.metadata import build_metadata
 from portal.intake.quoted import submission_text
 from portal.intake.scaffold import choose_id
-from portal.intake.senders import SenderError, load_senders, submitter_for
+from portal.intake.senders import Sender, SenderCheck, SenderError, load_senders, submitter_for
 from portal.lifecycle import replacements
-from portal.model import ASSISTANCE, KINDS, THEMES, Problem, Submission
-from portal.registry import load_registry
+from portal.model import KINDS, Problem, Submission, Submitter
+from portal.registry import Registry, load_registry
 from portal.trail.history import message_ids_in_history, retired_ids
 from portal.trail.store import commit_files, require_git
 from portal.trail.trailers import Change, commit_message
@@ -90,28 +92,6 @@ class Prepared:
     notes: list[str]
 
 
-def _words(value: str) -> list[str]:
-    return [word.strip().lower().replace(" ", "-") for word in re.split(r"[,;]", value) if word.strip()]
-
-
-_ANGLE = re.compile(r"(?P<name>.*?)\s*<\s*(?P<email>[^<>\s@]+@[^<>\s]+?)\s*(?:\(mailto:[^)]*\))?\s*>\s*")
-_BARE = re.compile(r"[^<>\s@,;]+@[^<>\s@,;]+")
-_TRAILING = re.compile(r"(?P<name>.*?)[\s,;]+(?P<email>[^<>\s@,;]+@[^<>\s@,;]+)\s*")
-
-
-def parse_contact(value: str) -> tuple[str, str]:
-    """(name or function, e-mail) from a 'Contact:' line as people write it: the name may hold
-    commas ('Director, Planning and Cooperation Unit, NRA <planning@nra.gov.la>')."""
-    value = value.strip()
-    for pattern in (_ANGLE, _TRAILING):
-        match = pattern.fullmatch(value)
-        if match:
-            return match.group("name").strip().strip('"').strip().rstrip(",;").strip(), match.group("email")
-    if _BARE.fullmatch(value):
-        return "", value
-    return value, ""
-
-
 def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
     """The text to publish (quoted history and greeting left out) and its header block."""
     converted = mail.converted_from
@@ -130,102 +110,6 @@ def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
         raise IngestError("the text is empty: the message holds no text to publish (below the header block, if any)")
     header = dict(parts.header.fields) if parts.header else {}
     return Prepared(parts.text, converted, header, [f"left out {item}" for item in parts.left_out])
-
-
-QUESTIONS = {
-    "kind": f"Kind ({', '.join(KINDS)})",
-    "title": "Title",
-    "themes": f"Themes, separated by commas ({', '.join(THEMES)})",
-    "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
-    "contact_name": "Contact (name or function)",
-}
-HINTS = {
-    "kind": "--kind or 'Kind:'",
-    "title": "--title or 'Title:'",
-    "themes": "--theme or 'Themes:'",
-    "assistance": "--assistance or 'Assistance:'",
-    "contact_name": "--contact or 'Contact:'",
-}
-
-
-def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
-    """Front matter (without id), and where each top-level field came from (for messages).
-    Whatever is still missing is asked for (in a terminal) or reported."""
-    header = {name: value for name, (value, _line) in prepared.header.items()}
-    origins: dict[str, str] = {}
-
-    def from_header(name: str) -> str:
-        """The header block's value of `name` ('' if none), noting where it came from."""
-        if not header.get(name):
-            return ""
-        value, line = prepared.header[name]
-        origins[name] = f"from the header block, line {line} of the e-mail's text: '{name.capitalize()}: {value}'"
-        return value
-
-    def take(name: str, flag: str, given: Any) -> Any:
-        """The option when given (it wins), else the header block's raw value."""
-        if given:
-            origins[name] = f"given with {flag}"
-            return given
-        return None
-
-    contact_name, contact_email = parse_contact(header.get("contact", ""))
-    values: dict[str, Any] = {
-        "kind": take("kind", "--kind", options.kind) or from_header("kind").lower(),
-        "title": take("title", "--title", options.title) or from_header("title"),
-        "themes": take("themes", "--theme", list(options.themes)) or _words(from_header("themes")),
-        "assistance": take("assistance", "--assistance", list(options.assistance)) or _words(from_header("assistance")),
-        "audience": take("audience", "--audience", options.audience) or from_header("audience").lower() or "states",
-    }
-    if options.contact_name or options.contact_email:
-        origins["contact"] = "given with " + " and ".join(
-            name for name, value in (("--contact", options.contact_name), ("--email", options.contact_email)) if value
-        )
-    elif from_header("contact"):
-        pass
-    else:
-        origins["contact"] = f"the sender of the e-mail ({mail.sender_name} <{mail.sender_email}>)"
-    values["contact_name"] = options.contact_name or contact_name or (mail.sender_name if not contact_email or contact_email == mail.sender_email else "")
-    values["contact_email"] = options.contact_email or contact_email or (mail.sender_email if not contact_name else "")
-    missing = [name for name in QUESTIONS if not values[name]]
-    if missing and ask is not None:
-        for name in missing:
-            answer = ask(name, QUESTIONS[name]).strip()
-            values[name] = _words(answer) if name in ("themes", "assistance") else answer
-            origins[name.removesuffix("_name")] = "answered at the prompt"
-        missing = [name for name in QUESTIONS if not values[name]]
-    if missing:
-        raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {HINTS[name]})" for name in missing))
-    received = mail.date or today.isoformat()
-    if received > today.isoformat():
-        received = today.isoformat()
-    meta: dict[str, Any] = {
-        "kind": values["kind"],
-        "submitter": {"type": "", "code": code},
-        "title": values["title"].strip(),
-        "themes": values["themes"],
-        "assistance": values["assistance"],
-        "contact": {"name": values["contact_name"], **({"email": values["contact_email"]} if values["contact_email"] else {})},
-        "received": received,
-        "published": today.isoformat(),
-        "expires": "",
-        "language": "en",
-        "audience": values["audience"],
-        "format": options.text_format or "plain",
-    }
-    if from_header("regions"):
-        meta["regions"] = [region.strip() for region in header["regions"].split(",") if region.strip()]
-    budget = re.fullmatch(r"\s*([\d][\d,. ]*)\s*([A-Za-z]{3})\s*", from_header("budget"))
-    if budget:
-        amount = float(re.sub(r"[, ]", "", budget.group(1)))
-        meta["budget"] = {"amount": int(amount) if amount.is_integer() else amount, "currency": budget.group(2).upper()}
-    period = re.fullmatch(r"\s*(\d{4}-\d{2}-\d{2})\s*(?:to|-|–)\s*(\d{4}-\d{2}-\d{2})\s*", from_header("period"))
-    if period:
-        meta["period"] = {"start": period.group(1), "end": period.group(2)}
-    replaces = take("replaces", "portal replace", options.replaces) or from_header("replaces")
-    if replaces:
-        meta["replaces"] = replaces.strip()
-    return meta, origins
 
 
 def normalised(text: str) -> str:
@@ -282,13 +166,59 @@ def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
     return parse_message(raw, settings_limit)
 
 
+@dataclass(frozen=True)
+class _Portal:
+    """What the portal holds before the message: registers, retired ids, the valid texts."""
+
+    registry: Registry
+    senders: list[Sender]
+    retired: set[str]
+    submissions: list[Submission]
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """The submission file to write, the attachments to write beside it, and what to tell."""
+
+    path: str
+    meta: dict[str, Any]
+    content: str
+    attachments: dict[str, bytes]
+    origins: dict[str, str]
+    notes: list[str]
+
+
 def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask: Ask | None = None, outbox: Path | None = None) -> Ingested:
     """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
     every check that can refuse the message comes before any question is asked."""
-    settings = repo.settings
     require_git(repo)
-    mail = read_mail(raw, settings.attachment_bytes)
+    mail = read_mail(raw, repo.settings.attachment_bytes)
     prepared = prepare_text(mail, options)
+    portal = _portal_now(repo)
+    replaced = _replaced_text(repo, options, portal.submissions)
+    check_message_not_published(repo, mail, portal.submissions)
+    check, known = _submitter(mail, options, portal, replaced, ask)
+    check_text_not_published(prepared, check.code, portal.submissions, options)
+    draft = _draft(repo, mail, prepared, options, check.code, known, ask, today)
+    problems = _check(repo, draft.path, draft.content, portal.submissions, portal.registry, portal.retired, set(draft.attachments), today)
+    if problems:
+        raise IngestError(
+            f"the submission would not be valid; nothing was written ({len(problems)} problem(s))",
+            [_in_message(problem, draft.origins, options.source_name) for problem in problems],
+        )
+    loaded = parse_submission(draft.content, draft.path)
+    assert not isinstance(loaded, Problem)
+    submission = _resolved(to_submission(repo, repo.root / draft.path, loaded), portal.registry)
+    sender_line = check.record(mail.sender_email, submission.submitter.name)
+    commit = _commit(repo, mail, prepared, options, draft, submission, check, sender_line)
+    action = "replace" if draft.meta.get("replaces") else "publish"
+    acknowledgement = None
+    if outbox is not None:
+        acknowledgement = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+    return Ingested(submission, commit, list(draft.attachments), prepared.converted, [*draft.notes, sender_line], acknowledgement)
+
+
+def _portal_now(repo: Repo) -> _Portal:
     registry = load_registry(repo.schema_dir)
     try:
         senders = load_senders(repo.schema_dir, registry)
@@ -296,37 +226,65 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         raise IngestError(str(exc)) from None
     retired = retired_ids(repo)
     existing = validate_repo(repo, retired_ids=retired, registry=registry)
-    replaced: Submission | None = None
-    if options.replaces:
-        replaced = next((sub for sub in existing.submissions if sub.id == options.replaces), None)
-        if replaced is None:
-            raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
-    check_message_not_published(repo, mail, existing.submissions)
+    return _Portal(registry, senders, retired, existing.submissions)
+
+
+def _replaced_text(repo: Repo, options: Options, existing: list[Submission]) -> Submission | None:
+    """The text `portal replace` names, which must be in submissions/."""
+    if not options.replaces:
+        return None
+    replaced = next((sub for sub in existing if sub.id == options.replaces), None)
+    if replaced is None:
+        raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
+    return replaced
+
+
+def _submitter(mail: ParsedMail, options: Options, portal: _Portal, replaced: Submission | None, ask: Ask | None) -> tuple[SenderCheck, Submitter | None]:
+    """Who the text is for (and how that is known); a replacement must be of the same submitter
+    and replace the current text of its chain."""
     try:
-        check = submitter_for(mail.sender_email, options.submitter, registry, senders, replaced, ask)
+        check = submitter_for(mail.sender_email, options.submitter, portal.registry, portal.senders, replaced, ask)
     except SenderError as exc:
         raise IngestError(str(exc)) from None
     code = check.code
-    known = registry.states.get(code) or registry.organisations.get(code)
+    known = portal.registry.states.get(code) or portal.registry.organisations.get(code)
     if replaced is not None and replaced.submitter.code != code:
         raise IngestError(
             f"{options.replaces!r} is a text of {replaced.submitter.name}, not of {known.name if known else code}; a text can only replace one of the same submitter"
         )
     if replaced is not None:
-        head = current_of(replaced.id, existing.submissions)
+        head = current_of(replaced.id, portal.submissions)
         if head != replaced.id:
             raise IngestError(f"{replaced.id} was already replaced by {head}; replace the current text: `portal replace {head} MESSAGE`")
-    check_text_not_published(prepared, code, existing.submissions, options)
+    return check, known
+
+
+def _draft(repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, code: str, known: Submitter | None, ask: Ask | None, today: dt.date) -> _Draft:
+    """The submission file (front matter and text) and its attachments, not yet checked."""
     meta, origins = build_metadata(mail, prepared, options, code, ask, today)
     origins["submitter"] = "given with --submitter" if options.submitter else f"the register of senders for {mail.sender_email}"
-    meta["expires"] = dates.add_months(today, settings.default_months).isoformat()
+    meta["expires"] = dates.add_months(today, repo.settings.default_months).isoformat()
     meta["submitter"]["type"] = known.type if known else "state"
     identifier = choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year)
     folder = PurePosixPath("submissions") / code
-    written: dict[str, bytes] = {}
     notes = list(prepared.notes)
-    if mail.attachments:
-        meta["attachments"] = []
+    written, listed = _attachments(mail, options, identifier, folder, notes)
+    if listed:
+        meta["attachments"] = listed
+    meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
+    if mail.message_id:
+        meta["source"]["message_id"] = mail.message_id
+    if prepared.converted:
+        meta["source"]["converted_from"] = prepared.converted
+    meta = {"id": identifier, **meta}
+    return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
+
+
+def _attachments(mail: ParsedMail, options: Options, identifier: str, folder: PurePosixPath, notes: list[str]) -> tuple[dict[str, bytes], list[dict[str, str]]]:
+    """The attachments to write (repository path -> bytes) and their front-matter entries; the
+    one that gave the text (--body-from) is not kept beside it."""
+    written: dict[str, bytes] = {}
+    listed: list[dict[str, str]] = []
     for attachment in mail.attachments:
         if options.body_from and options.body_from in (attachment.name, attachment.original):
             continue
@@ -337,33 +295,19 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         if attachment.original and attachment.original != attachment.name:
             notes.append(f"attachment {attachment.original!r} saved as {attachment.name!r} (a file name stays inside its text's own folder)")
         written[str(folder / rel)] = attachment.data
-        meta["attachments"].append({"path": rel, "title": attachment.original or attachment.name})
-    if not meta.get("attachments"):
-        meta.pop("attachments", None)
-    meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
-    if mail.message_id:
-        meta["source"]["message_id"] = mail.message_id
-    if prepared.converted:
-        meta["source"]["converted_from"] = prepared.converted
-    meta = {"id": identifier, **meta}
-    content = document(meta, prepared.text)
-    path = str(folder / f"{identifier}.md")
-    problems = _check(repo, path, content, existing.submissions, registry, retired, set(written), today)
-    if problems:
-        raise IngestError(
-            f"the submission would not be valid; nothing was written ({len(problems)} problem(s))",
-            [_in_message(problem, origins, options.source_name) for problem in problems],
-        )
-    written[path] = content.encode("utf-8")
-    loaded = parse_submission(content, path)
-    assert not isinstance(loaded, Problem)
-    submission = _resolved(to_submission(repo, repo.root / path, loaded), registry)
+        listed.append({"path": rel, "title": attachment.original or attachment.name})
+    return written, listed
+
+
+def _commit(
+    repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, draft: _Draft, submission: Submission, check: SenderCheck, sender_line: str
+) -> str:
+    """One commit of the text and its attachments, its message saying what and from whom."""
+    meta = draft.meta
     action = "replace" if meta.get("replaces") else "publish"
-    sender_line = check.record(mail.sender_email, submission.submitter.name)
-    notes.append(sender_line)
     change = Change(
         action,
-        identifier,
+        meta["id"],
         meta["source"]["sha256"],
         mail.message_id,
         meta.get("replaces", ""),
@@ -379,11 +323,8 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
     if meta.get("replaces"):
         body += f"\nReplaces {meta['replaces']}, which leaves the portal."
-    commit = commit_files(repo, write=written, message=commit_message(subject, body, [change]), author=options.author or None)
-    draft = None
-    if outbox is not None:
-        draft = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
-    return Ingested(submission, commit, [name for name in written if name != path], prepared.converted, notes, draft)
+    written = {**draft.attachments, draft.path: draft.content.encode("utf-8")}
+    return commit_files(repo, write=written, message=commit_message(subject, body, [change]), author=options.author or None)
 
 
 def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:
@@ -416,5 +357,5 @@ def _check(
         return problems
     new = to_submission(repo, repo.root / path, loaded)
     subs = [*existing, new]
-    found = check_across(repo, subs, registry, retired, today, planned=planned)
+    found = check_across(repo, subs, registry, retired, today, planned=planned).problems
     return [p for p in found if p.path == path and p.severity == "error"]

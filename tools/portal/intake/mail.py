@@ -11,7 +11,6 @@ import codecs
 import email
 import email.policy
 import hashlib
-import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,12 +31,6 @@ _SERIOUS_DEFECTS = (
     "InvalidBase64LengthDefect",
     "MultipartInvariantViolationDefect",
 )
-CONVERTIBLE = {".docx": "docx", ".odt": "odt", ".txt": "txt", ".pdf": "pdf"}
-# Formats that cannot give the text, and what to ask for instead.
-REFUSED = {
-    ".doc": "a legacy Word .doc cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF",
-    ".rtf": "an .rtf file cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF",
-}
 
 
 class MailError(PortalError):
@@ -102,6 +95,8 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     if plain is not None:
         parsed.text = _decode(plain, "the text part")
     elif html is not None:
+        from portal.intake.documents import html_to_text  # documents imports this module's MailError
+
         parsed.text = html_to_text(_decode(html, "the HTML part"))
         parsed.converted_from = "html"
     names: set[str] = set()
@@ -274,101 +269,3 @@ def _extension(content_type: str) -> str:
     import mimetypes
 
     return mimetypes.guess_extension(content_type) or ".bin"
-
-
-def html_to_text(markup: str) -> str:
-    """HTML -> plain text that keeps every word, the links (as 'text (url)') and list structure."""
-    import html2text
-
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
-    converter.ignore_images = False
-    converter.ignore_emphasis = True
-    converter.inline_links = True
-    converter.protect_links = True
-    converter.unicode_snob = True
-    converter.images_to_alt = True
-    text = converter.handle(markup)
-    text = re.sub(r"\[([^\]]*)\]\(<([^>]*)>\)", _link, text)
-    text = re.sub(r"<((?:https?|mailto):[^>\s]+)>", lambda m: _unescape_url(m.group(1)), text)
-    text = re.sub(r"(?m)^\\([-+#.>*_])", r"\1", text)  # html2text's Markdown escapes mean nothing in plain text
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
-
-
-def _unescape_url(url: str) -> str:
-    return re.sub(r"\\([()\\_*\[\]])", r"\1", url).replace(" ", "%20")
-
-
-def _link(match: re.Match[str]) -> str:
-    """A link as 'text (address)', or the address alone when the text is the address: the
-    address stays whole (parentheses, underscores, spaces) so it can be copied and followed."""
-    label, url = match.group(1), _unescape_url(match.group(2))
-    if label in (url, url.removeprefix("mailto:")):
-        return label
-    return f"{label} ({url})"
-
-
-def document_text(attachment: MailAttachment) -> tuple[str, str]:
-    """The text of an attached .docx, .odt or .txt, and which it was."""
-    extension = "." + attachment.name.rpartition(".")[2].lower() if "." in attachment.name else ""
-    kind = CONVERTIBLE.get(extension)
-    if extension in REFUSED:
-        raise MailError(f"--body-from {attachment.name!r}: {REFUSED[extension]}")
-    if kind is None:
-        raise MailError(f"--body-from {attachment.name!r}: only .docx, .odt, .txt and PDF (with a text layer) attachments can give the text")
-    try:
-        if kind == "txt":
-            try:
-                return attachment.data.decode("utf-8-sig").replace("\r\n", "\n"), kind
-            except UnicodeDecodeError:
-                raise MailError(f"{attachment.name!r} is not UTF-8 text; ask the sender to save it as UTF-8") from None
-        if kind == "docx":
-            import mammoth
-
-            result = mammoth.convert_to_html(io.BytesIO(attachment.data))
-            return html_to_text(result.value), kind
-        if kind == "pdf":
-            return _pdf_text(attachment.name, attachment.data), kind
-        return _odt_text(attachment.data), kind
-    except MailError:
-        raise
-    except Exception as exc:
-        raise MailError(f"{attachment.name!r} cannot be read as a {kind} document ({type(exc).__name__}); ask the sender for the text in the e-mail") from None
-
-
-def _odt_text(data: bytes) -> str:
-    from odf import teletype, text
-    from odf.opendocument import load
-
-    document = load(io.BytesIO(data))
-    lines: list[str] = []
-    for element in document.text.childNodes:
-        tag = getattr(element, "qname", ("", ""))[1]
-        if tag in ("h", "p"):
-            lines.append(teletype.extractText(element))
-        elif tag == "list":
-            for item in element.getElementsByType(text.ListItem):
-                lines.append("- " + teletype.extractText(item))
-    return "\n".join(lines).strip("\n") + "\n"
-
-
-def _pdf_text(name: str, data: bytes) -> str:
-    """The text layer of a PDF, page by page. A scanned PDF has none: that is said, not guessed."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            raise MailError(f"{name!r} is a protected PDF; ask the sender for the text in the e-mail, or the PDF without a password")
-        pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n") for page in reader.pages]
-    except PdfReadError as exc:
-        raise MailError(f"{name!r} cannot be read as a PDF ({exc}); ask the sender for the text in the e-mail") from None
-    text = "\n\n".join(page.strip("\n") for page in pages if page.strip())
-    if not text.strip():
-        raise MailError(
-            f"{name!r} has no text layer (a scanned PDF: its pages are pictures); the portal publishes texts as sent, "
-            "not as guessed by character recognition; ask the sender for the text in the e-mail, or as .docx, .odt or a PDF saved from the document"
-        )
-    return text.rstrip("\n") + "\n"

@@ -11,7 +11,8 @@ import io
 from email.utils import parseaddr
 from typing import Any
 
-from portal.intake.mail import MailError, ParsedMail, add_attachment, html_to_text, safe_name
+from portal.intake.documents import html_to_text
+from portal.intake.mail import MailError, ParsedMail, add_attachment, safe_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 

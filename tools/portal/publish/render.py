@@ -229,7 +229,7 @@ Shown as of {dates.long_date(data.today)}.
             first = subs[0]
             counts = [str(sum(s.kind == kind for s in subs)) for kind in KINDS]
             rows.append([self.submitter_link(first), h(SUBMITTER_TYPES[first.submitter.type]), *counts, dates.long_date(max(s.published for s in subs))])
-        headers = ["Country or organisation", "Type", "Needs", "Offers", "How to apply", "Projects", "Latest text"]
+        headers = ["Country or organisation", "Type", *KINDS.values(), "Latest text"]
         table = html_table(headers, rows) if rows else "_No text has been published yet._"
         body = f"# Countries and organisations that have published\n\n{len(self.by_submitter)} have texts on the portal today.\n\n{table}\n"
         self.page("publishers", "Countries and organisations", body, searchable=False)
@@ -475,14 +475,12 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
     pages.export()
     pages.guide()
     link = pages.link
+    kinds: list[dict[str, object]] = [{label: link(f"kind/{kind}")} for kind, label in KINDS.items()]
     pages.out.nav = [
         {"Home": link("index")},
         {"Overview": link("overview")},
         {"Countries and organisations": link("publishers")},
-        {"Needs": link("kind/need")},
-        {"Offers": link("kind/offer")},
-        {"How to apply": link("kind/how-to-apply")},
-        {"Projects": link("kind/project")},
+        *kinds,
         {"Themes": link("themes")},
         {"Possible matches": link("matches")},
         {"Recently published": link("recent")},

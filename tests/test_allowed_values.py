@@ -1,0 +1,163 @@
+"""The allowed values (kinds, themes, assistance, submitter types, audiences, formats) have one
+home, the schema: the model, every command's choices and the pages of a real build agree with it."""
+
+from __future__ import annotations
+
+import copy
+import html
+import json
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from portal import model
+from portal.cli import main
+from portal.intake.documents import CONVERTIBLE
+
+from conftest import DEMO_DATE, PROJECT
+from sitereader import ENV, STATES, OpenedSite, open_site
+
+SCHEMA: dict[str, Any] = json.loads((PROJECT / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
+# field -> where its allowed values are in the schema
+FIELDS = {
+    "kind": ("kind",),
+    "themes": ("themes",),
+    "assistance": ("assistance",),
+    "submitter.type": ("submitter", "type"),
+    "audience": ("audience",),
+    "format": ("format",),
+    "source.converted_from": ("source", "converted_from"),
+}
+
+
+def spec(field: str) -> dict[str, Any]:
+    found: dict[str, Any] = SCHEMA
+    for name in FIELDS[field]:
+        found = found["properties"][name]
+    return found.get("items", found)
+
+
+def enum(field: str) -> list[str]:
+    return list(spec(field)["enum"])
+
+
+def test_the_model_lists_exactly_the_values_and_labels_of_the_schema() -> None:
+    assert list(model.KINDS.items()) == list(spec("kind")["x-plural-labels"].items())
+    assert list(model.KIND_SINGULAR.items()) == list(spec("kind")["x-labels"].items())
+    assert list(model.THEMES.items()) == list(spec("themes")["x-labels"].items())
+    assert list(model.ASSISTANCE.items()) == list(spec("assistance")["x-labels"].items())
+    assert list(model.SUBMITTER_TYPES.items()) == list(spec("submitter.type")["x-labels"].items())
+    assert list(model.AUDIENCES.items()) == list(spec("audience")["x-labels"].items())
+    assert list(model.TEXT_FORMATS) == enum("format")
+    assert list(model.CONVERSIONS) == enum("source.converted_from")
+    for field in FIELDS:  # each list of labels names the allowed values, in their order
+        for keyword in ("x-labels", "x-plural-labels"):
+            if keyword in spec(field):
+                assert list(spec(field)[keyword]) == enum(field), (field, keyword)
+
+
+def test_labels_that_do_not_match_the_allowed_values_are_refused() -> None:
+    schema = copy.deepcopy(SCHEMA)
+    schema["properties"]["themes"]["items"]["x-labels"]["demining"] = "Demining"
+    with pytest.raises(ValueError, match=r"themes: x-labels must give a label to each of stockpile-destruction, .*universalisation, in that order"):
+        model.value_labels(schema, "themes")
+    del schema["properties"]["kind"]["x-labels"]["project"]
+    with pytest.raises(ValueError, match=r"kind: x-labels .*\(it gives need, offer, how-to-apply\)"):
+        model.value_labels(schema, "kind")
+
+
+def test_conversions_are_the_ones_the_schema_allows() -> None:
+    assert {*CONVERTIBLE.values(), "html"} == set(enum("source.converted_from"))
+
+
+def commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
+    for name, command in sorted(group.commands.items()):
+        yield f"{prefix}{name}", command
+        if isinstance(command, click.Group):
+            yield from commands(command, f"{prefix}{name} ")
+
+
+def schema_field_of(choices: set[str]) -> str | None:
+    """The field whose allowed values a list of choices is about (shares a value with)."""
+    return next((field for field in FIELDS if choices & set(enum(field))), None)
+
+
+def test_every_command_offers_exactly_the_schemas_values() -> None:
+    offered: dict[tuple[str, str], str] = {}
+    for name, command in commands(main):
+        for param in command.params:
+            if isinstance(param, click.Option) and isinstance(param.type, click.Choice):
+                choices = {str(choice) for choice in param.type.choices}
+                field = schema_field_of(choices)
+                if field is not None:
+                    assert sorted(choices) == sorted(enum(field)), f"portal {name} {param.opts[0]}: {sorted(choices)}; the schema's {field}: {enum(field)}"
+                    offered[(name, param.opts[0])] = field
+    for name in ("new", "ingest", "replace"):
+        assert {option: offered.get((name, option)) for option in ("--kind", "--theme", "--assistance", "--audience", "--text-format")} == {
+            "--kind": "kind",
+            "--theme": "themes",
+            "--assistance": "assistance",
+            "--audience": "audience",
+            "--text-format": "format",
+        }
+    assert offered[("list", "--kind")] == "kind"
+
+
+def test_the_help_of_every_command_shows_exactly_the_schemas_values() -> None:
+    shown = 0
+    for name, _command in commands(main):
+        result = CliRunner().invoke(main, [*name.split(), "--help"], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        for option, listed in re.findall(r"^\s+(--[a-z-]+) \[([a-z|-]+)\]", result.output, re.M):
+            choices = set(listed.split("|"))
+            field = schema_field_of(choices)
+            if field is not None:
+                assert sorted(choices) == sorted(enum(field)), f"portal {name} --help: {option} [{listed}]; the schema's {field}: {enum(field)}"
+                shown += 1
+    assert shown >= 16  # new, ingest and replace: five each; list: --kind
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> OpenedSite:
+    """The examples, built for real and opened as a States reader opens them."""
+    root = tmp_path_factory.mktemp("allowed") / "portal"
+    shutil.copytree(example_repo_template, root)
+    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return open_site(root / "site", STATES)
+
+
+def words(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", markup)).strip()
+
+
+def test_the_navigation_lists_the_schemas_kinds(site: OpenedSite) -> None:
+    labels = [words(label) for label in re.findall(r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">(.*?)</span>', site.page_titled("Home"), re.S)]
+    top = list(dict.fromkeys(labels))
+    between = top[top.index("Countries and organisations") + 1 : top.index("Themes")]
+    assert between == list(spec("kind")["x-plural-labels"].values())
+
+
+def test_the_home_page_counts_the_schemas_kinds(site: OpenedSite) -> None:
+    counts = re.search(r'<ul class="portal-counts".*?</ul>', site.page_titled("Home"), re.S)
+    assert counts
+    labels = [words(re.sub(r'<span class="portal-count">\d+</span>', "", item)) for item in re.findall(r"<li>(.*?)</li>", counts.group(0))]
+    assert labels == [*spec("kind")["x-plural-labels"].values(), "Countries and organisations"]
+
+
+def test_the_table_of_publishers_has_a_column_per_kind_of_the_schema(site: OpenedSite) -> None:
+    headers = [words(cell) for cell in re.findall(r'<th scope="col">(.*?)</th>', site.page_titled("Countries and organisations"))]
+    assert headers == ["Country or organisation", "Type", *spec("kind")["x-plural-labels"].values(), "Latest text"]
+    types = {words(cell) for cell in re.findall(r'<td data-label="Type">(.*?)</td>', site.page_titled("Countries and organisations"))}
+    assert types == set(spec("submitter.type")["x-labels"].values())  # the examples have every type
+
+
+def test_the_themes_page_lists_the_schemas_themes(site: OpenedSite) -> None:
+    items = [words(item).rsplit(":", 1)[0] for item in re.findall(r"<li>(.*?)</li>", site.page_titled("Themes"))]
+    assert items == list(spec("themes")["x-labels"].values())
