@@ -489,3 +489,38 @@ def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo) -> None:
     ]
     assert done.submission.submitter.code == "LBN"
     assert "Portal-Sender: health.example@ministry.example.net (confirmed by hand)" in git.Repo(example_repo.root).head.commit.message
+
+
+def test_a_sender_name_folded_over_two_lines_reads_as_one_line(example_repo, run, tmp_path: Path) -> None:
+    """Some mail programs encode a long display name with a line break in it, which Python's own
+    parser refuses in an address: the name is read with the break as a space, never a traceback."""
+    raw = (
+        "From: =?utf-8?q?National_Regulatory_Authority=0A_for_UXO?= <nra.example@example.org>\n"
+        "Subject: =?utf-8?q?Need_for=0Asurvey?=\n"
+        "Message-ID: <folded-name@example.org>\n"
+        "Date: Fri, 20 Nov 2026 10:00:00 +0000\n"
+        "Content-Type: text/plain; charset=utf-8\n\n"
+        "Support for a non-technical survey in two districts.\n"
+    )
+    path = tmp_path / "folded.eml"
+    path.write_bytes(raw.encode("ascii"))
+    result = run(
+        "ingest",
+        str(path),
+        "--repo",
+        str(example_repo.root),
+        *TODAY,
+        "--kind",
+        "need",
+        "--title",
+        "Survey support",
+        "--theme",
+        "transparency",
+        "--assistance",
+        "technical",
+    )
+    assert result.exit_code == 0, result.output
+    assert "Traceback" not in result.output
+    _, text = added_text(example_repo)
+    assert "contact:\n  name: National Regulatory Authority for UXO\n  email: nra.example@example.org\n" in text
+    assert "Received 2026-11-20 from National Regulatory Authority for UXO" in git.Repo(example_repo.root).head.commit.message

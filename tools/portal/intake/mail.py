@@ -14,6 +14,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
@@ -81,13 +82,13 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     message = email.message_from_bytes(raw, policy=email.policy.default)
     _check_is_mail(message)
     _check_structure(message)
-    sender_name, sender_email = parseaddr(str(message.get("From", "")))
+    sender_name, sender_email = parseaddr(_header(message, "From"))
     parsed = ParsedMail(
         sender_name=sender_name.strip(),
         sender_email=sender_email.strip(),
-        subject=str(message.get("Subject", "")).strip(),
+        subject=_header(message, "Subject").strip(),
         date=_date(message),
-        message_id=str(message.get("Message-ID", "")).strip(),
+        message_id=_header(message, "Message-ID").strip(),
         text=None,
         raw_sha256=hashlib.sha256(raw).hexdigest(),
     )
@@ -132,9 +133,24 @@ def _check_headers(message: Message) -> None:
                 raise MailError(f"the header {name!r} is {len(str(value)):,} characters long (at most {MAX_HEADER:,}); this is not a normal e-mail")
 
 
+def _header(message: Message, name: str) -> str:
+    """A header's decoded value on one line. Some mail programs fold a long sender name into an
+    encoded word that decodes to a line break, which the standard parser refuses in an address:
+    such a value is decoded from the raw header instead, line breaks read as spaces."""
+    try:
+        value = str(message.get(name, ""))
+    except ValueError:
+        raw = next((str(v) for k, v in message.raw_items() if k.lower() == name.lower()), "")
+        try:
+            value = str(make_header(decode_header(raw)))
+        except (ValueError, LookupError):
+            value = raw
+    return re.sub(r"[\r\n]+\s*", " ", value)
+
+
 def _check_is_mail(message: Message) -> None:
     known = ("From", "Date", "Message-ID", "Subject", "To", "MIME-Version", "Content-Type")
-    if not any(message.get(name) for name in known):
+    if not any(_header(message, name) for name in known):
         raise MailError("this is not an e-mail: it has none of the headers From, Date, Message-ID, Subject, To (save the message as .eml from the mail client)")
     if any(type(defect).__name__ == "MissingHeaderBodySeparatorDefect" for defect in message.defects):
         raise MailError("the headers of the message are broken (a header line without a name); the file may be cut or edited")
@@ -171,7 +187,7 @@ def _defect_words(defect: object) -> str:
 
 
 def _date(message: Message) -> str:
-    value = message.get("Date")
+    value = _header(message, "Date")
     if not value:
         return ""
     try:
