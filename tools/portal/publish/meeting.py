@@ -15,7 +15,7 @@ from portal.publish.export import export_csv, export_json, export_xlsx
 from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, submitter_rows, theme_rows
 
 if TYPE_CHECKING:
-    from portal.publish.render import _Pages as Pages
+    from portal.publish.render import Pages
 
 OVERVIEW_SUBMITTERS = 25  # countries and organisations in the overview's chart
 PRINT_PAGE = 100  # texts on one printable page
