@@ -72,6 +72,7 @@ class Pages:
         self.out = Rendered()
         self.texts: dict[str, str] = {}
         self.bylines: dict[str, Markup] = {}
+        self.printed: dict[str, Markup] = {}  # id -> the text as a printable page shows it
         self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
         for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
             self.by_submitter[sub.submitter.code].append(sub)
