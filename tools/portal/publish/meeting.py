@@ -53,6 +53,7 @@ def printed_text(pages: Pages, sub: Submission) -> Markup:
 
 
 def overview(pages: Pages) -> None:
+    """Needs and offers per theme, per type of assistance and per country, charted for meetings."""
     subs = pages.data.submissions
     per_submitter = submitter_rows(subs)
     shown = per_submitter[:OVERVIEW_SUBMITTERS]

@@ -24,6 +24,7 @@ def published_dates(subs: Sequence[Submission]) -> str:
 
 
 def home(pages: Pages) -> None:
+    """What the portal is for, its figures, what expires soon, how to contribute, who may read it."""
     data = pages.data
     subs = data.submissions
     soon = sorted((s for s in subs if s.expires <= data.today + dt.timedelta(days=data.reminder_days)), key=lambda s: (s.expires, s.id))
@@ -51,4 +52,5 @@ def home(pages: Pages) -> None:
 
 
 def guide(pages: Pages) -> None:
+    """The guidance pattern, made from the schema and the templates (guide.py)."""
     pages.page("pattern", "Guidance pattern", pages.data.guide_markdown or "# Guidance pattern\n")

@@ -22,6 +22,7 @@ TEMPLATE = "listings.md.j2"
 
 
 def publishers(pages: Pages) -> None:
+    """Every country and organisation with texts on the portal, with its counts per kind."""
     rows = []
     for subs in sorted(pages.by_submitter.values(), key=lambda subs: subs[0].submitter.name):
         first = subs[0]
@@ -33,6 +34,7 @@ def publishers(pages: Pages) -> None:
 
 
 def submitter(pages: Pages, code: str, subs: list[Submission]) -> None:
+    """The texts of one country or organisation, by kind, and their printable page."""
     first = subs[0].submitter
     sections = []
     for kind, label in KINDS.items():
@@ -46,6 +48,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission]) -> None:
 
 
 def by_kind(pages: Pages) -> None:
+    """One listing (and printable page) per kind of text."""
     for kind, label in KINDS.items():
         subs = sorted((s for s in pages.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
         intro = fragment(TEMPLATE, "kind", label, len(subs), pages.print_link(f"kind/{kind}", len(subs)))
@@ -54,6 +57,7 @@ def by_kind(pages: Pages) -> None:
 
 
 def by_theme(pages: Pages) -> None:
+    """One listing (and printable page) per theme, and the list of themes."""
     rows = []
     for theme, label in THEMES.items():
         subs = sorted((s for s in pages.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
@@ -71,6 +75,7 @@ def listing_blocks(pages: Pages, subs: Sequence[Submission], kind_column: bool =
 
 
 def matches(pages: Pages) -> None:
+    """For each need, the offers and how-to-apply texts that fit it (matching.py)."""
     found = match_needs(pages.data.submissions)
     needs = sorted((s for s in pages.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
     blocks = []
@@ -82,6 +87,7 @@ def matches(pages: Pages) -> None:
 
 
 def recent(pages: Pages) -> None:
+    """The latest texts, newest first."""
     subs = sorted(pages.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:RECENT]
     rows = [
         [dates.long_date(sub.published), pages.sub_link(sub) + (" (update)" if sub.replaces else ""), pages.submitter_link(sub), h(KIND_SINGULAR[sub.kind])]

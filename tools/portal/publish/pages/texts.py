@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> None:
+    """A text's own page. `replaced`: the texts this tier may read, by id, to name the one it replaces."""
     attachments = []
     for attachment in sub.attachments:
         name = f"{pages.namer('file/' + attachment.path)}.bin"
