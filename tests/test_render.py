@@ -6,11 +6,14 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from html.parser import HTMLParser
+from pathlib import Path
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.examples import examples_root
 from portal.lifecycle import select_active
+from portal.model import Submission
 from portal.publish.render import TierInput, readable_namer, render_tier
 from portal.publish.textformat import markdown_html, text_block
 
@@ -206,3 +209,90 @@ def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_repla
     assert "lao-2025-need-states-only" not in data
     assert "lao-2025-need-states-only" not in export_json([sub], "Portal", "Partners", dt.date(2026, 11, 20)).decode()
     assert "lao-2025-need-states-only" in export_csv([sub], readable={"lao-2025-need-states-only"}).decode("utf-8-sig")
+
+
+HOSTILE = "<img src=x onerror=alert(1)> \" onmouseover=\"alert(2) ' {{ 'pwned' ~ 'jinja' }} *x* [y](javascript:alert(3))"
+
+
+class _Tags(HTMLParser):
+    """Every tag of a page's raw HTML with its attributes, as a browser would read them."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def test_every_value_a_submitter_wrote_is_shown_as_text_on_every_page(tmp_path: Path) -> None:
+    import shutil
+
+    from portal.model import Attachment
+
+    from conftest import new_repo
+
+    repo = new_repo(tmp_path / "r", commit=False)
+    shutil.copytree(examples_root(), repo.submissions, dirs_exist_ok=True)
+    active = select_active(validate_repo(repo).submissions, dt.date(2026, 11, 20))
+
+    def hostile(sub: Submission) -> Submission:
+        meta = {**sub.meta, "regions": [HOSTILE], "links": [{"title": HOSTILE, "url": 'https://example.org/"><b>x'}]}
+        meta["source"] = {**sub.meta.get("source", {}), "converted_from": HOSTILE}
+        return dataclasses.replace(
+            sub,
+            title=sub.title + HOSTILE,
+            contact_name=HOSTILE,
+            contact_email=HOSTILE,
+            submitter=dataclasses.replace(sub.submitter, name=sub.submitter.name + HOSTILE),
+            attachments=tuple(Attachment(a.given, a.path, HOSTILE, HOSTILE) for a in sub.attachments),
+            meta=meta,
+        )
+
+    subs = [hostile(sub) for sub in active]
+    assert any(sub.attachments for sub in subs) and any(sub.kind == "need" for sub in subs)
+    data = dataclasses.replace(tier_input(subs), coordinator_name=HOSTILE, site_name=HOSTILE)
+    pages = render_tier(data).pages
+    for name, page in pages.items():
+        assert "<img" not in page and "<b>" not in page, name
+        assert "pwnedjinja" not in page, name  # a value is never read as a template
+        for tag, attributes in _tags(page):
+            assert not {"onerror", "onmouseover"} & set(attributes), (name, tag, attributes)
+            assert not (attributes.get("href") or "").startswith("javascript:"), (name, tag, attributes)
+    # The values are there, as text: escaped in raw HTML, and with Markdown's signs escaped in Markdown.
+    assert html.escape(HOSTILE, quote=True) in pages["publishers.md"]
+    page = pages[f"submission-{readable_namer(subs[0].id)}.md"]
+    assert "&lt;img src=x onerror=alert\\(1\\)&gt;" in page.split("\n# ", 1)[1].splitlines()[0]
+    downloads = [attrs["download"] for tag, attrs in _tags("\n".join(pages.values())) if tag == "a" and "download" in attrs and "data-portal-file" in attrs]
+    assert HOSTILE in downloads
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def test_a_template_missing_a_value_is_an_error_not_a_gap() -> None:
+    import jinja2
+    import pytest
+
+    from portal.publish.templating import render
+
+    with pytest.raises(jinja2.UndefinedError, match="coordinator_name"):
+        render(
+            "home.md.j2",
+            site_name="Portal",
+            partners_tier=False,
+            example=False,
+            counts=[],
+            published_dates="",
+            recent="recent.html",
+            overview="overview.md",
+            export="export.md",
+            pattern="pattern.md",
+            reminder_days=30,
+            expiring=[],
+            coordinator_email="c@example.org",
+            today=dt.date(2026, 11, 20),
+        )

@@ -3,32 +3,24 @@ like attachments), and printable pages that hold every text of a country, a kind
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from portal import dates
+from markupsafe import Markup
+
 from portal.model import ASSISTANCE, THEMES, Submission
 from portal.publish.export import FIELDS as EXPORT_FIELDS
 from portal.publish.export import export_csv, export_json, export_xlsx
 from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, submitter_rows, theme_rows
+from portal.publish.templating import fragment, portal_html
 
 if TYPE_CHECKING:
-    from portal.publish.render import _Pages as Pages
+    from portal.publish.render import Pages
 
 OVERVIEW_SUBMITTERS = 25  # countries and organisations in the overview's chart
 PRINT_PAGE = 100  # texts on one printable page
-
-
-def h(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def md(text: str) -> str:
-    from portal.publish.render import md as markdown_literal  # render imports this module
-
-    return markdown_literal(text)
+TEMPLATE = "meeting.md.j2"
 
 
 def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) -> None:
@@ -37,76 +29,48 @@ def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) ->
     if not subs:
         return
     parts = [subs[i : i + PRINT_PAGE] for i in range(0, len(subs), PRINT_PAGE)]
-    count = f"{len(subs)} text{'s' if len(subs) != 1 else ''}"
-    for number, chunk in enumerate(parts, 1):
-        page_key = f"print/{key}" if number == 1 else f"print/{key}/{number}"
-        pager = ""
-        if len(parts) > 1:
-            links = " ".join(
-                f"<strong>{n}</strong>" if n == number else f'<a href="{pages.href(f"print/{key}" if n == 1 else f"print/{key}/{n}")}">{n}</a>'
-                for n in range(1, len(parts) + 1)
-            )
-            pager = f'<nav class="portal-pager portal-no-print" aria-label="Parts of {h(title)}">Part {number} of {len(parts)}: {links}</nav>'
-        shown = f"texts {(number - 1) * PRINT_PAGE + 1} to {(number - 1) * PRINT_PAGE + len(chunk)} of " if len(parts) > 1 else ""
-        intro = (
-            f"<p>{shown}{count} from the {h(pages.data.site_name)}, as of {dates.long_date(pages.data.today)}.</p>{pager}"
-            '<p class="portal-no-print"><button type="button" class="md-button md-button--primary" data-portal-print hidden>Print this page</button></p>'
-        )
-        blocks = [f"# {md(title)}", intro]
-        for sub in chunk:
-            facts = [
-                ("Themes", h(", ".join(THEMES[t] for t in sub.themes))),
-                ("Assistance", h(", ".join(ASSISTANCE[a] for a in sub.assistance))),
-                ("Contact", h(sub.contact_name) + (f" — {h(sub.contact_email)}" if sub.contact_email else "")),
-                ("Identifier", f"<code>{h(sub.id)}</code>"),
-            ]
-            card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
-            blocks.append(f'<article class="portal-print-text"><h2>{h(sub.title)}</h2>{pages.byline(sub)}{card}{pages.text(sub)}</article>')
+    keys = [f"print/{key}" if number == 1 else f"print/{key}/{number}" for number in range(1, len(parts) + 1)]
+    for number, (page_key, chunk) in enumerate(zip(keys, parts, strict=True), 1):
+        first = (number - 1) * PRINT_PAGE + 1
+        pager = pages.pager(keys, number, title, printable=True)
+        articles = [printed_text(pages, sub) for sub in chunk]
+        data = pages.data
+        body = fragment(TEMPLATE, "printable", title, len(parts), first, first + len(chunk) - 1, len(subs), data.site_name, data.today, pager, articles)
         suffix = " (printable)" if len(parts) == 1 else f" (printable, part {number})"
-        pages.page(page_key, title + suffix, "\n\n".join(blocks), searchable=False)
+        pages.page(page_key, title + suffix, body, searchable=False)
+
+
+def printed_text(pages: Pages, sub: Submission) -> Markup:
+    """One text on a printable page: made once, as a text is printed with its country, its kind
+    and each of its themes."""
+    made = pages.printed.get(sub.id)
+    if made is None:
+        themes = ", ".join(THEMES[t] for t in sub.themes)
+        assistance = ", ".join(ASSISTANCE[a] for a in sub.assistance)
+        values = (sub.title, pages.byline(sub), themes, assistance, sub.contact_name, sub.contact_email, sub.id, pages.text(sub))
+        made = pages.printed[sub.id] = fragment(TEMPLATE, "printed_text", *values)
+    return made
 
 
 def overview(pages: Pages) -> None:
+    """Needs and offers per theme, per type of assistance and per country, charted for meetings."""
     subs = pages.data.submissions
     per_submitter = submitter_rows(subs)
     shown = per_submitter[:OVERVIEW_SUBMITTERS]
-    more = f" The {len(shown)} with the most texts are shown; the lists below name all {len(per_submitter)}." if len(per_submitter) > len(shown) else ""
+    charts = {
+        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs)),
+        "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs)),
+        "submitters": bar_chart("portal-chart-submitters", "Needs and offers per country or organisation", shown),
+    }
+    groups = sorted(pages.by_submitter.values(), key=lambda group: group[0].submitter.name)
 
-    def names(pick: Callable[[list[Submission]], int]) -> str:
-        chosen = [(group[0], pick(group)) for group in sorted(pages.by_submitter.values(), key=lambda g: g[0].submitter.name) if pick(group)]
-        if not chosen:
-            return "<p><em>None at the moment.</em></p>"
-        return "<ul>" + "".join(f"<li>{pages.submitter_link(sub)} ({count})</li>" for sub, count in chosen) + "</ul>"
+    def names(pick: Callable[[list[Submission]], int]) -> list[tuple[Markup, int]]:
+        return [(pages.submitter_link(group[0]), pick(group)) for group in groups if pick(group)]
 
-    body = f"""
-# Overview
-
-Needs and offers on the portal as of {dates.long_date(pages.data.today)}, for meetings and reports.
-Offers count together with how-to-apply texts. A text with several themes or types of assistance
-counts once in each. Needs are drawn as solid bars, offers as hatched bars; every bar carries its number.
-
-## Needs and offers per theme
-
-{bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs))}
-
-## Needs and offers per type of assistance
-
-{bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs))}
-
-## Who seeks and who offers
-
-Countries and organisations with needs, or with offers and how-to-apply texts.{more}
-
-{bar_chart("portal-chart-submitters", "Needs and offers per country or organisation", shown)}
-
-### Seeking assistance
-
-{names(lambda group: sum(s.kind in NEED_KINDS for s in group))}
-
-### Offering assistance
-
-{names(lambda group: sum(s.kind in OFFER_KINDS for s in group))}
-"""
+    seeking = names(lambda group: sum(s.kind in NEED_KINDS for s in group))
+    offering = names(lambda group: sum(s.kind in OFFER_KINDS for s in group))
+    charts_html = {name: portal_html(chart) for name, chart in charts.items()}  # bar_chart escapes every label
+    body = fragment(TEMPLATE, "overview", pages.data.today, charts_html, len(shown), len(per_submitter), seeking, offering)
     pages.page("overview", "Overview", body, searchable=False)
 
 
@@ -126,22 +90,6 @@ def export(pages: Pages) -> None:
         name = f"{pages.namer('export/' + extension)}.bin"
         pages.out.generated[name] = content
         pages.out.alike[name] = f"export/{extension}"
-        items.append(
-            f'<li><a href="{name}" download="{stem}.{extension}" data-portal-file>{h(label)}</a>: {stem}.{extension}, {max(1, round(len(content) / 1024))} KB</li>'
-        )
-    fields = ", ".join(f"<code>{name}</code>" for name in EXPORT_FIELDS)
-    body = f"""
-# Export
-
-The {len(subs)} texts you can read here, one row (or record) per text, as of {dates.long_date(data.today)}.
-The files are opened in your browser with your passcode, like attachments; keep them as safe as the portal.
-
-<ul>{"".join(items)}</ul>
-
-Each row holds {fields}. Themes, assistance and regions are separated by semicolons in the CSV
-and the spreadsheet. The JSON file keeps every character of every text. In the CSV a cell that
-starts with =, +, -, @ or a tab gets a leading apostrophe, so that no spreadsheet program runs it as a
-formula; the spreadsheet stores every cell as text, and cuts a text longer than a cell can hold
-(32,767 characters), saying so.
-"""
+        items.append((name, f"{stem}.{extension}", label, max(1, round(len(content) / 1024))))
+    body = fragment(TEMPLATE, "export", len(subs), data.today, items, EXPORT_FIELDS)
     pages.page("export", "Export", body, searchable=False)

@@ -1,0 +1,110 @@
+"""The listings: who has published, the texts of each country, kind and theme, the possible
+matches, the latest texts and the changes. Long listings are split into pages (`Pages.paged`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from portal import dates
+from portal.model import KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, Submission
+from portal.publish.matching import match_needs
+from portal.publish.templating import fragment, h, html_table
+
+if TYPE_CHECKING:
+    from portal.publish.render import Pages
+
+LISTING_PAGE = 100  # rows on one page of a listing
+MATCHES_PAGE = 25  # needs on one page of possible matches
+RECENT = 30  # texts on the page of the latest ones
+CHANGES = 200  # changes on the page of changes
+TEMPLATE = "listings.md.j2"
+
+
+def publishers(pages: Pages) -> None:
+    """Every country and organisation with texts on the portal, with its counts per kind."""
+    rows = []
+    for subs in sorted(pages.by_submitter.values(), key=lambda subs: subs[0].submitter.name):
+        first = subs[0]
+        counts = [str(sum(s.kind == kind for s in subs)) for kind in KINDS]
+        rows.append([pages.submitter_link(first), h(SUBMITTER_TYPES[first.submitter.type]), *counts, dates.long_date(max(s.published for s in subs))])
+    headers = ["Country or organisation", "Type", *KINDS.values(), "Latest text"]
+    body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), html_table(headers, rows) if rows else "")
+    pages.page("publishers", "Countries and organisations", body, searchable=False)
+
+
+def submitter(pages: Pages, code: str, subs: list[Submission]) -> None:
+    """The texts of one country or organisation, by kind, and their printable page."""
+    first = subs[0].submitter
+    sections = []
+    for kind, label in KINDS.items():
+        chosen = [s for s in subs if s.kind == kind]
+        if chosen:
+            sections.append((label, pages.listing(chosen, with_submitter=False)))
+    print_link = pages.print_link(f"submitter/{code}", len(subs))
+    body = fragment(TEMPLATE, "submitter", first.name, SUBMITTER_TYPES[first.type], len(subs), print_link, sections)
+    pages.page(f"submitter/{code}", first.name, body, searchable=False)
+    pages.printable(f"submitter/{code}", f"All texts of {first.name}", subs)
+
+
+def by_kind(pages: Pages) -> None:
+    """One listing (and printable page) per kind of text."""
+    for kind, label in KINDS.items():
+        subs = sorted((s for s in pages.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
+        intro = fragment(TEMPLATE, "kind", label, len(subs), pages.print_link(f"kind/{kind}", len(subs)))
+        pages.paged(f"kind/{kind}", label, intro, listing_blocks(pages, subs), 1, "_None at the moment._")
+        pages.printable(f"kind/{kind}", f"{label}: all texts", subs)
+
+
+def by_theme(pages: Pages) -> None:
+    """One listing (and printable page) per theme, and the list of themes."""
+    rows = []
+    for theme, label in THEMES.items():
+        subs = sorted((s for s in pages.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
+        rows.append((label, pages.link("theme/" + theme), len(subs)))
+        intro = fragment(TEMPLATE, "theme", label, len(subs), pages.print_link(f"theme/{theme}", len(subs)))
+        blocks = listing_blocks(pages, subs, kind_column=True)
+        pages.paged(f"theme/{theme}", label, intro, blocks, 1, "_Nothing on this theme at the moment._")
+        pages.printable(f"theme/{theme}", f"{label}: all texts", subs)
+    pages.page("themes", "Themes", fragment(TEMPLATE, "themes", rows), searchable=False)
+
+
+def listing_blocks(pages: Pages, subs: Sequence[Submission], kind_column: bool = False) -> list[str]:
+    """A listing as tables of LISTING_PAGE rows, one to a page."""
+    return [pages.listing(subs[i : i + LISTING_PAGE], kind_column=kind_column) for i in range(0, len(subs), LISTING_PAGE)]
+
+
+def matches(pages: Pages) -> None:
+    """For each need, the offers and how-to-apply texts that fit it (matching.py)."""
+    found = match_needs(pages.data.submissions)
+    needs = sorted((s for s in pages.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
+    blocks = []
+    for need in needs:
+        matched = [(pages.sub_link(m.resource), KIND_SINGULAR[m.resource.kind], m.resource.submitter.name, m.reason) for m in found.get(need.id, [])]
+        blocks.append(fragment(TEMPLATE, "need", need.title, pages.submitter_link(need), pages.sub_link(need), matched))
+    intro = fragment(TEMPLATE, "matches")
+    pages.paged("matches", "Possible matches", intro, blocks, MATCHES_PAGE, "_No need is published at the moment._")
+
+
+def recent(pages: Pages) -> None:
+    """The latest texts, newest first."""
+    subs = sorted(pages.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:RECENT]
+    rows = [
+        [dates.long_date(sub.published), pages.sub_link(sub) + (" (update)" if sub.replaces else ""), pages.submitter_link(sub), h(KIND_SINGULAR[sub.kind])]
+        for sub in subs
+    ]
+    table = html_table(["Published", "Title", "By", "Kind"], rows) if subs else ""
+    pages.page("recent", "Recently published", fragment(TEMPLATE, "recent", RECENT, table), searchable=False)
+
+
+def changes(pages: Pages) -> None:
+    """The history of the texts on the portal today; texts that left it are not named."""
+    visible = {s.id: s for s in pages.data.submissions}
+    words = {"publish": "Published", "replace": "Updated (replaces an earlier text)"}
+    rows = []
+    for event in pages.data.changes:
+        sub = visible.get(event.submission)
+        if sub is not None and event.action in words:
+            rows.append([dates.long_date(event.date), words[event.action], pages.sub_link(sub), pages.submitter_link(sub)])
+    table = html_table(["Date", "Change", "Text", "By"], rows[:CHANGES]) if rows else ""
+    pages.page("changes", "Changes", fragment(TEMPLATE, "changes", table), searchable=False)

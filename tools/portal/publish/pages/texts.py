@@ -1,0 +1,77 @@
+"""The page of one text: what it is, who sent it, the text as received, and where it comes from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+
+from portal import dates
+from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, THEMES, Submission
+from portal.publish.templating import h, portal_html, render
+
+if TYPE_CHECKING:
+    from portal.publish.render import Pages
+
+
+def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> None:
+    """A text's own page. `replaced`: the texts this tier may read, by id, to name the one it replaces."""
+    attachments = []
+    for attachment in sub.attachments:
+        name = f"{pages.namer('file/' + attachment.path)}.bin"
+        pages.out.files[name] = attachment.path
+        attachments.append((name, attachment.name, attachment.title))
+    source = sub.meta.get("source", {})
+    body = render(
+        "submission.md.j2",
+        title=sub.title,
+        byline=pages.byline(sub),
+        example=sub.example,
+        card=facts(pages, sub, replaced),
+        submitter=sub.submitter.name,
+        kind=KIND_SINGULAR[sub.kind],
+        expires=sub.expires,
+        text=pages.text(sub),
+        links=[(link["url"], link["title"]) for link in sub.meta.get("links") or ()],
+        attachments=attachments,
+        received=sub.received,
+        fingerprint=sub.fingerprint,
+        converted_from=source.get("converted_from", ""),
+        id=sub.id,
+    )
+    pages.page(f"submission/{sub.id}", sub.title, body)
+
+
+def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> list[tuple[str, Markup]]:
+    """The card above the text: each fact's label and its HTML."""
+    rows: list[tuple[str, str]] = [
+        ("Kind", h(KIND_SINGULAR[sub.kind])),
+        ("Published by", f'<a href="{pages.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'),
+        ("Themes", ", ".join(f'<a href="{pages.href("theme/" + t)}">{h(THEMES[t])}</a>' for t in sub.themes)),
+        ("Assistance", ", ".join(h(ASSISTANCE[a]) for a in sub.assistance)),
+        ("Contact", h(sub.contact_name) + (f' — <a href="mailto:{h(sub.contact_email)}">{h(sub.contact_email)}</a>' if sub.contact_email else "")),
+    ]
+    meta = sub.meta
+    if meta.get("regions"):
+        rows.append(("Regions", h(", ".join(meta["regions"]))))
+    if meta.get("budget"):
+        rows.append(("Indicative budget", h(f"{meta['budget']['amount']:,} {meta['budget']['currency']}")))
+    if meta.get("period"):
+        period = meta["period"]
+        end = f" to {dates.long_date(dt.date.fromisoformat(period['end']))}" if period.get("end") else ""
+        rows.append(("Period", h(f"{dates.long_date(dt.date.fromisoformat(period['start']))}{end}")))
+    rows += [
+        ("Published", h(dates.long_date(sub.published))),
+        ("Expires", h(f"{dates.long_date(sub.expires)} (expires {dates.days_phrase((sub.expires - pages.data.today).days)})")),
+        ("Readers", h(AUDIENCES[sub.audience])),
+    ]
+    if sub.replaces:
+        earlier = replaced.get(sub.replaces)
+        # The earlier text's id only where this tier could read it: a text shared with partners
+        # may replace one that was for States only.
+        if earlier:
+            rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text of {h(dates.long_date(earlier.published))}, no longer shown)"))
+        else:
+            rows.append(("Replaces", "an earlier text, no longer shown"))
+    return [(label, portal_html(value)) for label, value in rows]
