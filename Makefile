@@ -43,7 +43,7 @@ lint: $(BIN)/portal
 	$(BIN)/mypy
 
 bench: $(BIN)/portal chromium
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf build site outbox .pytest_cache .mypy_cache .ruff_cache

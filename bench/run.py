@@ -5,7 +5,7 @@ Each figure is the median of several runs, beside its reference measured in the 
 validate, the plain way with the same libraries (bench/validate_reference.py); for the build, a
 plain `mkdocs build` of as many pages with the same theme. The machine and its load are printed.
 
-Usage: python bench/run.py [--sizes 100,1000] [--runs 3] [--corpus generated,examples] [--validate-only]
+Usage: python -m bench.run [--sizes 100,1000] [--runs 3] [--corpus generated,examples] [--validate-only]
 """
 
 from __future__ import annotations
@@ -29,10 +29,9 @@ from pathlib import Path
 from portal.publish.build import build_portal
 from portal.publish.generator import run_generator
 
-from corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
+from bench.corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
+from tests.helpers import PASSCODES, PORTAL
 
-PASSCODES = {"states": "inch-spoiled-reggae-unfasten-scuba-antidote", "partners": "drainage-clover-unvented-stoke-outsell-mousy"}
-PORTAL = str(Path(sys.executable).with_name("portal"))
 REFERENCE = str(Path(__file__).with_name("validate_reference.py"))
 CORPORA = {"generated": make_corpus, "examples": make_example_corpus}
 VALIDATE_TARGET_S = {10_000: 2.0}
@@ -104,8 +103,7 @@ def browser_timings(site: Path, runs: int) -> dict[str, float]:
     on the fifth page, then typing to results)."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from browser import ARGS, chromium_path, serving
+    from tests.browser import ARGS, chromium_path, serving
 
     unlock, page_times, ready_times, search_times = [], [], [], []
     with serving(site) as url, sync_playwright() as playwright:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, PARTNERS, STATES
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES
 
 pytestmark = pytest.mark.browser
 
@@ -44,17 +42,6 @@ def page(browser: Browser) -> Iterator[Page]:
     page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
     yield page
     context.close()
-
-
-def unlock(page: Page, url: str, passcode: str) -> float:
-    page.goto(url)
-    field = page.get_by_label("Passcode")
-    expect(field).to_be_focused()
-    field.fill(passcode)
-    started = time.perf_counter()
-    field.press("Enter")
-    page.wait_for_selector(".md-content h1")
-    return time.perf_counter() - started
 
 
 def search(page: Page, word: str, expected: str) -> str:
@@ -203,7 +190,7 @@ def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(bro
 
 
 def hostile_repo(make_repo) -> tuple:
-    from conftest import FIXTURES
+    from tests.helpers import FIXTURES
 
     payloads = (FIXTURES / "xss-payloads.txt").read_text(encoding="utf-8")
     repo = make_repo(FIXTURES / "base")

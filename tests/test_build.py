@@ -17,8 +17,7 @@ from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.publish.keys import SealError, open_keys, open_page
 
-from conftest import DEMO_DATE, FIXTURES, PROJECT
-from sitereader import ENV, PARTNERS, STATES, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, open_site, withheld
 
 
 @pytest.fixture(scope="module")

@@ -21,8 +21,7 @@ from portal.publish.leaks import needles_for
 from portal.publish.protect import rounded_count
 from portal.publish.textformat import markdown_html
 
-from conftest import DEMO_DATE
-from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"

@@ -9,9 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from browser import serving
-from conftest import FIXTURES
-from sitereader import ENV, PARTNERS, STATES
+from tests.browser import serving
+from tests.helpers import ENV, FIXTURES, PARTNERS, STATES
 
 pytestmark = pytest.mark.browser
 

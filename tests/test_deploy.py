@@ -18,8 +18,7 @@ from portal.cli import main
 from portal.config import Repo
 from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV
+from tests.helpers import DEMO_DATE, ENV, PROJECT
 
 
 @pytest.fixture(scope="module")

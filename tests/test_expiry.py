@@ -10,8 +10,7 @@ from pathlib import Path
 import git
 import pytest
 
-from conftest import FIXTURES, init_git, new_repo
-from sitereader import ENV, STATES, open_site
+from tests.helpers import ENV, FIXTURES, STATES, init_git, new_repo, open_site
 
 BASE = FIXTURES / "base"
 

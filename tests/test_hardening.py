@@ -7,7 +7,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
@@ -26,12 +25,9 @@ from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
 from portal.model import Problem, Submission
-from test_ingest import snapshot
 
-from conftest import DEMO_DATE, FIXTURES, PROJECT
-from sitereader import ENV
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, snapshot
 
-PORTAL = str(Path(sys.executable).with_name("portal"))
 CHECKER = SchemaChecker(Repo(PROJECT).schema)
 BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
 

@@ -8,63 +8,13 @@ from pathlib import Path
 import git
 import pytest
 
-from conftest import DEMO_DATE, FIXTURES
+from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, snapshot, text_of
 
-MAIL = FIXTURES / "mail"
 LBN = ["--submitter", "LBN", "--today", DEMO_DATE]
-META = ["--kind", "need", "--title", "Support for survivors", "--theme", "victim-assistance", "--assistance", "technical"]
-
-
-def snapshot(root: Path) -> tuple:
-    """Everything a failed command must leave as it was: HEAD, index, status, every file's bytes."""
-    handle = git.Repo(root)
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
-    return handle.head.commit.hexsha, handle.git.ls_files("-s"), handle.git.status("--porcelain"), files
 
 
 def published(repo, name: str) -> str:
     return (repo.root / name).read_text(encoding="utf-8")
-
-
-def text_of(content: str) -> str:
-    return content.split("\n---\n", 1)[1]
-
-
-# e-mail: (extra options, a line of the published text it must keep exactly)
-GOOD = {
-    "01-plain-utf8.eml": ([], "1. 400 prosthetic component sets\n"),
-    "02-multipart-alternative.eml": ([], "Please publish the following need on the cooperation portal.\n"),
-    "04-quoted-printable.eml": ([], "Long line: " + "é" * 90 + "\n"),
-    "05-base64.eml": ([], "Déminage – “Phase 2”.\n"),
-    "06-windows-1252.eml": ([], "Coût estimé : 250 000 € – «phase 2».\n"),
-    "07-iso-8859-1.eml": ([], "Señora Peña, Año 2027.\n"),
-    "08-shift-jis.eml": ([], "クラスター弾の除去を支援します。\n"),
-    "09-inline-image.eml": ([], "Best regards,\n"),
-    "10-forwarded-inline.eml": ([], "---------- Forwarded message ---------\nFrom: Ministry <ministry@example.org>\n"),
-    "11-forwarded-attached.eml": ([], "See the forwarded message for background.\n"),
-    "12-reply-quoted.eml": ([], "Here is the updated text.\n"),  # the quoted history is left out (test_intake)
-    "13-signature.eml": ([], "-- \nVictim Assistance Unit\n+961 1 000 000\n"),
-    "14-attachment-pdf.eml": ([], "Summary\n"),
-    "15-attachment-xlsx.eml": ([], "Summary\n"),
-    "16-attachment-image.eml": ([], "Summary\n"),
-    "17-docx-body.eml": (["--body-from", "need.docx", *META], "We need support for survivors.\n"),
-    "18-odt-body.eml": (["--body-from", "need.odt", *META], "We need support for survivors.\n"),
-    "19-txt-body.eml": (["--body-from", "need.txt", *META], "We need support for survivors – phase 2.\n"),
-    "20-no-header-block.eml": (META, "Dear coordinator,\n"),
-    "21-format-flowed.eml": ([], "A line that the client \nwrapped with a trailing space.\n"),
-    "03-html-only.eml": ([], "We offer 30 places a year. See our courses (https://example.org/courses).\n\n  * Clearance\n  * Stockpile destruction\n"),
-    "29-hostile-attachment-names.eml": ([], "Summary\n"),
-}
-
-BAD = {
-    "22-not-an-email.eml": "this is not an e-mail",
-    "23-truncated-mime.eml": "MIME structure is broken (close boundary not found)",
-    "24-unknown-charset.eml": "unknown character set 'x-klingon'",
-    "25-wrong-charset.eml": "says it is utf-8 but byte 0xfb at position",
-    "26-no-body-no-attachment.eml": "the text is empty",
-    "27-empty-body.eml": "the text is empty",
-    "28-tnef-only.eml": "winmail.dat (Outlook rich text, TNEF)",
-}
 
 
 def test_the_corpus_covers_what_mail_clients_send() -> None:

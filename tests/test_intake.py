@@ -16,11 +16,9 @@ import pytest
 
 from portal.checks.attachpath import attachment_path_problem
 from portal.intake.ingest import IngestError, Options, ingest_message, parse_contact
-from test_ingest import BAD, GOOD, snapshot, text_of
 
-from conftest import DEMO_DATE, FIXTURES
+from tests.helpers import BAD, DEMO_DATE, GOOD, MAIL, snapshot, text_of
 
-MAIL = FIXTURES / "mail"
 TODAY = ["--today", DEMO_DATE]
 LAO_CHAIN_OLD = "lao-2025-need-survey-clearance-xiengkhouang"
 LAO_CHAIN_NEW = "lao-2026-need-survey-clearance-xiengkhouang"
@@ -445,7 +443,7 @@ def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
     import os
     import socket
 
-    from sitereader import ENV
+    from tests.helpers import ENV
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

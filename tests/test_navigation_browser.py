@@ -10,9 +10,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, STATES
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, STATES
 
 pytestmark = pytest.mark.browser
 
@@ -24,13 +23,6 @@ def portal(example_repo, run) -> Iterator[tuple[str, Path]]:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     with serving(example_repo.site_dir) as url:
         yield url, example_repo.root
-
-
-def unlock(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_label("Passcode").fill(STATES)
-    page.get_by_label("Passcode").press("Enter")
-    page.wait_for_selector(HEADING)
 
 
 def loads(page: Page) -> int:

@@ -6,7 +6,7 @@ import git
 
 from portal.upkeep.passcode import entropy_bits, wordlist
 
-from conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 
 def test_generate_makes_a_passphrase_of_at_least_64_bits(run) -> None:

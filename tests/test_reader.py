@@ -17,9 +17,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.publish.export import guard_cell
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, STATES, open_site
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, STATES, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -63,14 +62,6 @@ def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: ob
     page.errors = []  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
     return page
-
-
-def unlock(page: Page, url: str, passcode: str = STATES) -> None:
-    page.goto(url)
-    field = page.get_by_label("Passcode")
-    field.fill(passcode)
-    field.press("Enter")
-    page.wait_for_selector(".md-content h1")
 
 
 def open_url(page: Page, url: str) -> None:

@@ -14,7 +14,7 @@ from portal.lifecycle import select_active
 from portal.publish.render import TierInput, readable_namer, render_tier
 from portal.publish.textformat import markdown_html, text_block
 
-from conftest import PROJECT
+from tests.helpers import PROJECT
 
 
 def tier_input(subs, today=dt.date(2026, 11, 20)) -> TierInput:
@@ -37,10 +37,7 @@ def test_markdown_is_sanitised_but_anchors_survive() -> None:
 
 
 def test_the_navigation_does_not_grow_with_the_portal(tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(PROJECT / "bench"))
-    from corpus import make_corpus
+    from bench.corpus import make_corpus
 
     small = validate_repo(make_corpus(tmp_path / "a", 30)).submissions
     large = validate_repo(make_corpus(tmp_path / "b", 600)).submissions
@@ -60,7 +57,7 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
     import tempfile
     from pathlib import Path
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil
@@ -78,12 +75,9 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
 
 
 def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(PROJECT / "bench"))
     from portal.publish.matching import RESOURCE_KINDS, match_needs
 
-    from corpus import make_corpus
+    from bench.corpus import make_corpus
 
     subs = validate_repo(make_corpus(tmp_path / "m", 400, seed=11)).submissions
     found = match_needs(subs)
@@ -128,7 +122,7 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
 
     from portal.publish.export import export_csv, export_json, export_xlsx
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil
@@ -155,7 +149,7 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
 
     from portal.publish.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil

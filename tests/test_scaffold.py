@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES
+from tests.helpers import FIXTURES
 
 
 def test_new_makes_a_valid_file_from_the_template(make_repo, run) -> None:

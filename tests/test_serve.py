@@ -5,15 +5,11 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV, open_site
-
-PORTAL = str(Path(sys.executable).with_name("portal"))
+from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, open_site
 
 
 def fetch(url: str) -> bytes:

@@ -10,7 +10,7 @@ import pytest
 
 from portal.examples import examples_root
 
-from conftest import DEMO_DATE, FIXTURES, PROJECT
+from tests.helpers import DEMO_DATE, FIXTURES, PROJECT
 
 INVALID = FIXTURES / "invalid"
 BASE = FIXTURES / "base"
@@ -224,14 +224,12 @@ def test_the_project_itself_validates(run) -> None:
 
 def test_worker_processes_find_what_one_process_finds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import os
-    import sys
 
     import portal.checks.validate as validate
 
     if (os.cpu_count() or 1) < 2:
         pytest.skip("one core: validate never uses worker processes here")
-    sys.path.insert(0, str(PROJECT / "bench"))
-    from corpus import make_corpus
+    from bench.corpus import make_corpus
 
     repo = make_corpus(tmp_path / "c", 40)
     files = sorted(repo.submissions.rglob("*.md"))

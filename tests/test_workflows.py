@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DEMO_DATE, PROJECT, init_git
+from tests.helpers import DEMO_DATE, PROJECT, init_git
 
 WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.yml"))
 TESTS = Path(__file__).parent
