@@ -205,6 +205,7 @@ def test_attachments_are_sealed_and_come_back_byte_identical(built) -> None:
     assert states.file(name) == original
 
 
+@pytest.mark.slow
 def test_names_folders_and_salt_are_new_every_build(example_repo, run) -> None:
     """Two builds of the same texts share no sealed file name, so they cannot be compared page by page."""
 
@@ -220,6 +221,7 @@ def test_names_folders_and_salt_are_new_every_build(example_repo, run) -> None:
     assert first_salt != second_salt
 
 
+@pytest.mark.slow
 def test_after_rotation_the_old_passcode_opens_nothing(example_repo, run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     new = "ripple-sizable-hardcover-unvocal-smoked-overdue"
@@ -230,6 +232,7 @@ def test_after_rotation_the_old_passcode_opens_nothing(example_repo, run) -> Non
     assert open_keys(keys, new)["tier"] == "states"
 
 
+@pytest.mark.slow
 def test_a_repository_with_errors_is_not_built_and_site_is_untouched(example_repo, run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
@@ -259,6 +262,7 @@ def test_passcodes_that_are_refused(example_repo, run, env: dict[str, str], mess
     assert not example_repo.site_dir.exists()
 
 
+@pytest.mark.slow
 def test_a_build_after_the_examples_expired_shows_none(example_repo, run) -> None:
     result = run("build", "--repo", str(example_repo.root), "--today", "2028-01-01", env=ENV)
     assert result.exit_code == 0, result.output

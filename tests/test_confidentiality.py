@@ -53,6 +53,7 @@ def check(run, root: Path, site: Path):
 # -- the proof ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_repo, monkeypatch) -> None:
     """A build that only compressed and encoded its pages (no AES) is refused by the proof."""
     assert build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES).pages > 0
@@ -172,6 +173,7 @@ def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
     assert needles.scan_markup("<p>Nothing of the kind here, only the portal's own words about passcodes.</p>") == []
 
 
+@pytest.mark.slow
 def test_a_contact_named_like_a_common_word_still_builds(example_repo, run) -> None:
     """A display name such as "Text" or "Name" is in the theme's bundle and the portal's own pages:
     no evidence of a leak, and no reason to stop publishing."""
@@ -255,6 +257,7 @@ def test_every_opened_page_has_the_generic_title_and_the_policy(built: Path) -> 
         assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in page[:2000]
 
 
+@pytest.mark.slow
 def test_one_text_added_between_two_builds_shows_only_what_security_md_says(example_repo, run) -> None:
     """docs/security.md: an observer of two builds sees new names for every file, rounded counts,
     sizes in buckets, and that the site changed; not which pages changed or grew."""
@@ -316,6 +319,7 @@ def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo, run, passc
     assert "PORTAL_PASSCODE is too weak" in result.output
 
 
+@pytest.mark.slow
 def test_generated_and_strong_passcodes_are_accepted(example_repo, run) -> None:
     from portal.upkeep.passcode import generate
 
@@ -343,6 +347,7 @@ def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
 # -- what the check refused or let through when attacked ----------------------------------------
 
 
+@pytest.mark.slow
 def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(example_repo, run) -> None:
     from portal.config import Repo
     from portal.publish.sealcheck import check_published
@@ -397,6 +402,7 @@ def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_prin
     assert "minister" not in result.output and "Xiengkhouang" not in result.output.replace(str(site), "")
 
 
+@pytest.mark.slow
 def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds(example_repo, run) -> None:
     """Texts are published verbatim: a States-only text may quote the guidance pattern, the home
     page, or a shared text's title and contact without being taken for a leak into the partners' tier."""

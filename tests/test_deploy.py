@@ -75,6 +75,7 @@ def test_deploy_to_a_bare_repository_holds_exactly_site_in_one_commit(built: Rep
     assert not any(name.startswith(("submissions/", "schema/", ".git")) for name in branch_tree(bare, "gh-pages"))
 
 
+@pytest.mark.slow
 def test_a_second_deploy_replaces_the_branch_and_still_leaves_one_commit(built: Repo, run, tmp_path: Path) -> None:
     bare = bare_repo(tmp_path / "site.git")
     assert run("deploy", str(bare), "--repo", str(built.root), env=ENV).exit_code == 0
@@ -106,6 +107,7 @@ def test_a_refused_leak_check_deploys_nothing(built: Repo, run, tmp_path: Path) 
     assert not folder.exists() and list(folder.parent.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_the_folder_target_is_replaced_whole(built: Repo, run, tmp_path: Path) -> None:
     folder = tmp_path / "www" / "portal"
     folder.parent.mkdir()
@@ -163,6 +165,7 @@ KILLER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["copy", "swap"])
 def test_a_folder_deploy_killed_in_the_middle_leaves_the_old_folder(built: Repo, run, tmp_path: Path, where: str) -> None:
     folder = tmp_path / "www" / "portal"

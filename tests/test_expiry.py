@@ -106,6 +106,7 @@ def test_an_expired_text_that_an_active_one_replaces(dated_repo, run) -> None:
     assert run("validate", "--repo", str(dated_repo.root)).exit_code == 0
 
 
+@pytest.mark.slow
 def test_the_build_never_shows_a_text_past_its_date(dated_repo, run) -> None:
     result = run("build", "--repo", str(dated_repo.root), "--today", "2028-02-29", env=ENV)
     assert result.exit_code == 0, result.output

@@ -66,6 +66,7 @@ def test_any_text_loads_or_is_a_located_problem(content: str) -> None:
         assert result.line >= 1 and result.col >= 1 and result.message
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=12), values, max_size=12), st.text(max_size=500))
 def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory, meta: dict, text: str) -> None:
@@ -158,6 +159,7 @@ def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make
     assert snapshot(example_repo.root) == before
 
 
+@pytest.mark.slow
 def test_a_huge_header_is_refused_before_it_is_parsed(example_repo, run, tmp_path: Path) -> None:
     (tmp_path / "m.eml").write_bytes(huge_header())
     before = snapshot(example_repo.root)
@@ -178,6 +180,7 @@ def wait_for(predicate, seconds: float) -> bool:
     return False
 
 
+@pytest.mark.slow
 def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo, run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
@@ -194,6 +197,7 @@ def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo
     assert not list(example_repo.root.glob(".site.building-*"))
 
 
+@pytest.mark.slow
 def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> None:
     """Killed at a range of moments: afterwards (once any portal command has run) the repository
     is either exactly as before, or holds the whole commit with a clean working tree."""
@@ -329,6 +333,7 @@ yaml_words = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.lists(yaml_words, max_size=40).map("".join), values.map(lambda v: yaml.safe_dump({"k": v}, allow_unicode=True))))
 def test_the_quick_yaml_reading_is_the_careful_one(text: str) -> None:
@@ -336,6 +341,7 @@ def test_the_quick_yaml_reading_is_the_careful_one(text: str) -> None:
     assert quick == careful
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values)
 def test_yaml_data_is_what_pyyaml_reads(value: object) -> None:
@@ -442,6 +448,7 @@ FIELD_PATHS = [(name,) for name in VALID_META] + [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(st.sampled_from(FIELD_PATHS), tricky | st.just(...))
 def test_the_compiled_schema_check_accepts_only_what_jsonschema_accepts(path: tuple, value: object) -> None:

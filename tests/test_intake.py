@@ -439,6 +439,7 @@ def test_a_stray_temporary_file_of_an_interrupted_write_is_removed(example_repo,
     assert handle.git.status("--porcelain", "--untracked-files=all") == ""
 
 
+@pytest.mark.slow
 def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
     import os
     import socket

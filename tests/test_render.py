@@ -7,6 +7,8 @@ import datetime as dt
 import html
 import re
 
+import pytest
+
 from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.examples import examples_root
@@ -36,6 +38,7 @@ def test_markdown_is_sanitised_but_anchors_survive() -> None:
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in out
 
 
+@pytest.mark.slow
 def test_the_navigation_does_not_grow_with_the_portal(tmp_path) -> None:
     from bench.corpus import make_corpus
 

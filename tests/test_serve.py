@@ -9,6 +9,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, open_site
 
 
@@ -23,6 +25,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path) -> None:
     import shutil
 
@@ -37,6 +40,7 @@ def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path)
     assert "Lao PDR" in site.page_titled("Countries and organisations")
 
 
+@pytest.mark.slow
 def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) -> None:
     port = free_port()
     env = {**os.environ, **ENV}
@@ -69,6 +73,7 @@ def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) ->
         process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_serve_on_a_port_in_use_says_so(example_repo) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))

@@ -300,6 +300,7 @@ def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> N
     assert (tmp_path / "build" / "handbook" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
     """The package's own metadata, built by the setuptools that pyproject.toml asks for."""
     for name in ("pyproject.toml", "README.md", "tools"):
