@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 from collections.abc import Iterator
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
+from pypdf import PdfReader
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES
@@ -134,14 +136,17 @@ def test_phone_screen_and_print(page: Page, site: str) -> None:
     page.goto(page.url.replace("index.html", "") + "index.html")
     page.locator(".md-content h1").wait_for()
     page.get_by_label("Navigation").first.wait_for(state="attached")
-    page.evaluate("() => document.querySelector('.md-content a[href$=\".html\"]')")
+    expect(page.locator(".md-content a[href$='.html']").first).to_be_visible()  # the home page's links fit the phone
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375
+    heading = page.locator(".md-content h1").evaluate("h => h.firstChild.textContent.trim()")
+    opening = " ".join(page.locator(".md-content p").first.inner_text().split())
     page.emulate_media(media="print")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).display") == "none"
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-sidebar--primary')).display") == "none"
-    pdf = page.pdf()
-    assert pdf.startswith(b"%PDF")
+    printed = PdfReader(io.BytesIO(page.pdf())).pages
+    sheet = " ".join(printed[0].extract_text().split())
+    assert sheet.startswith(f"{heading} {opening[:80]}"), sheet[:200]  # the page from its heading: no header, search or navigation
 
 
 def test_main_pages_have_no_serious_accessibility_violations(page: Page, site: str) -> None:

@@ -171,10 +171,12 @@ def test_other_changes_in_the_working_tree_are_left_alone(example_repo, run) -> 
 
 def test_not_a_git_repository(make_repo, run) -> None:
     repo = make_repo(FIXTURES / "base", commit=False)
+    before = {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()}
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(repo.root), *LBN)
     assert result.exit_code == 1
     assert "is not a git repository; the portal keeps its audit trail in git" in result.output
-    assert not list((repo.submissions / "LBN").glob("*")) if (repo.submissions / "LBN").exists() else True
+    assert not (repo.submissions / "LBN").exists()  # nothing written, not even the submitter's folder
+    assert {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()} == before
 
 
 def test_replace_supersedes_and_history_follows_both(example_repo, run) -> None:
@@ -255,7 +257,11 @@ def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> N
     git.Repo(example_repo.root).git.commit("-qam", "Edit quietly")
     result = run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE)
     assert result.exit_code == 1
-    assert "the text or its fingerprint was changed after publication" in result.output or "has no 'Portal-Submission" in result.output
+    # The commit that published it recorded the fingerprint of the text as received: the quiet
+    # edit is named at the fingerprint's line, with what was recorded.
+    location = "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md:20:3: error: source.sha256: differs from the fingerprint in commit "
+    assert location in result.output
+    assert f"(sha256:{text_fingerprint(old_text)}); the text or its fingerprint was changed after publication" in result.output
 
 
 def test_history_of_an_unknown_id(example_repo, run) -> None:

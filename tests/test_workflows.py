@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -261,22 +262,28 @@ def test_the_daily_logs_name_no_text() -> None:
 
 def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) -> None:
     from portal.checks.validate import validate_repo
+    from portal.lifecycle import select_active
 
     outbox = tmp_path / "outbox"
     args = ("reminders", "--within", "400d", "--outbox", str(outbox), "--repo", str(example_repo.root), "--today", DEMO_DATE)
     in_ci = run(*args, env={"GITHUB_ACTIONS": "true"})
     assert in_ci.exit_code == 0, in_ci.output
-    assert re.fullmatch(
-        r"\d+ text\(s\) of \d+ submitter\(s\) expire in the next 400 days: \d+ draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n",
+    counts = re.fullmatch(
+        r"(\d+) text\(s\) of \d+ submitter\(s\) expire in the next 400 days: (\d+) draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n",
         in_ci.output,
     )
+    assert counts, in_ci.output
     drafts = list(outbox.glob("*.eml"))
-    assert drafts and (outbox / f"{DEMO_DATE}-summary.txt").is_file()
+    assert len(drafts) == int(counts.group(2)) and (outbox / f"{DEMO_DATE}-summary.txt").is_file()
     submissions = validate_repo(example_repo).submissions
     for sub in submissions:
         assert sub.id not in in_ci.output and sub.title not in in_ci.output and sub.submitter.name not in in_ci.output
+    # Every text on the portal expires within 400 days of the examples' date: --details names each.
+    on_portal = select_active(submissions, dt.date.fromisoformat(DEMO_DATE))
+    assert int(counts.group(1)) == len(on_portal)
     details = run(*args, "--details", env={"GITHUB_ACTIONS": "true"})
-    assert any(sub.title in details.output for sub in submissions)
+    for sub in on_portal:
+        assert f"  {sub.id}  ({sub.submitter.name}): {sub.title}\n" in details.output
     assert run(*args, "--counts-only").output == in_ci.output
 
 
