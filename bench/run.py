@@ -23,9 +23,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+from portal.config import Repo
 from portal.publish.build import build_portal
 from portal.publish.generator import run_generator
 
@@ -33,7 +35,7 @@ from bench.corpus import ROOT, TODAY, history_repo, make_corpus, make_example_co
 from tests.helpers import PASSCODES, PORTAL
 
 REFERENCE = str(Path(__file__).with_name("validate_reference.py"))
-CORPORA = {"generated": make_corpus, "examples": make_example_corpus}
+CORPORA: dict[str, Callable[..., Repo]] = {"generated": make_corpus, "examples": make_example_corpus}
 VALIDATE_TARGET_S = {10_000: 2.0}
 
 
@@ -171,9 +173,15 @@ def main() -> None:
                 print(f"… {corpus}: {size} submissions", file=sys.stderr)
                 repo = CORPORA[corpus](work / f"{corpus}{size}", size, git_history=True)
                 row: dict[str, float | int | str] = {"corpus": corpus, "submissions": size, "load_before": load_average()}
-                row["validate_s"], row["validate_cpu_s"] = timed_with_cpu([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
-                row["validate_reference_s"], row["validate_reference_cpu_s"] = timed_with_cpu([sys.executable, REFERENCE, str(repo.root)], args.runs)
-                row["validate_ratio"] = row["validate_s"] / row["validate_reference_s"]
+                validate_s, validate_cpu_s = timed_with_cpu([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
+                reference_s, reference_cpu_s = timed_with_cpu([sys.executable, REFERENCE, str(repo.root)], args.runs)
+                row.update(
+                    validate_s=validate_s,
+                    validate_cpu_s=validate_cpu_s,
+                    validate_reference_s=reference_s,
+                    validate_reference_cpu_s=reference_cpu_s,
+                    validate_ratio=validate_s / reference_s,
+                )
                 if not args.validate_only:
                     measure_build(row, repo, size, args, work)
                 row["load_after"] = load_average()
@@ -191,7 +199,7 @@ def main() -> None:
     )
 
 
-def measure_build(row: dict, repo, size: int, args: argparse.Namespace, work: Path) -> None:  # type: ignore[no-untyped-def]
+def measure_build(row: dict, repo: Repo, size: int, args: argparse.Namespace, work: Path) -> None:
     builds = []
     for _ in range(args.runs if size <= 1000 else 1):
         builds.append(build_portal(repo, TODAY, PASSCODES))

@@ -4,7 +4,7 @@ The plain helpers they use are in helpers.py."""
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,11 +15,11 @@ from portal.cli import main
 from portal.config import Repo
 from portal.examples import create_example_repo
 
-from tests.helpers import PROJECT, new_repo
+from tests.helpers import PROJECT, MakeRepo, Run, new_repo
 
 
 @pytest.fixture
-def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+def make_repo(tmp_path: Path) -> MakeRepo:
     counter = iter(range(1000))
 
     def make(*overlays: Path, commit: bool = True) -> Repo:
@@ -55,7 +55,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def run() -> Callable[..., Result]:
+def run() -> Run:
     def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
 

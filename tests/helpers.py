@@ -15,9 +15,10 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import git
+from click.testing import Result
 
 from portal.config import Repo
 from portal.publish.keys import open_file, open_keys, open_page
@@ -31,7 +32,19 @@ DEMO_DATE = "2026-11-20"
 PORTAL = str(Path(sys.executable).with_name("portal"))
 
 
-# Repositories -------------------------------------------------------------------------------
+# Repositories and the CLI --------------------------------------------------------------------
+
+
+class Run(Protocol):
+    """The `run` fixture: `portal ARGS...` in-process, its output and exit code in the result."""
+
+    def __call__(self, *args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result: ...
+
+
+class MakeRepo(Protocol):
+    """The `make_repo` fixture: a new portal repository with the given folders on top."""
+
+    def __call__(self, *overlays: Path, commit: bool = True) -> Repo: ...
 
 
 def init_git(root: Path) -> git.Repo:
@@ -67,6 +80,13 @@ def snapshot(root: Path) -> Snapshot:
     handle = git.Repo(root)
     files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
     return handle.head.commit.hexsha, handle.git.ls_files("-s"), handle.git.status("--porcelain"), files
+
+
+def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
+    """The first match of `pattern` in `text`; the test fails naming the pattern when there is none."""
+    match = re.search(pattern, text, flags)
+    assert match, f"{pattern!r} is not there"
+    return match
 
 
 def text_of(content: str) -> str:

@@ -9,11 +9,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
 from pypdf import PdfReader
 
+from portal.config import Repo
+
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run
 
 pytestmark = pytest.mark.browser
 
@@ -40,8 +42,9 @@ def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) 
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.errors = errors  # type: ignore[attr-defined]
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
 
@@ -169,7 +172,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page: Page, site: s
     assert problems == [], "\n".join(problems)
 
 
-def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(browser: Browser, example_repo, run) -> None:
+def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(browser: Browser, example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     context = browser.new_context()
     page = context.new_page()
@@ -194,7 +197,7 @@ def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(bro
     context.close()
 
 
-def hostile_repo(make_repo) -> tuple:
+def hostile_repo(make_repo: MakeRepo) -> tuple:
     from tests.helpers import FIXTURES
 
     payloads = (FIXTURES / "xss-payloads.txt").read_text(encoding="utf-8")
@@ -210,14 +213,19 @@ def hostile_repo(make_repo) -> tuple:
     return repo, payloads
 
 
-def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run) -> None:
+def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo: MakeRepo, run: Run) -> None:
     repo, payloads = hostile_repo(make_repo)
     result = run("build", "--repo", str(repo.root), "--today", "2026-11-20", env=ENV)
     assert result.exit_code == 0, result.output
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     with serving(repo.site_dir) as url:
         unlock(page, url, STATES)
         page.get_by_role("link", name="Needs").first.click()

@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -26,7 +27,7 @@ from portal.checks.validate import check_file
 from portal.config import Repo
 from portal.model import Problem, Submission
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, snapshot
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, Run, snapshot
 
 CHECKER = SchemaChecker(Repo(PROJECT).schema)
 BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
@@ -69,7 +70,7 @@ def test_any_text_loads_or_is_a_located_problem(content: str) -> None:
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=12), values, max_size=12), st.text(max_size=500))
-def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory, meta: dict, text: str) -> None:
+def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory: pytest.TempPathFactory, meta: dict, text: str) -> None:
     try:
         front = yaml.safe_dump(meta, allow_unicode=True)
     except yaml.YAMLError:
@@ -150,7 +151,7 @@ def huge_header() -> bytes:
         ),
     ],
 )
-def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make, message: str) -> None:
+def test_hostile_messages_change_nothing(example_repo: Repo, run: Run, tmp_path: Path, make: Callable[[], bytes], message: str) -> None:
     (tmp_path / "m.eml").write_bytes(make())
     before = snapshot(example_repo.root)
     result = run("ingest", str(tmp_path / "m.eml"), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE)
@@ -160,7 +161,7 @@ def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make
 
 
 @pytest.mark.slow
-def test_a_huge_header_is_refused_before_it_is_parsed(example_repo, run, tmp_path: Path) -> None:
+def test_a_huge_header_is_refused_before_it_is_parsed(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     (tmp_path / "m.eml").write_bytes(huge_header())
     before = snapshot(example_repo.root)
     started = time.monotonic()
@@ -171,7 +172,7 @@ def test_a_huge_header_is_refused_before_it_is_parsed(example_repo, run, tmp_pat
     assert snapshot(example_repo.root) == before
 
 
-def wait_for(predicate, seconds: float) -> bool:
+def wait_for(predicate: Callable[[], object], seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if predicate():
@@ -181,7 +182,7 @@ def wait_for(predicate, seconds: float) -> bool:
 
 
 @pytest.mark.slow
-def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo, run) -> None:
+def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
     env = {**os.environ, **ENV}
@@ -198,7 +199,7 @@ def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo
 
 
 @pytest.mark.slow
-def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> None:
+def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo: Repo, run: Run) -> None:
     """Killed at a range of moments: afterwards (once any portal command has run) the repository
     is either exactly as before, or holds the whole commit with a clean working tree."""
     mail = FIXTURES / "mail" / "14-attachment-pdf.eml"
@@ -227,13 +228,13 @@ def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> 
     assert "nothing" in outcomes
 
 
-def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo, run) -> None:
+def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo: Repo, run: Run) -> None:
     import json
 
     mail = FIXTURES / "mail" / "14-attachment-pdf.eml"
     assert run("ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE).exit_code == 0
     handle = git.Repo(example_repo.root)
-    files = sorted(handle.head.commit.stats.files)
+    files = sorted(str(name) for name in handle.head.commit.stats.files)
     expected = {name: (example_repo.root / name).read_bytes() for name in files}
     # The state a kill leaves between moving HEAD and writing the files: HEAD has them, nothing else does.
     handle.git.rm("--cached", "-q", "--", *files)
@@ -275,7 +276,7 @@ def typed(value: object) -> object:
 
 
 def read_both(text: str) -> tuple[object, object]:
-    outcomes = []
+    outcomes: list[tuple[object, ...]] = []
     for quick in (True, False):
         try:
             located = yamlsafe.load(text, 1, quick=quick)
@@ -514,7 +515,7 @@ def test_the_front_matter_is_found_where_it_was_found_line_by_line(content: str)
             return
         assert isinstance(result, LoadedFile)
         assert (result.meta, result.text, result.text_line) == (data, expected[2], expected[3])
-        assert result.located.positions.text == expected[1]
+        assert isinstance(result.located.positions, yamlsafe.Positions) and result.located.positions.text == expected[1]
     else:
         assert isinstance(result, Problem) and result.message.startswith(expected[0])
 

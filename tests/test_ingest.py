@@ -8,12 +8,14 @@ from pathlib import Path
 import git
 import pytest
 
-from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, snapshot, text_of
+from portal.config import Repo
+
+from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, MakeRepo, Run, snapshot, text_of
 
 LBN = ["--submitter", "LBN", "--today", DEMO_DATE]
 
 
-def published(repo, name: str) -> str:
+def published(repo: Repo, name: str) -> str:
     return (repo.root / name).read_text(encoding="utf-8")
 
 
@@ -23,7 +25,7 @@ def test_the_corpus_covers_what_mail_clients_send() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
-def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_repo, run) -> None:
+def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_repo: Repo, run: Run) -> None:
     extra, kept = GOOD[name]
     handle = git.Repo(example_repo.root)
     before = handle.head.commit.hexsha
@@ -31,7 +33,7 @@ def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_r
     assert result.exit_code == 0, result.output
     commit = handle.head.commit
     assert commit.parents[0].hexsha == before
-    added = [path for path in commit.stats.files]
+    added = [str(path) for path in commit.stats.files]
     submission = next(path for path in added if path.endswith(".md"))
     content = published(example_repo, submission)
     assert kept in text_of(content)
@@ -43,7 +45,7 @@ def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_r
     assert run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE).exit_code == 0
 
 
-def test_header_block_and_headers_fill_the_metadata(example_repo, run) -> None:
+def test_header_block_and_headers_fill_the_metadata(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     path = example_repo.root / "submissions/LBN/lbn-2026-need-rehabilitation-services-for-survivors-in-the.md"
@@ -70,14 +72,14 @@ def test_header_block_and_headers_fill_the_metadata(example_repo, run) -> None:
     assert "Kind: need" not in text_of(content)
 
 
-def test_options_win_over_the_header_block(example_repo, run) -> None:
+def test_options_win_over_the_header_block(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN, "--title", "Another title", "--audience", "states")
     assert result.exit_code == 0, result.output
     content = published(example_repo, "submissions/LBN/lbn-2026-need-another-title.md")
     assert "title: Another title\n" in content and "audience: states\n" in content
 
 
-def test_html_only_mail_is_converted_and_marked(example_repo, run) -> None:
+def test_html_only_mail_is_converted_and_marked(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "03-html-only.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     assert "text converted from html" in result.output
@@ -86,7 +88,7 @@ def test_html_only_mail_is_converted_and_marked(example_repo, run) -> None:
     assert "alert(1)" not in content
 
 
-def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo, run) -> None:
+def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "29-hostile-attachment-names.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     folder = example_repo.root / "submissions/LBN/attachments/lbn-2026-need-rehabilitation-services-for-survivors-in-the"
@@ -97,7 +99,7 @@ def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo, ru
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo, run) -> None:
+def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / name), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 1
@@ -107,7 +109,7 @@ def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo, run) -
     assert snapshot(example_repo.root) == before
 
 
-def test_an_attachment_over_the_limit(example_repo, run, tmp_path: Path) -> None:
+def test_an_attachment_over_the_limit(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from email.message import EmailMessage
 
     message = EmailMessage()
@@ -123,7 +125,7 @@ def test_an_attachment_over_the_limit(example_repo, run, tmp_path: Path) -> None
     assert snapshot(example_repo.root) == before
 
 
-def test_missing_metadata_is_named(example_repo, run) -> None:
+def test_missing_metadata_is_named(example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "20-no-header-block.eml"), "--repo", str(example_repo.root), "--today", DEMO_DATE)
     assert result.exit_code == 1
@@ -131,7 +133,7 @@ def test_missing_metadata_is_named(example_repo, run) -> None:
     assert snapshot(example_repo.root) == before
 
 
-def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(example_repo, run) -> None:
+def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), "--submitter", "LTU", "--today", DEMO_DATE)
     assert result.exit_code == 1
@@ -140,7 +142,7 @@ def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(examp
     assert snapshot(example_repo.root) == before
 
 
-def test_the_same_message_twice_is_refused(example_repo, run) -> None:
+def test_the_same_message_twice_is_refused(example_repo: Repo, run: Run) -> None:
     assert run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN).exit_code == 0
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
@@ -149,13 +151,13 @@ def test_the_same_message_twice_is_refused(example_repo, run) -> None:
     assert snapshot(example_repo.root) == before
 
 
-def test_from_standard_input(example_repo, run) -> None:
+def test_from_standard_input(example_repo: Repo, run: Run) -> None:
     result = run("ingest", "-", "--repo", str(example_repo.root), *LBN, input=(MAIL / "07-iso-8859-1.eml").read_bytes())
     assert result.exit_code == 0, result.output
     assert "Señora Peña" in published(example_repo, "submissions/LBN/lbn-2026-need-rehabilitation-services-for-survivors-in-the.md")
 
 
-def test_other_changes_in_the_working_tree_are_left_alone(example_repo, run) -> None:
+def test_other_changes_in_the_working_tree_are_left_alone(example_repo: Repo, run: Run) -> None:
     root = example_repo.root
     handle = git.Repo(root)
     (root / "notes.txt").write_text("coordinator's notes\n")
@@ -169,7 +171,7 @@ def test_other_changes_in_the_working_tree_are_left_alone(example_repo, run) -> 
     assert "A  notes.txt" in status and " M schema/templates/need.md" in status and len(status) == 2
 
 
-def test_not_a_git_repository(make_repo, run) -> None:
+def test_not_a_git_repository(make_repo: MakeRepo, run: Run) -> None:
     repo = make_repo(FIXTURES / "base", commit=False)
     before = {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()}
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(repo.root), *LBN)
@@ -179,7 +181,7 @@ def test_not_a_git_repository(make_repo, run) -> None:
     assert {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()} == before
 
 
-def test_replace_supersedes_and_history_follows_both(example_repo, run) -> None:
+def test_replace_supersedes_and_history_follows_both(example_repo: Repo, run: Run) -> None:
     old = "lbn-2026-need-rehabilitation-south-lebanon"
     result = run("replace", old, str(MAIL / "02-multipart-alternative.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
@@ -201,7 +203,7 @@ def test_replace_supersedes_and_history_follows_both(example_repo, run) -> None:
         ("deu-2026-offer-clearance-victim-assistance-funding", "is a text of Germany, not of Lebanon; a text can only replace one of the same submitter"),
     ],
 )
-def test_replace_refuses_unknown_or_foreign_texts(example_repo, run, target: str, message: str) -> None:
+def test_replace_refuses_unknown_or_foreign_texts(example_repo: Repo, run: Run, target: str, message: str) -> None:
     before = snapshot(example_repo.root)
     result = run("replace", target, str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 1
@@ -209,7 +211,7 @@ def test_replace_refuses_unknown_or_foreign_texts(example_repo, run, target: str
     assert snapshot(example_repo.root) == before
 
 
-def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo, run) -> None:
+def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo: Repo, run: Run) -> None:
     target = "irq-2026-need-risk-education-basrah"
     result = run("withdraw", target, "--reason", "Funded by a bilateral agreement", "--repo", str(example_repo.root))
     assert result.exit_code == 0, result.output
@@ -225,7 +227,7 @@ def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo, run) 
     assert again.exit_code == 1 and f"no submission {target!r} in submissions/" in again.output
 
 
-def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo, run) -> None:
+def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo: Repo, run: Run) -> None:
     path = example_repo.root / "submissions/TCD/tcd-2026-need-national-implementation-law.md"
     path.write_text(path.read_text() + "edit\n")
     before = snapshot(example_repo.root)
@@ -235,7 +237,7 @@ def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo, run) -> No
     assert snapshot(example_repo.root) == before
 
 
-def test_verify_catches_an_edit_after_receipt(example_repo, run) -> None:
+def test_verify_catches_an_edit_after_receipt(example_repo: Repo, run: Run) -> None:
     assert run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE).exit_code == 0
     path = example_repo.root / "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md"
     path.write_text(path.read_text().replace("lend cutting equipment", "lend some cutting equipment"))
@@ -245,7 +247,7 @@ def test_verify_catches_an_edit_after_receipt(example_repo, run) -> None:
     assert "source.sha256: does not match the text" in result.output
 
 
-def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> None:
+def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo: Repo, run: Run) -> None:
     from portal.checks.load import text_fingerprint
 
     path = example_repo.root / "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md"
@@ -264,7 +266,7 @@ def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> N
     assert f"(sha256:{text_fingerprint(old_text)}); the text or its fingerprint was changed after publication" in result.output
 
 
-def test_history_of_an_unknown_id(example_repo, run) -> None:
+def test_history_of_an_unknown_id(example_repo: Repo, run: Run) -> None:
     result = run("history", "nothing-here", "--repo", str(example_repo.root))
     assert result.exit_code == 1
     assert "no commit mentions 'nothing-here'" in result.output

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from portal.config import Repo
+
 from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, open_site
 
 
@@ -41,7 +43,7 @@ def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path)
 
 
 @pytest.mark.slow
-def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) -> None:
+def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo: Repo) -> None:
     port = free_port()
     env = {**os.environ, **ENV}
     process = subprocess.Popen(
@@ -74,7 +76,7 @@ def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) ->
 
 
 @pytest.mark.slow
-def test_serve_on_a_port_in_use_says_so(example_repo) -> None:
+def test_serve_on_a_port_in_use_says_so(example_repo: Repo) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

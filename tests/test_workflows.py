@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.helpers import DEMO_DATE, PROJECT, init_git
+from portal.config import Repo
+
+from tests.helpers import DEMO_DATE, PROJECT, Run, init_git
 
 WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.yml"))
 TESTS = Path(__file__).parent
@@ -260,7 +262,7 @@ def test_the_daily_logs_name_no_text() -> None:
     assert upload["with"]["path"] == "outbox/" and upload["with"]["retention-days"] <= 30
 
 
-def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) -> None:
+def test_reminders_in_ci_print_counts_only(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from portal.checks.validate import validate_repo
     from portal.lifecycle import select_active
 
@@ -312,9 +314,10 @@ def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
     """The package's own metadata, built by the setuptools that pyproject.toml asks for."""
     for name in ("pyproject.toml", "README.md", "tools"):
         source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(
-            source, tmp_path / name, **({"ignore": shutil.ignore_patterns("*.egg-info", "__pycache__")} if source.is_dir() else {})
-        )
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+        else:
+            shutil.copy2(source, tmp_path / name)
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheel"), str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr
