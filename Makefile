@@ -1,13 +1,13 @@
 # Two commands set everything up on a fresh machine with Python 3.11+, make and git:
 #   make demo   builds and serves the example portal
-#   make test   runs the whole suite
+#   make test   runs the whole suite (make check: the quick loop while working)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 # The examples are shown as of this date, so the demo looks the same whatever the calendar says.
 DEMO_DATE ?= 2026-11-20
 
-.PHONY: demo test lint bench chromium clean handbook
+.PHONY: demo test check lint bench chromium clean handbook
 
 $(BIN)/portal: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,17 +33,21 @@ chromium:
 	    echo "The browser tests need Chromium: install it (Debian: sudo apt-get install chromium) or set PORTAL_CHROMIUM=/path/to/chromium."; exit 1; \
 	  fi; }
 
-test: $(BIN)/portal chromium
-	$(BIN)/ruff check tools tests bench
-	$(BIN)/mypy
+# Everything, as CI runs it (.ci/run): lint, formatting, types, every test with the browser and slow ones.
+test: lint chromium
 	$(BIN)/pytest
+
+# The quick loop while working: the same checks, the tests without Chromium and without the slow ones.
+check: lint
+	$(BIN)/pytest -q -m "not browser and not slow"
 
 lint: $(BIN)/portal
 	$(BIN)/ruff check tools tests bench
+	$(BIN)/ruff format --check tools tests bench
 	$(BIN)/mypy
 
 bench: $(BIN)/portal chromium
-	$(BIN)/python bench/run.py
+	$(BIN)/python -m bench.run
 
 clean:
 	rm -rf build site outbox .pytest_cache .mypy_cache .ruff_cache

@@ -16,19 +16,17 @@ from __future__ import annotations
 import datetime as dt
 import random
 import shutil
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tools"))
+from portal import dates
+from portal.checks.load import parse_submission, text_fingerprint
+from portal.config import Repo
+from portal.examples import examples_root
+from portal.intake.frontmatter import document
+from portal.model import ASSISTANCE, KINDS, THEMES
+from portal.registry import load_registry
 
-from portal import dates  # noqa: E402
-from portal.checks.load import parse_submission, text_fingerprint  # noqa: E402
-from portal.config import Repo  # noqa: E402
-from portal.examples import examples_root  # noqa: E402
-from portal.intake.frontmatter import document  # noqa: E402
-from portal.model import ASSISTANCE, KINDS, THEMES  # noqa: E402
-from portal.registry import load_registry  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 WORDS = [
     "clearance",

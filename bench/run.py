@@ -5,7 +5,7 @@ Each figure is the median of several runs, beside its reference measured in the 
 validate, the plain way with the same libraries (bench/validate_reference.py); for the build, a
 plain `mkdocs build` of as many pages with the same theme. The machine and its load are printed.
 
-Usage: python bench/run.py [--sizes 100,1000] [--runs 3] [--corpus generated,examples] [--validate-only]
+Usage: python -m bench.run [--sizes 100,1000] [--runs 3] [--corpus generated,examples] [--validate-only]
 """
 
 from __future__ import annotations
@@ -23,18 +23,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
+from portal.config import Repo
 from portal.publish.build import build_portal
 from portal.publish.generator import run_generator
 
-from corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
+from bench.corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
+from tests.helpers import PASSCODES, PORTAL
 
-PASSCODES = {"states": "inch-spoiled-reggae-unfasten-scuba-antidote", "partners": "drainage-clover-unvented-stoke-outsell-mousy"}
-PORTAL = str(Path(sys.executable).with_name("portal"))
 REFERENCE = str(Path(__file__).with_name("validate_reference.py"))
-CORPORA = {"generated": make_corpus, "examples": make_example_corpus}
+CORPORA: dict[str, Callable[..., Repo]] = {"generated": make_corpus, "examples": make_example_corpus}
 VALIDATE_TARGET_S = {10_000: 2.0}
 
 
@@ -104,8 +105,7 @@ def browser_timings(site: Path, runs: int) -> dict[str, float]:
     on the fifth page, then typing to results)."""
     from playwright.sync_api import sync_playwright
 
-    sys.path.insert(0, str(ROOT / "tests"))
-    from browser import ARGS, chromium_path, serving
+    from tests.browser import ARGS, chromium_path, serving
 
     unlock, page_times, ready_times, search_times = [], [], [], []
     with serving(site) as url, sync_playwright() as playwright:
@@ -173,9 +173,15 @@ def main() -> None:
                 print(f"… {corpus}: {size} submissions", file=sys.stderr)
                 repo = CORPORA[corpus](work / f"{corpus}{size}", size, git_history=True)
                 row: dict[str, float | int | str] = {"corpus": corpus, "submissions": size, "load_before": load_average()}
-                row["validate_s"], row["validate_cpu_s"] = timed_with_cpu([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
-                row["validate_reference_s"], row["validate_reference_cpu_s"] = timed_with_cpu([sys.executable, REFERENCE, str(repo.root)], args.runs)
-                row["validate_ratio"] = row["validate_s"] / row["validate_reference_s"]
+                validate_s, validate_cpu_s = timed_with_cpu([PORTAL, "validate", "--repo", str(repo.root)], args.runs)
+                reference_s, reference_cpu_s = timed_with_cpu([sys.executable, REFERENCE, str(repo.root)], args.runs)
+                row.update(
+                    validate_s=validate_s,
+                    validate_cpu_s=validate_cpu_s,
+                    validate_reference_s=reference_s,
+                    validate_reference_cpu_s=reference_cpu_s,
+                    validate_ratio=validate_s / reference_s,
+                )
                 if not args.validate_only:
                     measure_build(row, repo, size, args, work)
                 row["load_after"] = load_average()
@@ -193,7 +199,7 @@ def main() -> None:
     )
 
 
-def measure_build(row: dict, repo, size: int, args: argparse.Namespace, work: Path) -> None:  # type: ignore[no-untyped-def]
+def measure_build(row: dict, repo: Repo, size: int, args: argparse.Namespace, work: Path) -> None:
     builds = []
     for _ in range(args.runs if size <= 1000 else 1):
         builds.append(build_portal(repo, TODAY, PASSCODES))

@@ -1,13 +1,13 @@
 """`portal validate` alone, beside its reference, on both corpora: a quicker table than `make bench`.
 
-Usage: python bench/validate_bench.py [SIZE ...]   (default: 1000 10000)
+Usage: python -m bench.validate_bench [SIZE ...]   (default: 1000 10000)
 """
 
 from __future__ import annotations
 
 import sys
 
-import run
+from bench import run
 
 if __name__ == "__main__":
     sizes = ",".join(sys.argv[1:]) or "1000,10000"

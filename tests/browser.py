@@ -1,4 +1,6 @@
-"""The real Chromium (Debian's package), driven by Playwright, and a static server for site/."""
+"""The real Chromium (Debian's package), driven by Playwright, a static server for site/ and the
+reader's first step. Apart from helpers.py because the benchmarks and the screenshots of the
+handbook drive the same Chromium outside pytest, and only the browser tests need Playwright."""
 
 from __future__ import annotations
 
@@ -12,6 +14,9 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page, expect
+
+from tests.helpers import STATES
 
 ARGS = [
     "--no-sandbox",
@@ -55,3 +60,13 @@ def serving(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def unlock(page: Page, url: str, passcode: str = STATES) -> None:
+    """Open the portal at `url` as a reader does: the passcode field has the focus, Enter opens the home page."""
+    page.goto(url)
+    field = page.get_by_label("Passcode")
+    expect(field).to_be_focused()
+    field.fill(passcode)
+    field.press("Enter")
+    page.wait_for_selector(".md-content h1")

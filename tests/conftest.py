@@ -1,10 +1,12 @@
+"""Fixtures: portal repositories to change, the example portal, the real Chromium, the CLI in-process.
+The plain helpers they use are in helpers.py."""
+
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import git
 import pytest
 from click.testing import CliRunner, Result
 from playwright.sync_api import Browser
@@ -13,38 +15,11 @@ from portal.cli import main
 from portal.config import Repo
 from portal.examples import create_example_repo
 
-PROJECT = Path(__file__).resolve().parents[1]
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-# The examples are shown as of this date (the Makefile's DEMO_DATE): nothing here reads the clock.
-DEMO_DATE = "2026-11-20"
-
-
-def init_git(root: Path) -> git.Repo:
-    handle = git.Repo.init(root, initial_branch="main")
-    with handle.config_writer() as config:
-        config.set_value("user", "name", "Test Coordinator")
-        config.set_value("user", "email", "coordinator@example.org")
-        config.set_value("commit", "gpgsign", "false")
-    return handle
-
-
-def new_repo(target: Path, *overlays: Path, commit: bool = True) -> Repo:
-    """A portal repository with the project's schema and settings, plus the given folders on top."""
-    target.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(PROJECT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
-    shutil.copy2(PROJECT / "mkdocs.yml", target / "mkdocs.yml")
-    (target / "submissions").mkdir(exist_ok=True)
-    for overlay in overlays:
-        shutil.copytree(overlay, target, dirs_exist_ok=True)
-    if commit:
-        handle = init_git(target)
-        handle.git.add("--all")
-        handle.git.commit("--quiet", "-m", "Start")
-    return Repo(target)
+from tests.helpers import PROJECT, MakeRepo, Run, new_repo
 
 
 @pytest.fixture
-def make_repo(tmp_path: Path) -> Callable[..., Repo]:
+def make_repo(tmp_path: Path) -> MakeRepo:
     counter = iter(range(1000))
 
     def make(*overlays: Path, commit: bool = True) -> Repo:
@@ -71,7 +46,7 @@ def browser() -> Iterator[Browser]:
     """The real Chromium (Debian's package), one per test module."""
     from playwright.sync_api import sync_playwright
 
-    from browser import ARGS, chromium_path
+    from tests.browser import ARGS, chromium_path
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=chromium_path(), args=ARGS)
@@ -80,7 +55,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def run() -> Callable[..., Result]:
+def run() -> Run:
     def invoke(*args: str, input: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
         return CliRunner().invoke(main, list(args), input=input, env=env, catch_exceptions=False)
 

@@ -1,5 +1,5 @@
 """Screenshots of the example portal for the handbook: home, a text and the overview, at desktop
-and phone size, in the real Chromium. Usage: .venv/bin/python tests/screenshots.py [folder]
+and phone size, in the real Chromium. Usage: .venv/bin/python -m tests.screenshots [folder]
 (default docs/screenshots)."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from pathlib import Path
 from click.testing import CliRunner
 from playwright.sync_api import Page, sync_playwright
 
-from browser import ARGS, chromium_path, serving
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV, STATES
+from tests.browser import ARGS, chromium_path, serving
+from tests.helpers import DEMO_DATE, ENV, PROJECT, STATES
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TEXT = "Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)"

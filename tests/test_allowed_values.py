@@ -20,8 +20,7 @@ from portal import model
 from portal.cli import main
 from portal.intake.documents import CONVERTIBLE
 
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV, STATES, OpenedSite, open_site
+from tests.helpers import DEMO_DATE, ENV, PROJECT, STATES, OpenedSite, open_site
 
 SCHEMA: dict[str, Any] = json.loads((PROJECT / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
 # field -> where its allowed values are in the schema

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Dialog, Page, expect
+from pypdf import PdfReader
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, PARTNERS, STATES
+from portal.config import Repo
+
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run
 
 pytestmark = pytest.mark.browser
 
@@ -40,21 +42,11 @@ def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) 
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.errors = errors  # type: ignore[attr-defined]
+    page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     context.close()
-
-
-def unlock(page: Page, url: str, passcode: str) -> float:
-    page.goto(url)
-    field = page.get_by_label("Passcode")
-    expect(field).to_be_focused()
-    field.fill(passcode)
-    started = time.perf_counter()
-    field.press("Enter")
-    page.wait_for_selector(".md-content h1")
-    return time.perf_counter() - started
 
 
 def search(page: Page, word: str, expected: str) -> str:
@@ -147,14 +139,17 @@ def test_phone_screen_and_print(page: Page, site: str) -> None:
     page.goto(page.url.replace("index.html", "") + "index.html")
     page.locator(".md-content h1").wait_for()
     page.get_by_label("Navigation").first.wait_for(state="attached")
-    page.evaluate("() => document.querySelector('.md-content a[href$=\".html\"]')")
+    expect(page.locator(".md-content a[href$='.html']").first).to_be_visible()  # the home page's links fit the phone
     width = page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 375
+    heading = page.locator(".md-content h1").evaluate("h => h.firstChild.textContent.trim()")
+    opening = " ".join(page.locator(".md-content p").first.inner_text().split())
     page.emulate_media(media="print")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).display") == "none"
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-sidebar--primary')).display") == "none"
-    pdf = page.pdf()
-    assert pdf.startswith(b"%PDF")
+    printed = PdfReader(io.BytesIO(page.pdf())).pages
+    sheet = " ".join(printed[0].extract_text().split())
+    assert sheet.startswith(f"{heading} {opening[:80]}"), sheet[:200]  # the page from its heading: no header, search or navigation
 
 
 def test_main_pages_have_no_serious_accessibility_violations(page: Page, site: str) -> None:
@@ -177,7 +172,7 @@ def test_main_pages_have_no_serious_accessibility_violations(page: Page, site: s
     assert problems == [], "\n".join(problems)
 
 
-def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(browser: Browser, example_repo, run) -> None:
+def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(browser: Browser, example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     context = browser.new_context()
     page = context.new_page()
@@ -202,8 +197,8 @@ def test_after_rotation_the_old_passcode_and_the_remembered_key_stop_working(bro
     context.close()
 
 
-def hostile_repo(make_repo) -> tuple:
-    from conftest import FIXTURES
+def hostile_repo(make_repo: MakeRepo) -> tuple:
+    from tests.helpers import FIXTURES
 
     payloads = (FIXTURES / "xss-payloads.txt").read_text(encoding="utf-8")
     repo = make_repo(FIXTURES / "base")
@@ -218,14 +213,19 @@ def hostile_repo(make_repo) -> tuple:
     return repo, payloads
 
 
-def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo, run) -> None:
+def test_hostile_html_and_markdown_render_inert(browser: Browser, make_repo: MakeRepo, run: Run) -> None:
     repo, payloads = hostile_repo(make_repo)
     result = run("build", "--repo", str(repo.root), "--today", "2026-11-20", env=ENV)
     assert result.exit_code == 0, result.output
     context = browser.new_context()
     page = context.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+
+    def dismiss(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", dismiss)
     with serving(repo.site_dir) as url:
         unlock(page, url, STATES)
         page.get_by_role("link", name="Needs").first.click()

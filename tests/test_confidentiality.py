@@ -9,20 +9,22 @@ import json
 import re
 import shutil
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from portal.checks.validate import validate_repo
+from portal.config import Repo
 from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
-from portal.publish.leaks import needles_for
+from portal.publish.leaks import Needles, needles_for
 from portal.publish.protect import rounded_count
 from portal.publish.textformat import markdown_html
 
-from conftest import DEMO_DATE
-from sitereader import ENV, PARTNERS, PASSCODES, STATES, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, Run, found, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -47,14 +49,15 @@ def copy_site(root: Path, tmp_path: Path) -> Path:
     return site
 
 
-def check(run, root: Path, site: Path):
+def check(run: Run, root: Path, site: Path) -> Result:
     return run("check-leaks", str(site), "--repo", str(root), env=ENV)
 
 
 # -- the proof ---------------------------------------------------------------------------------
 
 
-def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_repo, monkeypatch) -> None:
+@pytest.mark.slow
+def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     """A build that only compressed and encoded its pages (no AES) is refused by the proof."""
     assert build_portal(example_repo, __import__("datetime").date.fromisoformat(DEMO_DATE), PASSCODES).pages > 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
@@ -66,7 +69,7 @@ def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_rep
     assert {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()} == before
 
 
-def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run, tmp_path: Path) -> None:
+def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     attachment = next(site.glob("*/*.bin"))
     original = (built / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
@@ -76,7 +79,7 @@ def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run
     assert f"{attachment.parent.name}/{attachment.name}: leak: not ciphertext that opens with its tier's key for this name and build" in result.output
 
 
-def test_two_sealed_pages_swapped_do_not_open(built: Path, run, tmp_path: Path) -> None:
+def test_two_sealed_pages_swapped_do_not_open(built: Path, run: Run, tmp_path: Path) -> None:
     """A page is bound to its own name: an observer cannot make a reader see one page for another."""
     site = copy_site(built, tmp_path)
     first, second = sorted(next(p for p in site.iterdir() if re.fullmatch(r"[0-9a-f]{12}", p.name)).glob("*.html"))[:2]
@@ -88,7 +91,7 @@ def test_two_sealed_pages_swapped_do_not_open(built: Path, run, tmp_path: Path) 
     assert result.output.count("not ciphertext that opens with its tier's key for this name and build") == 2
 
 
-def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, run, tmp_path: Path) -> None:
+def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     states, partners = open_site(site, STATES), open_site(site, PARTNERS)
     source = next(states.folder.glob("*.html"))
@@ -98,7 +101,7 @@ def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, 
     assert f"{partners.folder.name}/{source.name}: leak: not ciphertext that opens with its tier's key" in result.output
 
 
-def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak(built: Path, run, tmp_path: Path) -> None:
+def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     bundle = next((site / "assets/javascripts").glob("bundle.*.min.js"))
     bundle.write_bytes(bundle.read_bytes() + b"\n// changed")
@@ -110,7 +113,7 @@ def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak
     assert "_portal/loader.js: leak: not the portal's own file" in result.output
 
 
-def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run, tmp_path: Path) -> None:
+def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     (site / "notes.txt").write_text("nothing here")
     shell = next(site.glob("*/index.html"))
@@ -122,7 +125,7 @@ def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run, tmp_p
     assert f"{shell.parent.name}/index.html: leak: its shell is not the one the build writes" in result.output
 
 
-def test_the_check_needs_the_passcodes_and_refuses_wrong_ones(built: Path, run) -> None:
+def test_the_check_needs_the_passcodes_and_refuses_wrong_ones(built: Path, run: Run) -> None:
     result = run("check-leaks", "--repo", str(built), env={**ENV, "PORTAL_PASSCODE": "ripple-sizable-hardcover-unvocal-smoked-overdue"})
     assert result.exit_code == 1
     assert "_portal/keys.json: leak: the States passcode opens none of its slots" in result.output
@@ -132,7 +135,7 @@ def test_the_check_needs_the_passcodes_and_refuses_wrong_ones(built: Path, run) 
 
 
 @pytest.fixture(scope="module")
-def example_needles(example_repo_template: Path):
+def example_needles(example_repo_template: Path) -> Needles:
     from portal.config import Repo
 
     return needles_for(validate_repo(Repo(example_repo_template)).submissions)
@@ -151,12 +154,11 @@ def example_needles(example_repo_template: Path):
         "&amp;#68;rafting national implementation legislation",
     ],
 )
-def test_the_word_scan_sees_through_markup_and_invisible_characters(example_needles, disguise: str) -> None:
+def test_the_word_scan_sees_through_markup_and_invisible_characters(example_needles: Needles, disguise: str) -> None:
     assert ("title", TCD) in example_needles.scan_markup(f"<p>{disguise}</p>")
 
 
 def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
-    from portal.publish.leaks import Needles
 
     needles = Needles()
     texts = {
@@ -173,7 +175,8 @@ def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
     assert needles.scan_markup("<p>Nothing of the kind here, only the portal's own words about passcodes.</p>") == []
 
 
-def test_a_contact_named_like_a_common_word_still_builds(example_repo, run) -> None:
+@pytest.mark.slow
+def test_a_contact_named_like_a_common_word_still_builds(example_repo: Repo, run: Run) -> None:
     """A display name such as "Text" or "Name" is in the theme's bundle and the portal's own pages:
     no evidence of a leak, and no reason to stop publishing."""
     path = example_repo.root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md"
@@ -204,7 +207,7 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
         partners.key, gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()), keymod.page_aad(partners.build, where)
     )
     shell = (partners.folder / name).read_text()
-    old = re.search(r'id="portal-data">([^<]+)<', shell).group(1)
+    old = found(r'id="portal-data">([^<]+)<', shell).group(1)
     (partners.folder / name).write_text(shell.replace(old, base64.b64encode(sealed).decode()))
     report = check_published(site, repo.settings, PASSCODES, subs)
     assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)], [(leak.path, leak.what) for leak in report.leaks]
@@ -220,7 +223,7 @@ def sealed_sizes(site: Path) -> list[int]:
         if path.suffix == ".bin" or path.name == "search":
             continue
         if path.suffix == ".html":
-            payload = re.search(r'id="portal-data">([^<]+)<', path.read_text()).group(1)
+            payload = found(r'id="portal-data">([^<]+)<', path.read_text()).group(1)
             sizes.append(len(base64.b64decode(payload)))
     sizes += [p.stat().st_size for p in site.glob("*/*.bin")]
     sizes += [p.stat().st_size for p in site.glob("*/search/search_index.json")]
@@ -246,7 +249,7 @@ def test_rounded_counts() -> None:
 def test_every_opened_page_has_the_generic_title_and_the_policy(built: Path) -> None:
     states = open_site(built / "site", STATES)
     shell = next(states.folder.glob("*.html")).read_text()
-    policy = re.search(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', shell).group(1)
+    policy = found(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', shell).group(1)
     for directive in ("default-src 'self'", "connect-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"):
         assert directive in policy
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
@@ -256,7 +259,8 @@ def test_every_opened_page_has_the_generic_title_and_the_policy(built: Path) -> 
         assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in page[:2000]
 
 
-def test_one_text_added_between_two_builds_shows_only_what_security_md_says(example_repo, run) -> None:
+@pytest.mark.slow
+def test_one_text_added_between_two_builds_shows_only_what_security_md_says(example_repo: Repo, run: Run) -> None:
     """docs/security.md: an observer of two builds sees new names for every file, rounded counts,
     sizes in buckets, and that the site changed; not which pages changed or grew."""
 
@@ -295,7 +299,8 @@ def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
     assert data["v"] == 2 and len(base64.b64decode(data["salt"])) == 16
     master = keymod.derive_master(STATES, base64.b64decode(data["salt"]), data["iterations"])
     assert open_slots(document, [master]) == [None]  # the PBKDF2 output itself opens nothing
-    assert open_slots(document, [keymod.subkey(master, "wrap")])[0]["tier"] == "states"
+    opened = open_slots(document, [keymod.subkey(master, "wrap")])[0]
+    assert opened is not None and opened["tier"] == "states"
     assert open_keys(document, f"  {STATES}  ".strip())["tier"] == "states"
     with pytest.raises(SealError):
         open_keys(document, STATES + " ")
@@ -311,13 +316,14 @@ def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
         "qwertyuiopasdfghjklzxcvbnm1234",
     ],
 )
-def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo, run, passcode: str) -> None:
+def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo: Repo, run: Run, passcode: str) -> None:
     result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
     assert result.exit_code == 1
     assert "PORTAL_PASSCODE is too weak" in result.output
 
 
-def test_generated_and_strong_passcodes_are_accepted(example_repo, run) -> None:
+@pytest.mark.slow
+def test_generated_and_strong_passcodes_are_accepted(example_repo: Repo, run: Run) -> None:
     from portal.upkeep.passcode import generate
 
     for passcode in (generate(), "ripple-sizable-hardcover-unvocal-smoked-overdue", "Vq7#pL2!xZ9@mN4$wK8%"):
@@ -344,7 +350,8 @@ def test_generated_passcodes_use_words_one_can_send_to_a_ministry() -> None:
 # -- what the check refused or let through when attacked ----------------------------------------
 
 
-def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(example_repo, run) -> None:
+@pytest.mark.slow
+def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(example_repo: Repo, run: Run) -> None:
     from portal.config import Repo
     from portal.publish.sealcheck import check_published
 
@@ -374,7 +381,7 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
         (lambda doc: doc.replace('"kdf"', ' "kdf"'), "not written as the build writes it (extra fields, spacing or values)"),
     ],
 )
-def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path, run, tmp_path: Path, change, message: str) -> None:
+def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path, run: Run, tmp_path: Path, change: Callable[[str], str], message: str) -> None:
     site = copy_site(built, tmp_path)
     keys = site / "_portal/keys.json"
     keys.write_text(change(keys.read_text()))
@@ -383,7 +390,7 @@ def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path,
     assert f"_portal/keys.json: leak: {message}" in result.output
 
 
-def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_printed(built: Path, run, tmp_path: Path) -> None:
+def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_printed(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     partners = open_site(site, PARTNERS)
     name = "minister asked for twelve vehicles.bin"
@@ -398,7 +405,8 @@ def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_prin
     assert "minister" not in result.output and "Xiengkhouang" not in result.output.replace(str(site), "")
 
 
-def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds(example_repo, run) -> None:
+@pytest.mark.slow
+def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds(example_repo: Repo, run: Run) -> None:
     """Texts are published verbatim: a States-only text may quote the guidance pattern, the home
     page, or a shared text's title and contact without being taken for a leak into the partners' tier."""
     source = example_repo.root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md"
@@ -429,7 +437,7 @@ def test_the_files_every_tier_has_are_sealed_to_one_size(built: Path) -> None:
     sizes = {}
     for opened in (states, partners):
         shell = (opened.folder / "index.html").read_text()
-        home = len(base64.b64decode(re.search(r'id="portal-data">([^<]+)<', shell).group(1)))
+        home = len(base64.b64decode(found(r'id="portal-data">([^<]+)<', shell).group(1)))
         sizes[opened.tier] = (home, (opened.folder / "search/search_index.json").stat().st_size)
     assert sizes["states"] == sizes["partners"]
     listed = {

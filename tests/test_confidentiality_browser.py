@@ -9,9 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from browser import serving
-from conftest import FIXTURES
-from sitereader import ENV, PARTNERS, STATES
+from tests.browser import serving
+from tests.helpers import ENV, FIXTURES, PARTNERS, STATES, MakeRepo, Run
 
 pytestmark = pytest.mark.browser
 
@@ -21,7 +20,7 @@ HOSTILE_TITLES = {
 }
 
 
-def hostile_site(make_repo, run) -> Path:
+def hostile_site(make_repo: MakeRepo, run: Run) -> Path:
     """The base repository plus three hostile texts: one States-only in Markdown, one shared
     with partners in Markdown, one in plain text, with titles that are the theme's own ids."""
     repo = make_repo(FIXTURES / "base")
@@ -97,7 +96,7 @@ def visit_every_page(page: Page, url: str) -> int:
 
 
 @pytest.mark.parametrize("passcode", [STATES, PARTNERS], ids=["states", "partners"])
-def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser, make_repo, run, passcode: str) -> None:
+def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser, make_repo: MakeRepo, run: Run, passcode: str) -> None:
     site = hostile_site(make_repo, run)
     context = browser.new_context()
     with serving(site) as url:
@@ -131,7 +130,7 @@ def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser,
     context.close()
 
 
-def test_the_theme_keeps_working_under_the_policy(browser: Browser, make_repo, run) -> None:
+def test_the_theme_keeps_working_under_the_policy(browser: Browser, make_repo: MakeRepo, run: Run) -> None:
     site = hostile_site(make_repo, run)
     context = browser.new_context()
     with serving(site) as url:

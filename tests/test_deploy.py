@@ -18,8 +18,7 @@ from portal.cli import main
 from portal.config import Repo
 from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV
+from tests.helpers import DEMO_DATE, ENV, PROJECT, Run
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +45,7 @@ def site_tree(folder: Path) -> dict[str, bytes]:
 def branch_tree(bare: Path, branch: str) -> dict[str, bytes]:
     handle = git.Repo(bare)
     tree = handle.commit(branch).tree
-    return {blob.path: blob.data_stream.read() for blob in tree.traverse() if blob.type == "blob"}  # type: ignore[union-attr]
+    return {str(blob.path): blob.data_stream.read() for blob in tree.traverse() if blob.type == "blob"}  # type: ignore[union-attr]
 
 
 def bare_repo(path: Path) -> Path:
@@ -54,7 +53,7 @@ def bare_repo(path: Path) -> Path:
     return path
 
 
-def test_deploy_to_a_bare_repository_holds_exactly_site_in_one_commit(built: Repo, run, tmp_path: Path) -> None:
+def test_deploy_to_a_bare_repository_holds_exactly_site_in_one_commit(built: Repo, run: Run, tmp_path: Path) -> None:
     bare = bare_repo(tmp_path / "site.git")
     result = run("deploy", str(bare), "--branch", "gh-pages", "--repo", str(built.root), env=ENV)
     assert result.exit_code == 0, result.output
@@ -76,7 +75,8 @@ def test_deploy_to_a_bare_repository_holds_exactly_site_in_one_commit(built: Rep
     assert not any(name.startswith(("submissions/", "schema/", ".git")) for name in branch_tree(bare, "gh-pages"))
 
 
-def test_a_second_deploy_replaces_the_branch_and_still_leaves_one_commit(built: Repo, run, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_second_deploy_replaces_the_branch_and_still_leaves_one_commit(built: Repo, run: Run, tmp_path: Path) -> None:
     bare = bare_repo(tmp_path / "site.git")
     assert run("deploy", str(bare), "--repo", str(built.root), env=ENV).exit_code == 0
     first = git.Repo(bare).commit("gh-pages")
@@ -93,7 +93,7 @@ def test_a_second_deploy_replaces_the_branch_and_still_leaves_one_commit(built: 
     assert first_files - set(branch_tree(bare, "gh-pages")), "the second build has fewer pages"
 
 
-def test_a_refused_leak_check_deploys_nothing(built: Repo, run, tmp_path: Path) -> None:
+def test_a_refused_leak_check_deploys_nothing(built: Repo, run: Run, tmp_path: Path) -> None:
     leaked = next(built.submissions.rglob("*.md"))
     shutil.copy(leaked, built.site_dir / "assets" / "notes.txt")
     bare = bare_repo(tmp_path / "site.git")
@@ -107,7 +107,8 @@ def test_a_refused_leak_check_deploys_nothing(built: Repo, run, tmp_path: Path) 
     assert not folder.exists() and list(folder.parent.iterdir()) == []
 
 
-def test_the_folder_target_is_replaced_whole(built: Repo, run, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_the_folder_target_is_replaced_whole(built: Repo, run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "www" / "portal"
     folder.parent.mkdir()
     first = run("deploy", str(folder), "--repo", str(built.root), env=ENV)
@@ -122,7 +123,7 @@ def test_the_folder_target_is_replaced_whole(built: Repo, run, tmp_path: Path) -
     assert sorted(path.name for path in folder.parent.iterdir()) == ["portal"]
 
 
-def test_a_folder_that_holds_something_else_is_refused_and_left_alone(built: Repo, run, tmp_path: Path) -> None:
+def test_a_folder_that_holds_something_else_is_refused_and_left_alone(built: Repo, run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "documents"
     folder.mkdir()
     (folder / "budget.xlsx").write_text("not a portal")
@@ -164,8 +165,9 @@ KILLER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("where", ["copy", "swap"])
-def test_a_folder_deploy_killed_in_the_middle_leaves_the_old_folder(built: Repo, run, tmp_path: Path, where: str) -> None:
+def test_a_folder_deploy_killed_in_the_middle_leaves_the_old_folder(built: Repo, run: Run, tmp_path: Path, where: str) -> None:
     folder = tmp_path / "www" / "portal"
     folder.parent.mkdir()
     assert run("deploy", str(folder), "--repo", str(built.root), env=ENV).exit_code == 0
@@ -185,7 +187,7 @@ def test_a_folder_deploy_killed_in_the_middle_leaves_the_old_folder(built: Repo,
     assert sorted(path.name for path in folder.parent.iterdir()) == ["portal"]
 
 
-def test_the_repository_itself_is_never_a_target(built: Repo, run, tmp_path: Path) -> None:
+def test_the_repository_itself_is_never_a_target(built: Repo, run: Run, tmp_path: Path) -> None:
     handle = git.Repo(built.root)
     handle.create_remote("origin", "git@github.com:ccm/portal-texts.git")
     for target in (str(built.root), "https://github.com/CCM/portal-texts", "ssh://git@github.com/ccm/portal-texts.git"):
@@ -195,7 +197,7 @@ def test_the_repository_itself_is_never_a_target(built: Repo, run, tmp_path: Pat
     assert [head.name for head in handle.heads] == ["main"]
 
 
-def test_credentials_belong_in_the_environment_not_in_the_address(built: Repo, run) -> None:
+def test_credentials_belong_in_the_environment_not_in_the_address(built: Repo, run: Run) -> None:
     result = run("deploy", "https://portal:ghp_secret123@github.com/ccm/site.git", "--repo", str(built.root), env=ENV)
     assert result.exit_code == 1
     assert "holds a password or token" in result.output and "ghp_secret123" not in result.output
@@ -209,7 +211,7 @@ def test_credentials_belong_in_the_environment_not_in_the_address(built: Repo, r
     assert "ghp_secret123" not in configured.output
 
 
-def test_a_failed_push_names_no_credential(built: Repo, run) -> None:
+def test_a_failed_push_names_no_credential(built: Repo, run: Run) -> None:
     env = {**ENV, "PORTAL_DEPLOY_TOKEN": "ghp_do-not-print-me"}
     result = run("deploy", "https://127.0.0.1:9/ccm/site.git", "--repo", str(built.root), env=env)
     assert result.exit_code == 1
@@ -217,7 +219,7 @@ def test_a_failed_push_names_no_credential(built: Repo, run) -> None:
     assert "ghp_do-not-print-me" not in result.output
 
 
-def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo, run, tmp_path: Path) -> None:
+def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo, run: Run, tmp_path: Path) -> None:
     empty = run("deploy", "--repo", str(built.root), env=ENV)
     assert empty.exit_code == 1
     settings = built.schema_dir / "settings.yaml"
@@ -235,7 +237,7 @@ def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo
     assert wrong.exit_code == 1 and "deploy.target: 'ftp' is not a target; use one of git, folder, pages" in wrong.output
 
 
-def test_the_pages_target_is_left_to_the_workflow(built: Repo, run, tmp_path: Path) -> None:
+def test_the_pages_target_is_left_to_the_workflow(built: Repo, run: Run, tmp_path: Path) -> None:
     here = run("deploy", "pages", "--repo", str(built.root), env=ENV)
     assert here.exit_code == 1 and "uploaded by the Publish workflow" in here.output
     output = tmp_path / "github-output"

@@ -19,8 +19,7 @@ from portal.publish.deploy import DeployError
 from portal.upkeep.passcode import PasscodeError
 from portal.upkeep.removal import RemovalError
 
-from conftest import FIXTURES
-from sitereader import ENV
+from tests.helpers import ENV, FIXTURES
 
 Run = Callable[..., Result]
 

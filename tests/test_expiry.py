@@ -10,8 +10,9 @@ from pathlib import Path
 import git
 import pytest
 
-from conftest import FIXTURES, init_git, new_repo
-from sitereader import ENV, STATES, open_site
+from portal.config import Repo
+
+from tests.helpers import ENV, FIXTURES, STATES, Run, init_git, new_repo, open_site
 
 BASE = FIXTURES / "base"
 
@@ -27,7 +28,7 @@ def text_file(identifier: str, published: str, expires: str, email_line: str = "
 
 
 @pytest.fixture
-def dated_repo(tmp_path: Path):
+def dated_repo(tmp_path: Path) -> Repo:
     """Texts expiring yesterday, today, tomorrow (relative to 2028-02-29) and on 29 February."""
     root = tmp_path / "portal"
     new_repo(root, commit=False)
@@ -49,19 +50,19 @@ def dated_repo(tmp_path: Path):
     return Repo(root)
 
 
-def test_expire_removes_only_what_is_past_its_date(dated_repo, run) -> None:
+def test_expire_removes_only_what_is_past_its_date(dated_repo: Repo, run: Run) -> None:
     result = run("expire", "--repo", str(dated_repo.root), "--today", "2028-02-29")
     assert result.exit_code == 0, result.output
     assert "lao-2027-need-yesterday" in result.output and "Removed 1 expired text and their attachments in commit" in result.output
     remaining = sorted(p.stem for p in (dated_repo.submissions / "LAO").glob("*.md"))
     assert remaining == ["lao-2027-need-later", "lao-2027-need-today", "lao-2027-need-tomorrow"]
     commit = git.Repo(dated_repo.root).head.commit
-    assert commit.message.startswith("Remove 1 expired text\n")
+    assert str(commit.message).startswith("Remove 1 expired text\n")
     assert '- lao-2027-need-yesterday: need of Lao PDR, "Clearance support in Xiengkhouang" (published 2027-03-01, expired 2028-02-28)' in commit.message
     assert "Portal-Action: expire\nPortal-Submission: lao-2027-need-yesterday" in commit.message
 
 
-def test_expire_twice_is_a_no_op(dated_repo, run) -> None:
+def test_expire_twice_is_a_no_op(dated_repo: Repo, run: Run) -> None:
     assert run("expire", "--repo", str(dated_repo.root), "--today", "2028-03-02").exit_code == 0
     head = git.Repo(dated_repo.root).head.commit.hexsha
     again = run("expire", "--repo", str(dated_repo.root), "--today", "2028-03-02")
@@ -70,7 +71,7 @@ def test_expire_twice_is_a_no_op(dated_repo, run) -> None:
     assert git.Repo(dated_repo.root).head.commit.hexsha == head
 
 
-def test_dry_run_changes_nothing(dated_repo, run) -> None:
+def test_dry_run_changes_nothing(dated_repo: Repo, run: Run) -> None:
     head = git.Repo(dated_repo.root).head.commit.hexsha
     result = run("expire", "--dry-run", "--repo", str(dated_repo.root), "--today", "2028-03-02")
     assert result.exit_code == 0
@@ -79,7 +80,7 @@ def test_dry_run_changes_nothing(dated_repo, run) -> None:
     assert len(list((dated_repo.submissions / "LAO").glob("*.md"))) == 4
 
 
-def test_expire_refuses_a_repository_with_errors(dated_repo, run) -> None:
+def test_expire_refuses_a_repository_with_errors(dated_repo: Repo, run: Run) -> None:
     bad = dated_repo.submissions / "LAO" / "lao-2027-need-later.md"
     bad.write_text(bad.read_text().replace("kind: need", "kind: needs"))
     result = run("expire", "--repo", str(dated_repo.root), "--today", "2028-03-02")
@@ -88,13 +89,13 @@ def test_expire_refuses_a_repository_with_errors(dated_repo, run) -> None:
     assert "fix them before removing anything" in result.output
 
 
-def test_an_unparseable_today(dated_repo, run) -> None:
+def test_an_unparseable_today(dated_repo: Repo, run: Run) -> None:
     result = run("expire", "--repo", str(dated_repo.root), "--today", "29/02/2028")
     assert result.exit_code == 2
     assert "'29/02/2028' is not a date; write it as YYYY-MM-DD" in result.output
 
 
-def test_an_expired_text_that_an_active_one_replaces(dated_repo, run) -> None:
+def test_an_expired_text_that_an_active_one_replaces(dated_repo: Repo, run: Run) -> None:
     newer = dated_repo.submissions / "LAO" / "lao-2028-need-update.md"
     newer.write_text(text_file("lao-2028-need-update", "2028-02-01", "2029-02-01", replaces="lao-2027-need-yesterday"))
     git.Repo(dated_repo.root).git.add("--all")
@@ -107,7 +108,8 @@ def test_an_expired_text_that_an_active_one_replaces(dated_repo, run) -> None:
     assert run("validate", "--repo", str(dated_repo.root)).exit_code == 0
 
 
-def test_the_build_never_shows_a_text_past_its_date(dated_repo, run) -> None:
+@pytest.mark.slow
+def test_the_build_never_shows_a_text_past_its_date(dated_repo: Repo, run: Run) -> None:
     result = run("build", "--repo", str(dated_repo.root), "--today", "2028-02-29", env=ENV)
     assert result.exit_code == 0, result.output
     site = open_site(dated_repo.site_dir, STATES)
@@ -119,7 +121,7 @@ def test_the_build_never_shows_a_text_past_its_date(dated_repo, run) -> None:
     assert "1 May 2028" not in section
 
 
-def test_reminders_draft_one_message_per_submitter(dated_repo, run, tmp_path: Path) -> None:
+def test_reminders_draft_one_message_per_submitter(dated_repo: Repo, run: Run, tmp_path: Path) -> None:
     other = dated_repo.submissions / "ESP" / "esp-2027-offer-soon.md"
     other.parent.mkdir()
     other.write_text(
@@ -143,7 +145,7 @@ def test_reminders_draft_one_message_per_submitter(dated_repo, run, tmp_path: Pa
     assert (outbox / "2028-02-20-summary.txt").read_text().startswith("4 text(s) expire")
 
 
-def test_reminders_with_nothing_due(dated_repo, run, tmp_path: Path) -> None:
+def test_reminders_with_nothing_due(dated_repo: Repo, run: Run, tmp_path: Path) -> None:
     result = run("reminders", "--within", "2w", "--outbox", str(tmp_path / "o"), "--repo", str(dated_repo.root), "--today", "2027-06-01")
     assert result.exit_code == 0
     assert "No text expires in the next 14 days." in result.output
@@ -158,7 +160,7 @@ def test_twelve_months_after_29_february() -> None:
     assert add_months(dt.date(2027, 1, 31), 1) == dt.date(2027, 2, 28)
 
 
-def test_reminder_drafts_in_the_repository_never_show_as_changes(dated_repo, run) -> None:
+def test_reminder_drafts_in_the_repository_never_show_as_changes(dated_repo: Repo, run: Run) -> None:
     import git
 
     result = run("reminders", "--within", "30d", "--repo", str(dated_repo.root), "--today", "2028-02-20")

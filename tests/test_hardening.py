@@ -7,8 +7,8 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
@@ -26,12 +26,9 @@ from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
 from portal.model import Problem, Submission
-from test_ingest import snapshot
 
-from conftest import DEMO_DATE, FIXTURES, PROJECT
-from sitereader import ENV
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, Run, snapshot
 
-PORTAL = str(Path(sys.executable).with_name("portal"))
 CHECKER = SchemaChecker(Repo(PROJECT).schema)
 BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
 
@@ -70,9 +67,10 @@ def test_any_text_loads_or_is_a_located_problem(content: str) -> None:
         assert result.line >= 1 and result.col >= 1 and result.message
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=12), values, max_size=12), st.text(max_size=500))
-def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory, meta: dict, text: str) -> None:
+def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory: pytest.TempPathFactory, meta: dict, text: str) -> None:
     try:
         front = yaml.safe_dump(meta, allow_unicode=True)
     except yaml.YAMLError:
@@ -153,7 +151,7 @@ def huge_header() -> bytes:
         ),
     ],
 )
-def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make, message: str) -> None:
+def test_hostile_messages_change_nothing(example_repo: Repo, run: Run, tmp_path: Path, make: Callable[[], bytes], message: str) -> None:
     (tmp_path / "m.eml").write_bytes(make())
     before = snapshot(example_repo.root)
     result = run("ingest", str(tmp_path / "m.eml"), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE)
@@ -162,7 +160,8 @@ def test_hostile_messages_change_nothing(example_repo, run, tmp_path: Path, make
     assert snapshot(example_repo.root) == before
 
 
-def test_a_huge_header_is_refused_before_it_is_parsed(example_repo, run, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_a_huge_header_is_refused_before_it_is_parsed(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     (tmp_path / "m.eml").write_bytes(huge_header())
     before = snapshot(example_repo.root)
     started = time.monotonic()
@@ -173,7 +172,7 @@ def test_a_huge_header_is_refused_before_it_is_parsed(example_repo, run, tmp_pat
     assert snapshot(example_repo.root) == before
 
 
-def wait_for(predicate, seconds: float) -> bool:
+def wait_for(predicate: Callable[[], object], seconds: float) -> bool:
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         if predicate():
@@ -182,7 +181,8 @@ def wait_for(predicate, seconds: float) -> bool:
     return False
 
 
-def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo, run) -> None:
+@pytest.mark.slow
+def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
     env = {**os.environ, **ENV}
@@ -198,7 +198,8 @@ def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo
     assert not list(example_repo.root.glob(".site.building-*"))
 
 
-def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> None:
+@pytest.mark.slow
+def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo: Repo, run: Run) -> None:
     """Killed at a range of moments: afterwards (once any portal command has run) the repository
     is either exactly as before, or holds the whole commit with a clean working tree."""
     mail = FIXTURES / "mail" / "14-attachment-pdf.eml"
@@ -227,13 +228,13 @@ def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo, run) -> 
     assert "nothing" in outcomes
 
 
-def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo, run) -> None:
+def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo: Repo, run: Run) -> None:
     import json
 
     mail = FIXTURES / "mail" / "14-attachment-pdf.eml"
     assert run("ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE).exit_code == 0
     handle = git.Repo(example_repo.root)
-    files = sorted(handle.head.commit.stats.files)
+    files = sorted(str(name) for name in handle.head.commit.stats.files)
     expected = {name: (example_repo.root / name).read_bytes() for name in files}
     # The state a kill leaves between moving HEAD and writing the files: HEAD has them, nothing else does.
     handle.git.rm("--cached", "-q", "--", *files)
@@ -275,7 +276,7 @@ def typed(value: object) -> object:
 
 
 def read_both(text: str) -> tuple[object, object]:
-    outcomes = []
+    outcomes: list[tuple[object, ...]] = []
     for quick in (True, False):
         try:
             located = yamlsafe.load(text, 1, quick=quick)
@@ -333,6 +334,7 @@ yaml_words = st.sampled_from(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None)
 @given(st.one_of(st.lists(yaml_words, max_size=40).map("".join), values.map(lambda v: yaml.safe_dump({"k": v}, allow_unicode=True))))
 def test_the_quick_yaml_reading_is_the_careful_one(text: str) -> None:
@@ -340,6 +342,7 @@ def test_the_quick_yaml_reading_is_the_careful_one(text: str) -> None:
     assert quick == careful
 
 
+@pytest.mark.slow
 @settings(max_examples=300, deadline=None)
 @given(values)
 def test_yaml_data_is_what_pyyaml_reads(value: object) -> None:
@@ -446,6 +449,7 @@ FIELD_PATHS = [(name,) for name in VALID_META] + [
 ]
 
 
+@pytest.mark.slow
 @settings(max_examples=600, deadline=None)
 @given(st.sampled_from(FIELD_PATHS), tricky | st.just(...))
 def test_the_compiled_schema_check_accepts_only_what_jsonschema_accepts(path: tuple, value: object) -> None:
@@ -511,7 +515,7 @@ def test_the_front_matter_is_found_where_it_was_found_line_by_line(content: str)
             return
         assert isinstance(result, LoadedFile)
         assert (result.meta, result.text, result.text_line) == (data, expected[2], expected[3])
-        assert result.located.positions.text == expected[1]
+        assert isinstance(result.located.positions, yamlsafe.Positions) and result.located.positions.text == expected[1]
     else:
         assert isinstance(result, Problem) and result.message.startswith(expected[0])
 

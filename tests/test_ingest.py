@@ -12,63 +12,13 @@ from click.testing import Result
 
 from portal.config import Repo
 
-from conftest import DEMO_DATE, FIXTURES
+from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, MakeRepo, Run, snapshot, text_of
 
-MAIL = FIXTURES / "mail"
 LBN = ["--submitter", "LBN", "--today", DEMO_DATE]
-META = ["--kind", "need", "--title", "Support for survivors", "--theme", "victim-assistance", "--assistance", "technical"]
 
 
-def snapshot(root: Path) -> tuple:
-    """Everything a failed command must leave as it was: HEAD, index, status, every file's bytes."""
-    handle = git.Repo(root)
-    files = {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file() and ".git" not in p.relative_to(root).parts}
-    return handle.head.commit.hexsha, handle.git.ls_files("-s"), handle.git.status("--porcelain"), files
-
-
-def published(repo, name: str) -> str:
+def published(repo: Repo, name: str) -> str:
     return (repo.root / name).read_text(encoding="utf-8")
-
-
-def text_of(content: str) -> str:
-    return content.split("\n---\n", 1)[1]
-
-
-# e-mail: (extra options, a line of the published text it must keep exactly)
-GOOD = {
-    "01-plain-utf8.eml": ([], "1. 400 prosthetic component sets\n"),
-    "02-multipart-alternative.eml": ([], "Please publish the following need on the cooperation portal.\n"),
-    "04-quoted-printable.eml": ([], "Long line: " + "é" * 90 + "\n"),
-    "05-base64.eml": ([], "Déminage – “Phase 2”.\n"),
-    "06-windows-1252.eml": ([], "Coût estimé : 250 000 € – «phase 2».\n"),
-    "07-iso-8859-1.eml": ([], "Señora Peña, Año 2027.\n"),
-    "08-shift-jis.eml": ([], "クラスター弾の除去を支援します。\n"),
-    "09-inline-image.eml": ([], "Best regards,\n"),
-    "10-forwarded-inline.eml": ([], "---------- Forwarded message ---------\nFrom: Ministry <ministry@example.org>\n"),
-    "11-forwarded-attached.eml": ([], "See the forwarded message for background.\n"),
-    "12-reply-quoted.eml": ([], "Here is the updated text.\n"),  # the quoted history is left out (test_intake)
-    "13-signature.eml": ([], "-- \nVictim Assistance Unit\n+961 1 000 000\n"),
-    "14-attachment-pdf.eml": ([], "Summary\n"),
-    "15-attachment-xlsx.eml": ([], "Summary\n"),
-    "16-attachment-image.eml": ([], "Summary\n"),
-    "17-docx-body.eml": (["--body-from", "need.docx", *META], "We need support for survivors.\n"),
-    "18-odt-body.eml": (["--body-from", "need.odt", *META], "We need support for survivors.\n"),
-    "19-txt-body.eml": (["--body-from", "need.txt", *META], "We need support for survivors – phase 2.\n"),
-    "20-no-header-block.eml": (META, "Dear coordinator,\n"),
-    "21-format-flowed.eml": ([], "A line that the client \nwrapped with a trailing space.\n"),
-    "03-html-only.eml": ([], "We offer 30 places a year. See our courses (https://example.org/courses).\n\n  * Clearance\n  * Stockpile destruction\n"),
-    "29-hostile-attachment-names.eml": ([], "Summary\n"),
-}
-
-BAD = {
-    "22-not-an-email.eml": "this is not an e-mail",
-    "23-truncated-mime.eml": "MIME structure is broken (close boundary not found)",
-    "24-unknown-charset.eml": "unknown character set 'x-klingon'",
-    "25-wrong-charset.eml": "says it is utf-8 but byte 0xfb at position",
-    "26-no-body-no-attachment.eml": "the text is empty",
-    "27-empty-body.eml": "the text is empty",
-    "28-tnef-only.eml": "winmail.dat (Outlook rich text, TNEF)",
-}
 
 
 def test_the_corpus_covers_what_mail_clients_send() -> None:
@@ -77,7 +27,7 @@ def test_the_corpus_covers_what_mail_clients_send() -> None:
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
-def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_repo, run) -> None:
+def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_repo: Repo, run: Run) -> None:
     extra, kept = GOOD[name]
     handle = git.Repo(example_repo.root)
     before = handle.head.commit.hexsha
@@ -85,7 +35,7 @@ def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_r
     assert result.exit_code == 0, result.output
     commit = handle.head.commit
     assert commit.parents[0].hexsha == before
-    added = [path for path in commit.stats.files]
+    added = [str(path) for path in commit.stats.files]
     submission = next(path for path in added if path.endswith(".md"))
     content = published(example_repo, submission)
     assert kept in text_of(content)
@@ -97,7 +47,7 @@ def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_r
     assert run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE).exit_code == 0
 
 
-def test_header_block_and_headers_fill_the_metadata(example_repo, run) -> None:
+def test_header_block_and_headers_fill_the_metadata(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     path = example_repo.root / "submissions/LBN/lbn-2026-need-rehabilitation-services-for-survivors-in-the.md"
@@ -124,14 +74,14 @@ def test_header_block_and_headers_fill_the_metadata(example_repo, run) -> None:
     assert "Kind: need" not in text_of(content)
 
 
-def test_options_win_over_the_header_block(example_repo, run) -> None:
+def test_options_win_over_the_header_block(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN, "--title", "Another title", "--audience", "states")
     assert result.exit_code == 0, result.output
     content = published(example_repo, "submissions/LBN/lbn-2026-need-another-title.md")
     assert "title: Another title\n" in content and "audience: states\n" in content
 
 
-def test_html_only_mail_is_converted_and_marked(example_repo, run) -> None:
+def test_html_only_mail_is_converted_and_marked(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "03-html-only.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     assert "text converted from html" in result.output
@@ -140,7 +90,7 @@ def test_html_only_mail_is_converted_and_marked(example_repo, run) -> None:
     assert "alert(1)" not in content
 
 
-def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo, run) -> None:
+def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo: Repo, run: Run) -> None:
     result = run("ingest", str(MAIL / "29-hostile-attachment-names.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
     folder = example_repo.root / "submissions/LBN/attachments/lbn-2026-need-rehabilitation-services-for-survivors-in-the"
@@ -151,7 +101,7 @@ def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo, ru
 
 
 @pytest.mark.parametrize("name", sorted(BAD))
-def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo, run) -> None:
+def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / name), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 1
@@ -161,7 +111,7 @@ def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo, run) -
     assert snapshot(example_repo.root) == before
 
 
-def test_an_attachment_over_the_limit(example_repo, run, tmp_path: Path) -> None:
+def test_an_attachment_over_the_limit(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from email.message import EmailMessage
 
     message = EmailMessage()
@@ -177,7 +127,7 @@ def test_an_attachment_over_the_limit(example_repo, run, tmp_path: Path) -> None
     assert snapshot(example_repo.root) == before
 
 
-def test_missing_metadata_is_named(example_repo, run) -> None:
+def test_missing_metadata_is_named(example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "20-no-header-block.eml"), "--repo", str(example_repo.root), "--today", DEMO_DATE)
     assert result.exit_code == 1
@@ -185,7 +135,7 @@ def test_missing_metadata_is_named(example_repo, run) -> None:
     assert snapshot(example_repo.root) == before
 
 
-def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(example_repo, run) -> None:
+def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), "--submitter", "LTU", "--today", DEMO_DATE)
     assert result.exit_code == 1
@@ -194,7 +144,7 @@ def test_invalid_metadata_is_reported_like_validate_and_nothing_is_written(examp
     assert snapshot(example_repo.root) == before
 
 
-def test_the_same_message_twice_is_refused(example_repo, run) -> None:
+def test_the_same_message_twice_is_refused(example_repo: Repo, run: Run) -> None:
     assert run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN).exit_code == 0
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
@@ -203,13 +153,13 @@ def test_the_same_message_twice_is_refused(example_repo, run) -> None:
     assert snapshot(example_repo.root) == before
 
 
-def test_from_standard_input(example_repo, run) -> None:
+def test_from_standard_input(example_repo: Repo, run: Run) -> None:
     result = run("ingest", "-", "--repo", str(example_repo.root), *LBN, input=(MAIL / "07-iso-8859-1.eml").read_bytes())
     assert result.exit_code == 0, result.output
     assert "Señora Peña" in published(example_repo, "submissions/LBN/lbn-2026-need-rehabilitation-services-for-survivors-in-the.md")
 
 
-def test_other_changes_in_the_working_tree_are_left_alone(example_repo, run) -> None:
+def test_other_changes_in_the_working_tree_are_left_alone(example_repo: Repo, run: Run) -> None:
     root = example_repo.root
     handle = git.Repo(root)
     (root / "notes.txt").write_text("coordinator's notes\n")
@@ -223,15 +173,17 @@ def test_other_changes_in_the_working_tree_are_left_alone(example_repo, run) -> 
     assert "A  notes.txt" in status and " M schema/templates/need.md" in status and len(status) == 2
 
 
-def test_not_a_git_repository(make_repo, run) -> None:
+def test_not_a_git_repository(make_repo: MakeRepo, run: Run) -> None:
     repo = make_repo(FIXTURES / "base", commit=False)
+    before = {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()}
     result = run("ingest", str(MAIL / "01-plain-utf8.eml"), "--repo", str(repo.root), *LBN)
     assert result.exit_code == 1
     assert "is not a git repository; the portal keeps its audit trail in git" in result.output
-    assert not list((repo.submissions / "LBN").glob("*")) if (repo.submissions / "LBN").exists() else True
+    assert not (repo.submissions / "LBN").exists()  # nothing written, not even the submitter's folder
+    assert {path: path.read_bytes() for path in repo.root.rglob("*") if path.is_file()} == before
 
 
-def test_replace_supersedes_and_history_follows_both(example_repo, run) -> None:
+def test_replace_supersedes_and_history_follows_both(example_repo: Repo, run: Run) -> None:
     old = "lbn-2026-need-rehabilitation-south-lebanon"
     result = run("replace", old, str(MAIL / "02-multipart-alternative.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 0, result.output
@@ -253,7 +205,7 @@ def test_replace_supersedes_and_history_follows_both(example_repo, run) -> None:
         ("deu-2026-offer-clearance-victim-assistance-funding", "is a text of Germany, not of Lebanon; a text can only replace one of the same submitter"),
     ],
 )
-def test_replace_refuses_unknown_or_foreign_texts(example_repo, run, target: str, message: str) -> None:
+def test_replace_refuses_unknown_or_foreign_texts(example_repo: Repo, run: Run, target: str, message: str) -> None:
     before = snapshot(example_repo.root)
     result = run("replace", target, str(MAIL / "01-plain-utf8.eml"), "--repo", str(example_repo.root), *LBN)
     assert result.exit_code == 1
@@ -261,7 +213,7 @@ def test_replace_refuses_unknown_or_foreign_texts(example_repo, run, target: str
     assert snapshot(example_repo.root) == before
 
 
-def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo, run) -> None:
+def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo: Repo, run: Run) -> None:
     target = "irq-2026-need-risk-education-basrah"
     result = run("withdraw", target, "--reason", "Funded by a bilateral agreement", "--repo", str(example_repo.root))
     assert result.exit_code == 0, result.output
@@ -277,7 +229,7 @@ def test_withdraw_removes_text_and_attachments_in_one_commit(example_repo, run) 
     assert again.exit_code == 1 and f"no submission {target!r} in submissions/" in again.output
 
 
-def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo, run) -> None:
+def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo: Repo, run: Run) -> None:
     path = example_repo.root / "submissions/TCD/tcd-2026-need-national-implementation-law.md"
     path.write_text(path.read_text() + "edit\n")
     before = snapshot(example_repo.root)
@@ -287,7 +239,7 @@ def test_withdraw_refuses_a_file_with_uncommitted_edits(example_repo, run) -> No
     assert snapshot(example_repo.root) == before
 
 
-def test_verify_catches_an_edit_after_receipt(example_repo, run) -> None:
+def test_verify_catches_an_edit_after_receipt(example_repo: Repo, run: Run) -> None:
     assert run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE).exit_code == 0
     path = example_repo.root / "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md"
     path.write_text(path.read_text().replace("lend cutting equipment", "lend some cutting equipment"))
@@ -297,7 +249,7 @@ def test_verify_catches_an_edit_after_receipt(example_repo, run) -> None:
     assert "source.sha256: does not match the text" in result.output
 
 
-def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> None:
+def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo: Repo, run: Run) -> None:
     from portal.checks.load import text_fingerprint
 
     path = example_repo.root / "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md"
@@ -309,10 +261,14 @@ def test_verify_catches_a_fingerprint_rewritten_to_match(example_repo, run) -> N
     git.Repo(example_repo.root).git.commit("-qam", "Edit quietly")
     result = run("verify", "--repo", str(example_repo.root), "--today", DEMO_DATE)
     assert result.exit_code == 1
-    assert "the text or its fingerprint was changed after publication" in result.output or "has no 'Portal-Submission" in result.output
+    # The commit that published it recorded the fingerprint of the text as received: the quiet
+    # edit is named at the fingerprint's line, with what was recorded.
+    location = "submissions/CHE/che-2026-offer-stockpile-destruction-expertise.md:20:3: error: source.sha256: differs from the fingerprint in commit "
+    assert location in result.output
+    assert f"(sha256:{text_fingerprint(old_text)}); the text or its fingerprint was changed after publication" in result.output
 
 
-def test_history_of_an_unknown_id(example_repo, run) -> None:
+def test_history_of_an_unknown_id(example_repo: Repo, run: Run) -> None:
     result = run("history", "nothing-here", "--repo", str(example_repo.root))
     assert result.exit_code == 1
     assert "no commit mentions 'nothing-here'" in result.output

@@ -13,15 +13,15 @@ from pathlib import Path
 
 import git
 import pytest
+from click.testing import Result
 
 from portal.checks.attachpath import attachment_path_problem
+from portal.config import Repo
 from portal.intake.ingest import IngestError, Options, ingest_message
 from portal.intake.metadata import parse_contact
-from test_ingest import BAD, GOOD, snapshot, text_of
 
-from conftest import DEMO_DATE, FIXTURES
+from tests.helpers import BAD, DEMO_DATE, GOOD, MAIL, Run, snapshot, text_of
 
-MAIL = FIXTURES / "mail"
 TODAY = ["--today", DEMO_DATE]
 LAO_CHAIN_OLD = "lao-2025-need-survey-clearance-xiengkhouang"
 LAO_CHAIN_NEW = "lao-2026-need-survey-clearance-xiengkhouang"
@@ -40,23 +40,23 @@ INTAKE = {
 }
 
 
-def ingest(run, repo, name: str, *extra: str):
+def ingest(run: Run, repo: Repo, name: str, *extra: str) -> Result:
     return run("ingest", str(MAIL / name), "--repo", str(repo.root), *TODAY, *extra)
 
 
-def added_text(repo) -> tuple[str, str]:
+def added_text(repo: Repo) -> tuple[str, str]:
     """(path, content) of the submission file the last commit added."""
     commit = git.Repo(repo.root).head.commit
-    path = next(name for name in commit.stats.files if name.endswith(".md"))
+    path = next(str(name) for name in commit.stats.files if str(name).endswith(".md"))
     return str(path), (repo.root / path).read_text(encoding="utf-8")
 
 
-def test_the_corpus_covers_every_message(example_repo) -> None:
+def test_the_corpus_covers_every_message(example_repo: Repo) -> None:
     names = {p.name for p in MAIL.iterdir() if p.suffix in (".eml", ".msg")}
     assert set(GOOD) | set(BAD) | INTAKE == names
 
 
-def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo, run) -> None:
+def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo: Repo, run: Run) -> None:
     """The template filled in by a State, replying in Outlook to the portal's reminder: the
     submitter from the register, the contact with commas, the reminder's quoted history left out."""
     result = ingest(run, example_repo, "30-outlook-reply-to-reminder.eml")
@@ -91,7 +91,7 @@ def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo, run) -> 
     assert run("verify", "--repo", str(example_repo.root), *TODAY).exit_code == 0
 
 
-def test_email_option_alone_keeps_the_contact_name(example_repo, run) -> None:
+def test_email_option_alone_keeps_the_contact_name(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "30-outlook-reply-to-reminder.eml", "--email", "survey@nra.example.la")
     assert result.exit_code == 0, result.output
     _path, content = added_text(example_repo)
@@ -113,7 +113,7 @@ def test_contact_lines_as_people_write_them(line: str, expected: tuple[str, str]
     assert parse_contact(line) == expected
 
 
-def test_an_invalid_contact_is_reported_in_the_message_not_in_an_unwritten_file(example_repo, run, tmp_path: Path) -> None:
+def test_an_invalid_contact_is_reported_in_the_message_not_in_an_unwritten_file(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     raw = (
         (MAIL / "31-greeting-first.eml")
         .read_text()
@@ -129,7 +129,7 @@ def test_an_invalid_contact_is_reported_in_the_message_not_in_an_unwritten_file(
     assert snapshot(example_repo.root) == before
 
 
-def test_a_greeting_before_the_header_block(example_repo, run) -> None:
+def test_a_greeting_before_the_header_block(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "31-greeting-first.eml")
     assert result.exit_code == 0, result.output
     _path, content = added_text(example_repo)
@@ -138,7 +138,7 @@ def test_a_greeting_before_the_header_block(example_repo, run) -> None:
     assert "left out 3 line(s) before the header block (greeting: 'Dear Coordinator, please publish the text below.')" in result.output
 
 
-def test_a_mission_forwarding_its_ministrys_email(example_repo, run) -> None:
+def test_a_mission_forwarding_its_ministrys_email(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "32-forwarded-by-mission.eml")
     assert result.exit_code == 0, result.output
     path, content = added_text(example_repo)
@@ -148,7 +148,7 @@ def test_a_mission_forwarding_its_ministrys_email(example_repo, run) -> None:
     assert "mission.example@example.org is in the register for Lebanon" in result.output
 
 
-def test_outlook_html_only_mail(example_repo, run) -> None:
+def test_outlook_html_only_mail(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "33-outlook-html-only.eml")
     assert result.exit_code == 0, result.output
     _path, content = added_text(example_repo)
@@ -160,7 +160,7 @@ def test_outlook_html_only_mail(example_repo, run) -> None:
     assert "our survey plan (https://nra.example.la/survey_plan(2027).pdf)." in text
 
 
-def test_the_same_text_sent_again_is_refused_naming_it(example_repo, run) -> None:
+def test_the_same_text_sent_again_is_refused_naming_it(example_repo: Repo, run: Run) -> None:
     assert ingest(run, example_repo, "01-plain-utf8.eml").exit_code == 0
     first = "lbn-2026-need-rehabilitation-services-for-survivors-in-the"
     before = snapshot(example_repo.root)
@@ -185,7 +185,7 @@ def lao_message(tmp_path: Path, text: str, message_id: str) -> Path:
     return path
 
 
-def test_advice_names_the_current_text_of_a_replacement_chain(example_repo, run, tmp_path: Path) -> None:
+def test_advice_names_the_current_text_of_a_replacement_chain(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     old = (example_repo.submissions / "LAO" / f"{LAO_CHAIN_OLD}.md").read_text(encoding="utf-8")
     same_text = lao_message(tmp_path, text_of(old), "<new-copy@example.org>")
     result = run("ingest", str(same_text), "--repo", str(example_repo.root), *TODAY, "--kind", "need", "--title", "Survey")
@@ -201,7 +201,7 @@ def test_advice_names_the_current_text_of_a_replacement_chain(example_repo, run,
     assert f"{LAO_CHAIN_OLD} was already replaced by {LAO_CHAIN_NEW}; replace the current text: `portal replace {LAO_CHAIN_NEW} MESSAGE`" in replaced.output
 
 
-def test_replace_takes_the_submitter_from_the_id_and_refusals_come_before_questions(example_repo, run) -> None:
+def test_replace_takes_the_submitter_from_the_id_and_refusals_come_before_questions(example_repo: Repo, run: Run) -> None:
     result = run("replace", "lbn-2026-need-rehabilitation-south-lebanon", str(MAIL / "02-multipart-alternative.eml"), "--repo", str(example_repo.root), *TODAY)
     assert result.exit_code == 0, result.output
     assert "replaces lbn-2026-need-rehabilitation-south-lebanon" in result.output
@@ -217,7 +217,7 @@ def test_replace_takes_the_submitter_from_the_id_and_refusals_come_before_questi
     assert asked == []
 
 
-def test_an_unknown_sender_publishes_for_no_one_until_confirmed(example_repo, run) -> None:
+def test_an_unknown_sender_publishes_for_no_one_until_confirmed(example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     refused = ingest(run, example_repo, "35-unknown-sender.eml")
     assert refused.exit_code == 1
@@ -231,13 +231,13 @@ def test_an_unknown_sender_publishes_for_no_one_until_confirmed(example_repo, ru
     assert "Portal-Sender: health.example@ministry.example.net (confirmed by hand)" in message
 
 
-def test_senders_add_then_the_sender_publishes_with_one_command(example_repo, run, tmp_path: Path) -> None:
+def test_senders_add_then_the_sender_publishes_with_one_command(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     added = run(
         "senders", "add", "ministry.example.net", "--submitter", "LBN", "--note", "note verbale of 3 November 2026", "--repo", str(example_repo.root), *TODAY
     )
     assert added.exit_code == 0, added.output
     assert "Registered any address at ministry.example.net for Lebanon (LBN), confirmed 2026-11-20" in added.output
-    assert git.Repo(example_repo.root).head.commit.message.startswith("Register sender any address at ministry.example.net for Lebanon")
+    assert str(git.Repo(example_repo.root).head.commit.message).startswith("Register sender any address at ministry.example.net for Lebanon")
     register = (example_repo.schema_dir / "senders.yaml").read_text()
     assert register.endswith('  - submitter: LBN\n    domain: ministry.example.net\n    confirmed: 2026-11-20\n    note: "note verbale of 3 November 2026"\n')
     listed = run("senders", "list", "--submitter", "LBN", "--repo", str(example_repo.root))
@@ -250,7 +250,7 @@ def test_senders_add_then_the_sender_publishes_with_one_command(example_repo, ru
         assert refused.exit_code == 1 and message in refused.output
 
 
-def test_a_broken_register_names_file_line_and_field(example_repo, run) -> None:
+def test_a_broken_register_names_file_line_and_field(example_repo: Repo, run: Run) -> None:
     path = example_repo.schema_dir / "senders.yaml"
     path.write_text(path.read_text() + "  - submitter: LOA\n    address: someone@example.org\n    confirmed: 2026-01-01\n")
     git.Repo(example_repo.root).git.commit("-qam", "Register by hand")
@@ -264,7 +264,7 @@ def test_a_broken_register_names_file_line_and_field(example_repo, run) -> None:
     )
 
 
-def test_outlook_msg_files_follow_the_same_rules(example_repo, run) -> None:
+def test_outlook_msg_files_follow_the_same_rules(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "40-outlook.msg")
     assert result.exit_code == 0, result.output
     path, content = added_text(example_repo)
@@ -280,7 +280,7 @@ def test_outlook_msg_files_follow_the_same_rules(example_repo, run) -> None:
     assert again.exit_code == 1 and "was already published as lao-2026-need-survey-of-cluster-munition-remnants-in" in again.output
 
 
-def test_a_broken_msg_is_refused_cleanly(example_repo, run, tmp_path: Path) -> None:
+def test_a_broken_msg_is_refused_cleanly(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     data = (MAIL / "40-outlook.msg").read_bytes()
     (tmp_path / "cut.msg").write_bytes(data[:1500])
     before = snapshot(example_repo.root)
@@ -293,7 +293,7 @@ def test_a_broken_msg_is_refused_cleanly(example_repo, run, tmp_path: Path) -> N
 META = ["--kind", "need", "--title", "Support for survivors", "--theme", "victim-assistance", "--assistance", "technical", "--contact", "Unit"]
 
 
-def test_body_from_a_pdf_with_a_text_layer(example_repo, run) -> None:
+def test_body_from_a_pdf_with_a_text_layer(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "36-pdf-body.eml", "--body-from", "need.pdf", *META)
     assert result.exit_code == 0, result.output
     _path, content = added_text(example_repo)
@@ -312,7 +312,7 @@ def test_body_from_a_pdf_with_a_text_layer(example_repo, run) -> None:
         ),
     ],
 )
-def test_body_from_a_scan_or_a_legacy_doc_is_refused_with_what_to_do(example_repo, run, name: str, attachment: str, message: str) -> None:
+def test_body_from_a_scan_or_a_legacy_doc_is_refused_with_what_to_do(example_repo: Repo, run: Run, name: str, attachment: str, message: str) -> None:
     before = snapshot(example_repo.root)
     result = ingest(run, example_repo, name, "--body-from", attachment, *META)
     assert result.exit_code == 1
@@ -320,7 +320,7 @@ def test_body_from_a_scan_or_a_legacy_doc_is_refused_with_what_to_do(example_rep
     assert snapshot(example_repo.root) == before
 
 
-def test_an_attachment_named_like_a_windows_path_stays_in_its_own_folder(example_repo, run) -> None:
+def test_an_attachment_named_like_a_windows_path_stays_in_its_own_folder(example_repo: Repo, run: Run) -> None:
     result = ingest(run, example_repo, "39-attachment-windows-path.eml")
     assert result.exit_code == 0, result.output
     assert "attachment '..\\\\..\\\\submissions\\\\evil.txt' saved as 'evil.txt'" in result.output
@@ -354,7 +354,7 @@ def test_the_one_attachment_path_rule(given: str, problem: str) -> None:
     assert (problem in found) if problem else found == ""
 
 
-def test_ingest_refuses_an_attachment_the_path_rule_refuses_and_commits_nothing(example_repo, monkeypatch) -> None:
+def test_ingest_refuses_an_attachment_the_path_rule_refuses_and_commits_nothing(example_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ingest checks the path it writes with the same rule as validation: a name that its
     cleaning would let through (here made to) is refused before anything is written."""
     import portal.intake.mail
@@ -366,7 +366,7 @@ def test_ingest_refuses_an_attachment_the_path_rule_refuses_and_commits_nothing(
     assert snapshot(example_repo.root) == before
 
 
-def test_list_shows_the_texts_and_counts_agree_between_commands(example_repo, run) -> None:
+def test_list_shows_the_texts_and_counts_agree_between_commands(example_repo: Repo, run: Run) -> None:
     result = run("list", "--repo", str(example_repo.root), *TODAY)
     assert result.exit_code == 0, result.output
     assert (
@@ -386,7 +386,7 @@ def test_list_shows_the_texts_and_counts_agree_between_commands(example_repo, ru
     assert {row["id"] for row in only["texts"]} == {LAO_CHAIN_NEW, "lao-2026-project-survivor-information-system"}
 
 
-def test_ids_and_codes_that_do_not_exist_get_close_suggestions(example_repo, run) -> None:
+def test_ids_and_codes_that_do_not_exist_get_close_suggestions(example_repo: Repo, run: Run) -> None:
     typo = "lao-2026-need-survey-clearance-xiengkhuang"
     for command in (["withdraw", typo, "--reason", "x"], ["history", typo], ["replace", typo, str(MAIL / "33-outlook-html-only.eml"), *TODAY]):
         result = run(*command, "--repo", str(example_repo.root))
@@ -398,7 +398,7 @@ def test_ids_and_codes_that_do_not_exist_get_close_suggestions(example_repo, run
         assert "Latvia" not in result.output
 
 
-def test_history_hints_work_when_followed(example_repo, run) -> None:
+def test_history_hints_work_when_followed(example_repo: Repo, run: Run) -> None:
     target = "tcd-2026-need-national-implementation-law"
     withdrawn = run("withdraw", target, "--reason", "Funded", "--repo", str(example_repo.root), *TODAY)
     assert withdrawn.exit_code == 0
@@ -416,19 +416,19 @@ def test_history_hints_work_when_followed(example_repo, run) -> None:
 
 
 @pytest.mark.parametrize("command", ["ingest", "replace", "new", "list", "expire", "withdraw"])
-def test_help_shows_no_empty_choice(run, command: str) -> None:
+def test_help_shows_no_empty_choice(run: Run, command: str) -> None:
     result = run(command, "--help")
     assert result.exit_code == 0
     assert "[|" not in result.output and "||" not in result.output and "|]" not in result.output
 
 
-def test_a_stray_temporary_file_of_an_interrupted_write_is_removed(example_repo, run) -> None:
+def test_a_stray_temporary_file_of_an_interrupted_write_is_removed(example_repo: Repo, run: Run) -> None:
     """The state a kill leaves while the files of a committed change are written: the journal,
     and the temporary file of an atomic write beside its target. The next command finishes it."""
     mail = MAIL / "14-attachment-pdf.eml"
     assert ingest(run, example_repo, mail.name, "--submitter", "LBN").exit_code == 0
     handle = git.Repo(example_repo.root)
-    files = sorted(handle.head.commit.stats.files)
+    files = sorted(str(name) for name in handle.head.commit.stats.files)
     pdf = next(example_repo.root / name for name in files if name.endswith(".pdf"))
     stray = pdf.parent / f".{pdf.name}.k2x9_1q.tmp"
     stray.write_bytes(pdf.read_bytes()[:10])
@@ -442,11 +442,12 @@ def test_a_stray_temporary_file_of_an_interrupted_write_is_removed(example_repo,
     assert handle.git.status("--porcelain", "--untracked-files=all") == ""
 
 
-def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_serve_prints_its_address(example_repo: Repo, tmp_path: Path) -> None:
     import os
     import socket
 
-    from sitereader import ENV
+    from tests.helpers import ENV
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -474,7 +475,7 @@ def test_serve_prints_its_address(example_repo, tmp_path: Path) -> None:
             process.stderr.close()
 
 
-def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo) -> None:
+def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo: Repo) -> None:
     import datetime as dt
 
     asked: list[str] = []
@@ -491,7 +492,7 @@ def test_an_unknown_sender_is_a_question_in_a_terminal(example_repo) -> None:
     assert "Portal-Sender: health.example@ministry.example.net (confirmed by hand)" in git.Repo(example_repo.root).head.commit.message
 
 
-def test_a_sender_name_folded_over_two_lines_reads_as_one_line(example_repo, run, tmp_path: Path) -> None:
+def test_a_sender_name_folded_over_two_lines_reads_as_one_line(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """Some mail programs encode a long display name with a line break in it, which Python's own
     parser refuses in an address: the name is read with the break as a space, never a traceback."""
     raw = (

@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, STATES
+from portal.config import Repo
+
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, STATES, Run
 
 pytestmark = pytest.mark.browser
 
@@ -20,17 +21,10 @@ HEADING = ".md-content h1"
 
 
 @pytest.fixture
-def portal(example_repo, run) -> Iterator[tuple[str, Path]]:
+def portal(example_repo: Repo, run: Run) -> Iterator[tuple[str, Path]]:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     with serving(example_repo.site_dir) as url:
         yield url, example_repo.root
-
-
-def unlock(page: Page, url: str) -> None:
-    page.goto(url)
-    page.get_by_label("Passcode").fill(STATES)
-    page.get_by_label("Passcode").press("Enter")
-    page.wait_for_selector(HEADING)
 
 
 def loads(page: Page) -> int:
@@ -51,7 +45,7 @@ def search_answers(page: Page, word: str) -> None:
     page.keyboard.press("Escape")
 
 
-def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal) -> None:
+def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal: tuple[str, Path]) -> None:
     url, _ = portal
     context = browser.new_context()
     page = context.new_page()
@@ -92,7 +86,7 @@ def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal) ->
     context.close()
 
 
-def test_lock_and_a_rebuilt_portal_while_reading(browser: Browser, portal, run) -> None:
+def test_lock_and_a_rebuilt_portal_while_reading(browser: Browser, portal: tuple[str, Path], run: Run) -> None:
     url, root = portal
     context = browser.new_context()
     page = context.new_page()

@@ -13,13 +13,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, StorageState, expect
 
+from portal.config import Repo
 from portal.publish.export import guard_cell
 
-from browser import serving
-from conftest import DEMO_DATE
-from sitereader import ENV, STATES, open_site
+from tests.browser import serving, unlock
+from tests.helpers import DEMO_DATE, ENV, STATES, Run, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -60,17 +60,10 @@ def texts(built: Path) -> dict:
 def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: object) -> Page:
     context = browser.new_context(viewport=viewport, accept_downloads=True, **options)  # type: ignore[arg-type]
     page = context.new_page()
-    page.errors = []  # type: ignore[attr-defined]
-    page.on("pageerror", lambda error: page.errors.append(str(error)))  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.errors = errors  # type: ignore[attr-defined]
+    page.on("pageerror", lambda error: errors.append(str(error)))
     return page
-
-
-def unlock(page: Page, url: str, passcode: str = STATES) -> None:
-    page.goto(url)
-    field = page.get_by_label("Passcode")
-    field.fill(passcode)
-    field.press("Enter")
-    page.wait_for_selector(".md-content h1")
 
 
 def open_url(page: Page, url: str) -> None:
@@ -180,13 +173,13 @@ def test_search_results_say_who_what_and_until_when_and_hold_nothing_internal(br
     assert len(sections) == 17 and all(re.search(r"\((need|offer|how to apply|project), expires \d+ \w+ 20\d\d\)$", title) for title in sections)
 
 
-def visit(browser: Browser, url: str, state: dict | None) -> tuple[Page, dict]:
+def visit(browser: Browser, url: str, state: StorageState | None) -> tuple[Page, StorageState]:
     page = new_page(browser, storage_state=state) if state else new_page(browser)
     unlock(page, url)
     return page, page.context.storage_state()
 
 
-def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example_repo, run) -> None:
+def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example_repo: Repo, run: Run) -> None:
     earlier, later = "2026-09-01", DEMO_DATE
     with serving(example_repo.site_dir) as url:
         assert run("build", "--repo", str(example_repo.root), "--today", earlier, env=ENV).exit_code == 0
@@ -342,7 +335,7 @@ def test_reading_aids_work_under_the_portal_content_security_policy(browser: Bro
     blocked: list[str] = []
     page.on("console", lambda message: blocked.append(message.text) if "Content Security Policy" in message.text else None)
 
-    def with_policy(route) -> None:  # type: ignore[no-untyped-def]
+    def with_policy(route: Route) -> None:
         response = route.fetch()
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
 

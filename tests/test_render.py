@@ -6,8 +6,11 @@ import dataclasses
 import datetime as dt
 import html
 import re
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
+
+import pytest
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
@@ -17,10 +20,10 @@ from portal.model import Submission
 from portal.publish.render import TierInput, readable_namer, render_tier
 from portal.publish.textformat import markdown_html, text_block
 
-from conftest import PROJECT
+from tests.helpers import PROJECT
 
 
-def tier_input(subs, today=dt.date(2026, 11, 20)) -> TierInput:
+def tier_input(subs: Sequence[Submission], today: dt.date = dt.date(2026, 11, 20)) -> TierInput:
     return TierInput("Portal", "States", subs, today, 30, "Coordinator", "c@example.org", canary="portalcanaryx")
 
 
@@ -28,8 +31,9 @@ def test_plain_text_block_keeps_every_character() -> None:
     text = "1. not a list\n# not a heading\n_not emphasis_ > not a quote\n\n\ttab  two spaces <b>not bold</b> &amp;\n"
     block = text_block(text, "plain")
     assert "\n" not in block
-    inner = re.fullmatch(r'<div class="portal-text portal-plain">(.*)</div>', block).group(1)
-    assert html.unescape(inner) == text
+    inner = re.fullmatch(r'<div class="portal-text portal-plain">(.*)</div>', block)
+    assert inner, block
+    assert html.unescape(inner.group(1)) == text
 
 
 def test_markdown_is_sanitised_but_anchors_survive() -> None:
@@ -39,11 +43,9 @@ def test_markdown_is_sanitised_but_anchors_survive() -> None:
     assert '<a href="https://example.org" rel="noopener noreferrer nofollow">ok</a>' in out
 
 
-def test_the_navigation_does_not_grow_with_the_portal(tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(PROJECT / "bench"))
-    from corpus import make_corpus
+@pytest.mark.slow
+def test_the_navigation_does_not_grow_with_the_portal(tmp_path: Path) -> None:
+    from bench.corpus import make_corpus
 
     small = validate_repo(make_corpus(tmp_path / "a", 30)).submissions
     large = validate_repo(make_corpus(tmp_path / "b", 600)).submissions
@@ -63,7 +65,7 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
     import tempfile
     from pathlib import Path
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil
@@ -80,13 +82,10 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
         assert all("portalcanaryx" in page for page in pages.values())
 
 
-def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path) -> None:
-    import sys
-
-    sys.path.insert(0, str(PROJECT / "bench"))
+def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path: Path) -> None:
     from portal.publish.matching import RESOURCE_KINDS, match_needs
 
-    from corpus import make_corpus
+    from bench.corpus import make_corpus
 
     subs = validate_repo(make_corpus(tmp_path / "m", 400, seed=11)).submissions
     found = match_needs(subs)
@@ -131,7 +130,7 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
 
     from portal.publish.export import export_csv, export_json, export_xlsx
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil
@@ -158,7 +157,7 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
 
     from portal.publish.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     with tempfile.TemporaryDirectory() as temp:
         import shutil
@@ -178,7 +177,7 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
     assert f"{clearance.needs} need" in svg and 'fill="url(#c-hatch)"' in svg and "<table" in svg
 
 
-def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_shown(example_repo_template) -> None:
+def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_shown(example_repo_template: Path) -> None:
     from dataclasses import replace
 
     subs = validate_repo(Repo(example_repo_template)).submissions
@@ -193,7 +192,7 @@ def test_front_matter_lists_are_never_read_as_markdown_and_hidden_ids_are_not_sh
     assert "lao-2025-need-states-only" not in page and "an earlier text, no longer shown" in page
 
 
-def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_replaced_ids_stay_out(example_repo_template) -> None:
+def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_replaced_ids_stay_out(example_repo_template: Path) -> None:
     import csv
     import io
 
@@ -230,7 +229,7 @@ def test_every_value_a_submitter_wrote_is_shown_as_text_on_every_page(tmp_path: 
 
     from portal.model import Attachment
 
-    from conftest import new_repo
+    from tests.helpers import new_repo
 
     repo = new_repo(tmp_path / "r", commit=False)
     shutil.copytree(examples_root(), repo.submissions, dirs_exist_ok=True)

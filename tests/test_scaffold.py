@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from conftest import FIXTURES
+from tests.helpers import FIXTURES, MakeRepo, Run
 
 
-def test_new_makes_a_valid_file_from_the_template(make_repo, run) -> None:
+def test_new_makes_a_valid_file_from_the_template(make_repo: MakeRepo, run: Run) -> None:
     repo = make_repo(FIXTURES / "base")
     result = run(
         "new",
@@ -54,7 +54,7 @@ def test_new_makes_a_valid_file_from_the_template(make_repo, run) -> None:
     assert "esp-2026-offer-training-places-in-2027-2.md" in again.output
 
 
-def test_new_with_an_unknown_submitter(make_repo, run) -> None:
+def test_new_with_an_unknown_submitter(make_repo: MakeRepo, run: Run) -> None:
     repo = make_repo(FIXTURES / "base")
     result = run(
         "new", "--kind", "need", "--submitter", "XXA", "--title", "T", "--theme", "transparency", "--assistance", "technical", "--repo", str(repo.root)

@@ -5,15 +5,15 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
 
-from conftest import DEMO_DATE, PROJECT
-from sitereader import ENV, open_site
+import pytest
 
-PORTAL = str(Path(sys.executable).with_name("portal"))
+from portal.config import Repo
+
+from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, open_site
 
 
 def fetch(url: str) -> bytes:
@@ -27,6 +27,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+@pytest.mark.slow
 def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path) -> None:
     import shutil
 
@@ -41,7 +42,8 @@ def test_demo_builds_the_example_portal_and_prints_its_passcodes(tmp_path: Path)
     assert "Lao PDR" in site.page_titled("Countries and organisations")
 
 
-def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) -> None:
+@pytest.mark.slow
+def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo: Repo) -> None:
     port = free_port()
     env = {**os.environ, **ENV}
     process = subprocess.Popen(
@@ -73,7 +75,8 @@ def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo) ->
         process.wait(timeout=30)
 
 
-def test_serve_on_a_port_in_use_says_so(example_repo) -> None:
+@pytest.mark.slow
+def test_serve_on_a_port_in_use_says_so(example_repo: Repo) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()

@@ -16,7 +16,7 @@ from portal.trail.history import added_by, change_events, message_ids_in_history
 from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message, read_changes, read_reason
 
-from conftest import DEMO_DATE, FIXTURES
+from tests.helpers import DEMO_DATE, FIXTURES
 
 FINGERPRINT = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
 OTHER = "60303ae22b998861bce3b28f33eec1be758a213c86c93c076dbe9f558c11c752"

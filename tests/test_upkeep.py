@@ -18,8 +18,7 @@ from portal.upkeep.passcode import PasscodeError, read_passcodes, rotate, wordli
 from portal.upkeep.reminders import remind, summary, summary_counts
 from portal.upkeep.removal import expire
 
-from conftest import FIXTURES
-from sitereader import PARTNERS, STATES
+from tests.helpers import FIXTURES, PARTNERS, STATES
 
 TODAY = dt.date(2026, 11, 20)
 

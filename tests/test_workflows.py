@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import shutil
@@ -12,7 +13,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import DEMO_DATE, PROJECT, init_git
+from portal.config import Repo
+
+from tests.helpers import DEMO_DATE, PROJECT, Run, init_git
 
 WORKFLOWS = sorted((PROJECT / ".github" / "workflows").glob("*.yml"))
 TESTS = Path(__file__).parent
@@ -259,24 +262,30 @@ def test_the_daily_logs_name_no_text() -> None:
     assert upload["with"]["path"] == "outbox/" and upload["with"]["retention-days"] <= 30
 
 
-def test_reminders_in_ci_print_counts_only(example_repo, run, tmp_path: Path) -> None:
+def test_reminders_in_ci_print_counts_only(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from portal.checks.validate import validate_repo
+    from portal.lifecycle import select_active
 
     outbox = tmp_path / "outbox"
     args = ("reminders", "--within", "400d", "--outbox", str(outbox), "--repo", str(example_repo.root), "--today", DEMO_DATE)
     in_ci = run(*args, env={"GITHUB_ACTIONS": "true"})
     assert in_ci.exit_code == 0, in_ci.output
-    assert re.fullmatch(
-        r"\d+ text\(s\) of \d+ submitter\(s\) expire in the next 400 days: \d+ draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n",
+    counts = re.fullmatch(
+        r"(\d+) text\(s\) of \d+ submitter\(s\) expire in the next 400 days: (\d+) draft\(s\) and the summary are in \S+; \d+ submitter\(s\) without a contact e-mail to follow up by hand\.\n",
         in_ci.output,
     )
+    assert counts, in_ci.output
     drafts = list(outbox.glob("*.eml"))
-    assert drafts and (outbox / f"{DEMO_DATE}-summary.txt").is_file()
+    assert len(drafts) == int(counts.group(2)) and (outbox / f"{DEMO_DATE}-summary.txt").is_file()
     submissions = validate_repo(example_repo).submissions
     for sub in submissions:
         assert sub.id not in in_ci.output and sub.title not in in_ci.output and sub.submitter.name not in in_ci.output
+    # Every text on the portal expires within 400 days of the examples' date: --details names each.
+    on_portal = select_active(submissions, dt.date.fromisoformat(DEMO_DATE))
+    assert int(counts.group(1)) == len(on_portal)
     details = run(*args, "--details", env={"GITHUB_ACTIONS": "true"})
-    assert any(sub.title in details.output for sub in submissions)
+    for sub in on_portal:
+        assert f"  {sub.id}  ({sub.submitter.name}): {sub.title}\n" in details.output
     assert run(*args, "--counts-only").output == in_ci.output
 
 
@@ -300,13 +309,15 @@ def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> N
     assert (tmp_path / "build" / "handbook" / "index.html").is_file()
 
 
+@pytest.mark.slow
 def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
     """The package's own metadata, built by the setuptools that pyproject.toml asks for."""
     for name in ("pyproject.toml", "README.md", "tools"):
         source = PROJECT / name
-        (shutil.copytree if source.is_dir() else shutil.copy2)(
-            source, tmp_path / name, **({"ignore": shutil.ignore_patterns("*.egg-info", "__pycache__")} if source.is_dir() else {})
-        )
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("*.egg-info", "__pycache__"))
+        else:
+            shutil.copy2(source, tmp_path / name)
     result = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-w", str(tmp_path / "wheel"), str(tmp_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     output = result.stdout + result.stderr

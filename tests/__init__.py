@@ -1,0 +1,1 @@
+"""The test suite. A package, so that the tests and the benchmarks import its helpers by name."""
