@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from portal import dates
-from portal.model import ASSISTANCE, THEMES, Submission
+from portal.model import Submission
 from portal.publish.export import FIELDS as EXPORT_FIELDS
 from portal.publish.export import export_csv, export_json, export_xlsx
 from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, submitter_rows, theme_rows
@@ -32,8 +32,10 @@ def md(text: str) -> str:
 
 
 def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) -> None:
-    """All texts of a country, a kind or a theme, each starting a new sheet in print. A large
-    portal splits them into parts of PRINT_PAGE texts, so that no page is too heavy for a phone."""
+    """All texts of a country, a kind or a theme, each starting a new sheet in print. The page
+    names the texts and links to them; the reader's browser opens each text's own sealed page and
+    puts it in (app.js), so no text is published more than once. A large portal splits them into
+    parts of PRINT_PAGE texts, so that no page is too heavy for a phone."""
     if not subs:
         return
     parts = [subs[i : i + PRINT_PAGE] for i in range(0, len(subs), PRINT_PAGE)]
@@ -50,18 +52,15 @@ def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) ->
         shown = f"texts {(number - 1) * PRINT_PAGE + 1} to {(number - 1) * PRINT_PAGE + len(chunk)} of " if len(parts) > 1 else ""
         intro = (
             f"<p>{shown}{count} from the {h(pages.data.site_name)}, as of {dates.long_date(pages.data.today)}.</p>{pager}"
+            '<p class="portal-no-print portal-print-status" role="status">Opening the texts…</p>'
             '<p class="portal-no-print"><button type="button" class="md-button md-button--primary" data-portal-print hidden>Print this page</button></p>'
         )
+        # Each text is a link to its page until the browser has put the page's text in its place.
         blocks = [f"# {md(title)}", intro]
-        for sub in chunk:
-            facts = [
-                ("Themes", h(", ".join(THEMES[t] for t in sub.themes))),
-                ("Assistance", h(", ".join(ASSISTANCE[a] for a in sub.assistance))),
-                ("Contact", h(sub.contact_name) + (f" — {h(sub.contact_email)}" if sub.contact_email else "")),
-                ("Identifier", f"<code>{h(sub.id)}</code>"),
-            ]
-            card = '<dl class="portal-card">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in facts) + "</dl>"
-            blocks.append(f'<article class="portal-print-text"><h2>{h(sub.title)}</h2>{pages.byline(sub)}{card}{pages.text(sub)}</article>')
+        blocks += [
+            f'<article class="portal-print-text" data-portal-print-text="{pages.href("submission/" + sub.id)}"><p>{pages.sub_link(sub)}</p></article>'
+            for sub in chunk
+        ]
         suffix = " (printable)" if len(parts) == 1 else f" (printable, part {number})"
         pages.page(page_key, title + suffix, "\n\n".join(blocks), searchable=False)
 
