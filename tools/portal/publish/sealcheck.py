@@ -30,7 +30,7 @@ from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
-from portal.publish.leaks import APART, Leak, Needles, hidden_needles, markup_views, needles_for, words
+from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
 from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
@@ -462,7 +462,7 @@ def _scan_tier(
     legitimate = [
         token
         for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
-        for tokens in (*markup_views(text), words(text))
+        for tokens in distinct_views(text, as_text=True)
         for token in (*tokens, APART)
     ]
     needles.discard_found_in(legitimate)
