@@ -183,6 +183,12 @@ def test_search_results_say_who_what_and_until_when_and_hold_nothing_internal(br
 def visit(browser: Browser, url: str, state: dict | None) -> tuple[Page, dict]:
     page = new_page(browser, storage_state=state) if state else new_page(browser)
     unlock(page, url)
+    # The browser's storage is kept once reader.js (deferred) has noted this visit's "as of" date.
+    page.wait_for_function(
+        "() => { const m = document.querySelector('.portal-reader[data-portal-asof]');"
+        " const s = JSON.parse(localStorage.getItem('ccm-portal-visits/' + m.dataset.portalTier) || 'null');"
+        " return s !== null && s.asof === m.dataset.portalAsof && sessionStorage.getItem('ccm-portal-visit') !== null; }"
+    )
     return page, page.context.storage_state()
 
 
