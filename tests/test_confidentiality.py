@@ -214,6 +214,50 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     assert "may not read" in report.leaks[0].what
 
 
+def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Path, tmp_path: Path) -> None:
+    """Each tier's folder is checked in a worker process of its own; in a process with another
+    thread (a serving preview) everything is checked in the process itself. Both say the same,
+    in the same order, of a folder with leaks of every kind."""
+    import threading
+
+    from portal.config import Repo
+    from portal.publish.sealcheck import check_published
+
+    site = copy_site(built, tmp_path)
+    partners = open_site(site, PARTNERS)
+    states = open_site(site, STATES)
+    repo = Repo(built)
+    subs = validate_repo(repo).submissions
+    secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
+    name, page = next(iter(partners.pages.items()))
+    sealed = keymod.seal(
+        partners.key,
+        gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()),
+        keymod.page_aad(partners.build, f"{partners.folder.name}/{name}"),
+    )
+    shell = (partners.folder / name).read_text()
+    (partners.folder / name).write_text(shell.replace(found(r'id="portal-data">([^<]+)<', shell).group(1), base64.b64encode(sealed).decode()))
+    (states.folder / "notes.txt").write_text(f"{TITLE}\n")  # a file in the clear, under a name the build never gives
+    opened = next(iter(states.pages))
+    (states.folder / opened).rename(states.folder / f"{TCD}.html")  # a title in a file name
+    (site / "assets" / "extra.html").write_text("<p>nothing</p>")  # not a theme file
+    in_workers = check_published(site, repo.settings, PASSCODES, subs).leaks
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        in_one = check_published(site, repo.settings, PASSCODES, subs).leaks
+    finally:
+        stop.set()
+        other.join()
+    assert in_workers == in_one, [leak.message() for leak in in_workers]
+    kinds = {(leak.what, leak.submission) for leak in in_workers}
+    assert ("a text the partners tier may not read, in one of its pages or files", secret.id) in kinds
+    assert ("id in a file name", TCD) in kinds
+    assert any(leak.what.startswith("a file the build never publishes") for leak in in_workers)
+    assert len(in_workers) >= 5
+
+
 # -- what an observer of two builds learns -------------------------------------------------------
 
 

@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import multiprocessing
-import os
 import secrets
 import shutil
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +16,7 @@ from portal.config import Repo
 from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import Problem, Submission
+from portal.publish import workers
 from portal.publish.generator import run_generator, write_pages
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
@@ -191,23 +188,10 @@ def build_tier(job: TierJob) -> TierDone:
 
 def run_tiers(jobs: list[TierJob]) -> list[TierDone]:
     """The tiers are independent builds: on a machine with more than one core they run side by side."""
-    # fork() is only safe in a process with no other thread (a serving preview has one).
-    if len(jobs) == 1 or (os.cpu_count() or 1) == 1 or threading.active_count() > 1:
+    if len(jobs) == 1 or not workers.can_fork():
         return [build_tier(job) for job in jobs]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1), mp_context=context, initializer=_die_with_parent) as pool:
-        return list(pool.map(build_tier, jobs))
-
-
-def _die_with_parent() -> None:
-    """A worker must not outlive a build that was killed (Linux: PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
-    except (OSError, AttributeError):
-        pass
+    with workers.pool(len(jobs)) as running:
+        return list(running.map(build_tier, jobs))
 
 
 def check_leaks(

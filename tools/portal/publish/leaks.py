@@ -81,6 +81,16 @@ def markup_views(text: str) -> tuple[list[str], list[str]]:
     return words(_TAG.sub("", text)), words(_TAG.sub(" ", text))
 
 
+def distinct_views(text: str, as_text: bool = False) -> list[list[str]]:
+    """markup_views (and, with `as_text`, the words of the text read as it is), each distinct one
+    once: a text without a tag reads the same every way, and a scan of the same words twice finds
+    nothing new."""
+    if "<" not in text:
+        return [words(text)]
+    views = [*markup_views(text), *([words(text)] if as_text else [])]
+    return [view for index, view in enumerate(views) if view not in views[:index]]
+
+
 class Needles:
     """Needles indexed by their first two words (one-word needles by that word), so scanning
     costs one or two dictionary look-ups per word read, whatever their number."""
@@ -104,8 +114,10 @@ class Needles:
         if len(tokens) < SHINGLE:
             self.add(text, "text", submission)
             return
-        for start in range(len(tokens) - SHINGLE + 1):
-            self.shingles.setdefault(tuple(tokens[start : start + SHINGLE]), submission)
+        # Every run of SHINGLE words (made in C); a run that another text has too keeps its first owner.
+        add = self.shingles.setdefault
+        for run in zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False):
+            add(run, submission)
 
     def add_submission(self, sub: Submission) -> None:
         """What is this submission's own: its id, title, contact, regions, the names and titles of
@@ -138,13 +150,14 @@ class Needles:
                     if pair in present:
                         positions[pair].append(index)
                 for pair in present:
-                    for needle, what, submission in self.by_pair[pair]:
-                        size = len(needle)
-                        if any(
-                            tuple(tokens[start : start + size]) == needle
-                            for start in positions[pair]
-                            if size == 2 or (start + 2 < len(tokens) and tokens[start + 2] == needle[2])
-                        ):
+                    # Each run that starts with the pair is cut once per length of its needles,
+                    # however many needles start with the pair.
+                    entries = self.by_pair[pair]
+                    wanted = {needle for needle, _what, _submission in entries}
+                    sizes = {len(needle) for needle in wanted}
+                    hits = {run for start in positions[pair] for size in sizes if (run := tuple(tokens[start : start + size])) in wanted}
+                    for needle, what, submission in entries:
+                        if needle in hits:
                             yield what, submission, needle
         if self.shingles and len(tokens) >= SHINGLE:
             runs = zip(*(tokens[offset:] for offset in range(SHINGLE)), strict=False)
@@ -165,7 +178,7 @@ class Needles:
 
     def scan_markup(self, text: str) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []
-        for tokens in markup_views(text):
+        for tokens in distinct_views(text):
             for what, submission, _needle in self.scan(tokens):
                 if (what, submission) not in found:
                     found.append((what, submission))
@@ -178,7 +191,7 @@ class Needles:
         # Pages repeat one another (a text on its page, its printable page, its listings): each
         # distinct line is read once. A text is one line of its page (textformat.text_block).
         lines = dict.fromkeys(line for _name, text in texts for line in text.splitlines())
-        together = [token for line in lines for tokens in markup_views(line) for token in (*tokens, APART)]
+        together = [token for line in lines for tokens in distinct_views(line) for token in (*tokens, APART)]
         if not any(True for _found in self.scan(together)):
             return []
         return [(name, what, submission) for name, text in texts for what, submission in self.scan_markup(text)]

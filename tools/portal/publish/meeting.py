@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from portal.model import ASSISTANCE, THEMES, Submission
+from portal.model import Submission
 from portal.publish.export import FIELDS as EXPORT_FIELDS
 from portal.publish.export import export_csv, export_json, export_xlsx
 from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, submitter_rows, theme_rows
@@ -24,8 +24,10 @@ TEMPLATE = "meeting.md.j2"
 
 
 def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) -> None:
-    """All texts of a country, a kind or a theme, each starting a new sheet in print. A large
-    portal splits them into parts of PRINT_PAGE texts, so that no page is too heavy for a phone."""
+    """All texts of a country, a kind or a theme, each starting a new sheet in print. The page
+    names the texts and links to them; the reader's browser opens each text's own sealed page and
+    puts it in (app.js), so no text is published more than once. A large portal splits them into
+    parts of PRINT_PAGE texts, so that no page is too heavy for a phone."""
     if not subs:
         return
     parts = [subs[i : i + PRINT_PAGE] for i in range(0, len(subs), PRINT_PAGE)]
@@ -33,23 +35,12 @@ def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) ->
     for number, (page_key, chunk) in enumerate(zip(keys, parts, strict=True), 1):
         first = (number - 1) * PRINT_PAGE + 1
         pager = pages.pager(keys, number, title, printable=True)
-        articles = [printed_text(pages, sub) for sub in chunk]
+        # Each text is a link to its page until the browser has put the page's text in its place.
+        articles = [fragment(TEMPLATE, "print_placeholder", pages.href("submission/" + sub.id), pages.sub_link(sub)) for sub in chunk]
         data = pages.data
         body = fragment(TEMPLATE, "printable", title, len(parts), first, first + len(chunk) - 1, len(subs), data.site_name, data.today, pager, articles)
         suffix = " (printable)" if len(parts) == 1 else f" (printable, part {number})"
         pages.page(page_key, title + suffix, body, searchable=False)
-
-
-def printed_text(pages: Pages, sub: Submission) -> Markup:
-    """One text on a printable page: made once, as a text is printed with its country, its kind
-    and each of its themes."""
-    made = pages.printed.get(sub.id)
-    if made is None:
-        themes = ", ".join(THEMES[t] for t in sub.themes)
-        assistance = ", ".join(ASSISTANCE[a] for a in sub.assistance)
-        values = (sub.title, pages.byline(sub), themes, assistance, sub.contact_name, sub.contact_email, sub.id, pages.text(sub))
-        made = pages.printed[sub.id] = fragment(TEMPLATE, "printed_text", *values)
-    return made
 
 
 def overview(pages: Pages) -> None:

@@ -72,7 +72,6 @@ class Pages:
         self.out = Rendered()
         self.texts: dict[str, str] = {}
         self.bylines: dict[str, Markup] = {}
-        self.printed: dict[str, Markup] = {}  # id -> the text as a printable page shows it
         self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
         for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
             self.by_submitter[sub.submitter.code].append(sub)
@@ -151,7 +150,7 @@ class Pages:
         return made
 
     def text(self, sub: Submission) -> Markup:
-        """The text's HTML, made once: printable pages show each text again."""
+        """The text's HTML, made once per tier."""
         made = self.texts.get(sub.id)
         if made is None:
             made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)

@@ -28,8 +28,9 @@ from pathlib import Path
 
 from portal.config import Settings
 from portal.model import Submission
+from portal.publish import workers
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
-from portal.publish.leaks import APART, Leak, Needles, hidden_needles, markup_views, needles_for, words
+from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
 from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
@@ -90,78 +91,194 @@ def check_published(
     passcodes (or, inside a build, the wrapping keys already derived). `attachments`: SHA-256 of
     each attachment's bytes -> the submissions that attach it, to catch one copied as it is or
     sealed into a tier that may not read it. `boilerplate`: the wording of a tier's pages when it
-    has no text (the guidance pattern, the home page…), which a text may quote without leaking."""
+    has no text (the guidance pattern, the home page…), which a text may quote without leaking.
+
+    Each tier's folder (the proof of its files, then the scan of its opened pages) is checked in a
+    worker process of its own when the machine has more than one core; the files outside the
+    tiers, every file name and the readable parts are checked here meanwhile. The findings are
+    reported in the order of the files, whichever process found them."""
     report = Report()
-    text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
     tiers = _open_tiers(site, settings, passcodes, wraps, report)
-    by_folder = {tier.folder: tier for tier in tiers}
-    static = {f"{PUBLIC_DIR}/{name}": (resources.files("portal") / "static" / name).read_bytes() for name in STATIC_FILES}
-    public = {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}
-    needles = needles_for(submissions, canaries)
-    for fixed in (unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
-        for tokens in markup_views(fixed):
-            needles.discard_found_in(tokens)
-    digests = attachments or {}
+    context = _Context(
+        site=site,
+        settings=settings,
+        text=PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email),
+        tiers=tiers,
+        submissions=submissions,
+        canaries=canaries,
+        digests=attachments or {},
+        boilerplate=boilerplate,
+        build=str(_build(site)),
+    )
+    paths = sorted(site.rglob("*"))
+    in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in tiers}
+    for path in paths:
+        top, _, rest = path.relative_to(site).as_posix().partition("/")
+        if top in in_tier and rest:
+            in_tier[top].append(path)
+    in_tiers = {path for files in in_tier.values() for path in files}
+    outside = [path for path in paths if path not in in_tiers]
+    per_tier: list[tuple[list[_Checked], list[Leak]]]
+    if len(tiers) > 1 and workers.can_fork():
+        with workers.pool(len(tiers), _set_context, (context,)) as running:
+            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(tiers)]
+            needles, names = _name_findings(context, paths)
+            checked = [_check_path(context, path) for path in outside]
+            per_tier = [future.result() for future in futures]
+    else:
+        needles, names = _name_findings(context, paths)
+        checked = [_check_path(context, path) for path in outside]
+        per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in tiers]
+    by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
     policies: set[str] = set()
     readable: set[str] = set()  # distinct readable parts of shells, each scanned once
-    for path in sorted(site.rglob("*")):
+    for path in paths:
         rel = path.relative_to(site).as_posix()
-        # Only names the build gives are ever printed: any other name may hold words of a text.
-        report.shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
-        for what, submission, _needle in needles.scan(words(rel.replace("/", " "))):
-            report.here(f"{what} in a file name", submission)
-        if path.is_symlink():
-            report.here("a link, which the build never writes")
-            continue
-        if path.is_dir():
-            if report.shown != rel:
-                report.here("a folder the build never makes")
-            continue
-        data = path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()
-        if digest in digests:
-            report.here("an attachment copied in the clear", digests[digest][0])
-        if report.shown != rel:
-            report.here("a file the build never publishes (a name it never gives)")
-            readable.add(_readable(data))
-            continue
-        top, _, rest = rel.partition("/")
-        if rel == "index.html":
-            # The start page carries the tiers' policy (it opens the home page in place).
-            page = data.decode("utf-8", "replace")
-            policy = _SHELL_POLICY.search(page)
-            expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
-            if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
-                report.here("not the public page the build writes")
-                readable.add(page)
-            else:
-                policies.add(policy.group(1))
-        elif rel in public:
-            if data != public[rel]:
-                report.here("not the public page the build writes")
-                readable.add(data.decode("utf-8", "replace"))
-        elif rel == f"{PUBLIC_DIR}/keys.json":
-            readable.add(data.decode("utf-8", "replace"))
-        elif rel in static:
-            if data != static[rel]:
-                report.here("not the portal's own file")
-                readable.add(data.decode("utf-8", "replace"))
-        elif top in by_folder and rest:
-            shell = _check_sealed(by_folder[top], tiers, rest, rel, data, text, str(_build(site)), report, policies)
-            if shell is not None:
-                readable.add(shell)
-        elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
-            pass  # the theme's own file, byte for byte
-        else:
-            report.here("a file the build never publishes (not sealed, not the theme's, not the portal's)")
-            readable.add(_readable(data))
+        found = by_rel[rel]
+        report.shown = found.shown
+        for what, submission in (*names[rel], *found.problems):
+            report.here(what, submission)
+        if found.readable is not None:
+            readable.add(found.readable)
+        if found.policy is not None:
+            policies.add(found.policy)
     if len(policies) > 1:
         report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
     for part in readable:
         for what, submission in needles.scan_markup(part):
             report.add("(readable part of a published file)", what, submission)
-    _scan_tiers(settings, tiers, submissions, digests, boilerplate, report)
+    for _files, scan in per_tier:
+        for leak in scan:
+            report.add(leak.path, leak.what, leak.submission)
     return report
+
+
+@dataclass
+class _Context:
+    """What the check of any file reads (a worker process has its own copy)."""
+
+    site: Path
+    settings: Settings
+    text: PublicText
+    tiers: list[OpenedTier]
+    submissions: Sequence[Submission]
+    canaries: Sequence[str]
+    digests: dict[str, list[str]]
+    boilerplate: Sequence[str]
+    build: str
+
+
+@dataclass
+class _Checked:
+    """One file or folder checked: what is wrong with it, its readable part, its shell's policy."""
+
+    rel: str
+    shown: str
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (what, submission)
+    readable: str | None = None
+    policy: str | None = None
+
+
+_WORKER_CONTEXT: list[_Context] = []
+
+
+def _set_context(context: _Context) -> None:
+    _WORKER_CONTEXT[:] = [context]
+
+
+def _check_tier_in_worker(index: int, paths: list[Path]) -> tuple[list[_Checked], list[Leak]]:
+    context = _WORKER_CONTEXT[0]
+    return _check_tier(context, context.tiers[index], paths)
+
+
+def _check_tier(context: _Context, tier: OpenedTier, paths: list[Path]) -> tuple[list[_Checked], list[Leak]]:
+    """The proof of every file in a tier's folder, then the scan of what it opens to."""
+    checked = [_check_path(context, path) for path in paths]
+    seen: set[str] = set()
+    for done in checked:  # the shells' readable parts are alike: each is sent back once
+        if done.readable is not None and done.readable in seen:
+            done.readable = None
+        elif done.readable is not None:
+            seen.add(done.readable)
+    scan = Report()
+    _scan_tier(context.settings, tier, context.submissions, context.digests, context.boilerplate, scan)
+    return checked, scan.found + scan.unproven
+
+
+def _name_findings(context: _Context, paths: list[Path]) -> tuple[Needles, dict[str, list[tuple[str, str]]]]:
+    """The needles of every submission, and what each file's name holds of them."""
+    needles = needles_for(context.submissions, context.canaries)
+    for fixed in (unlock_form(context.text, ""), unlock_form(context.text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
+        for tokens in markup_views(fixed):
+            needles.discard_found_in(tokens)
+    names: dict[str, list[tuple[str, str]]] = {}
+    for path in paths:
+        rel = path.relative_to(context.site).as_posix()
+        names[rel] = [(f"{what} in a file name", submission) for what, submission, _needle in needles.scan(words(rel.replace("/", " ")))]
+    return needles, names
+
+
+def _check_path(context: _Context, path: Path) -> _Checked:
+    site, text = context.site, context.text
+    by_folder = {tier.folder: tier for tier in context.tiers}
+    rel = path.relative_to(site).as_posix()
+    # Only names the build gives are ever printed: any other name may hold words of a text.
+    shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
+    done = _Checked(rel, shown)
+    report = Report()
+
+    def problem(what: str, submission: str = "") -> None:
+        done.problems.append((what, submission))
+
+    if path.is_symlink():
+        problem("a link, which the build never writes")
+        return done
+    if path.is_dir():
+        if shown != rel:
+            problem("a folder the build never makes")
+        return done
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    if digest in context.digests:
+        problem("an attachment copied in the clear", context.digests[digest][0])
+    if shown != rel:
+        problem("a file the build never publishes (a name it never gives)")
+        done.readable = _readable(data)
+        return done
+    top, _, rest = rel.partition("/")
+    static = {f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES}
+    if rel == "index.html":
+        # The start page carries the tiers' policy (it opens the home page in place).
+        page = data.decode("utf-8", "replace")
+        policy = _SHELL_POLICY.search(page)
+        expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
+        if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
+            problem("not the public page the build writes")
+            done.readable = page
+        else:
+            done.policy = policy.group(1)
+    elif rel in ("404.html", ".nojekyll"):
+        if data != {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}[rel]:
+            problem("not the public page the build writes")
+            done.readable = data.decode("utf-8", "replace")
+    elif rel == f"{PUBLIC_DIR}/keys.json":
+        done.readable = data.decode("utf-8", "replace")
+    elif rel in static:
+        if data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
+            problem("not the portal's own file")
+            done.readable = data.decode("utf-8", "replace")
+    elif top in by_folder and rest:
+        policies: set[str] = set()
+        report.shown = shown
+        done.readable = _check_sealed(by_folder[top], context.tiers, rest, rel, data, text, context.build, report, policies)
+        done.problems += [(leak.what, leak.submission) for leak in report.leaks]
+        done.policy = policies.pop() if policies else None
+    elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
+        pass  # the theme's own file, byte for byte
+    else:
+        problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
+        done.readable = _readable(data)
+    return done
 
 
 def _fixed_names() -> list[str]:
@@ -314,9 +431,9 @@ def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str,
     return opened
 
 
-def _scan_tiers(
+def _scan_tier(
     settings: Settings,
-    tiers: list[OpenedTier],
+    tier: OpenedTier,
     submissions: Sequence[Submission],
     attachments: dict[str, list[str]],
     boilerplate: Sequence[str],
@@ -325,36 +442,35 @@ def _scan_tiers(
     """A tier's opened pages and files must not hold the texts or attachments of submissions it
     may not read. What the tier may legitimately show (its own texts with every field, and the
     wording of its pages) is no evidence, even where a hidden text says the same."""
-    audiences = {tier.id: set(tier.audiences) for tier in settings.tiers}
-    for tier in tiers:
-        hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
-        if not hidden:
-            continue
-        shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
-        hidden_ids = {sub.id for sub in hidden}
-        shown_ids = {sub.id for sub in shown}
-        made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
-        for rel, digest, opened in tier.files:
-            owners = attachments.get(digest, [])
-            if owners and set(owners) <= hidden_ids:
-                report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
-            elif not set(owners) & shown_ids:
-                made_here.append((rel, _file_text(opened)))
-        needles: Needles = hidden_needles(hidden, shown)
-        # What the tier may show, read every way a page may show it (markup removed, read as
-        # spaces, or shown as text), all at once: no run of words spans two of them.
-        legitimate = [
-            token
-            for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
-            for tokens in (*markup_views(text), words(text))
-            for token in (*tokens, APART)
-        ]
-        needles.discard_found_in(legitimate)
-        found: dict[tuple[str, str], None] = {}
-        for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
-            found[rel, submission] = None
-        for rel, submission in found:
-            report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
+    audiences = {entry.id: set(entry.audiences) for entry in settings.tiers}
+    hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
+    if not hidden:
+        return
+    shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
+    hidden_ids = {sub.id for sub in hidden}
+    shown_ids = {sub.id for sub in shown}
+    made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
+    for rel, digest, opened in tier.files:
+        owners = attachments.get(digest, [])
+        if owners and set(owners) <= hidden_ids:
+            report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
+        elif not set(owners) & shown_ids:
+            made_here.append((rel, _file_text(opened)))
+    needles: Needles = hidden_needles(hidden, shown)
+    # What the tier may show, read every way a page may show it (markup removed, read as
+    # spaces, or shown as text), all at once: no run of words spans two of them.
+    legitimate = [
+        token
+        for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
+        for tokens in distinct_views(text, as_text=True)
+        for token in (*tokens, APART)
+    ]
+    needles.discard_found_in(legitimate)
+    found: dict[tuple[str, str], None] = {}
+    for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
+        found[rel, submission] = None
+    for rel, submission in found:
+        report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
 
 
 def _file_text(data: bytes) -> str:

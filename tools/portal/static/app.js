@@ -1,5 +1,6 @@
 // Runs inside every opened page of the cooperation portal: decrypts the search index for the
-// theme's search, decrypts attachments on download, and offers to lock the portal again.
+// theme's search, decrypts attachments on download, puts the texts into printable pages, and
+// offers to lock the portal again.
 (() => {
   "use strict";
   const STORE = "ccm-portal-key";
@@ -133,6 +134,52 @@
     );
   };
 
+  // A printable page names its texts; each text's own sealed page is opened here and its title,
+  // byline, facts and text put in the text's place, so the build publishes every text once.
+  async function printableText(article) {
+    const target = new URL(article.dataset.portalPrintText, location.href);
+    const page = new DOMParser().parseFromString(await (await openPage(target)).text(), "text/html");
+    const content = page.querySelector(".md-content");
+    const title = content && content.querySelector("h1");
+    const text = content && content.querySelector(".portal-text");
+    if (!title || !text) throw new Error("not a text's page");
+    for (const anchor of title.querySelectorAll(".headerlink")) anchor.remove();
+    const heading = document.createElement("h2");
+    heading.textContent = title.textContent.trim();
+    const parts = [heading];
+    const byline = content.querySelector(".portal-byline");
+    if (byline) parts.push(document.importNode(byline, true));
+    const card = content.querySelector("dl.portal-card:not(details dl)");
+    if (card) {
+      const facts = document.importNode(card, true);
+      facts.removeAttribute("data-search-exclude");
+      // The identifier (folded away on the text's page) names the text in a meeting's papers.
+      for (const term of content.querySelectorAll("details.portal-provenance dt")) {
+        if (term.textContent !== "Identifier" || !term.nextElementSibling) continue;
+        facts.append(document.importNode(term, true), document.importNode(term.nextElementSibling, true));
+      }
+      parts.push(facts);
+    }
+    parts.push(document.importNode(text, true));
+    article.replaceChildren(...parts);
+    article.dataset.portalPrinted = "";
+  }
+
+  async function fillPrintable() {
+    const articles = [...document.querySelectorAll("article[data-portal-print-text]:not([data-portal-printed])")];
+    if (!articles.length) return;
+    const status = document.querySelector(".portal-print-status");
+    const results = await Promise.allSettled(articles.map(printableText));
+    const failed = results.filter((result) => result.status === "rejected").length;
+    if (status) {
+      status.textContent = failed
+        ? `${failed} of ${articles.length} texts could not be opened: they are shown as links. Reload the page to try again.`
+        : `All ${articles.length} texts are on this page.`;
+    }
+    for (const button of document.querySelectorAll("button[data-portal-print]")) button.hidden = false;
+    document.dispatchEvent(new CustomEvent("portal:printable"));
+  }
+
   document.addEventListener("click", async (event) => {
     const link = event.target instanceof Element && event.target.closest("a[data-portal-file]");
     if (!link) return;
@@ -163,8 +210,10 @@
         }
         performance.mark("portal-page-shown");
         document.dispatchEvent(new CustomEvent("portal:page"));
+        fillPrintable();
       });
     }
+    fillPrintable();
     // The theme's search dialog has no accessible name of its own.
     for (const dialog of document.querySelectorAll('.md-search[role="dialog"]:not([aria-label])')) {
       dialog.setAttribute("aria-label", "Search the portal");

@@ -1,5 +1,5 @@
 // Reading aids inside every opened page of the cooperation portal: marks the texts published or
-// updated since the reader's previous visit, and makes the print buttons work.
+// updated since the reader's previous visit, and makes the print buttons print.
 //
 // What the reader has seen is kept in this browser's localStorage only (the portal's "as of" date
 // at the previous visit); nothing is sent anywhere.
@@ -91,13 +91,14 @@
         summarise(document, since);
       }
     }
-    for (const button of document.querySelectorAll("button[data-portal-print]")) button.hidden = false;
   }
 
   document.addEventListener("click", (event) => {
     if (event.target instanceof Element && event.target.closest("button[data-portal-print]")) window.print();
   });
   document.addEventListener("portal:page", setUpPage);
+  // A printable page's texts arrive after the page (app.js, which shows its print button then).
+  document.addEventListener("portal:printable", setUpPage);
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", setUpPage);
   else setUpPage();
 })();
