@@ -1,5 +1,7 @@
-"""The cross-tier scan, the part of the word scan run inside each tier: what a tier's opened pages
-and files hold of the texts and attachments of submissions that tier may not read.
+"""The word scan of a published folder, second line of the leak check: what each reader can read
+of texts that are not theirs. Anyone reads the file names (and the readable parts of the files,
+scanned by sealcheck with the needles found here); each tier reads its opened pages and files,
+which must not hold the texts or attachments of submissions that tier may not read.
 
 The proof of sealing (sealcheck) opens every file of a tier with that tier's key and hands the
 opened pages and files to this scan; the needles and how words are read are in leaks.py.
@@ -9,39 +11,55 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from portal.config import Settings
 from portal.model import Submission
-from portal.publish.leaks import APART, Needles, distinct_views, hidden_needles
-
-if TYPE_CHECKING:
-    from portal.publish.sealcheck import OpenedTier, Report
+from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
 
 
-def _scan_tier(
+def name_findings(
+    site: Path, paths: Sequence[Path], submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str]
+) -> tuple[Needles, dict[str, list[tuple[str, str]]]]:
+    """The needles of every submission, and what each file's name holds of them (file -> what,
+    submission). `build_wording`: what the build itself writes in the clear, no evidence."""
+    needles = needles_for(submissions, canaries)
+    for fixed in build_wording:
+        for tokens in markup_views(fixed):
+            needles.discard_found_in(tokens)
+    names: dict[str, list[tuple[str, str]]] = {}
+    for path in paths:
+        rel = path.relative_to(site).as_posix()
+        names[rel] = [(f"{what} in a file name", submission) for what, submission, _needle in needles.scan(words(rel.replace("/", " ")))]
+    return needles, names
+
+
+def scan_tier(
     settings: Settings,
-    tier: OpenedTier,
+    tier: str,
+    pages: Sequence[tuple[str, str]],
+    files: Sequence[tuple[str, str, bytes]],
     submissions: Sequence[Submission],
     attachments: dict[str, list[str]],
     boilerplate: Sequence[str],
-    report: Report,
-) -> None:
+) -> list[Leak]:
     """A tier's opened pages and files must not hold the texts or attachments of submissions it
     may not read. What the tier may legitimately show (its own texts with every field, and the
-    wording of its pages) is no evidence, even where a hidden text says the same."""
+    wording of its pages) is no evidence, even where a hidden text says the same. `pages`: (path,
+    opened page); `files`: (path, SHA-256, opened file); `attachments`: SHA-256 -> submissions."""
     audiences = {entry.id: set(entry.audiences) for entry in settings.tiers}
-    hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
+    hidden = [sub for sub in submissions if sub.audience not in audiences[tier]]
     if not hidden:
-        return
-    shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
+        return []
+    leaks: list[Leak] = []
+    shown = [sub for sub in submissions if sub.audience in audiences[tier]]
     hidden_ids = {sub.id for sub in hidden}
     shown_ids = {sub.id for sub in shown}
     made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
-    for rel, digest, opened in tier.files:
+    for rel, digest, opened in files:
         owners = attachments.get(digest, [])
         if owners and set(owners) <= hidden_ids:
-            report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
+            leaks.append(Leak(rel, f"an attachment the {tier} tier may not read", owners[0]))
         elif not set(owners) & shown_ids:
             made_here.append((rel, _file_text(opened)))
     needles: Needles = hidden_needles(hidden, shown)
@@ -55,10 +73,11 @@ def _scan_tier(
     ]
     needles.discard_found_in(legitimate)
     found: dict[tuple[str, str], None] = {}
-    for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
+    for rel, _what, submission in needles.scan_many([*pages, *made_here]):
         found[rel, submission] = None
     for rel, submission in found:
-        report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
+        leaks.append(Leak(rel, f"a text the {tier} tier may not read, in one of its pages or files", submission))
+    return leaks
 
 
 def _file_text(data: bytes) -> str:

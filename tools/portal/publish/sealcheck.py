@@ -8,8 +8,9 @@ First line, a proof by construction of every file:
 - every file inside a tier's folder is a shell exactly as the build writes it around ciphertext,
   or ciphertext itself, that opens with that tier's key, bound to its own name and build, and
   with no other tier's key; every opened page carries the Content-Security-Policy.
-Second line (leaks.py), the word scan: file names, the readable part of every shell and public
-page, and in each tier the opened pages, for texts that tier may not read.
+Second line (crosstier.py, with the needles of leaks.py), the word scan: file names, the readable
+part of every shell and public page, and in each tier the opened pages, for texts that tier may
+not read. This module proves the first line and runs both, each tier in a worker process.
 """
 
 from __future__ import annotations
@@ -29,9 +30,9 @@ from pathlib import Path
 from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
-from portal.publish.crosstier import _scan_tier
+from portal.publish.crosstier import name_findings, scan_tier
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
-from portal.publish.leaks import Leak, Needles, markup_views, needles_for, words
+from portal.publish.leaks import Leak, Needles
 from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
@@ -112,45 +113,7 @@ def check_published(
         build=str(_build(site)),
     )
     paths = sorted(site.rglob("*"))
-    in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in tiers}
-    for path in paths:
-        top, _, rest = path.relative_to(site).as_posix().partition("/")
-        if top in in_tier and rest:
-            in_tier[top].append(path)
-    in_tiers = {path for files in in_tier.values() for path in files}
-    outside = [path for path in paths if path not in in_tiers]
-    per_tier: list[tuple[list[_Checked], list[Leak]]]
-    if len(tiers) > 1 and workers.can_fork():
-        with workers.pool(len(tiers), _set_context, (context,)) as running:
-            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(tiers)]
-            needles, names = _name_findings(context, paths)
-            checked = [_check_path(context, path) for path in outside]
-            per_tier = [future.result() for future in futures]
-    else:
-        needles, names = _name_findings(context, paths)
-        checked = [_check_path(context, path) for path in outside]
-        per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in tiers]
-    by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
-    policies: set[str] = set()
-    readable: set[str] = set()  # distinct readable parts of shells, each scanned once
-    for path in paths:
-        rel = path.relative_to(site).as_posix()
-        found = by_rel[rel]
-        report.shown = found.shown
-        for what, submission in (*names[rel], *found.problems):
-            report.here(what, submission)
-        if found.readable is not None:
-            readable.add(found.readable)
-        if found.policy is not None:
-            policies.add(found.policy)
-    if len(policies) > 1:
-        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
-    for part in readable:
-        for what, submission in needles.scan_markup(part):
-            report.add("(readable part of a published file)", what, submission)
-    for _files, scan in per_tier:
-        for leak in scan:
-            report.add(leak.path, leak.what, leak.submission)
+    _report_in_order(report, site, paths, _check_files(context, paths))
     return report
 
 
@@ -179,6 +142,69 @@ class _Checked:
     readable: str | None = None
     policy: str | None = None
 
+    def problem(self, what: str, submission: str = "") -> None:
+        self.problems.append((what, submission))
+
+
+@dataclass
+class _Findings:
+    """What the proof and the word scan found, before it is put in the order of the files."""
+
+    needles: Needles  # of every submission, for the readable parts
+    names: dict[str, list[tuple[str, str]]]  # file -> what its name holds: (what, submission)
+    checked: dict[str, _Checked]  # file -> its proof
+    scans: list[list[Leak]]  # each tier's cross-tier scan
+
+
+def _check_files(context: _Context, paths: list[Path]) -> _Findings:
+    """The proof of every file and the scan of every name, each tier's folder in a worker process
+    of its own when there are cores for it."""
+    in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in context.tiers}
+    for path in paths:
+        top, _, rest = path.relative_to(context.site).as_posix().partition("/")
+        if top in in_tier and rest:
+            in_tier[top].append(path)
+    in_tiers = {path for files in in_tier.values() for path in files}
+    outside = [path for path in paths if path not in in_tiers]
+    per_tier: list[tuple[list[_Checked], list[Leak]]]
+    if len(context.tiers) > 1 and workers.can_fork():
+        with workers.pool(len(context.tiers), _set_context, (context,)) as running:
+            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(context.tiers)]
+            needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+            checked = [_check_path(context, path) for path in outside]
+            per_tier = [future.result() for future in futures]
+    else:
+        needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+        checked = [_check_path(context, path) for path in outside]
+        per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in context.tiers]
+    by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
+    return _Findings(needles, names, by_rel, [scan for _files, scan in per_tier])
+
+
+def _report_in_order(report: Report, site: Path, paths: list[Path], found: _Findings) -> None:
+    """Each file's findings in the order of the files, then the scan of the distinct readable
+    parts and each tier's scan."""
+    policies: set[str] = set()
+    readable: set[str] = set()  # distinct readable parts of shells, each scanned once
+    for path in paths:
+        rel = path.relative_to(site).as_posix()
+        done = found.checked[rel]
+        report.shown = done.shown
+        for what, submission in (*found.names[rel], *done.problems):
+            report.here(what, submission)
+        if done.readable is not None:
+            readable.add(done.readable)
+        if done.policy is not None:
+            policies.add(done.policy)
+    if len(policies) > 1:
+        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
+    for part in readable:
+        for what, submission in found.needles.scan_markup(part):
+            report.add("(readable part of a published file)", what, submission)
+    for scan in found.scans:
+        for leak in scan:
+            report.add(leak.path, leak.what, leak.submission)
+
 
 _WORKER_CONTEXT: list[_Context] = []
 
@@ -201,85 +227,80 @@ def _check_tier(context: _Context, tier: OpenedTier, paths: list[Path]) -> tuple
             done.readable = None
         elif done.readable is not None:
             seen.add(done.readable)
-    scan = Report()
-    _scan_tier(context.settings, tier, context.submissions, context.digests, context.boilerplate, scan)
-    return checked, scan.found + scan.unproven
-
-
-def _name_findings(context: _Context, paths: list[Path]) -> tuple[Needles, dict[str, list[tuple[str, str]]]]:
-    """The needles of every submission, and what each file's name holds of them."""
-    needles = needles_for(context.submissions, context.canaries)
-    for fixed in (unlock_form(context.text, ""), unlock_form(context.text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
-        for tokens in markup_views(fixed):
-            needles.discard_found_in(tokens)
-    names: dict[str, list[tuple[str, str]]] = {}
-    for path in paths:
-        rel = path.relative_to(context.site).as_posix()
-        names[rel] = [(f"{what} in a file name", submission) for what, submission, _needle in needles.scan(words(rel.replace("/", " ")))]
-    return needles, names
+    scan = scan_tier(context.settings, tier.tier, tier.pages, tier.files, context.submissions, context.digests, context.boilerplate)
+    return checked, scan[:LIMIT]
 
 
 def _check_path(context: _Context, path: Path) -> _Checked:
-    site, text = context.site, context.text
+    """The proof of one file or folder."""
+    rel = path.relative_to(context.site).as_posix()
     by_folder = {tier.folder: tier for tier in context.tiers}
-    rel = path.relative_to(site).as_posix()
     # Only names the build gives are ever printed: any other name may hold words of a text.
-    shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
-    done = _Checked(rel, shown)
-    report = Report()
-
-    def problem(what: str, submission: str = "") -> None:
-        done.problems.append((what, submission))
-
+    done = _Checked(rel, rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel))
     if path.is_symlink():
-        problem("a link, which the build never writes")
-        return done
-    if path.is_dir():
-        if shown != rel:
-            problem("a folder the build never makes")
-        return done
-    data = path.read_bytes()
+        done.problem("a link, which the build never writes")
+    elif path.is_dir():
+        if done.shown != rel:
+            done.problem("a folder the build never makes")
+    else:
+        _check_file(context, done, path.read_bytes(), by_folder)
+    return done
+
+
+def _check_file(context: _Context, done: _Checked, data: bytes, by_folder: dict[str, OpenedTier]) -> None:
+    rel = done.rel
     digest = hashlib.sha256(data).hexdigest()
     if digest in context.digests:
-        problem("an attachment copied in the clear", context.digests[digest][0])
-    if shown != rel:
-        problem("a file the build never publishes (a name it never gives)")
+        done.problem("an attachment copied in the clear", context.digests[digest][0])
+    if done.shown != rel:
+        done.problem("a file the build never publishes (a name it never gives)")
         done.readable = _readable(data)
-        return done
+        return
     top, _, rest = rel.partition("/")
-    static = {f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES}
+    if rel in _PUBLIC_NAMES and rel != PUBLIC_DIR:
+        _check_public(context.text, done, data)
+    elif top in by_folder and rest:
+        report = Report(shown=done.shown)
+        policies: set[str] = set()
+        done.readable = _check_sealed(by_folder[top], context.tiers, rest, rel, data, context.text, context.build, report, policies)
+        done.problems += [(leak.what, leak.submission) for leak in report.leaks]
+        done.policy = policies.pop() if policies else None
+    elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
+        pass  # the theme's own file, byte for byte
+    else:
+        done.problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
+        done.readable = _readable(data)
+
+
+def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
+    """A public file (start page, 404, .nojekyll, the portal's own files and keys file) must be
+    exactly what the build writes; keys.json is proven apart (_open_tiers) and its text scanned."""
+    rel = done.rel
     if rel == "index.html":
         # The start page carries the tiers' policy (it opens the home page in place).
         page = data.decode("utf-8", "replace")
         policy = _SHELL_POLICY.search(page)
         expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
         if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
-            problem("not the public page the build writes")
+            done.problem("not the public page the build writes")
             done.readable = page
         else:
             done.policy = policy.group(1)
     elif rel in ("404.html", ".nojekyll"):
         if data != {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}[rel]:
-            problem("not the public page the build writes")
+            done.problem("not the public page the build writes")
             done.readable = data.decode("utf-8", "replace")
     elif rel == f"{PUBLIC_DIR}/keys.json":
         done.readable = data.decode("utf-8", "replace")
-    elif rel in static:
-        if data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
-            problem("not the portal's own file")
-            done.readable = data.decode("utf-8", "replace")
-    elif top in by_folder and rest:
-        policies: set[str] = set()
-        report.shown = shown
-        done.readable = _check_sealed(by_folder[top], context.tiers, rest, rel, data, text, context.build, report, policies)
-        done.problems += [(leak.what, leak.submission) for leak in report.leaks]
-        done.policy = policies.pop() if policies else None
-    elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
-        pass  # the theme's own file, byte for byte
-    else:
-        problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
-        done.readable = _readable(data)
-    return done
+    elif data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
+        done.problem("not the portal's own file")
+        done.readable = data.decode("utf-8", "replace")
+
+
+def _build_wording(text: PublicText) -> list[str]:
+    """What the build itself writes in the clear (the public pages, every name it gives): a title
+    that says the same is no evidence in a file name."""
+    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()]
 
 
 def _fixed_names() -> list[str]:
