@@ -9,7 +9,9 @@ opened pages and files to this scan; the needles and how words are read are in l
 
 from __future__ import annotations
 
+import gzip
 import json
+import zlib
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -112,3 +114,13 @@ def _strings(sub: Submission) -> list[str]:
     found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
     _collect(sub.meta, found)
     return found
+
+
+def readable_text(data: bytes) -> str:
+    """A file's text as a reader could get it: compressed files opened."""
+    if data[:2] == b"\x1f\x8b":
+        try:
+            return readable_text(gzip.decompress(data))
+        except (OSError, EOFError, zlib.error):
+            pass
+    return data.decode("utf-8", "replace")

@@ -21,7 +21,6 @@ import gzip
 import hashlib
 import json
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -30,10 +29,22 @@ from pathlib import Path
 from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
-from portal.publish.crosstier import name_findings, scan_tier
+from portal.publish.crosstier import name_findings, readable_text, scan_tier
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
 from portal.publish.leaks import Leak, Needles
-from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
+from portal.publish.protect import (
+    NOT_FOUND,
+    PUBLIC_DIR,
+    PUBLIC_NAMES,
+    SEARCH_INDEX,
+    SITEMAP,
+    PublicText,
+    content_security_policy,
+    fixed_names,
+    named_by_build,
+    theme_root,
+    unlock_form,
+)
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
 _SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -71,12 +82,6 @@ class Report:
     @property
     def leaks(self) -> list[Leak]:
         return self.unproven + self.found
-
-
-def theme_root() -> Path:
-    from material import templates
-
-    return Path(templates.__file__).parent
 
 
 def check_published(
@@ -236,7 +241,7 @@ def _check_path(context: _Context, path: Path) -> _Checked:
     rel = path.relative_to(context.site).as_posix()
     by_folder = {tier.folder: tier for tier in context.tiers}
     # Only names the build gives are ever printed: any other name may hold words of a text.
-    done = _Checked(rel, rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel))
+    done = _Checked(rel, rel if named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel))
     if path.is_symlink():
         done.problem("a link, which the build never writes")
     elif path.is_dir():
@@ -254,10 +259,10 @@ def _check_file(context: _Context, done: _Checked, data: bytes, by_folder: dict[
         done.problem("an attachment copied in the clear", context.digests[digest][0])
     if done.shown != rel:
         done.problem("a file the build never publishes (a name it never gives)")
-        done.readable = _readable(data)
+        done.readable = readable_text(data)
         return
     top, _, rest = rel.partition("/")
-    if rel in _PUBLIC_NAMES and rel != PUBLIC_DIR:
+    if rel in PUBLIC_NAMES and rel != PUBLIC_DIR:
         _check_public(context.text, done, data)
     elif top in by_folder and rest:
         report = Report(shown=done.shown)
@@ -269,7 +274,7 @@ def _check_file(context: _Context, done: _Checked, data: bytes, by_folder: dict[
         pass  # the theme's own file, byte for byte
     else:
         done.problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
-        done.readable = _readable(data)
+        done.readable = readable_text(data)
 
 
 def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
@@ -300,49 +305,13 @@ def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
 def _build_wording(text: PublicText) -> list[str]:
     """What the build itself writes in the clear (the public pages, every name it gives): a title
     that says the same is no evidence in a file name."""
-    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()]
-
-
-def _fixed_names() -> list[str]:
-    """The names the build itself gives (the portal's files, the search index, the theme's files):
-    a title that is one of their words ("search", "assets") is no evidence in a file name."""
-    theme = theme_root()
-    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
-    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
-    names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
-    return [" ".join(name.replace("/", " ").split(".")) for name in names]
-
-
-_TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
-_PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
-
-
-def _named_by_build(rel: str, is_dir: bool, folders: dict[str, OpenedTier]) -> bool:
-    top, _, rest = rel.partition("/")
-    if rel in _PUBLIC_NAMES:
-        return True
-    if top in folders:
-        return not rest or bool(_TIER_NAMES.fullmatch(rest))
-    if top == "assets":
-        found = theme_root() / rel
-        return found.is_dir() if is_dir else found.is_file()
-    return False
+    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *fixed_names()]
 
 
 def _withheld(rel: str) -> str:
     """A name the build never gives, printed as a digest: it may hold words of a text, and the
     messages end up in CI logs. `find site | sha256sum`-style tools can locate it."""
     return f"(a name withheld, sha256 {hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]})"
-
-
-def _readable(data: bytes) -> str:
-    """A file's text as a reader could get it: compressed files opened."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return _readable(gzip.decompress(data))
-        except (OSError, EOFError, zlib.error):
-            pass
-    return data.decode("utf-8", "replace")
 
 
 def _build(site: Path) -> str:
