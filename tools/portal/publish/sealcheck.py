@@ -68,16 +68,11 @@ class Report:
 
     unproven: list[Leak] = field(default_factory=list)
     found: list[Leak] = field(default_factory=list)
-    shown: str = ""  # how the file being checked is named in messages
 
     def add(self, path: str, what: str, submission: str = "") -> None:
         found = self.found if submission else self.unproven
         if len(found) < LIMIT:
             found.append(Leak(path, what, submission))
-
-    def here(self, what: str, submission: str = "") -> None:
-        """A problem of the file being checked."""
-        self.add(self.shown, what, submission)
 
     @property
     def leaks(self) -> list[Leak]:
@@ -194,9 +189,8 @@ def _report_in_order(report: Report, site: Path, paths: list[Path], found: _Find
     for path in paths:
         rel = path.relative_to(site).as_posix()
         done = found.checked[rel]
-        report.shown = done.shown
         for what, submission in (*found.names[rel], *done.problems):
-            report.here(what, submission)
+            report.add(done.shown, what, submission)
         if done.readable is not None:
             readable.add(done.readable)
         if done.policy is not None:
@@ -265,11 +259,7 @@ def _check_file(context: _Context, done: _Checked, data: bytes, by_folder: dict[
     if rel in PUBLIC_NAMES and rel != PUBLIC_DIR:
         _check_public(context.text, done, data)
     elif top in by_folder and rest:
-        report = Report(shown=done.shown)
-        policies: set[str] = set()
-        done.readable = _check_sealed(by_folder[top], context.tiers, rest, rel, data, context.text, context.build, report, policies)
-        done.problems += [(leak.what, leak.submission) for leak in report.leaks]
-        done.policy = policies.pop() if policies else None
+        _check_sealed(context, by_folder[top], rest, data, done)
     elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
         pass  # the theme's own file, byte for byte
     else:
@@ -362,61 +352,51 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
     return tiers
 
 
-def _check_sealed(
-    tier: OpenedTier,
-    tiers: list[OpenedTier],
-    rest: str,
-    rel: str,
-    data: bytes,
-    text: PublicText,
-    build: str,
-    report: Report,
-    policies: set[str],
-) -> str | None:
-    """Check one file of a tier's folder; returns the shell's readable part for the word scan."""
-    others = [other for other in tiers if other is not tier]
+def _check_sealed(context: _Context, tier: OpenedTier, rest: str, data: bytes, done: _Checked) -> None:
+    """The proof of one file of a tier's folder; a shell's readable part is kept for the word scan."""
+    others, rel = [other for other in context.tiers if other is not tier], done.rel
     if rest.endswith(".html") and "/" not in rest:
         shell = data.decode("utf-8", "replace")
         payload, policy = _SHELL_PAYLOAD.search(shell), _SHELL_POLICY.search(shell)
         if payload is None or policy is None:
-            report.here("not a sealed page: no ciphertext in its shell")
-            return shell
+            done.problem("not a sealed page: no ciphertext in its shell")
+            done.readable = shell
+            return
         hashes = tuple(_POLICY_HASH.findall(policy.group(1)))
-        if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(text, "../", payload.group(1), policy.group(1)):
-            report.here("its shell is not the one the build writes")
-        policies.add(policy.group(1))
-        sealed = base64.b64decode(payload.group(1))
-        opened = _open(tier, others, sealed, build, rel, report, page=True)
+        if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(context.text, "../", payload.group(1), policy.group(1)):
+            done.problem("its shell is not the one the build writes")
+        done.policy = policy.group(1)
+        opened = _open(tier, others, base64.b64decode(payload.group(1)), context.build, done, page=True)
         if opened is not None:
             page = opened.decode("utf-8", "replace")
             if _policy_meta(policy.group(1)) not in page[:1000]:
-                report.here("an opened page without the portal's Content-Security-Policy")
+                done.problem("an opened page without the portal's Content-Security-Policy")
             tier.pages.append((rel, page))
-        return shell[: payload.start(1)] + shell[payload.end(1) :]
+        done.readable = shell[: payload.start(1)] + shell[payload.end(1) :]
+        return
     index = rest in (SEARCH_INDEX, SITEMAP)
-    opened = _open(tier, others, data, build, rel, report, page=index)
+    opened = _open(tier, others, data, context.build, done, page=index)
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))
     elif opened is not None:
         tier.files.append((rel, hashlib.sha256(opened).hexdigest(), opened))
-    return None
 
 
 def _policy_meta(policy: str) -> str:
     return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
-def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, rel: str, report: Report, page: bool) -> bytes | None:
+def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, done: _Checked, page: bool) -> bytes | None:
     opener = open_page if page else open_file
     try:
-        opened = opener(tier.key, sealed, build, rel)
+        opened = opener(tier.key, sealed, build, done.rel)
     except (SealError, OSError, EOFError, gzip.BadGzipFile):
-        report.here("not ciphertext that opens with its tier's key for this name and build")
+        done.problem("not ciphertext that opens with its tier's key for this name and build")
         return None
     for other in others:
         try:
-            opener(other.key, sealed, build, rel)
+            opener(other.key, sealed, build, done.rel)
         except (SealError, OSError, EOFError, gzip.BadGzipFile):
             continue
-        report.here(f"opens with the key of another tier ({other.tier})")
+        done.problem(f"opens with the key of another tier ({other.tier})")
     return opened
