@@ -11,11 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from portal.checks.validate import Result as ValidationResult
 from portal.checks.validate import validate_repo
-from portal.config import Repo
+from portal.config import Repo, Settings
 from portal.errors import PortalError
 from portal.lifecycle import select_active
-from portal.model import Problem, Submission
+from portal.model import ChangeEvent, Problem, Submission
 from portal.publish import workers
 from portal.publish.generator import run_generator, write_pages
 from portal.publish.guide import guide_markdown, pattern_headings
@@ -64,86 +65,146 @@ def build_portal(
     """Build the protected site into `out` (default site/). The previous folder stays as it was
     unless the whole build, leak check included, succeeds."""
     out = out or repo.site_dir
-    settings = repo.settings
     summary = BuildSummary()
     started = time.perf_counter()
-    clock = started
-
-    def stage(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        summary.stages[name] = summary.stages.get(name, 0.0) + now - clock
-        clock = now
-
+    clock = Stopwatch(summary.stages)
     progress("Checking the submissions")
-    result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
-    if not result.ok:
-        raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
-    active = select_active(result.submissions, today)
-    changes = change_events(repo)
-    stage("load and validate")
-
+    selected = _select(repo, today)
+    clock.lap("load and validate")
     progress("Deriving the keys")
-    salt = new_salt()
-    build_id = secrets.token_hex(8)
-    keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
-    canary = "portalcanary" + secrets.token_hex(12)
-    stage("protect")
-
-    temp = out.parent / f".{out.name}.building-{build_id}"
-    for stale in out.parent.glob(f".{out.name}.building-*"):
-        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    keys = _BuildKeys.derive(repo.settings, passcodes)
+    clock.lap("protect")
+    temp = _fresh_folder(out, keys.build_id)
     try:
-        text = PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
-        guide = guide_markdown(repo.schema, repo.templates)
-        jobs = []
-        for tier, tier_key in zip(settings.tiers, keys, strict=True):
-            shown = [sub for sub in active if sub.audience in tier.audiences]
-            data = TierInput(
-                site_name=settings.site_name,
-                tier_label=tier.label,
-                submissions=shown,
-                today=today,
-                reminder_days=settings.reminder_days,
-                coordinator_name=settings.coordinator_name,
-                coordinator_email=settings.coordinator_email,
-                canary=canary,
-                changes=changes,
-                guide_markdown=guide,
-                partners_tier=tier.id != settings.tiers[0].id,
-                earlier={sub.id: sub for sub in result.submissions if sub.audience in tier.audiences},
-                headings=pattern_headings(repo.templates),
-            )
-            jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
-            summary.tiers[tier.id] = len(shown)
-        progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in settings.tiers)} pages")
+        jobs = _tier_jobs(repo, today, selected, keys, temp, summary)
+        progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in repo.settings.tiers)} pages")
         temp.mkdir(parents=True)
-        dones = run_tiers(jobs)
+        dones = run_tiers(jobs)  # each tier renders, generates and seals its own pages
         for done in dones:
             summary.pages += done.protected.pages
             for name, seconds in done.stages.items():
                 summary.stages[name] = summary.stages.get(name, 0.0) + seconds
-        clock = time.perf_counter()
-        seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
-        policies = {done.protected.policy for done in dones}
-        if len(policies) != 1:
-            raise ProtectError("the tiers' pages differ in the theme's inline scripts; nothing was published")
-        write_public(temp, text, keys_document(keys, salt, settings.pbkdf2_iterations, build_id), policies.pop())
-        stage("protect")
+        clock.restart()
+        _protect_public(temp, repo, jobs, dones, keys)
+        clock.lap("protect")
         progress("Scanning the published folder for leaks")
-        leaks = check_leaks(temp, repo, result.submissions, [canary], wraps={key.tier: key.wrap for key in keys}, today=today)
-        stage("leak check")
-        if leaks:
-            raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
+        _check(temp, repo, selected.result.submissions, keys, today)
+        clock.lap("leak check")
         swap(temp, out)
     finally:
         if temp.exists():
             shutil.rmtree(temp)
-    summary.submissions = len(active)
-    summary.submitters = len({sub.submitter.code for sub in active})
+    summary.submissions = len(selected.active)
+    summary.submitters = len({sub.submitter.code for sub in selected.active})
     summary.bytes = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+class Stopwatch:
+    """Adds the time since the last lap to a stage's total."""
+
+    def __init__(self, totals: dict[str, float]) -> None:
+        self.totals = totals
+        self.restart()
+
+    def restart(self) -> None:
+        self.clock = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.totals[stage] = self.totals.get(stage, 0.0) + now - self.clock
+        self.clock = now
+
+
+@dataclass
+class _Selected:
+    result: ValidationResult  # every submission, valid
+    active: list[Submission]  # the ones published today
+    changes: list[ChangeEvent]
+
+
+def _select(repo: Repo, today: dt.date) -> _Selected:
+    """The valid submissions and those to publish today; any error stops the build."""
+    result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
+    if not result.ok:
+        raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
+    return _Selected(result, select_active(result.submissions, today), change_events(repo))
+
+
+@dataclass
+class _BuildKeys:
+    """What is new in every build: the salt, the build id, each tier's keys and the canary."""
+
+    salt: bytes
+    build_id: str
+    tiers: list[TierKeys]
+    canary: str
+
+    @classmethod
+    def derive(cls, settings: Settings, passcodes: dict[str, str]) -> _BuildKeys:
+        salt = new_salt()
+        build_id = secrets.token_hex(8)
+        keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
+        return cls(salt, build_id, keys, "portalcanary" + secrets.token_hex(12))
+
+
+def _fresh_folder(out: Path, build_id: str) -> Path:
+    """The folder this build writes into, beside `out`; folders of killed builds are removed."""
+    for stale in out.parent.glob(f".{out.name}.building-*"):
+        shutil.rmtree(stale, ignore_errors=True)  # left by a build that was killed
+    return out.parent / f".{out.name}.building-{build_id}"
+
+
+def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys, temp: Path, summary: BuildSummary) -> list[TierJob]:
+    """One job per tier: what it renders (the texts its readers may read) and its keys."""
+    settings = repo.settings
+    text = _public_text(repo)
+    guide = guide_markdown(repo.schema, repo.templates)
+    jobs = []
+    for tier, tier_key in zip(settings.tiers, keys.tiers, strict=True):
+        shown = [sub for sub in selected.active if sub.audience in tier.audiences]
+        data = TierInput(
+            site_name=settings.site_name,
+            tier_label=tier.label,
+            submissions=shown,
+            today=today,
+            reminder_days=settings.reminder_days,
+            coordinator_name=settings.coordinator_name,
+            coordinator_email=settings.coordinator_email,
+            canary=keys.canary,
+            changes=selected.changes,
+            guide_markdown=guide,
+            partners_tier=tier.id != settings.tiers[0].id,
+            earlier={sub.id: sub for sub in selected.result.submissions if sub.audience in tier.audiences},
+            headings=pattern_headings(repo.templates),
+        )
+        jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
+        summary.tiers[tier.id] = len(shown)
+    return jobs
+
+
+def _public_text(repo: Repo) -> PublicText:
+    settings = repo.settings
+    return PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
+
+
+def _protect_public(temp: Path, repo: Repo, jobs: list[TierJob], dones: list[TierDone], keys: _BuildKeys) -> None:
+    """Seal the pages every tier has alike, and write the public files and the keys file."""
+    text = _public_text(repo)
+    seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
+    policies = {done.protected.policy for done in dones}
+    if len(policies) != 1:
+        raise ProtectError("the tiers' pages differ in the theme's inline scripts; nothing was published")
+    settings = repo.settings
+    write_public(temp, text, keys_document(keys.tiers, keys.salt, settings.pbkdf2_iterations, keys.build_id), policies.pop())
+
+
+def _check(temp: Path, repo: Repo, submissions: list[Submission], keys: _BuildKeys, today: dt.date) -> None:
+    """The leak check of the built folder: any finding stops the build."""
+    leaks = check_leaks(temp, repo, submissions, [keys.canary], wraps={key.tier: key.wrap for key in keys.tiers}, today=today)
+    if leaks:
+        raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
 
 
 @dataclass
@@ -165,24 +226,17 @@ class TierDone:
 def build_tier(job: TierJob) -> TierDone:
     """Render, generate and seal one tier into job.out/<its folder>."""
     stages: dict[str, float] = {}
-    clock = time.perf_counter()
-
-    def stage(name: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        stages[name] = stages.get(name, 0.0) + now - clock
-        clock = now
-
+    clock = Stopwatch(stages)
     rendered = render_tier(job.data, namer=job.keys.name)
     staging = job.repo.build_dir / "staging" / job.tier
     config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
-    stage("render")
+    clock.lap("render")
     if staging.exists():
         shutil.rmtree(staging)
     run_generator(config)
-    stage("generator")
+    clock.lap("generator")
     protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated), rendered.alike)
-    stage("protect")
+    clock.lap("protect")
     return TierDone(protected, stages)
 
 

@@ -18,6 +18,7 @@ import random
 import re
 import secrets
 import shutil
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -294,9 +295,41 @@ def _is_theme_file(rel: str) -> bool:
     """Only files that the theme itself ships are published as they are."""
     if rel.endswith(".map"):
         return False
+    return (theme_root() / rel).is_file()
+
+
+def theme_root() -> Path:
+    """The installed theme's folder: its files under assets/ are published as they are."""
     from material import templates
 
-    return (Path(templates.__file__).parent / rel).is_file()
+    return Path(templates.__file__).parent
+
+
+def fixed_names() -> list[str]:
+    """The names the build itself gives (the portal's files, the search index, the theme's files):
+    a title that is one of their words ("search", "assets") is no evidence in a file name."""
+    theme = theme_root()
+    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
+    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
+    names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
+    return [" ".join(name.replace("/", " ").split(".")) for name in names]
+
+
+TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
+PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
+
+
+def named_by_build(rel: str, is_dir: bool, folders: Collection[str]) -> bool:
+    """Whether `rel` is a name the build gives, in a site whose tiers have these folders."""
+    top, _, rest = rel.partition("/")
+    if rel in PUBLIC_NAMES:
+        return True
+    if top in folders:
+        return not rest or bool(TIER_NAMES.fullmatch(rest))
+    if top == "assets":
+        found = theme_root() / rel
+        return found.is_dir() if is_dir else found.is_file()
+    return False
 
 
 def write_public(out: Path, text: PublicText, keys_json: str, policy: str = "") -> None:

@@ -8,8 +8,9 @@ First line, a proof by construction of every file:
 - every file inside a tier's folder is a shell exactly as the build writes it around ciphertext,
   or ciphertext itself, that opens with that tier's key, bound to its own name and build, and
   with no other tier's key; every opened page carries the Content-Security-Policy.
-Second line (leaks.py), the word scan: file names, the readable part of every shell and public
-page, and in each tier the opened pages, for texts that tier may not read.
+Second line (crosstier.py, with the needles of leaks.py), the word scan: file names, the readable
+part of every shell and public page, and in each tier the opened pages, for texts that tier may
+not read. This module proves the first line and runs both, each tier in a worker process.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import gzip
 import hashlib
 import json
 import re
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -29,9 +29,22 @@ from pathlib import Path
 from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
+from portal.publish.crosstier import name_findings, readable_text, scan_tier
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
-from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
-from portal.publish.protect import NOT_FOUND, PUBLIC_DIR, SEARCH_INDEX, SITEMAP, STATIC_FILES, PublicText, content_security_policy, unlock_form
+from portal.publish.leaks import Leak, Needles
+from portal.publish.protect import (
+    NOT_FOUND,
+    PUBLIC_DIR,
+    PUBLIC_NAMES,
+    SEARCH_INDEX,
+    SITEMAP,
+    PublicText,
+    content_security_policy,
+    fixed_names,
+    named_by_build,
+    theme_root,
+    unlock_form,
+)
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
 _SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -55,26 +68,15 @@ class Report:
 
     unproven: list[Leak] = field(default_factory=list)
     found: list[Leak] = field(default_factory=list)
-    shown: str = ""  # how the file being checked is named in messages
 
     def add(self, path: str, what: str, submission: str = "") -> None:
         found = self.found if submission else self.unproven
         if len(found) < LIMIT:
             found.append(Leak(path, what, submission))
 
-    def here(self, what: str, submission: str = "") -> None:
-        """A problem of the file being checked."""
-        self.add(self.shown, what, submission)
-
     @property
     def leaks(self) -> list[Leak]:
         return self.unproven + self.found
-
-
-def theme_root() -> Path:
-    from material import templates
-
-    return Path(templates.__file__).parent
 
 
 def check_published(
@@ -111,45 +113,7 @@ def check_published(
         build=str(_build(site)),
     )
     paths = sorted(site.rglob("*"))
-    in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in tiers}
-    for path in paths:
-        top, _, rest = path.relative_to(site).as_posix().partition("/")
-        if top in in_tier and rest:
-            in_tier[top].append(path)
-    in_tiers = {path for files in in_tier.values() for path in files}
-    outside = [path for path in paths if path not in in_tiers]
-    per_tier: list[tuple[list[_Checked], list[Leak]]]
-    if len(tiers) > 1 and workers.can_fork():
-        with workers.pool(len(tiers), _set_context, (context,)) as running:
-            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(tiers)]
-            needles, names = _name_findings(context, paths)
-            checked = [_check_path(context, path) for path in outside]
-            per_tier = [future.result() for future in futures]
-    else:
-        needles, names = _name_findings(context, paths)
-        checked = [_check_path(context, path) for path in outside]
-        per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in tiers]
-    by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
-    policies: set[str] = set()
-    readable: set[str] = set()  # distinct readable parts of shells, each scanned once
-    for path in paths:
-        rel = path.relative_to(site).as_posix()
-        found = by_rel[rel]
-        report.shown = found.shown
-        for what, submission in (*names[rel], *found.problems):
-            report.here(what, submission)
-        if found.readable is not None:
-            readable.add(found.readable)
-        if found.policy is not None:
-            policies.add(found.policy)
-    if len(policies) > 1:
-        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
-    for part in readable:
-        for what, submission in needles.scan_markup(part):
-            report.add("(readable part of a published file)", what, submission)
-    for _files, scan in per_tier:
-        for leak in scan:
-            report.add(leak.path, leak.what, leak.submission)
+    _report_in_order(report, site, paths, _check_files(context, paths))
     return report
 
 
@@ -178,6 +142,68 @@ class _Checked:
     readable: str | None = None
     policy: str | None = None
 
+    def problem(self, what: str, submission: str = "") -> None:
+        self.problems.append((what, submission))
+
+
+@dataclass
+class _Findings:
+    """What the proof and the word scan found, before it is put in the order of the files."""
+
+    needles: Needles  # of every submission, for the readable parts
+    names: dict[str, list[tuple[str, str]]]  # file -> what its name holds: (what, submission)
+    checked: dict[str, _Checked]  # file -> its proof
+    scans: list[list[Leak]]  # each tier's cross-tier scan
+
+
+def _check_files(context: _Context, paths: list[Path]) -> _Findings:
+    """The proof of every file and the scan of every name, each tier's folder in a worker process
+    of its own when there are cores for it."""
+    in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in context.tiers}
+    for path in paths:
+        top, _, rest = path.relative_to(context.site).as_posix().partition("/")
+        if top in in_tier and rest:
+            in_tier[top].append(path)
+    in_tiers = {path for files in in_tier.values() for path in files}
+    outside = [path for path in paths if path not in in_tiers]
+    per_tier: list[tuple[list[_Checked], list[Leak]]]
+    if len(context.tiers) > 1 and workers.can_fork():
+        with workers.pool(len(context.tiers), _set_context, (context,)) as running:
+            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(context.tiers)]
+            needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+            checked = [_check_path(context, path) for path in outside]
+            per_tier = [future.result() for future in futures]
+    else:
+        needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+        checked = [_check_path(context, path) for path in outside]
+        per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in context.tiers]
+    by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
+    return _Findings(needles, names, by_rel, [scan for _files, scan in per_tier])
+
+
+def _report_in_order(report: Report, site: Path, paths: list[Path], found: _Findings) -> None:
+    """Each file's findings in the order of the files, then the scan of the distinct readable
+    parts and each tier's scan."""
+    policies: set[str] = set()
+    readable: set[str] = set()  # distinct readable parts of shells, each scanned once
+    for path in paths:
+        rel = path.relative_to(site).as_posix()
+        done = found.checked[rel]
+        for what, submission in (*found.names[rel], *done.problems):
+            report.add(done.shown, what, submission)
+        if done.readable is not None:
+            readable.add(done.readable)
+        if done.policy is not None:
+            policies.add(done.policy)
+    if len(policies) > 1:
+        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
+    for part in readable:
+        for what, submission in found.needles.scan_markup(part):
+            report.add("(readable part of a published file)", what, submission)
+    for scan in found.scans:
+        for leak in scan:
+            report.add(leak.path, leak.what, leak.submission)
+
 
 _WORKER_CONTEXT: list[_Context] = []
 
@@ -200,127 +226,82 @@ def _check_tier(context: _Context, tier: OpenedTier, paths: list[Path]) -> tuple
             done.readable = None
         elif done.readable is not None:
             seen.add(done.readable)
-    scan = Report()
-    _scan_tier(context.settings, tier, context.submissions, context.digests, context.boilerplate, scan)
-    return checked, scan.found + scan.unproven
-
-
-def _name_findings(context: _Context, paths: list[Path]) -> tuple[Needles, dict[str, list[tuple[str, str]]]]:
-    """The needles of every submission, and what each file's name holds of them."""
-    needles = needles_for(context.submissions, context.canaries)
-    for fixed in (unlock_form(context.text, ""), unlock_form(context.text, "../", "x", content_security_policy()), NOT_FOUND, *_fixed_names()):
-        for tokens in markup_views(fixed):
-            needles.discard_found_in(tokens)
-    names: dict[str, list[tuple[str, str]]] = {}
-    for path in paths:
-        rel = path.relative_to(context.site).as_posix()
-        names[rel] = [(f"{what} in a file name", submission) for what, submission, _needle in needles.scan(words(rel.replace("/", " ")))]
-    return needles, names
+    scan = scan_tier(context.settings, tier.tier, tier.pages, tier.files, context.submissions, context.digests, context.boilerplate)
+    return checked, scan[:LIMIT]
 
 
 def _check_path(context: _Context, path: Path) -> _Checked:
-    site, text = context.site, context.text
+    """The proof of one file or folder."""
+    rel = path.relative_to(context.site).as_posix()
     by_folder = {tier.folder: tier for tier in context.tiers}
-    rel = path.relative_to(site).as_posix()
     # Only names the build gives are ever printed: any other name may hold words of a text.
-    shown = rel if _named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel)
-    done = _Checked(rel, shown)
-    report = Report()
-
-    def problem(what: str, submission: str = "") -> None:
-        done.problems.append((what, submission))
-
+    done = _Checked(rel, rel if named_by_build(rel, path.is_dir(), by_folder) else _withheld(rel))
     if path.is_symlink():
-        problem("a link, which the build never writes")
-        return done
-    if path.is_dir():
-        if shown != rel:
-            problem("a folder the build never makes")
-        return done
-    data = path.read_bytes()
+        done.problem("a link, which the build never writes")
+    elif path.is_dir():
+        if done.shown != rel:
+            done.problem("a folder the build never makes")
+    else:
+        _check_file(context, done, path.read_bytes(), by_folder)
+    return done
+
+
+def _check_file(context: _Context, done: _Checked, data: bytes, by_folder: dict[str, OpenedTier]) -> None:
+    rel = done.rel
     digest = hashlib.sha256(data).hexdigest()
     if digest in context.digests:
-        problem("an attachment copied in the clear", context.digests[digest][0])
-    if shown != rel:
-        problem("a file the build never publishes (a name it never gives)")
-        done.readable = _readable(data)
-        return done
+        done.problem("an attachment copied in the clear", context.digests[digest][0])
+    if done.shown != rel:
+        done.problem("a file the build never publishes (a name it never gives)")
+        done.readable = readable_text(data)
+        return
     top, _, rest = rel.partition("/")
-    static = {f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES}
+    if rel in PUBLIC_NAMES and rel != PUBLIC_DIR:
+        _check_public(context.text, done, data)
+    elif top in by_folder and rest:
+        _check_sealed(context, by_folder[top], rest, data, done)
+    elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
+        pass  # the theme's own file, byte for byte
+    else:
+        done.problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
+        done.readable = readable_text(data)
+
+
+def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
+    """A public file (start page, 404, .nojekyll, the portal's own files and keys file) must be
+    exactly what the build writes; keys.json is proven apart (_open_tiers) and its text scanned."""
+    rel = done.rel
     if rel == "index.html":
         # The start page carries the tiers' policy (it opens the home page in place).
         page = data.decode("utf-8", "replace")
         policy = _SHELL_POLICY.search(page)
         expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
         if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
-            problem("not the public page the build writes")
+            done.problem("not the public page the build writes")
             done.readable = page
         else:
             done.policy = policy.group(1)
     elif rel in ("404.html", ".nojekyll"):
         if data != {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}[rel]:
-            problem("not the public page the build writes")
+            done.problem("not the public page the build writes")
             done.readable = data.decode("utf-8", "replace")
     elif rel == f"{PUBLIC_DIR}/keys.json":
         done.readable = data.decode("utf-8", "replace")
-    elif rel in static:
-        if data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
-            problem("not the portal's own file")
-            done.readable = data.decode("utf-8", "replace")
-    elif top in by_folder and rest:
-        policies: set[str] = set()
-        report.shown = shown
-        done.readable = _check_sealed(by_folder[top], context.tiers, rest, rel, data, text, context.build, report, policies)
-        done.problems += [(leak.what, leak.submission) for leak in report.leaks]
-        done.policy = policies.pop() if policies else None
-    elif top == "assets" and (theme_root() / rel).is_file() and (theme_root() / rel).read_bytes() == data:
-        pass  # the theme's own file, byte for byte
-    else:
-        problem("a file the build never publishes (not sealed, not the theme's, not the portal's)")
-        done.readable = _readable(data)
-    return done
+    elif data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
+        done.problem("not the portal's own file")
+        done.readable = data.decode("utf-8", "replace")
 
 
-def _fixed_names() -> list[str]:
-    """The names the build itself gives (the portal's files, the search index, the theme's files):
-    a title that is one of their words ("search", "assets") is no evidence in a file name."""
-    theme = theme_root()
-    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
-    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
-    names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
-    return [" ".join(name.replace("/", " ").split(".")) for name in names]
-
-
-_TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
-_PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
-
-
-def _named_by_build(rel: str, is_dir: bool, folders: dict[str, OpenedTier]) -> bool:
-    top, _, rest = rel.partition("/")
-    if rel in _PUBLIC_NAMES:
-        return True
-    if top in folders:
-        return not rest or bool(_TIER_NAMES.fullmatch(rest))
-    if top == "assets":
-        found = theme_root() / rel
-        return found.is_dir() if is_dir else found.is_file()
-    return False
+def _build_wording(text: PublicText) -> list[str]:
+    """What the build itself writes in the clear (the public pages, every name it gives): a title
+    that says the same is no evidence in a file name."""
+    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *fixed_names()]
 
 
 def _withheld(rel: str) -> str:
     """A name the build never gives, printed as a digest: it may hold words of a text, and the
     messages end up in CI logs. `find site | sha256sum`-style tools can locate it."""
     return f"(a name withheld, sha256 {hashlib.sha256(rel.encode('utf-8', 'surrogateescape')).hexdigest()[:12]})"
-
-
-def _readable(data: bytes) -> str:
-    """A file's text as a reader could get it: compressed files opened."""
-    if data[:2] == b"\x1f\x8b":
-        try:
-            return _readable(gzip.decompress(data))
-        except (OSError, EOFError, zlib.error):
-            pass
-    return data.decode("utf-8", "replace")
 
 
 def _build(site: Path) -> str:
@@ -371,137 +352,51 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
     return tiers
 
 
-def _check_sealed(
-    tier: OpenedTier,
-    tiers: list[OpenedTier],
-    rest: str,
-    rel: str,
-    data: bytes,
-    text: PublicText,
-    build: str,
-    report: Report,
-    policies: set[str],
-) -> str | None:
-    """Check one file of a tier's folder; returns the shell's readable part for the word scan."""
-    others = [other for other in tiers if other is not tier]
+def _check_sealed(context: _Context, tier: OpenedTier, rest: str, data: bytes, done: _Checked) -> None:
+    """The proof of one file of a tier's folder; a shell's readable part is kept for the word scan."""
+    others, rel = [other for other in context.tiers if other is not tier], done.rel
     if rest.endswith(".html") and "/" not in rest:
         shell = data.decode("utf-8", "replace")
         payload, policy = _SHELL_PAYLOAD.search(shell), _SHELL_POLICY.search(shell)
         if payload is None or policy is None:
-            report.here("not a sealed page: no ciphertext in its shell")
-            return shell
+            done.problem("not a sealed page: no ciphertext in its shell")
+            done.readable = shell
+            return
         hashes = tuple(_POLICY_HASH.findall(policy.group(1)))
-        if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(text, "../", payload.group(1), policy.group(1)):
-            report.here("its shell is not the one the build writes")
-        policies.add(policy.group(1))
-        sealed = base64.b64decode(payload.group(1))
-        opened = _open(tier, others, sealed, build, rel, report, page=True)
+        if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(context.text, "../", payload.group(1), policy.group(1)):
+            done.problem("its shell is not the one the build writes")
+        done.policy = policy.group(1)
+        opened = _open(tier, others, base64.b64decode(payload.group(1)), context.build, done, page=True)
         if opened is not None:
             page = opened.decode("utf-8", "replace")
             if _policy_meta(policy.group(1)) not in page[:1000]:
-                report.here("an opened page without the portal's Content-Security-Policy")
+                done.problem("an opened page without the portal's Content-Security-Policy")
             tier.pages.append((rel, page))
-        return shell[: payload.start(1)] + shell[payload.end(1) :]
+        done.readable = shell[: payload.start(1)] + shell[payload.end(1) :]
+        return
     index = rest in (SEARCH_INDEX, SITEMAP)
-    opened = _open(tier, others, data, build, rel, report, page=index)
+    opened = _open(tier, others, data, context.build, done, page=index)
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))
     elif opened is not None:
         tier.files.append((rel, hashlib.sha256(opened).hexdigest(), opened))
-    return None
 
 
 def _policy_meta(policy: str) -> str:
     return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
-def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, rel: str, report: Report, page: bool) -> bytes | None:
+def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, done: _Checked, page: bool) -> bytes | None:
     opener = open_page if page else open_file
     try:
-        opened = opener(tier.key, sealed, build, rel)
+        opened = opener(tier.key, sealed, build, done.rel)
     except (SealError, OSError, EOFError, gzip.BadGzipFile):
-        report.here("not ciphertext that opens with its tier's key for this name and build")
+        done.problem("not ciphertext that opens with its tier's key for this name and build")
         return None
     for other in others:
         try:
-            opener(other.key, sealed, build, rel)
+            opener(other.key, sealed, build, done.rel)
         except (SealError, OSError, EOFError, gzip.BadGzipFile):
             continue
-        report.here(f"opens with the key of another tier ({other.tier})")
+        done.problem(f"opens with the key of another tier ({other.tier})")
     return opened
-
-
-def _scan_tier(
-    settings: Settings,
-    tier: OpenedTier,
-    submissions: Sequence[Submission],
-    attachments: dict[str, list[str]],
-    boilerplate: Sequence[str],
-    report: Report,
-) -> None:
-    """A tier's opened pages and files must not hold the texts or attachments of submissions it
-    may not read. What the tier may legitimately show (its own texts with every field, and the
-    wording of its pages) is no evidence, even where a hidden text says the same."""
-    audiences = {entry.id: set(entry.audiences) for entry in settings.tiers}
-    hidden = [sub for sub in submissions if sub.audience not in audiences[tier.tier]]
-    if not hidden:
-        return
-    shown = [sub for sub in submissions if sub.audience in audiences[tier.tier]]
-    hidden_ids = {sub.id for sub in hidden}
-    shown_ids = {sub.id for sub in shown}
-    made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
-    for rel, digest, opened in tier.files:
-        owners = attachments.get(digest, [])
-        if owners and set(owners) <= hidden_ids:
-            report.add(rel, f"an attachment the {tier.tier} tier may not read", owners[0])
-        elif not set(owners) & shown_ids:
-            made_here.append((rel, _file_text(opened)))
-    needles: Needles = hidden_needles(hidden, shown)
-    # What the tier may show, read every way a page may show it (markup removed, read as
-    # spaces, or shown as text), all at once: no run of words spans two of them.
-    legitimate = [
-        token
-        for text in (*boilerplate, *(value for sub in shown for value in _strings(sub)))
-        for tokens in distinct_views(text, as_text=True)
-        for token in (*tokens, APART)
-    ]
-    needles.discard_found_in(legitimate)
-    found: dict[tuple[str, str], None] = {}
-    for rel, _what, submission in needles.scan_many([*tier.pages, *made_here]):
-        found[rel, submission] = None
-    for rel, submission in found:
-        report.add(rel, f"a text the {tier.tier} tier may not read, in one of its pages or files", submission)
-
-
-def _file_text(data: bytes) -> str:
-    """The words of a file the build made: the strings of a JSON document (the JSON export holds
-    every field of every text the spreadsheet and CSV exports are made from, so those two are not
-    read again), or the text of any other file."""
-    if data[:4] == b"PK\x03\x04" or data[:4] == b'\xef\xbb\xbf"':
-        return ""
-    text = data.decode("utf-8", "replace")
-    try:
-        document = json.loads(text)
-    except ValueError:
-        return text
-    found: list[str] = []
-    _collect(document, found)
-    return "\n".join(found)
-
-
-def _collect(value: object, found: list[str]) -> None:
-    if isinstance(value, str):
-        found.append(value)
-    elif isinstance(value, dict):
-        for item in value.values():
-            _collect(item, found)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            _collect(item, found)
-
-
-def _strings(sub: Submission) -> list[str]:
-    """Every piece of text of a submission: its text and every value of its front matter."""
-    found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
-    _collect(sub.meta, found)
-    return found
