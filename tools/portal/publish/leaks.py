@@ -1,8 +1,9 @@
 """The word scan, second line of the leak check: does readable material hold words of a submission?
 
 The first line (sealcheck) proves that every file of a tier is ciphertext that opens with that
-tier's key; this scan reads what is left readable (file names, page shells, public pages, the
-keys file) and, inside each tier, the opened pages for texts that tier may not read.
+tier's key. This module holds the needles and the matching; sealcheck runs them over what is left
+readable (page shells, public pages, the keys file) and crosstier over file names and, inside each
+tier, the opened pages for texts that tier may not read.
 
 Needles are taken from every submission: its title, id, contact name and e-mail, the name of its
 submitter, the labels of its themes, the names of its attachments, runs of eight words of its
