@@ -25,7 +25,7 @@ from portal.checks.load import LoadedFile, parse_submission
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
-from portal.model import Problem, Submission
+from portal.model import FIELDS, Problem, Submission
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, Run, snapshot
 
@@ -34,28 +34,6 @@ BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text(
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(max_size=200), st.binary(max_size=20).map(lambda b: b.hex()))
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=20), inner, max_size=5)), max_leaves=30)
-FIELDS = [
-    "id",
-    "kind",
-    "submitter",
-    "title",
-    "themes",
-    "assistance",
-    "contact",
-    "received",
-    "published",
-    "expires",
-    "language",
-    "audience",
-    "format",
-    "replaces",
-    "source",
-    "attachments",
-    "budget",
-    "period",
-    "links",
-    "regions",
-]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

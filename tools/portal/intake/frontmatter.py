@@ -8,29 +8,9 @@ from typing import Any
 
 import yaml
 
-ORDER = (
-    "id",
-    "kind",
-    "submitter",
-    "title",
-    "themes",
-    "assistance",
-    "contact",
-    "received",
-    "published",
-    "expires",
-    "language",
-    "audience",
-    "format",
-    "regions",
-    "budget",
-    "period",
-    "links",
-    "attachments",
-    "replaces",
-    "source",
-    "example",
-)
+from portal.model import FIELDS
+
+ORDER = FIELDS  # the guidance pattern's order, as the schema lists the fields
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
