@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import git
-from click.testing import Result
+from click.testing import CliRunner, Result
 
 from portal.config import Repo
 from portal.publish.keys import open_file, open_keys, open_page
@@ -196,3 +196,13 @@ BAD = {
     "27-empty-body.eml": "the text is empty",
     "28-tnef-only.eml": "winmail.dat (Outlook rich text, TNEF)",
 }
+
+
+def built_copy(template: Path, target: Path) -> Result:
+    """A copy of the example repository at `target`, built for real as of DEMO_DATE."""
+    from portal.cli import main
+
+    shutil.copytree(template, target, symlinks=True)
+    result = CliRunner().invoke(main, ["build", "--repo", str(target), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    return result

@@ -7,7 +7,6 @@ import copy
 import html
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from portal import model
 from portal.cli import main
 from portal.intake.documents import CONVERTIBLE
 
-from tests.helpers import DEMO_DATE, ENV, PROJECT, STATES, OpenedSite, open_site
+from tests.helpers import PROJECT, STATES, OpenedSite, built_copy, open_site
 
 SCHEMA: dict[str, Any] = json.loads((PROJECT / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
 # field -> where its allowed values are in the schema
@@ -126,9 +125,7 @@ def test_the_help_of_every_command_shows_exactly_the_schemas_values() -> None:
 def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> OpenedSite:
     """The examples, built for real and opened as a States reader opens them."""
     root = tmp_path_factory.mktemp("allowed") / "portal"
-    shutil.copytree(example_repo_template, root)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    built_copy(example_repo_template, root)
     return open_site(root / "site", STATES)
 
 

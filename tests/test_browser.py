@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from portal.config import Repo
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run, built_copy
 
 pytestmark = pytest.mark.browser
 
@@ -25,14 +25,8 @@ BODY_ONLY_WORD = "villages"  # only in the text of the Lao need, a States-only t
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Iterator[str]:
-    from click.testing import CliRunner
-
-    from portal.cli import main
-
     root = tmp_path_factory.mktemp("browser") / "portal"
-    shutil.copytree(example_repo_template, root)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV)
-    assert result.exit_code == 0, result.output
+    built_copy(example_repo_template, root)
     with serving(root / "site") as url:
         SERVED[url] = root / "site"
         yield url

@@ -18,21 +18,14 @@ from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.publish.keys import SealError, open_keys, open_page
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, Run, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, Run, built_copy, found, open_site, withheld
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> tuple[Path, Result]:
     """The example portal built once for this module (tests here only read it)."""
-    from click.testing import CliRunner
-
-    from portal.cli import main
-
     root = tmp_path_factory.mktemp("built") / "portal"
-    shutil.copytree(example_repo_template, root)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
-    return root, result
+    return root, built_copy(example_repo_template, root)
 
 
 def test_build_prints_a_one_line_summary(built: tuple[Path, Result]) -> None:

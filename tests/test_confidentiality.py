@@ -9,7 +9,7 @@ import json
 import re
 import shutil
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,7 @@ from click.testing import Result
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
+from portal.model import Submission
 from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
@@ -24,7 +25,7 @@ from portal.publish.leaks import Needles, needles_for
 from portal.publish.protect import rounded_count
 from portal.publish.textformat import markdown_html
 
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, Run, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, Run, built_copy, found, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -32,14 +33,8 @@ TCD = "tcd-2026-need-national-implementation-law"
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    from click.testing import CliRunner
-
-    from portal.cli import main
-
     root = tmp_path_factory.mktemp("sealed") / "portal"
-    shutil.copytree(example_repo_template, root)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    built_copy(example_repo_template, root)
     return root
 
 
@@ -47,6 +42,20 @@ def copy_site(root: Path, tmp_path: Path) -> Path:
     site = tmp_path / "site"
     shutil.copytree(root / "site", site)
     return site
+
+
+def reseal_with_a_states_text(site: Path, subs: Sequence[Submission]) -> tuple[str, Submission]:
+    """Someone holding the partners' key re-seals one of their pages with a States-only text in it:
+    the page's path in site/, and the text."""
+    partners = open_site(site, PARTNERS)
+    secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
+    name, page = next(iter(partners.pages.items()))
+    where = f"{partners.folder.name}/{name}"
+    opened = page.replace("</article>", f"<p>{secret.text[:600]}</p></article>")
+    sealed = keymod.seal(partners.key, gzip.compress(opened.encode()), keymod.page_aad(partners.build, where))
+    shell = (partners.folder / name).read_text()
+    (partners.folder / name).write_text(shell.replace(found(r'id="portal-data">([^<]+)<', shell).group(1), base64.b64encode(sealed).decode()))
+    return where, secret
 
 
 def check(run: Run, root: Path, site: Path) -> Result:
@@ -197,18 +206,9 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     from portal.publish.sealcheck import check_published
 
     site = copy_site(built, tmp_path)
-    partners = open_site(site, PARTNERS)
     repo = Repo(built)
     subs = validate_repo(repo).submissions
-    secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
-    name, page = next(iter(partners.pages.items()))
-    where = f"{partners.folder.name}/{name}"
-    sealed = keymod.seal(
-        partners.key, gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()), keymod.page_aad(partners.build, where)
-    )
-    shell = (partners.folder / name).read_text()
-    old = found(r'id="portal-data">([^<]+)<', shell).group(1)
-    (partners.folder / name).write_text(shell.replace(old, base64.b64encode(sealed).decode()))
+    where, secret = reseal_with_a_states_text(site, subs)
     report = check_published(site, repo.settings, PASSCODES, subs)
     assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)], [(leak.path, leak.what) for leak in report.leaks]
     assert "may not read" in report.leaks[0].what
@@ -224,19 +224,10 @@ def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Pat
     from portal.publish.sealcheck import check_published
 
     site = copy_site(built, tmp_path)
-    partners = open_site(site, PARTNERS)
     states = open_site(site, STATES)
     repo = Repo(built)
     subs = validate_repo(repo).submissions
-    secret = next(sub for sub in subs if sub.audience == "states" and len(sub.text.split()) > 40)
-    name, page = next(iter(partners.pages.items()))
-    sealed = keymod.seal(
-        partners.key,
-        gzip.compress(page.replace("</article>", f"<p>{secret.text[:600]}</p></article>").encode()),
-        keymod.page_aad(partners.build, f"{partners.folder.name}/{name}"),
-    )
-    shell = (partners.folder / name).read_text()
-    (partners.folder / name).write_text(shell.replace(found(r'id="portal-data">([^<]+)<', shell).group(1), base64.b64encode(sealed).decode()))
+    _, secret = reseal_with_a_states_text(site, subs)
     (states.folder / "notes.txt").write_text(f"{TITLE}\n")  # a file in the clear, under a name the build never gives
     opened = next(iter(states.pages))
     (states.folder / opened).rename(states.folder / f"{TCD}.html")  # a title in a file name

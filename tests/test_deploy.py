@@ -12,22 +12,18 @@ from pathlib import Path
 
 import git
 import pytest
-from click.testing import CliRunner
 
-from portal.cli import main
 from portal.config import Repo
 from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from tests.helpers import DEMO_DATE, ENV, PROJECT, Run
+from tests.helpers import ENV, PROJECT, Run, built_copy
 
 
 @pytest.fixture(scope="module")
 def built_template(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
     """The example portal built once for this module; tests copy it before they change it."""
     root = tmp_path_factory.mktemp("deploy") / "portal"
-    shutil.copytree(example_repo_template, root, symlinks=True)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
-    assert result.exit_code == 0, result.output
+    built_copy(example_repo_template, root)
     return root
 
 

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ from portal.config import Repo
 from portal.publish.export import guard_cell
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, Run, open_site
+from tests.helpers import DEMO_DATE, ENV, STATES, Run, built_copy, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -30,14 +29,8 @@ LAO_PROJECT = "lao-2026-project-survivor-information-system"  # a plain text tha
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    from click.testing import CliRunner
-
-    from portal.cli import main
-
     root = tmp_path_factory.mktemp("reader") / "portal"
-    shutil.copytree(example_repo_template, root)
-    result = CliRunner().invoke(main, ["build", "--repo", str(root), "--today", DEMO_DATE], env=ENV)
-    assert result.exit_code == 0, result.output
+    built_copy(example_repo_template, root)
     return root
 
 
