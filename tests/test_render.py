@@ -295,3 +295,31 @@ def test_a_template_missing_a_value_is_an_error_not_a_gap() -> None:
             coordinator_email="c@example.org",
             today=dt.date(2026, 11, 20),
         )
+
+
+def test_long_html_blocks_reach_the_page_as_written() -> None:
+    """The portal's one-line blocks skip Markdown's HTML reader and come out byte for byte, the
+    Markdown around them as before; a line that only starts like a block is Markdown's to read."""
+    import markdown
+
+    from portal.publish.templating import html_table
+
+    hostile = "# heading?\n<script>x</script> *not* [link](javascript:x) &amp; \u202e" * 40
+    text = text_block(hostile, "plain")
+    table = str(html_table(["Title"], [["<a href='x.html'>A &amp; B</a>"]]))
+    unfinished = '<div class="portal-text portal-plain">opened'
+    source = f"# Title\n\n{text}\n\n*between*\n\n{table}\n\n{unfinished}\n\nclosed</div>\n"
+    with_blocks = markdown.Markdown(extensions=["tables", "portal.publish.rawblocks"])
+    lines = source.split("\n")
+    for step in with_blocks.preprocessors:  # what reaches Markdown's HTML reader
+        if step is with_blocks.preprocessors["html_block"]:
+            break
+        lines = step.run(lines)
+    assert text not in lines and table not in lines and unfinished in lines
+    with_blocks.reset()
+    page = with_blocks.convert(source)
+    assert f"\n{text}\n" in page and f"\n{table}\n" in page
+    assert "<em>between</em>" in page and "<h1>Title</h1>" in page
+    assert unfinished not in with_blocks.htmlStash.rawHtmlBlocks
+    plain = markdown.Markdown(extensions=["tables"]).convert(source)
+    assert re.sub(r"\n+", "\n", page) == re.sub(r"\n+", "\n", plain)

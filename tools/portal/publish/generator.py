@@ -71,8 +71,9 @@ _Dumper.add_representer(_PythonName, lambda dumper, value: dumper.represent_scal
 def _extensions(parent: Path) -> list[object]:
     """The repository's Markdown extensions, with heading ids behind "p-" (textformat.page_slug),
     so that no title can take the id of anything the theme or the portal looks up, and without
-    attr_list, through which a field of a text could set any attribute. (A list given here
-    replaces the inherited one, so the whole list is written.)"""
+    attr_list, through which a field of a text could set any attribute; and with rawblocks, which
+    spares Markdown's HTML reader the portal's long one-line blocks. (A list given here replaces
+    the inherited one, so the whole list is written.)"""
     extensions: list[object] = []
     for entry in yaml.safe_load(parent.read_text(encoding="utf-8")).get("markdown_extensions", []):
         name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, {})
@@ -81,7 +82,7 @@ def _extensions(parent: Path) -> list[object]:
         if name == "toc":
             options = {**(options or {}), "slugify": _PythonName("portal.publish.textformat.page_slug")}
         extensions.append({name: options} if options else name)
-    return extensions
+    return [*extensions, "portal.publish.rawblocks"]
 
 
 def _relative(target: Path, start: Path) -> str:
