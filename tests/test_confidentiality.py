@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import Result
 
@@ -21,7 +22,7 @@ from portal.model import Submission
 from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
-from portal.publish.leaks import Needles, needles_for
+from portal.publish.leaks import Needles, fingerprints, needles_for, words
 from portal.publish.protect import rounded_count
 from portal.publish.textformat import markdown_html
 
@@ -182,6 +183,38 @@ def test_the_word_scan_reads_decomposed_accents_and_other_scripts() -> None:
         assert ("text", name) in needles.scan_markup(unicodedata.normalize("NFD", text)), name
         assert ("text", name) in needles.scan_markup("<p>" + "".join(f"&#{ord(c)};" for c in text) + "</p>"), name
     assert needles.scan_markup("<p>Nothing of the kind here, only the portal's own words about passcodes.</p>") == []
+
+
+def test_a_run_of_words_belongs_to_the_first_text_and_is_forgotten_for_all_once_shown() -> None:
+    shared = "the survey of the northern districts found forty hectares still contaminated by submunitions"
+    needles = Needles()
+    needles.add_text(f"An opening of the first text. {shared}", "FIRST")
+    needles.add_text(f"{shared}. And the second text goes on otherwise.", "SECOND")
+    assert needles.scan_markup(f"<p>{shared}</p>") == [("text", "FIRST")]
+    assert needles.scan_markup("<p>And the second text goes on otherwise with more words.</p>") == []
+    needles.discard_found_in(words(shared))
+    assert needles.scan_markup(f"<p>{shared}</p>") == []
+    assert needles.scan_markup("<p>An opening of the first text. The survey of the northern districts</p>") == [("text", "FIRST")]
+
+
+def test_a_run_counts_only_when_its_words_match_not_just_its_fingerprint() -> None:
+    """Runs are looked up by a 64-bit fingerprint; one that matches by chance is no finding."""
+    text = "mine risk education sessions for schoolchildren in the three provinces along the border"
+    page = "<p>a page of the portal with eight words or more that no text has</p>"
+    needles = Needles()
+    needles.add_text(text, "TEXT")
+    assert needles.scan_markup(page) == []
+    runs = needles.runs
+    runs.matches([])  # the store sorted for look-up
+    # The fingerprint of the page's first run given to the text's first run, as a chance equality would.
+    forged = fingerprints(words(page))[0]
+    first = int(np.flatnonzero((runs.text == 0) & (runs.start == 0))[0])
+    runs.prints[first] = forged
+    order = np.argsort(runs.prints)
+    runs.prints, runs.text, runs.start, runs.alive = runs.prints[order], runs.text[order], runs.start[order], runs.alive[order]
+    assert len(runs.matches(words(page))) == 0
+    assert needles.scan_markup(page) == []
+    assert needles.scan_markup(f"<p>{text}</p>") == [("text", "TEXT")]
 
 
 @pytest.mark.slow
