@@ -307,15 +307,16 @@ def test_long_html_blocks_reach_the_page_as_written() -> None:
     hostile = "# heading?\n<script>x</script> *not* [link](javascript:x) &amp; \u202e" * 40
     text = text_block(hostile, "plain")
     table = str(html_table(["Title"], [["<a href='x.html'>A &amp; B</a>"]]))
+    card = '<dl class="portal-card" data-search-exclude><dt>Kind</dt><dd>Need &amp; offer</dd></dl>'
     unfinished = '<div class="portal-text portal-plain">opened'
-    source = f"# Title\n\n{text}\n\n*between*\n\n{table}\n\n{unfinished}\n\nclosed</div>\n"
+    source = f"# Title\n\n{text}\n\n*between*\n\n{table}\n\n{card}\n\n{unfinished}\n\nclosed</div>\n"
     with_blocks = markdown.Markdown(extensions=["tables", "portal.publish.rawblocks"])
     lines = source.split("\n")
     for step in with_blocks.preprocessors:  # what reaches Markdown's HTML reader
         if step is with_blocks.preprocessors["html_block"]:
             break
         lines = step.run(lines)
-    assert text not in lines and table not in lines and unfinished in lines
+    assert text not in lines and table not in lines and card not in lines and unfinished in lines
     with_blocks.reset()
     page = with_blocks.convert(source)
     assert f"\n{text}\n" in page and f"\n{table}\n" in page

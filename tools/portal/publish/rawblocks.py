@@ -1,11 +1,11 @@
-"""A Markdown extension: the portal's long one-line HTML blocks (a text, a listing's table) are
-handed to the page as they are, without Markdown's HTML parser reading them character by
-character first.
+"""A Markdown extension: the portal's one-line HTML blocks (a text, a listing's table, a card of
+fields) are handed to the page as they are, without Markdown's HTML parser reading them character
+by character first.
 
 Markdown would pass those lines through unchanged anyway: each is a complete block of raw HTML on
 a line of its own, made by the portal with every value from a submission escaped or sanitised
-(textformat.text_block, sections.plain_block, templating.html_table). Reading them was most of
-what the generator spent on a text's page. The page's HTML is the same with or without this
+(textformat.text_block, sections.plain_block, templating.html_table, the templates). Reading
+them was most of what the generator spent on a text's page. The page's HTML is the same with or without this
 extension but for blank lines between blocks; only the time differs.
 """
 
@@ -17,15 +17,17 @@ from markdown import Markdown
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
-# Opening and closing tag of each kind of block, on one line of the page's Markdown.
-_BLOCK = re.compile(r'(?:<div class="portal-text [a-z-]+">.*</div>|<table class="portal-list">.*</table>)\Z')
+# A block the portal makes: an element of one of its classes, opened and closed on one line of the
+# page's Markdown (a text, a listing, a card of fields, a byline, the reader's marker).
+_START = tuple(f'<{tag} class="portal-' for tag in ("div", "table", "dl", "details", "p"))
+_BLOCK = re.compile(r'<(div|table|dl|details|p) class="portal-[a-z -]+"[^>]*>.*</(div|table|dl|details|p)>\Z')
 
 
 class _RawBlocks(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         for line in lines:
-            if line.startswith(('<div class="portal-text ', '<table class="portal-list">')) and _BLOCK.match(line):
+            if line.startswith(_START) and _BLOCK.match(line):
                 # As Markdown's own HTML block reader does: the block in the stash, a paragraph of
                 # its placeholder in the page, which the stash's HTML replaces at the end.
                 out.extend(("", self.md.htmlStash.store(line), ""))
