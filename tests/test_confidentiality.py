@@ -79,6 +79,36 @@ def test_a_build_whose_sealing_is_broken_fails_and_publishes_nothing(example_rep
     assert {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
+def test_a_build_that_puts_a_states_only_text_in_the_partners_tier_fails_and_publishes_nothing(example_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's own check, with the needles it made while the tiers were generated, catches a
+    fault in the choice of what a tier shows."""
+    import datetime as dt
+
+    from portal.publish import build as buildmod
+
+    today = dt.date.fromisoformat(DEMO_DATE)
+    assert build_portal(example_repo, today, PASSCODES).pages > 0
+    before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
+    partners = next(tier for tier in example_repo.settings.tiers if tier.id == "partners")
+    states_only = next(sub for sub in validate_repo(example_repo).submissions if sub.audience not in partners.audiences)
+    chosen = buildmod._tier_jobs
+
+    def wrong_choice(*args: object) -> list[buildmod.TierJob]:
+        jobs = chosen(*args)  # type: ignore[arg-type]
+        job = next(job for job in jobs if job.tier == "partners")
+        job.data.submissions = [*job.data.submissions, states_only]
+        return jobs
+
+    monkeypatch.setattr(buildmod, "_tier_jobs", wrong_choice)
+    with pytest.raises(BuildError) as raised:
+        build_portal(example_repo, today, PASSCODES)
+    assert ("a text the partners tier may not read, in one of its pages or files", states_only.id) in {
+        (leak.what, leak.submission) for leak in raised.value.leaks
+    }
+    assert {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()} == before
+
+
 def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     attachment = next(site.glob("*/*.bin"))

@@ -8,8 +8,10 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from portal.checks.validate import Result as ValidationResult
 from portal.checks.validate import validate_repo
@@ -18,6 +20,7 @@ from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission
 from portal.publish import workers
+from portal.publish.crosstier import Prepared, prepare
 from portal.publish.generator import run_generator, write_pages
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
@@ -27,6 +30,7 @@ from portal.publish.render import TierInput, render_tier
 from portal.trail.history import change_events, retired_ids
 
 Progress = Callable[[str], None]
+T = TypeVar("T")
 
 
 class BuildError(PortalError):
@@ -79,7 +83,8 @@ def build_portal(
         jobs = _tier_jobs(repo, today, selected, keys, temp, summary)
         progress(f"Rendering, generating and encrypting {' and '.join(t.label for t in repo.settings.tiers)} pages")
         temp.mkdir(parents=True)
-        dones = run_tiers(jobs)  # each tier renders, generates and seals its own pages
+        # Each tier renders, generates and seals its own pages; meanwhile the leak check's needles are made.
+        dones, prepared = run_tiers(jobs, lambda: prepare_check(repo, selected.result.submissions, [keys.canary], today))
         for done in dones:
             summary.pages += done.protected.pages
             for name, seconds in done.stages.items():
@@ -88,7 +93,7 @@ def build_portal(
         _protect_public(temp, repo, jobs, dones, keys)
         clock.lap("protect")
         progress("Scanning the published folder for leaks")
-        _check(temp, repo, selected.result.submissions, keys, today)
+        _check(temp, repo, selected.result.submissions, keys, today, prepared)
         clock.lap("leak check")
         swap(temp, out)
     finally:
@@ -200,9 +205,10 @@ def _protect_public(temp: Path, repo: Repo, jobs: list[TierJob], dones: list[Tie
     write_public(temp, text, keys_document(keys.tiers, keys.salt, settings.pbkdf2_iterations, keys.build_id), policies.pop())
 
 
-def _check(temp: Path, repo: Repo, submissions: list[Submission], keys: _BuildKeys, today: dt.date) -> None:
+def _check(temp: Path, repo: Repo, submissions: list[Submission], keys: _BuildKeys, today: dt.date, prepared: Prepared) -> None:
     """The leak check of the built folder: any finding stops the build."""
-    leaks = check_leaks(temp, repo, submissions, [keys.canary], wraps={key.tier: key.wrap for key in keys.tiers}, today=today)
+    wraps = {key.tier: key.wrap for key in keys.tiers}
+    leaks = check_leaks(temp, repo, submissions, [keys.canary], wraps=wraps, today=today, prepared=prepared)
     if leaks:
         raise BuildError(f"{len(leaks)} leak(s) of plaintext found; the site was not published", leaks=leaks)
 
@@ -240,12 +246,25 @@ def build_tier(job: TierJob) -> TierDone:
     return TierDone(protected, stages)
 
 
-def run_tiers(jobs: list[TierJob]) -> list[TierDone]:
-    """The tiers are independent builds: on a machine with more than one core they run side by side."""
+def run_tiers(jobs: list[TierJob], meanwhile: Callable[[], T]) -> tuple[list[TierDone], T]:
+    """The tiers are independent builds: on a machine with more than one core they run side by
+    side, and this process does `meanwhile` once the first of them is done (a core is free then:
+    the tiers differ in size)."""
     if len(jobs) == 1 or not workers.can_fork():
-        return [build_tier(job) for job in jobs]
+        return [build_tier(job) for job in jobs], meanwhile()
     with workers.pool(len(jobs)) as running:
-        return list(running.map(build_tier, jobs))
+        futures = [running.submit(build_tier, job) for job in jobs]
+        for done in wait(futures, return_when=FIRST_COMPLETED).done:
+            done.result()  # a tier that failed stops the build now
+        made = meanwhile()
+        return [future.result() for future in futures], made
+
+
+def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str], today: dt.date) -> Prepared:
+    """The leak check's needles, which depend on the submissions alone (crosstier.prepare)."""
+    from portal.publish.sealcheck import build_wording
+
+    return prepare(repo.settings, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today))
 
 
 def check_leaks(
@@ -256,6 +275,7 @@ def check_leaks(
     passcodes: dict[str, str] | None = None,
     wraps: dict[str, bytes] | None = None,
     today: dt.date | None = None,
+    prepared: Prepared | None = None,
 ) -> list[Leak]:
     """The leak check of a published folder (see sealcheck): every reason not to publish it."""
     from portal.publish.sealcheck import check_published
@@ -266,8 +286,11 @@ def check_leaks(
             source = repo.root / attachment.path
             if source.is_file():
                 attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
-    boilerplate = boilerplate_pages(repo, today or dt.date.today())
-    return check_published(folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate).leaks
+    boilerplate = boilerplate_pages(repo, today or dt.date.today()) if prepared is None else []
+    report = check_published(
+        folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate, prepared=prepared
+    )
+    return report.leaks
 
 
 def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:

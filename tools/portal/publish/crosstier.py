@@ -13,6 +13,7 @@ import gzip
 import json
 import zlib
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from portal.config import Settings
@@ -20,51 +21,55 @@ from portal.model import Submission
 from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
 
 
-def name_findings(
-    site: Path, paths: Sequence[Path], submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str]
-) -> tuple[Needles, dict[str, list[tuple[str, str]]]]:
-    """The needles of every submission, and what each file's name holds of them (file -> what,
-    submission). `build_wording`: what the build itself writes in the clear, no evidence."""
+@dataclass
+class Prepared:
+    """The needles of a leak check, which depend on the submissions alone and so can be made
+    before the folder exists (a build makes them while its tiers are generated): those of every
+    submission, for file names and readable parts, and for each tier those of the texts it may
+    not read, less what it may show (None when it may read every text)."""
+
+    every: Needles
+    hidden: dict[str, Needles | None]
+
+
+def prepare(
+    settings: Settings, submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str], boilerplate: Sequence[str]
+) -> Prepared:
+    return Prepared(
+        every=every_needles(submissions, canaries, build_wording),
+        hidden={entry.id: tier_needles(settings, entry.id, submissions, boilerplate) for entry in settings.tiers},
+    )
+
+
+def every_needles(submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str]) -> Needles:
+    """The needles of every submission. `build_wording`: what the build itself writes in the
+    clear, no evidence."""
     needles = needles_for(submissions, canaries)
     for fixed in build_wording:
         for tokens in markup_views(fixed):
             needles.discard_found_in(tokens)
+    return needles.ready()
+
+
+def name_findings(site: Path, paths: Sequence[Path], needles: Needles) -> dict[str, list[tuple[str, str]]]:
+    """What each file's name holds of the needles: file -> (what, submission)."""
     names: dict[str, list[tuple[str, str]]] = {}
     for path in paths:
         rel = path.relative_to(site).as_posix()
         names[rel] = [(f"{what} in a file name", submission) for what, submission, _needle in needles.scan(words(rel.replace("/", " ")))]
-    return needles, names
+    return names
 
 
-def scan_tier(
-    settings: Settings,
-    tier: str,
-    pages: Sequence[tuple[str, str]],
-    files: Sequence[tuple[str, str, bytes]],
-    submissions: Sequence[Submission],
-    attachments: dict[str, list[str]],
-    boilerplate: Sequence[str],
-) -> list[Leak]:
-    """A tier's opened pages and files must not hold the texts or attachments of submissions it
-    may not read. What the tier may legitimately show (its own texts with every field, and the
-    wording of its pages) is no evidence, even where a hidden text says the same. `pages`: (path,
-    opened page); `files`: (path, SHA-256, opened file); `attachments`: SHA-256 -> submissions."""
+def tier_needles(settings: Settings, tier: str, submissions: Sequence[Submission], boilerplate: Sequence[str]) -> Needles | None:
+    """The needles of the texts `tier` may not read (None if there is none). What the tier may
+    legitimately show (its own texts with every field, and the wording of its pages) is no
+    evidence, even where a hidden text says the same."""
     audiences = {entry.id: set(entry.audiences) for entry in settings.tiers}
     hidden = [sub for sub in submissions if sub.audience not in audiences[tier]]
     if not hidden:
-        return []
-    leaks: list[Leak] = []
+        return None
     shown = [sub for sub in submissions if sub.audience in audiences[tier]]
-    hidden_ids = {sub.id for sub in hidden}
-    shown_ids = {sub.id for sub in shown}
-    made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
-    for rel, digest, opened in files:
-        owners = attachments.get(digest, [])
-        if owners and set(owners) <= hidden_ids:
-            leaks.append(Leak(rel, f"an attachment the {tier} tier may not read", owners[0]))
-        elif not set(owners) & shown_ids:
-            made_here.append((rel, _file_text(opened)))
-    needles: Needles = hidden_needles(hidden, shown)
+    needles = hidden_needles(hidden, shown)
     # What the tier may show, read every way a page may show it (markup removed, read as
     # spaces, or shown as text), all at once: no run of words spans two of them.
     legitimate = [
@@ -74,6 +79,34 @@ def scan_tier(
         for token in (*tokens, APART)
     ]
     needles.discard_found_in(legitimate)
+    return needles.ready()
+
+
+def scan_tier(
+    settings: Settings,
+    tier: str,
+    pages: Sequence[tuple[str, str]],
+    files: Sequence[tuple[str, str, bytes]],
+    submissions: Sequence[Submission],
+    attachments: dict[str, list[str]],
+    needles: Needles | None,
+) -> list[Leak]:
+    """A tier's opened pages and files must not hold the texts or attachments of submissions it
+    may not read (`needles`: tier_needles). `pages`: (path, opened page); `files`: (path,
+    SHA-256, opened file); `attachments`: SHA-256 -> submissions."""
+    if needles is None:
+        return []
+    audiences = {entry.id: set(entry.audiences) for entry in settings.tiers}
+    hidden_ids = {sub.id for sub in submissions if sub.audience not in audiences[tier]}
+    shown_ids = {sub.id for sub in submissions if sub.audience in audiences[tier]}
+    leaks: list[Leak] = []
+    made_here: list[tuple[str, str]] = []  # files the build made (exports; decoys read as noise)
+    for rel, digest, opened in files:
+        owners = attachments.get(digest, [])
+        if owners and set(owners) <= hidden_ids:
+            leaks.append(Leak(rel, f"an attachment the {tier} tier may not read", owners[0]))
+        elif not set(owners) & shown_ids:
+            made_here.append((rel, _file_text(opened)))
     found: dict[tuple[str, str], None] = {}
     for rel, _what, submission in needles.scan_many([*pages, *made_here]):
         found[rel, submission] = None

@@ -282,10 +282,8 @@ class Needles:
                 what, submission = self.single[token]
                 yield what, submission, (token,)
         if self.by_pair and len(tokens) > 1:
-            if self.pair_prints is None:
-                self.pair_prints = np.sort(np.concatenate([fingerprints(pair, 2) for pair in self.by_pair]))
             positions: dict[tuple[str, str], list[int]] = defaultdict(list)
-            for index in _present(self.pair_prints, fingerprints(tokens, 2)).tolist():
+            for index in _present(self._pair_prints(), fingerprints(tokens, 2)).tolist():
                 pair = (tokens[index], tokens[index + 1])
                 if pair in self.by_pair:
                     positions[pair].append(index)
@@ -299,6 +297,18 @@ class Needles:
                 for needle, what, submission in entries:
                     if needle in hits:
                         yield what, submission, needle
+
+    def ready(self) -> Needles:
+        """Sorted for look-up now (before worker processes start with a copy of it)."""
+        if self.by_pair:
+            self._pair_prints()
+        self.runs.matches(())
+        return self
+
+    def _pair_prints(self) -> npt.NDArray[np.uint64]:
+        if self.pair_prints is None:
+            self.pair_prints = np.sort(np.concatenate([fingerprints(pair, 2) for pair in self.by_pair]))
+        return self.pair_prints
 
     def discard_found_in(self, tokens: Sequence[str]) -> None:
         """Forget every needle that `tokens` (the portal's own fixed wording) holds: a contact

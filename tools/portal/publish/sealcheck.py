@@ -29,7 +29,7 @@ from pathlib import Path
 from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
-from portal.publish.crosstier import name_findings, readable_text, scan_tier
+from portal.publish.crosstier import Prepared, every_needles, name_findings, readable_text, scan_tier, tier_needles
 from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
 from portal.publish.leaks import Leak, Needles
 from portal.publish.protect import (
@@ -88,12 +88,15 @@ def check_published(
     wraps: dict[str, bytes] | None = None,
     attachments: dict[str, list[str]] | None = None,
     boilerplate: Sequence[str] = (),
+    prepared: Prepared | None = None,
 ) -> Report:
     """Every reason `site` may not be published (empty when it may). Tier keys come from the
     passcodes (or, inside a build, the wrapping keys already derived). `attachments`: SHA-256 of
     each attachment's bytes -> the submissions that attach it, to catch one copied as it is or
     sealed into a tier that may not read it. `boilerplate`: the wording of a tier's pages when it
     has no text (the guidance pattern, the home page…), which a text may quote without leaking.
+    `prepared`: the needles, when they were made beforehand (crosstier.prepare); otherwise they are
+    made here from the submissions, the canaries and the boilerplate.
 
     Each tier's folder (the proof of its files, then the scan of its opened pages) is checked in a
     worker process of its own when the machine has more than one core; the files outside the
@@ -111,6 +114,7 @@ def check_published(
         digests=attachments or {},
         boilerplate=boilerplate,
         build=str(_build(site)),
+        prepared=prepared,
     )
     paths = sorted(site.rglob("*"))
     _report_in_order(report, site, paths, _check_files(context, paths))
@@ -130,6 +134,19 @@ class _Context:
     digests: dict[str, list[str]]
     boilerplate: Sequence[str]
     build: str
+    prepared: Prepared | None = None
+
+    def every(self) -> Needles:
+        """The needles of every submission, for file names and readable parts."""
+        if self.prepared is not None:
+            return self.prepared.every
+        return every_needles(self.submissions, self.canaries, build_wording(self.text))
+
+    def hidden(self, tier: str) -> Needles | None:
+        """The needles of the texts `tier` may not read."""
+        if self.prepared is not None:
+            return self.prepared.hidden[tier]
+        return tier_needles(self.settings, tier, self.submissions, self.boilerplate)
 
 
 @dataclass
@@ -170,11 +187,13 @@ def _check_files(context: _Context, paths: list[Path]) -> _Findings:
     if len(context.tiers) > 1 and workers.can_fork():
         with workers.pool(len(context.tiers), _set_context, (context,)) as running:
             futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(context.tiers)]
-            needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+            needles = context.every()
+            names = name_findings(context.site, paths, needles)
             checked = [_check_path(context, path) for path in outside]
             per_tier = [future.result() for future in futures]
     else:
-        needles, names = name_findings(context.site, paths, context.submissions, context.canaries, _build_wording(context.text))
+        needles = context.every()
+        names = name_findings(context.site, paths, needles)
         checked = [_check_path(context, path) for path in outside]
         per_tier = [_check_tier(context, tier, in_tier[tier.folder]) for tier in context.tiers]
     by_rel = {done.rel: done for done in (*checked, *(done for files, _scan in per_tier for done in files))}
@@ -226,7 +245,7 @@ def _check_tier(context: _Context, tier: OpenedTier, paths: list[Path]) -> tuple
             done.readable = None
         elif done.readable is not None:
             seen.add(done.readable)
-    scan = scan_tier(context.settings, tier.tier, tier.pages, tier.files, context.submissions, context.digests, context.boilerplate)
+    scan = scan_tier(context.settings, tier.tier, tier.pages, tier.files, context.submissions, context.digests, context.hidden(tier.tier))
     return checked, scan[:LIMIT]
 
 
@@ -292,7 +311,7 @@ def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
         done.readable = data.decode("utf-8", "replace")
 
 
-def _build_wording(text: PublicText) -> list[str]:
+def build_wording(text: PublicText) -> list[str]:
     """What the build itself writes in the clear (the public pages, every name it gives): a title
     that says the same is no evidence in a file name."""
     return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *fixed_names()]
