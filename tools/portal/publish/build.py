@@ -8,10 +8,10 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from portal.checks.validate import Result as ValidationResult
 from portal.checks.validate import validate_repo
@@ -25,7 +25,7 @@ from portal.publish.generator import run_generator, write_pages
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
-from portal.publish.protect import Protected, ProtectError, PublicText, protect_tier, seal_alike, write_public
+from portal.publish.protect import Protected, ProtectError, PublicText, SealedPart, finish_tier, protect_tier, seal_alike, seal_part, staged_files, write_public
 from portal.publish.render import TierInput, render_tier
 from portal.trail.history import change_events, retired_ids
 
@@ -229,8 +229,18 @@ class TierDone:
     stages: dict[str, float]
 
 
-def build_tier(job: TierJob) -> TierDone:
-    """Render, generate and seal one tier into job.out/<its folder>."""
+@dataclass
+class Generated:
+    """A tier's pages made into HTML in its staging folder, and what sealing them needs to know."""
+
+    staging: Path
+    files: set[str]  # what is sealed as a file (attachments, exports)
+    alike: dict[str, str]  # the files every tier has (exports)
+    stages: dict[str, float]
+
+
+def generate_tier(job: TierJob) -> Generated:
+    """Render one tier's pages and generate its HTML into its staging folder."""
     stages: dict[str, float] = {}
     clock = Stopwatch(stages)
     rendered = render_tier(job.data, namer=job.keys.name)
@@ -241,23 +251,58 @@ def build_tier(job: TierJob) -> TierDone:
         shutil.rmtree(staging)
     run_generator(config)
     clock.lap("generator")
-    protected = protect_tier(staging, job.out, job.keys, job.text, set(rendered.files) | set(rendered.generated), rendered.alike)
-    clock.lap("protect")
-    return TierDone(protected, stages)
+    return Generated(staging, set(rendered.files) | set(rendered.generated), rendered.alike, stages)
+
+
+def build_tier(job: TierJob) -> TierDone:
+    """Render, generate and seal one tier into job.out/<its folder>."""
+    made = generate_tier(job)
+    started = time.perf_counter()
+    protected = protect_tier(made.staging, job.out, job.keys, job.text, made.files, made.alike)
+    return TierDone(protected, {**made.stages, "protect": time.perf_counter() - started})
+
+
+def seal_tier_part(out: Path, keys: TierKeys, text: PublicText, made: Generated, files: list[str]) -> tuple[SealedPart, float]:
+    """Seal some of a tier's files (protect.seal_part); the seconds it took."""
+    started = time.perf_counter()
+    return seal_part(made.staging, out, keys, text, made.files, made.alike, files), time.perf_counter() - started
 
 
 def run_tiers(jobs: list[TierJob], meanwhile: Callable[[], T]) -> tuple[list[TierDone], T]:
-    """The tiers are independent builds: on a machine with more than one core they run side by
-    side, and this process does `meanwhile` once the first of them is done (a core is free then:
-    the tiers differ in size)."""
+    """The tiers are independent builds. On a machine with more than one core they are generated
+    side by side, each tier's files are sealed in parts on every core free for it as soon as it is
+    generated (the tiers differ in size), and this process does `meanwhile` once the first tier is
+    generated."""
     if len(jobs) == 1 or not workers.can_fork():
         return [build_tier(job) for job in jobs], meanwhile()
-    with workers.pool(len(jobs)) as running:
-        futures = [running.submit(build_tier, job) for job in jobs]
-        for done in wait(futures, return_when=FIRST_COMPLETED).done:
-            done.result()  # a tier that failed stops the build now
-        made = meanwhile()
-        return [future.result() for future in futures], made
+    cores = workers.size(len(jobs))
+    made: dict[int, Generated] = {}
+    sealing: dict[int, list[Future[tuple[SealedPart, float]]]] = {}
+    result: list[T] = []
+    with workers.pool(cores) as running:
+        generating = {running.submit(generate_tier, job): index for index, job in enumerate(jobs)}
+        pending: set[Future[Any]] = set(generating)
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in finished:
+                done = future.result()  # a tier that failed stops the build now
+                if future in generating:
+                    index = generating[future]
+                    made[index] = done
+                    files = staged_files(done.staging)
+                    job = jobs[index]
+                    sealing[index] = [running.submit(seal_tier_part, job.out, job.keys, job.text, done, files[part::cores]) for part in range(cores)]
+                    pending.update(sealing[index])
+            if made and not result:
+                result.append(meanwhile())
+    dones = []
+    for index, job in enumerate(jobs):
+        started = time.perf_counter()
+        parts = [future.result() for future in sealing[index]]
+        protected = finish_tier(made[index].staging, job.out, job.keys, job.text, [part for part, _seconds in parts], len(made[index].alike))
+        seconds = sum(seconds for _part, seconds in parts) + time.perf_counter() - started
+        dones.append(TierDone(protected, {**made[index].stages, "protect": seconds}))
+    return dones, result[0]
 
 
 def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str], today: dt.date) -> Prepared:

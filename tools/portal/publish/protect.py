@@ -73,7 +73,7 @@ class Protected:
     policy: str = ""
     # Files every tier has under the same name (its home page, its search index), sealed by
     # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
-    held: dict[str, bytes] = field(default_factory=dict)  # what it is ("index.html", "export/csv") -> its plaintext
+    held: dict[str, bytes] = field(default_factory=dict)  # what it is ("index.html", "export/csv") -> its plaintext (pages gzip-compressed)
     held_names: dict[str, str] = field(default_factory=dict)  # what it is -> its name in the tier's folder
 
 
@@ -182,52 +182,84 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
 def protect_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: set[str], alike: dict[str, str] | None = None) -> Protected:
     """Seal one tier's staging folder into out/<keys.folder>/. `alike`: files every tier has (its
     exports: name -> "export/csv"), held for seal_alike with the home page and the search index."""
-    alike = alike or {}
-    result = Protected()
+    part = seal_part(staging, out, keys, text, attachments, alike or {}, staged_files(staging))
+    return finish_tier(staging, out, keys, text, [part], len(alike or {}))
+
+
+def staged_files(staging: Path) -> list[str]:
+    """The files of a staging folder, by name relative to it."""
+    return sorted(path.relative_to(staging).as_posix() for path in staging.rglob("*") if path.is_file())
+
+
+@dataclass
+class SealedPart:
+    """What sealing some of a tier's files gave; finish_tier puts the parts of a tier together."""
+
+    pages: list[str] = field(default_factory=list)  # the pages sealed (and the home page, held)
+    page_sizes: list[int] = field(default_factory=list)
+    file_sizes: list[int] = field(default_factory=list)
+    policies: set[str] = field(default_factory=set)
+    referenced: set[str] = field(default_factory=set)  # the theme's files its pages load
+    held: dict[str, bytes] = field(default_factory=dict)
+    held_names: dict[str, str] = field(default_factory=dict)
+
+
+def seal_part(staging: Path, out: Path, keys: TierKeys, text: PublicText, attachments: Collection[str], alike: dict[str, str], files: list[str]) -> SealedPart:
+    """Seal `files` (names in the staging folder) of one tier into out/<keys.folder>/; the parts
+    of a tier may be sealed side by side."""
+    part = SealedPart()
     target = out / keys.folder
-    target.mkdir(parents=True)
-    referenced: set[str] = set()
-    page_sizes: list[int] = []
-    file_sizes: list[int] = []
-    policy = ""
-    pages: list[str] = []
-    for path in sorted(staging.rglob("*")):
-        if not path.is_file():
-            continue
-        rel = path.relative_to(staging).as_posix()
+    target.mkdir(parents=True, exist_ok=True)
+    for rel in files:
+        path = staging / rel
         where = f"{keys.folder}/{rel}"
         if rel.endswith(".html") and "/" not in rel and rel != "404.html":
-            document, page_policy = prepare_document(path.read_text(encoding="utf-8"), text.site_name)
-            # Every shell of a build carries the same policy, so no shell tells what kind of page it holds.
-            if policy and page_policy != policy:
-                raise ProtectError("the generated pages of one tier differ in the theme's inline scripts; nothing was published")
-            policy = page_policy
-            referenced.update(_REFERENCE.findall(document))
-            pages.append(rel)
-            result.pages += 1
+            document, policy = prepare_document(path.read_text(encoding="utf-8"), text.site_name)
+            part.policies.add(policy)
+            part.referenced.update(_REFERENCE.findall(document))
+            part.pages.append(rel)
             if rel == HOME:
-                result.held[rel] = document.encode("utf-8")
+                part.held[rel] = gzip.compress(document.encode("utf-8"), compresslevel=6, mtime=0)
                 continue
             sealed = keys.seal_page(where, document.encode("utf-8"))
             (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
-            page_sizes.append(len(sealed))
+            part.page_sizes.append(len(sealed))
         elif rel == SEARCH_INDEX:
-            result.held[rel] = path.read_bytes()
+            part.held[rel] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
         elif rel in alike:
-            result.held[alike[rel]] = path.read_bytes()
-            result.held_names[alike[rel]] = rel
+            part.held[alike[rel]] = path.read_bytes()
+            part.held_names[alike[rel]] = rel
         elif rel in attachments:
             sealed = keys.seal_file(where, path.read_bytes())
             (target / rel).write_bytes(sealed)
-            file_sizes.append(len(sealed))
+            part.file_sizes.append(len(sealed))
         # Anything else the generator made (sitemaps, its 404, unreferenced theme files) is left out.
-    result.policy = policy or content_security_policy()
-    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes, len(alike))
+    return part
+
+
+def finish_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, parts: list[SealedPart], held_files: int) -> Protected:
+    """A tier's sealed parts put together: its decoys, its sealed list of pages, the theme files
+    its pages load. `held_files`: how many of its files seal_alike seals later (its exports)."""
+    target = out / keys.folder
+    target.mkdir(parents=True, exist_ok=True)
+    policies = {policy for part in parts for policy in part.policies}
+    # Every shell of a build carries the same policy, so no shell tells what kind of page it holds.
+    if len(policies) > 1:
+        raise ProtectError("the generated pages of one tier differ in the theme's inline scripts; nothing was published")
+    result = Protected(policy=policies.pop() if policies else content_security_policy())
+    pages = sorted(page for part in parts for page in part.pages)
+    result.pages = len(pages)
+    for part in parts:
+        result.held.update(part.held)
+        result.held_names.update(part.held_names)
+    page_sizes = [size for part in parts for size in part.page_sizes]
+    file_sizes = [size for part in parts for size in part.file_sizes]
+    pages += _write_decoys(target, keys, text, result.policy, page_sizes, file_sizes, held_files)
     # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
     # list of pages (decoys included, so its size follows the rounded count), sealed; app.js turns
     # it into the sitemap the theme reads.
     (target / SITEMAP).write_bytes(keys.seal_page(f"{keys.folder}/{SITEMAP}", json.dumps(sorted(pages)).encode()))
-    for rel in sorted(referenced):
+    for rel in sorted({rel for part in parts for rel in part.referenced}):
         source = staging / rel
         shared = out / rel
         if _is_theme_file(rel) and source.is_file() and not shared.exists():
@@ -241,7 +273,7 @@ def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicT
     the tiers, so that their sizes do not say which tier is larger or which one a new text reached."""
     for what in sorted({what for _keys, done in tiers for what in done.held}):
         page = what in (HOME, SEARCH_INDEX)
-        plain = {keys.tier: gzip.compress(done.held[what], compresslevel=6, mtime=0) if page else done.held[what] for keys, done in tiers if what in done.held}
+        plain = {keys.tier: done.held[what] for keys, done in tiers if what in done.held}  # pages already compressed
         size = max(sealed_size(len(data)) for data in plain.values())
         for keys, done in tiers:
             if what not in done.held:

@@ -16,13 +16,16 @@ def can_fork() -> bool:
     return (os.cpu_count() or 1) > 1 and threading.active_count() == 1
 
 
+def size(wanted: int) -> int:
+    """How many workers a pool for `wanted` side-by-side pieces has: no more than the cores."""
+    return max(1, min(wanted, os.cpu_count() or 1))
+
+
 def pool(workers: int, initializer: Callable[..., None] | None = None, initargs: tuple[Any, ...] = ()) -> ProcessPoolExecutor:
     """Forked workers: they start with a copy of this process (nothing is pickled on the way in)
     and die with it."""
     context = multiprocessing.get_context("fork")
-    return ProcessPoolExecutor(
-        max_workers=max(1, min(workers, os.cpu_count() or 1)), mp_context=context, initializer=_start_worker, initargs=(initializer, initargs)
-    )
+    return ProcessPoolExecutor(max_workers=size(workers), mp_context=context, initializer=_start_worker, initargs=(initializer, initargs))
 
 
 def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
