@@ -145,10 +145,13 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
     assert document["texts"][0]["text"] == hostile and document["as_of"] == "2026-11-20"
     rows = list(csv.DictReader(io.StringIO(export_csv(subs).decode("utf-8-sig"))))
     assert rows[0]["text"] == "'" + hostile  # guarded against running as a formula
-    sheet = load_workbook(io.BytesIO(export_xlsx(subs, dt.date(2026, 11, 20))))["Texts"]
+    book = load_workbook(io.BytesIO(export_xlsx(subs, dt.date(2026, 11, 20))))
+    sheet = book["Texts"]
     header = [cell.value for cell in sheet[1]]
     cell = sheet.cell(row=2, column=header.index("text") + 1)
     assert cell.data_type == "s" and cell.value == hostile.replace("\x07", "\ufffd")
+    # The file says the day of the texts, not the moment it was made: the same texts make the same file.
+    assert book.properties.created == book.properties.modified == dt.datetime(2026, 11, 20)
 
 
 def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:

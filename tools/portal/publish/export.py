@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import json
 import re
+import zipfile
 from collections.abc import Container, Sequence
 from typing import Any
 
@@ -107,6 +108,7 @@ def export_xlsx(subs: Sequence[Submission], today: dt.date, readable: Container[
     """One sheet, one row per text; every cell is stored as text, never as a formula."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
+    from openpyxl.writer.excel import ExcelWriter
 
     book = Workbook(write_only=True)
     book.properties.creator = "CCM Cooperation Portal"
@@ -126,5 +128,8 @@ def export_xlsx(subs: Sequence[Submission], today: dt.date, readable: Container[
         record = export_record(sub, readable)
         sheet.append([cell(_flat(record[name])) for name in FIELDS])
     out = io.BytesIO()
-    book.save(out)
+    # Deflated at the fastest level: half the time of the default for a fifth more bytes. (Written
+    # here rather than by book.save, which would also stamp the file with the clock's time.)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1) as archive:
+        ExcelWriter(book, archive).save()
     return out.getvalue()
