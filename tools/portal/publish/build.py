@@ -8,7 +8,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from concurrent.futures import FIRST_COMPLETED, Future, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -21,7 +21,7 @@ from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission
 from portal.publish import workers
 from portal.publish.crosstier import Prepared, prepare
-from portal.publish.generator import run_generator, write_pages
+from portal.publish.generator import can_split, join_parts, run_generator, write_pages
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
@@ -231,32 +231,50 @@ class TierDone:
 
 @dataclass
 class Generated:
-    """A tier's pages made into HTML in its staging folder, and what sealing them needs to know."""
+    """A tier's pages rendered into its pages folder, then generated into its staging folder, and
+    what sealing them needs to know."""
 
+    config: Path  # its mkdocs.yml
     staging: Path
+    pages: int
     files: set[str]  # what is sealed as a file (attachments, exports)
     alike: dict[str, str]  # the files every tier has (exports)
     stages: dict[str, float]
 
+    def part_dir(self, part: int) -> Path:
+        """Where a part of the generator writes (run_generator with parts); the first part's is the staging folder."""
+        return self.staging if part == 0 else self.staging.with_name(f"{self.staging.name}.part{part}")
 
-def generate_tier(job: TierJob) -> Generated:
-    """Render one tier's pages and generate its HTML into its staging folder."""
+
+# MkDocs's own start (reading every page's front matter, the theme, its files) costs each part
+# about 0.3 s: a tier smaller than this is generated in one process.
+SPLIT_FROM_PAGES = 400
+
+
+def render_pages(job: TierJob) -> Generated:
+    """Render one tier's pages and write them, with their mkdocs.yml, into its pages folder."""
     stages: dict[str, float] = {}
     clock = Stopwatch(stages)
     rendered = render_tier(job.data, namer=job.keys.name)
     staging = job.repo.build_dir / "staging" / job.tier
     config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
+    for stale in (staging, *staging.parent.glob(f"{staging.name}.part*")):
+        shutil.rmtree(stale, ignore_errors=True)
     clock.lap("render")
-    if staging.exists():
-        shutil.rmtree(staging)
-    run_generator(config)
-    clock.lap("generator")
-    return Generated(staging, set(rendered.files) | set(rendered.generated), rendered.alike, stages)
+    return Generated(config, staging, len(rendered.pages), set(rendered.files) | set(rendered.generated), rendered.alike, stages)
+
+
+def generate_part(made: Generated, part: int, parts: int) -> float:
+    """Generate one part of a tier's pages (all of them when `parts` is 1); the seconds it took."""
+    started = time.perf_counter()
+    run_generator(made.config, part, parts, made.part_dir(part))
+    return time.perf_counter() - started
 
 
 def build_tier(job: TierJob) -> TierDone:
-    """Render, generate and seal one tier into job.out/<its folder>."""
-    made = generate_tier(job)
+    """Render, generate and seal one tier into job.out/<its folder>, in this process."""
+    made = render_pages(job)
+    made.stages["generator"] = generate_part(made, 0, 1)
     started = time.perf_counter()
     protected = protect_tier(made.staging, job.out, job.keys, job.text, made.files, made.alike)
     return TierDone(protected, {**made.stages, "protect": time.perf_counter() - started})
@@ -269,40 +287,86 @@ def seal_tier_part(out: Path, keys: TierKeys, text: PublicText, made: Generated,
 
 
 def run_tiers(jobs: list[TierJob], meanwhile: Callable[[], T]) -> tuple[list[TierDone], T]:
-    """The tiers are independent builds. On a machine with more than one core they are generated
-    side by side, each tier's files are sealed in parts on every core free for it as soon as it is
-    generated (the tiers differ in size), and this process does `meanwhile` once the first tier is
-    generated."""
+    """The tiers are independent builds. On a machine with more than one core every step runs in
+    worker processes as soon as what it needs is made: each tier is rendered, then generated in
+    parts (a large tier: one part per core), then sealed in parts; and this process does
+    `meanwhile` once the first tier is generated."""
     if len(jobs) == 1 or not workers.can_fork():
         return [build_tier(job) for job in jobs], meanwhile()
-    cores = workers.size(len(jobs))
-    made: dict[int, Generated] = {}
-    sealing: dict[int, list[Future[tuple[SealedPart, float]]]] = {}
-    result: list[T] = []
-    with workers.pool(cores) as running:
-        generating = {running.submit(generate_tier, job): index for index, job in enumerate(jobs)}
-        pending: set[Future[Any]] = set(generating)
+    with workers.pool(workers.size(len(jobs))) as running:
+        steps = _TierSteps(jobs, running, workers.size(len(jobs)))
+        try:
+            made = steps.run(meanwhile)
+        except BaseException:
+            running.shutdown(wait=False, cancel_futures=True)  # no step starts after one failed
+            raise
+    return steps.finish(), made
+
+
+class _TierSteps:
+    """The steps of every tier on a pool of workers, each started when what it needs is done."""
+
+    def __init__(self, jobs: list[TierJob], running: ProcessPoolExecutor, cores: int) -> None:
+        self.jobs, self.running, self.cores = jobs, running, cores
+        self.made: dict[int, Generated] = {}
+        self.parts: dict[int, int] = {}  # how many parts each tier is generated in
+        self.parts_left: dict[int, int] = {}
+        self.sealing: dict[int, list[Future[tuple[SealedPart, float]]]] = {}
+        self.steps: dict[Future[Any], tuple[str, int]] = {running.submit(render_pages, job): ("render", index) for index, job in enumerate(jobs)}
+
+    def run(self, meanwhile: Callable[[], T]) -> T:
+        done: list[T] = []
+        pending = set(self.steps)
         while pending:
             finished, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in finished:
-                done = future.result()  # a tier that failed stops the build now
-                if future in generating:
-                    index = generating[future]
-                    made[index] = done
-                    files = staged_files(done.staging)
-                    job = jobs[index]
-                    sealing[index] = [running.submit(seal_tier_part, job.out, job.keys, job.text, done, files[part::cores]) for part in range(cores)]
-                    pending.update(sealing[index])
-            if made and not result:
-                result.append(meanwhile())
-    dones = []
-    for index, job in enumerate(jobs):
-        started = time.perf_counter()
-        parts = [future.result() for future in sealing[index]]
-        protected = finish_tier(made[index].staging, job.out, job.keys, job.text, [part for part, _seconds in parts], len(made[index].alike))
-        seconds = sum(seconds for _part, seconds in parts) + time.perf_counter() - started
-        dones.append(TierDone(protected, {**made[index].stages, "protect": seconds}))
-    return dones, result[0]
+                pending.update(self._next(future))
+            if self.sealing and not done:
+                done.append(meanwhile())
+        return done[0]
+
+    def _next(self, future: Future[Any]) -> list[Future[Any]]:
+        """What can start now that `future` is done (its result raises if the step failed)."""
+        step, index = self.steps[future]
+        result = future.result()
+        job = self.jobs[index]
+        if step == "render":
+            made = self.made[index] = result
+            parts = self.parts[index] = self.parts_left[index] = self.cores if made.pages >= SPLIT_FROM_PAGES and can_split() else 1
+            made.stages["generator"] = 0.0
+            return [self._submit(("generate", index), generate_part, made, part, parts) for part in range(parts)]
+        if step == "generate":
+            made = self.made[index]
+            made.stages["generator"] += result
+            self.parts_left[index] -= 1
+            if self.parts_left[index]:
+                return []
+            started = time.perf_counter()
+            join_parts(made.staging, [made.part_dir(part) for part in range(1, self.parts[index])])
+            files = staged_files(made.staging)
+            made.stages["generator"] += time.perf_counter() - started
+            self.sealing[index] = [
+                self._submit(("seal", index), seal_tier_part, job.out, job.keys, job.text, made, files[part :: self.cores]) for part in range(self.cores)
+            ]
+            return list(self.sealing[index])
+        return []
+
+    def _submit(self, step: tuple[str, int], function: Callable[..., Any], *args: Any) -> Future[Any]:
+        future = self.running.submit(function, *args)
+        self.steps[future] = step
+        return future
+
+    def finish(self) -> list[TierDone]:
+        """Each tier's sealed parts put together (protect.finish_tier)."""
+        dones = []
+        for index, job in enumerate(self.jobs):
+            made = self.made[index]
+            started = time.perf_counter()
+            parts = [future.result() for future in self.sealing[index]]
+            protected = finish_tier(made.staging, job.out, job.keys, job.text, [part for part, _seconds in parts], len(made.alike))
+            seconds = sum(seconds for _part, seconds in parts) + time.perf_counter() - started
+            dones.append(TierDone(protected, {**made.stages, "protect": seconds}))
+        return dones
 
 
 def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str], today: dt.date) -> Prepared:

@@ -24,11 +24,11 @@ from importlib import resources
 from pathlib import Path
 
 from portal.errors import PortalError
+from portal.publish.generator import SEARCH_INDEX
 from portal.publish.keys import MIN_SEALED, TierKeys, b64, sealed_size
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
-SEARCH_INDEX = "search/search_index.json"
 SITEMAP = "sitemap.xml"
 HOME = "index.html"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
