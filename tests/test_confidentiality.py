@@ -284,7 +284,9 @@ def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Pat
     import threading
 
     from portal.config import Repo
-    from portal.publish.sealcheck import check_published
+    from portal.publish.crosstier import prepare
+    from portal.publish.protect import PublicText
+    from portal.publish.sealcheck import build_wording, check_published
 
     site = copy_site(built, tmp_path)
     states = open_site(site, STATES)
@@ -305,6 +307,11 @@ def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Pat
         stop.set()
         other.join()
     assert in_workers == in_one, [leak.message() for leak in in_workers]
+    # With the needles made beforehand (as a build does), each tier is checked in parts.
+    text = PublicText(repo.settings.site_name, repo.settings.coordinator_name, repo.settings.coordinator_email)
+    prepared = prepare(repo.settings, subs, [], build_wording(text), [])
+    in_parts = check_published(site, repo.settings, PASSCODES, subs, prepared=prepared).leaks
+    assert sorted(leak.message() for leak in in_parts) == sorted(leak.message() for leak in in_workers)
     kinds = {(leak.what, leak.submission) for leak in in_workers}
     assert ("a text the partners tier may not read, in one of its pages or files", secret.id) in kinds
     assert ("id in a file name", TCD) in kinds

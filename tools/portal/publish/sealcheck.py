@@ -174,8 +174,9 @@ class _Findings:
 
 
 def _check_files(context: _Context, paths: list[Path]) -> _Findings:
-    """The proof of every file and the scan of every name, each tier's folder in a worker process
-    of its own when there are cores for it."""
+    """The proof of every file and the scan of every name, each tier's folder in worker processes
+    when there are cores for them: in as many parts as cores when the needles were made
+    beforehand (otherwise each part would make them again)."""
     in_tier: dict[str, list[Path]] = {tier.folder: [] for tier in context.tiers}
     for path in paths:
         top, _, rest = path.relative_to(context.site).as_posix().partition("/")
@@ -185,8 +186,10 @@ def _check_files(context: _Context, paths: list[Path]) -> _Findings:
     outside = [path for path in paths if path not in in_tiers]
     per_tier: list[tuple[list[_Checked], list[Leak]]]
     if len(context.tiers) > 1 and workers.can_fork():
-        with workers.pool(len(context.tiers), _set_context, (context,)) as running:
-            futures = [running.submit(_check_tier_in_worker, index, in_tier[tier.folder]) for index, tier in enumerate(context.tiers)]
+        cores = workers.size(len(context.tiers))
+        parts = [(index, part) for index, tier in enumerate(context.tiers) for part in _parts(in_tier[tier.folder], cores if context.prepared else 1)]
+        with workers.pool(cores, _set_context, (context,)) as running:
+            futures = [running.submit(_check_tier_in_worker, index, part) for index, part in parts]
             needles = context.every()
             names = name_findings(context.site, paths, needles)
             checked = [_check_path(context, path) for path in outside]
@@ -236,8 +239,17 @@ def _check_tier_in_worker(index: int, paths: list[Path]) -> tuple[list[_Checked]
     return _check_tier(context, context.tiers[index], paths)
 
 
+def _parts(paths: list[Path], count: int) -> list[list[Path]]:
+    """`paths` in `count` runs of about the same length (one, however short, if there are fewer)."""
+    size = max(1, -(-len(paths) // count))
+    return [paths[start : start + size] for start in range(0, len(paths), size)] or [paths]
+
+
 def _check_tier(context: _Context, tier: OpenedTier, paths: list[Path]) -> tuple[list[_Checked], list[Leak]]:
-    """The proof of every file in a tier's folder, then the scan of what it opens to."""
+    """The proof of some or all files in a tier's folder, then the scan of what they open to."""
+    # A worker may check several parts of one tier: each part's scan reads only its own files.
+    tier.pages.clear()
+    tier.files.clear()
     checked = [_check_path(context, path) for path in paths]
     seen: set[str] = set()
     for done in checked:  # the shells' readable parts are alike: each is sent back once
