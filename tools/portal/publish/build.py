@@ -6,12 +6,13 @@ import datetime as dt
 import hashlib
 import secrets
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from portal.checks.validate import Result as ValidationResult
 from portal.checks.validate import validate_repo
@@ -315,15 +316,21 @@ class _TierSteps:
         self.steps: dict[Future[Any], tuple[str, int]] = {running.submit(render_pages, job): ("render", index) for index, job in enumerate(jobs)}
 
     def run(self, meanwhile: Callable[[], T]) -> T:
-        done: list[T] = []
+        """Every step, each as soon as it can start; `meanwhile` in a thread of this process once
+        the first tier is generated, so that the steps after it are not held up."""
+        beside = _Beside(meanwhile)
         pending = set(self.steps)
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for future in finished:
-                pending.update(self._next(future))
-            if self.sealing and not done:
-                done.append(meanwhile())
-        return done[0]
+        try:
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    pending.update(self._next(future))
+                if self.sealing:
+                    beside.start()
+        except BaseException:
+            beside.join()  # no thread outlives a failed build
+            raise
+        return beside.result()
 
     def _next(self, future: Future[Any]) -> list[Future[Any]]:
         """What can start now that `future` is done (its result raises if the step failed)."""
@@ -367,6 +374,41 @@ class _TierSteps:
             seconds = sum(seconds for _part, seconds in parts) + time.perf_counter() - started
             dones.append(TierDone(protected, {**made.stages, "protect": seconds}))
         return dones
+
+
+class _Beside(Generic[T]):
+    """A function run in a thread beside the loop that starts the workers' steps. (No process is
+    forked while it runs: the pool's workers all exist by then, and the leak check's pool is made
+    after it is done.)"""
+
+    def __init__(self, function: Callable[[], T]) -> None:
+        self.function = function
+        self.thread: threading.Thread | None = None
+        self.outcome: list[tuple[str, Any]] = []
+
+    def start(self) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="portal-meanwhile")
+            self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.outcome.append(("value", self.function()))
+        except BaseException as exc:  # handed to the caller by result()
+            self.outcome.append(("error", exc))
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join()
+
+    def result(self) -> T:
+        self.start()
+        self.join()
+        kind, value = self.outcome[0]
+        if kind == "error":
+            raise value
+        made: T = value
+        return made
 
 
 def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str], today: dt.date) -> Prepared:

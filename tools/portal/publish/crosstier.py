@@ -35,6 +35,7 @@ class Prepared:
 def prepare(
     settings: Settings, submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str], boilerplate: Sequence[str]
 ) -> Prepared:
+    """Every needle of a check of a folder built from `submissions` (see Prepared)."""
     return Prepared(
         every=every_needles(submissions, canaries, build_wording),
         hidden={entry.id: tier_needles(settings, entry.id, submissions, boilerplate) for entry in settings.tiers},
