@@ -34,7 +34,7 @@ def resolve_submitters(submissions: Sequence[Submission], registry: Registry) ->
     for sub in submissions:
         known = registry.lookup(sub.submitter.type, sub.submitter.code)
         if known is not None:
-            resolved.append(_with_submitter(sub, known))
+            resolved.append(sub if sub.submitter is known else _with_submitter(sub, known))
     return resolved
 
 

@@ -78,6 +78,7 @@ def validate_repo(
     shown = [name[len(prefix) :].replace(os.sep, "/") if (name := str(path)).startswith(prefix) else repo.relative(path) for path in files]
     checker = SchemaChecker(repo.schema)
     limit = repo.settings.submission_bytes
+    registry = registry or load_registry(repo.schema_dir)
     if len(files) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
         # This process checks the first share itself while worker processes check the others.
         shares = min(4, os.cpu_count() or 1)
@@ -85,19 +86,18 @@ def validate_repo(
         jobs = [(repo.root, files[i : i + size], shown[i : i + size]) for i in range(0, len(files), size)]
         with ProcessPoolExecutor(len(jobs) - 1) as pool:
             parts = pool.map(_check_chunk, jobs[1:])
-            outcomes = [check_file(checker, repo, path, name, limit) for path, name in zip(jobs[0][1], jobs[0][2], strict=True)]
+            outcomes = [check_file(checker, repo, path, name, limit, registry) for path, name in zip(jobs[0][1], jobs[0][2], strict=True)]
             for part, (_, part_files, _) in zip(parts, jobs[1:], strict=True):
                 rows = marshal.loads(part)  # noqa: S302 - written by our own worker
-                outcomes.extend(_outcome(repo, path, row) for path, row in zip(part_files, rows, strict=True))
+                outcomes.extend(_outcome(repo, path, row, registry) for path, row in zip(part_files, rows, strict=True))
     else:
-        outcomes = [check_file(checker, repo, path, name, limit) for path, name in zip(files, shown, strict=True)]
+        outcomes = [check_file(checker, repo, path, name, limit, registry) for path, name in zip(files, shown, strict=True)]
     result = Result(files=len(files))
     for outcome in outcomes:
         if isinstance(outcome, Submission):
             result.submissions.append(outcome)
         else:
             result.problems.extend(outcome)
-    registry = registry or load_registry(repo.schema_dir)
     across = check_across(repo, result.submissions, registry, set(retired_ids), today)
     result.submissions = across.submissions
     result.problems.extend(across.problems)
@@ -126,11 +126,11 @@ def _check_chunk(job: tuple[Path, list[Path], list[str]]) -> bytes:
     return marshal.dumps(rows)
 
 
-def _outcome(repo: Repo, path: Path, row: Any) -> Submission | list[Problem]:
+def _outcome(repo: Repo, path: Path, row: Any, registry: Registry | None = None) -> Submission | list[Problem]:
     if isinstance(row, list):
         return [Problem(*problem) for problem in row]
     shown, meta, text, text_line, front_matter, line_offset = row
-    return to_submission(repo, path, LoadedFile(shown, meta, Located(meta, Positions(front_matter, line_offset)), text, text_line))
+    return to_submission(repo, path, LoadedFile(shown, meta, Located(meta, Positions(front_matter, line_offset)), text, text_line), registry)
 
 
 def load_and_check(checker: SchemaChecker, path: Path, shown: str, limit: int) -> LoadedFile | list[Problem]:
@@ -144,14 +144,16 @@ def load_and_check(checker: SchemaChecker, path: Path, shown: str, limit: int) -
     return problems or loaded
 
 
-def check_file(checker: SchemaChecker, repo: Repo, path: Path, shown: str, limit: int) -> Submission | list[Problem]:
+def check_file(checker: SchemaChecker, repo: Repo, path: Path, shown: str, limit: int, registry: Registry | None = None) -> Submission | list[Problem]:
     loaded = load_and_check(checker, path, shown, limit)
     if isinstance(loaded, list):
         return loaded
-    return to_submission(repo, path, loaded)
+    return to_submission(repo, path, loaded, registry)
 
 
-def to_submission(repo: Repo, path: Path, loaded: LoadedFile) -> Submission:
+def to_submission(repo: Repo, path: Path, loaded: LoadedFile, registry: Registry | None = None) -> Submission:
+    """The submission of a file that passed the schema; with `registry`, its submitter as
+    registered (rules.resolve_submitters then has nothing to change)."""
     meta = loaded.meta
     folder = PurePosixPath(loaded.path).parent
     attachments = tuple(
@@ -167,7 +169,7 @@ def to_submission(repo: Repo, path: Path, loaded: LoadedFile) -> Submission:
         path=loaded.path,
         id=meta["id"],
         kind=meta["kind"],
-        submitter=Submitter(meta["submitter"]["type"], meta["submitter"]["code"], meta["submitter"]["code"]),
+        submitter=_submitter(meta["submitter"]["type"], meta["submitter"]["code"], registry),
         title=meta["title"].strip(),
         themes=tuple(meta["themes"]),
         assistance=tuple(meta["assistance"]),
@@ -196,6 +198,11 @@ class Across:
 
     submissions: list[Submission]
     problems: list[Problem]
+
+
+def _submitter(kind: str, code: str, registry: Registry | None) -> Submitter:
+    known = registry.lookup(kind, code) if registry is not None else None
+    return known or Submitter(kind, code, code)
 
 
 def check_across(
