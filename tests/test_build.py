@@ -321,16 +321,17 @@ def test_a_tier_generated_in_parts_is_the_tier_generated_at_once(example_repo: R
     the site one generator run makes, search index included."""
     from portal.publish import build as steps
     from portal.publish.generator import join_parts
+    from portal.publish.tiers import generate_part, render_pages
 
     today = dt.date.fromisoformat(DEMO_DATE)
     keys = steps._BuildKeys.derive(example_repo.settings, PASSCODES)
     selected = steps._select(example_repo, today)
     job = steps._tier_jobs(example_repo, today, selected, keys, example_repo.root / "out", steps.BuildSummary())[0]
-    made = steps.render_pages(job)
-    steps.generate_part(made, 0, 1)
+    made = render_pages(job)
+    generate_part(made, 0, 1)
     whole = {path.relative_to(made.staging).as_posix(): path.read_bytes() for path in made.staging.rglob("*") if path.is_file()}
     for part in range(parts):
-        steps.generate_part(made, part, parts)
+        generate_part(made, part, parts)
     written = [{path.relative_to(made.part_dir(part)) for path in made.part_dir(part).rglob("*.html")} for part in range(parts)]
     assert all(len(pages) > 5 for pages in written)  # every part wrote pages of its own
     join_parts(made.staging, [made.part_dir(part) for part in range(1, parts)])
@@ -343,6 +344,7 @@ def test_a_tier_generated_in_parts_is_the_tier_generated_at_once(example_repo: R
 @pytest.mark.slow
 def test_a_build_that_generates_every_tier_in_parts_publishes_the_same_pages(example_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
     from portal.publish import build as steps
+    from portal.publish import tiers
 
     today = dt.date.fromisoformat(DEMO_DATE)
 
@@ -353,7 +355,7 @@ def test_a_build_that_generates_every_tier_in_parts_publishes_the_same_pages(exa
 
     whole = steps.build_portal(example_repo, today, PASSCODES)
     before = [readable(passcode) for passcode in (STATES, PARTNERS)]
-    monkeypatch.setattr(steps, "SPLIT_FROM_PAGES", 1)  # every tier in parts, however small
+    monkeypatch.setattr(tiers, "SPLIT_FROM_PAGES", 1)  # every tier in parts, however small
     split = steps.build_portal(example_repo, today, PASSCODES)
     assert split.pages == whole.pages and split.tiers == whole.tiers
     assert [readable(passcode) for passcode in (STATES, PARTNERS)] == before

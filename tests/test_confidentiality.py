@@ -86,6 +86,7 @@ def test_a_build_that_puts_a_states_only_text_in_the_partners_tier_fails_and_pub
     import datetime as dt
 
     from portal.publish import build as buildmod
+    from portal.publish.tiers import TierJob
 
     today = dt.date.fromisoformat(DEMO_DATE)
     assert build_portal(example_repo, today, PASSCODES).pages > 0
@@ -94,7 +95,7 @@ def test_a_build_that_puts_a_states_only_text_in_the_partners_tier_fails_and_pub
     states_only = next(sub for sub in validate_repo(example_repo).submissions if sub.audience not in partners.audiences)
     chosen = buildmod._tier_jobs
 
-    def wrong_choice(*args: object) -> list[buildmod.TierJob]:
+    def wrong_choice(*args: object) -> list[TierJob]:
         jobs = chosen(*args)  # type: ignore[arg-type]
         job = next(job for job in jobs if job.tier == "partners")
         job.data.submissions = [*job.data.submissions, states_only]

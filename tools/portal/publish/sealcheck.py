@@ -10,7 +10,9 @@ First line, a proof by construction of every file:
   with no other tier's key; every opened page carries the Content-Security-Policy.
 Second line (crosstier.py, with the needles of leaks.py), the word scan: file names, the readable
 part of every shell and public page, and in each tier the opened pages, for texts that tier may
-not read. This module proves the first line and runs both, each tier in a worker process.
+not read. This module proves the first line and runs both, each tier in worker processes. (It
+is longer than the house's ~400 lines: the proof of every kind of published file is one piece,
+read best in one place.)
 """
 
 from __future__ import annotations
