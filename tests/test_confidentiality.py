@@ -223,8 +223,10 @@ def test_a_run_of_words_belongs_to_the_first_text_and_is_forgotten_for_all_once_
     needles.add_text(f"{shared}. And the second text goes on otherwise.", "SECOND")
     assert needles.scan_markup(f"<p>{shared}</p>") == [("text", "FIRST")]
     assert needles.scan_markup("<p>And the second text goes on otherwise with more words.</p>") == []
+    held = len(needles.runs.prints)
     needles.discard_found_in(words(shared))
     assert needles.scan_markup(f"<p>{shared}</p>") == []
+    assert len(needles.runs.prints) == held - 2 * (len(words(shared)) - 7)  # forgotten runs are dropped, in both texts
     assert needles.scan_markup("<p>An opening of the first text. The survey of the northern districts</p>") == [("text", "FIRST")]
 
 

@@ -311,7 +311,7 @@ def test_long_html_blocks_reach_the_page_as_written() -> None:
     text = text_block(hostile, "plain")
     table = str(html_table(["Title"], [["<a href='x.html'>A &amp; B</a>"]]))
     card = '<dl class="portal-card" data-search-exclude><dt>Kind</dt><dd>Need &amp; offer</dd></dl>'
-    unfinished = '<div class="portal-text portal-plain">opened'
+    unfinished = '<div class="portal-text portal-plain"><div>closes an inner block only</div>'
     source = f"# Title\n\n{text}\n\n*between*\n\n{table}\n\n{card}\n\n{unfinished}\n\nclosed</div>\n"
     with_blocks = markdown.Markdown(extensions=["tables", "portal.publish.rawblocks"])
     lines = source.split("\n")

@@ -199,10 +199,12 @@ class _Runs:
         if not len(self.prints) or len(tokens) < SHINGLE:
             return found
         prints = fingerprints(tokens)
+        tried: set[tuple[str, ...]] = set()  # each window is looked up once, wherever it recurs
         for position in _present(self.prints, prints).tolist():
             window = tuple(tokens[position : position + SHINGLE])
-            if window in found:
+            if window in tried:
                 continue
+            tried.add(window)
             entries = []
             entry = int(np.searchsorted(self.prints, prints[position]))
             while entry < len(self.prints) and self.prints[entry] == prints[position]:
@@ -217,9 +219,16 @@ class _Runs:
         return self.owners[int(self.text[entry])]
 
     def discard(self, entries: Iterable[int]) -> None:
+        """Forget these runs (compact() then drops them from the arrays)."""
         for entry in entries:
             self.left -= bool(self.alive[entry])
             self.alive[entry] = False
+
+    def compact(self) -> None:
+        """Drop the forgotten runs, so that no later look-up walks them again."""
+        if len(self.alive) and not self.alive.all():
+            keep = self.alive
+            self.prints, self.text, self.start, self.alive = self.prints[keep], self.text[keep], self.start[keep], self.alive[keep]
 
 
 class Needles:
@@ -322,6 +331,7 @@ class Needles:
         if len(tokens) >= SHINGLE and self.runs:
             for entries in self.runs.matches(tokens).values():
                 self.runs.discard(entries)
+            self.runs.compact()
 
     def scan_markup(self, text: str) -> list[tuple[str, str]]:
         found: list[tuple[str, str]] = []

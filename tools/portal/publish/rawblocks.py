@@ -23,11 +23,21 @@ _START = tuple(f'<{tag} class="portal-' for tag in ("div", "table", "dl", "detai
 _BLOCK = re.compile(r'<(div|table|dl|details|p) class="portal-[a-z -]+"[^>]*>.*</(div|table|dl|details|p)>\Z')
 
 
+def _whole(line: str) -> bool:
+    """The line is one element, opened at its start and closed at its end (as the portal writes
+    its blocks): anything else is left to Markdown's own reader."""
+    match = _BLOCK.match(line)
+    if match is None or match.group(1) != match.group(2):
+        return False
+    tag = match.group(1)
+    return len(re.findall(rf"<{tag}[\s>]", line)) == line.count(f"</{tag}>")
+
+
 class _RawBlocks(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
         for line in lines:
-            if line.startswith(_START) and _BLOCK.match(line):
+            if line.startswith(_START) and _whole(line):
                 # As Markdown's own HTML block reader does: the block in the stash, a paragraph of
                 # its placeholder in the page, which the stash's HTML replaces at the end.
                 out.extend(("", self.md.htmlStash.store(line), ""))
