@@ -78,6 +78,11 @@ def file_aad(build: str, path: str) -> bytes:
     return f"ccm-portal/file/{build}/{path}".encode()
 
 
+def compress(document: bytes) -> bytes:
+    """A page as it is sealed: gzip, with no time in its header (the same page, the same bytes)."""
+    return gzip.compress(document, compresslevel=6, mtime=0)
+
+
 @dataclass(frozen=True)
 class TierKeys:
     tier: str
@@ -92,7 +97,7 @@ class TierKeys:
         return hmac.new(subkey(self.content, "names"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
 
     def seal_page(self, path: str, document: bytes) -> bytes:
-        return self.seal_compressed(path, gzip.compress(document, compresslevel=6, mtime=0))
+        return self.seal_compressed(path, compress(document))
 
     def seal_compressed(self, path: str, compressed: bytes, at_least: int = 0) -> bytes:
         """A page already gzip-compressed, sealed to at least `at_least` bytes."""

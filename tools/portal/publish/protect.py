@@ -10,7 +10,6 @@ Content-Security-Policy, so that nothing in a page can make the browser talk to 
 from __future__ import annotations
 
 import base64
-import gzip
 import hashlib
 import html
 import json
@@ -25,7 +24,7 @@ from pathlib import Path
 
 from portal.errors import PortalError
 from portal.publish.generator import SEARCH_INDEX
-from portal.publish.keys import MIN_SEALED, TierKeys, b64, sealed_size
+from portal.publish.keys import MIN_SEALED, TierKeys, b64, compress, sealed_size
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
@@ -219,13 +218,13 @@ def seal_part(staging: Path, out: Path, keys: TierKeys, text: PublicText, attach
             part.referenced.update(_REFERENCE.findall(document))
             part.pages.append(rel)
             if rel == HOME:
-                part.held[rel] = gzip.compress(document.encode("utf-8"), compresslevel=6, mtime=0)
+                part.held[rel] = compress(document.encode("utf-8"))
                 continue
             sealed = keys.seal_page(where, document.encode("utf-8"))
             (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
             part.page_sizes.append(len(sealed))
         elif rel == SEARCH_INDEX:
-            part.held[rel] = gzip.compress(path.read_bytes(), compresslevel=6, mtime=0)
+            part.held[rel] = compress(path.read_bytes())
         elif rel in alike:
             part.held[alike[rel]] = path.read_bytes()
             part.held_names[alike[rel]] = rel
@@ -315,7 +314,7 @@ def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, p
             if is_page:
                 # A page that says nothing, padded inside its ciphertext to the size drawn.
                 document = DECOY_PAGE.format(_csp_meta(policy)).encode()
-                sealed = keys.seal_compressed(where, gzip.compress(document, compresslevel=6, mtime=0), bucket)
+                sealed = keys.seal_compressed(where, compress(document), bucket)
                 (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
                 names.append(name)
             else:
