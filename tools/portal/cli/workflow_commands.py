@@ -44,6 +44,21 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
         click.option("--allow-duplicate", is_flag=True, help="Publish even if the same submitter already published the same text."),
         click.option("--keep-quoted", is_flag=True, help="Keep a reply's quoted history in the text (it is left out by default)."),
         click.option(
+            "--text",
+            "text_number",
+            default=None,
+            type=click.IntRange(min=1),
+            metavar="N",
+            help="Of an e-mail that holds several texts (one per header block), publish only the Nth (default: every text, in one commit).",
+        ),
+        click.option(
+            "--attachments-with",
+            default=None,
+            type=click.IntRange(min=0),
+            metavar="N",
+            help="Of an e-mail that holds several texts, the one its attachments go with (0: none).",
+        ),
+        click.option(
             "--outbox",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
@@ -71,11 +86,13 @@ def read_message(message: str) -> bytes:
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
     from portal.intake.mail import MailError
+    from portal.intake.texts import TextsError
 
     repo = open_repo(repo_path)
     raw = read_message(message)
     shown = "standard input" if message == "-" else message
-    cleaned: dict[str, Any] = {name: ("" if value is None else value) for name, value in given.items()}
+    numbers = {"text_number": given.pop("text_number") or 0, "attachments_with": given.pop("attachments_with")}
+    cleaned: dict[str, Any] = {name: ("" if value is None else value) for name, value in given.items()} | numbers
     options = Options(replaces=replaces, source_name=shown, **cleaned)
     ask = None
     if sys.stdin.isatty() and message != "-":
@@ -83,19 +100,23 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
         def ask(_field: str, question: str) -> str:
             return str(click.prompt(question, default="", show_default=False))
 
-    with about(shown, kinds=(MailError, IngestError)):  # what is wrong with the message names it
+    with about(shown, kinds=(MailError, IngestError, TextsError)):  # what is wrong with the message names it
         done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask, outbox=outbox or repo.root / "outbox")
-    sub = done.submission
-    click.echo(f"Published {sub.path} ({KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}: {sub.title})")
+    if len(done.submissions) > 1:
+        click.echo(f"The e-mail holds {len(done.submissions)} texts, each with its own header block: published each, in one commit")
+    for sub in done.submissions:
+        click.echo(f"Published {sub.path} ({KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}: {sub.title}; readers: {AUDIENCES[sub.audience].lower()})")
     for name in done.attachments:
         click.echo(f"  attachment {name}")
     if done.converted_from:
         click.echo(f"  text converted from {done.converted_from}")
     for note in done.notes:
         click.echo(f"  {note}")
-    if sub.replaces:
-        click.echo(f"  replaces {sub.replaces}, which leaves the portal at the next build")
-    click.echo(f"Commit {done.commit[:10]}; text fingerprint sha256:{sub.fingerprint}")
+    for sub in done.submissions:
+        if sub.replaces:
+            click.echo(f"  {sub.id} replaces {sub.replaces}, which leaves the portal at the next build")
+    fingerprints = "; ".join(f"sha256:{sub.fingerprint}" for sub in done.submissions)
+    click.echo(f"Commit {done.commit[:10]}; text fingerprint{'s' if len(done.submissions) > 1 else ''} {fingerprints}")
     if done.acknowledgement:
         click.echo(f"Acknowledgement drafted for the sender: {repo.relative(done.acknowledgement)}")
 

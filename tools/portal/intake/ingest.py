@@ -27,13 +27,12 @@ from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import ConfigError, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
-from portal.intake.documents import document_text
 from portal.intake.frontmatter import document
 from portal.intake.mail import ParsedMail
 from portal.intake.metadata import build_metadata
-from portal.intake.quoted import submission_text
 from portal.intake.scaffold import choose_id
 from portal.intake.senders import Sender, SenderCheck, SenderError, load_senders, submitter_for
+from portal.intake.texts import Prepared, attachment_names, prepare_texts
 from portal.lifecycle import replacements
 from portal.model import KINDS, Problem, Submission, Submitter
 from portal.registry import Registry, load_registry
@@ -69,47 +68,38 @@ class Options:
     author: str = ""
     allow_duplicate: bool = False
     keep_quoted: bool = False
+    text_number: int = 0  # publish only this text of an e-mail that holds several (0: every text)
+    attachments_with: int | None = None  # which text of several the attachments go with (0: none)
     source_name: str = "the message"  # how errors name the message (its file name)
+
+    def describing(self) -> list[tuple[str, object]]:
+        """The options that describe one text, as (flag, value): with several texts in one
+        e-mail they cannot say which text they are for."""
+        return [
+            ("--kind", self.kind),
+            ("--title", self.title),
+            ("--theme", self.themes),
+            ("--assistance", self.assistance),
+            ("--audience", self.audience),
+            ("--contact", self.contact_name),
+            ("--email", self.contact_email),
+            ("portal replace", self.replaces),
+        ]
 
 
 @dataclass
 class Ingested:
-    submission: Submission
+    submissions: list[Submission]  # one per text of the e-mail, in order
     commit: str
     attachments: list[str]
     converted_from: str
     notes: list[str] = field(default_factory=list)  # what was left out or renamed, and who confirmed the sender
     acknowledgement: Path | None = None
 
-
-@dataclass(frozen=True)
-class Prepared:
-    """The text to publish, the header block that describes it, and where each value came from."""
-
-    text: str
-    converted: str
-    header: dict[str, tuple[str, int]]  # field -> (value, line in the e-mail's text)
-    notes: list[str]
-
-
-def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
-    """The text to publish (quoted history and greeting left out) and its header block."""
-    converted = mail.converted_from
-    text = mail.text
-    if options.body_from:
-        chosen = next((a for a in mail.attachments if options.body_from in (a.name, a.original)), None)
-        if chosen is None:
-            names = ", ".join(a.original or a.name for a in mail.attachments) or "none"
-            raise IngestError(f"--body-from {options.body_from!r}: no such attachment (attachments: {names})")
-        text, converted = document_text(chosen)
-    if text is None:
-        names = ", ".join(a.original or a.name for a in mail.attachments)
-        raise IngestError(f"the message has no text part; take the text from an attachment with --body-from NAME (attachments: {names})")
-    parts = submission_text(text, mail.subject, options.keep_quoted)
-    if not parts.text.strip():
-        raise IngestError("the text is empty: the message holds no text to publish (below the header block, if any)")
-    header = dict(parts.header.fields) if parts.header else {}
-    return Prepared(parts.text, converted, header, [f"left out {item}" for item in parts.left_out])
+    @property
+    def submission(self) -> Submission:
+        """The first (usually the only) text published."""
+        return self.submissions[0]
 
 
 def normalised(text: str) -> str:
@@ -189,33 +179,53 @@ class _Draft:
 
 
 def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask: Ask | None = None, outbox: Path | None = None) -> Ingested:
-    """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
-    every check that can refuse the message comes before any question is asked."""
+    """Validate, write and commit the texts of one e-mail (one per header block) in one commit.
+    Nothing is written unless all of it is valid; every check that can refuse the message comes
+    before any question is asked."""
     require_git(repo)
     mail = read_mail(raw, repo.settings.attachment_bytes)
-    prepared = prepare_text(mail, options)
+    texts = prepare_texts(mail, options)
     portal = _portal_now(repo)
     replaced = _replaced_text(repo, options, portal.submissions)
-    check_message_not_published(repo, mail, portal.submissions)
+    if not options.text_number:  # one text of several is told from the others by its words, below
+        check_message_not_published(repo, mail, portal.submissions)
     check, known = _submitter(mail, options, portal, replaced, ask)
-    check_text_not_published(prepared, check.code, portal.submissions, options)
-    draft = _draft(repo, mail, prepared, options, check.code, known, ask, today)
-    problems = _check(repo, draft.path, draft.content, portal.submissions, portal.registry, portal.retired, set(draft.attachments), today)
-    if problems:
-        raise IngestError(
-            f"the submission would not be valid; nothing was written ({len(problems)} problem(s))",
-            [_in_message(problem, draft.origins, options.source_name) for problem in problems],
-        )
-    loaded = parse_submission(draft.content, draft.path)
-    assert not isinstance(loaded, Problem)
-    submission = _resolved(to_submission(repo, repo.root / draft.path, loaded), portal.registry)
-    sender_line = check.record(mail.sender_email, submission.submitter.name)
-    commit = _commit(repo, mail, prepared, options, draft, submission, check, sender_line)
-    action = "replace" if draft.meta.get("replaces") else "publish"
+    for prepared in texts:
+        check_text_not_published(prepared, check.code, portal.submissions, options)
+    drafts: list[_Draft] = []
+    for prepared in texts:
+        drafts.append(_draft(repo, mail, prepared, options, check.code, known, ask, today, {draft.meta["id"] for draft in drafts}))
+    submissions = _checked(repo, drafts, portal, options, today)
+    sender_line = check.record(mail.sender_email, submissions[0].submitter.name)
+    commit = _commit(repo, mail, texts, options, drafts, submissions, check, sender_line)
     acknowledgement = None
     if outbox is not None:
-        acknowledgement = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
-    return Ingested(submission, commit, list(draft.attachments), prepared.converted, [*draft.notes, sender_line], acknowledgement)
+        action = "replace" if drafts[0].meta.get("replaces") else "publish"
+        acknowledgement = acknowledge(repo, submissions[0], action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+    attachments = [name for draft in drafts for name in draft.attachments]
+    notes = [note for draft in drafts for note in draft.notes]
+    return Ingested(submissions, commit, attachments, texts[0].converted, [*notes, sender_line], acknowledgement)
+
+
+def _checked(repo: Repo, drafts: list[_Draft], portal: _Portal, options: Options, today: dt.date) -> list[Submission]:
+    """The drafts as submissions, each checked alone and with the portal's texts and each other;
+    every problem of every draft is reported, told as one of the message."""
+    problems: list[Problem] = []
+    new: list[Submission] = []
+    for draft in drafts:
+        loaded = parse_submission(draft.content, draft.path)
+        found = [loaded] if isinstance(loaded, Problem) else SchemaChecker(repo.schema).check(draft.path, loaded.located)
+        problems += [_in_message(problem, draft.origins, options.source_name) for problem in found]
+        if not found and not isinstance(loaded, Problem):
+            new.append(to_submission(repo, repo.root / draft.path, loaded))
+    if not problems:
+        planned = {path for draft in drafts for path in draft.attachments}
+        across = check_across(repo, [*portal.submissions, *new], portal.registry, portal.retired, today, planned=planned).problems
+        origins = {draft.path: draft.origins for draft in drafts}
+        problems = [_in_message(p, origins[p.path], options.source_name) for p in across if p.path in origins and p.severity == "error"]
+    if problems:
+        raise IngestError(f"the submission would not be valid; nothing was written ({len(problems)} problem(s))", problems)
+    return [_resolved(sub, portal.registry) for sub in new]
 
 
 def _portal_now(repo: Repo) -> _Portal:
@@ -259,16 +269,21 @@ def _submitter(mail: ParsedMail, options: Options, portal: _Portal, replaced: Su
     return check, known
 
 
-def _draft(repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, code: str, known: Submitter | None, ask: Ask | None, today: dt.date) -> _Draft:
+def _draft(
+    repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, code: str, known: Submitter | None, ask: Ask | None, today: dt.date, taken: set[str]
+) -> _Draft:
     """The submission file (front matter and text) and its attachments, not yet checked."""
-    meta, origins = build_metadata(mail, prepared, options, code, ask, today)
+    try:
+        meta, origins = build_metadata(mail, prepared, options, code, ask, today)
+    except IngestError as exc:
+        raise IngestError(_for_text(prepared, str(exc)) + _attachments_hint(mail, options), list(exc.problems)) from None
     origins["submitter"] = "given with --submitter" if options.submitter else f"the register of senders for {mail.sender_email}"
     meta["expires"] = dates.add_months(today, repo.settings.default_months).isoformat()
     meta["submitter"]["type"] = known.type if known else "state"
-    identifier = choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year)
+    identifier = _unique(choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year), taken)
     folder = PurePosixPath("submissions") / code
     notes = list(prepared.notes)
-    written, listed = _attachments(mail, options, identifier, folder, notes)
+    written, listed = _attachments(mail, options, prepared, identifier, folder, notes)
     if listed:
         meta["attachments"] = listed
     meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
@@ -280,13 +295,41 @@ def _draft(repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, c
     return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
 
 
-def _attachments(mail: ParsedMail, options: Options, identifier: str, folder: PurePosixPath, notes: list[str]) -> tuple[dict[str, bytes], list[dict[str, str]]]:
+def _unique(identifier: str, taken: set[str]) -> str:
+    """An id no other text of the same e-mail has."""
+    candidate, number = identifier, 2
+    while candidate in taken:
+        candidate, number = f"{identifier}-{number}", number + 1
+    return candidate
+
+
+def _for_text(prepared: Prepared, message: str) -> str:
+    """A refusal about one text of an e-mail that holds several names which."""
+    return f"{prepared.named()}: {message}" if prepared.number > 1 or "second header block" in " ".join(prepared.notes) else message
+
+
+def _attachments_hint(mail: ParsedMail, options: Options) -> str:
+    """In a refusal for missing fields: the attachments, where the text may be."""
+    if not mail.attachments or options.body_from:
+        return ""
+    return f" (the e-mail's attachments: {attachment_names(mail)}; if the text is in one of them, give --body-from NAME)"
+
+
+def _attachments(
+    mail: ParsedMail, options: Options, prepared: Prepared, identifier: str, folder: PurePosixPath, notes: list[str]
+) -> tuple[dict[str, bytes], list[dict[str, str]]]:
     """The attachments to write (repository path -> bytes) and their front-matter entries; the
-    one that gave the text (--body-from) is not kept beside it."""
+    one that gave the text is not kept beside it. Of an e-mail with several texts, they go with
+    the one --attachments-with names (none with 0)."""
     written: dict[str, bytes] = {}
     listed: list[dict[str, str]] = []
+    wanted = options.attachments_with is None or options.attachments_with == prepared.number
     for attachment in mail.attachments:
-        if options.body_from and options.body_from in (attachment.name, attachment.original):
+        if prepared.source and prepared.source in (attachment.name, attachment.original):
+            continue
+        if not wanted:
+            if options.attachments_with == 0 and prepared.number == 1:
+                notes.append(f"left out the attachment {attachment.original or attachment.name!r} (--attachments-with 0)")
             continue
         rel = attachment_path(identifier, attachment.name)
         wrong = attachment_path_problem(rel, identifier)
@@ -300,31 +343,51 @@ def _attachments(mail: ParsedMail, options: Options, identifier: str, folder: Pu
 
 
 def _commit(
-    repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, draft: _Draft, submission: Submission, check: SenderCheck, sender_line: str
+    repo: Repo,
+    mail: ParsedMail,
+    texts: list[Prepared],
+    options: Options,
+    drafts: list[_Draft],
+    submissions: list[Submission],
+    check: SenderCheck,
+    sender_line: str,
 ) -> str:
-    """One commit of the text and its attachments, its message saying what and from whom."""
-    meta = draft.meta
-    action = "replace" if meta.get("replaces") else "publish"
-    change = Change(
-        action,
-        meta["id"],
-        meta["source"]["sha256"],
-        mail.message_id,
-        meta.get("replaces", ""),
-        sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})",
-    )
-    verb = "Replace" if action == "replace" else "Publish"
-    subject = f"{verb} {meta['kind']} of {submission.submitter.name}: {meta['title']}"
-    body = (
-        f"Received {meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}"
-        + (f", converted from {prepared.converted}" if prepared.converted else "")
-        + "."
+    """One commit of the texts and their attachments, its message saying what and from whom."""
+    sender = f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})"
+    changes = [
+        Change(
+            "replace" if draft.meta.get("replaces") else "publish",
+            draft.meta["id"],
+            draft.meta["source"]["sha256"],
+            mail.message_id,
+            draft.meta.get("replaces", ""),
+            sender=sender,
+        )
+        for draft in drafts
+    ]
+    name = submissions[0].submitter.name
+    if len(drafts) == 1:
+        verb = "Replace" if changes[0].action == "replace" else "Publish"
+        subject = f"{verb} {drafts[0].meta['kind']} of {name}: {drafts[0].meta['title']}"
+    else:
+        subject = f"Publish {len(drafts)} texts of {name} from one e-mail: " + "; ".join(draft.meta["title"] for draft in drafts)
+    converted = texts[0].converted
+    body = f"Received {drafts[0].meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}"
+    body += (
+        (f", converted from {converted}" if converted else "") + (f", the text taken from the attachment {texts[0].source!r}" if texts[0].source else "") + "."
     )
     body += f"\n{sender_line[0].upper()}{sender_line[1:]}."
-    if meta.get("replaces"):
-        body += f"\nReplaces {meta['replaces']}, which leaves the portal."
-    written = {**draft.attachments, draft.path: draft.content.encode("utf-8")}
-    return commit_files(repo, write=written, message=commit_message(subject, body, [change]), author=options.author or None)
+    for draft in drafts:
+        if len(drafts) > 1:
+            body += f"\n{draft.meta['kind'].capitalize()} {draft.meta['id']}: {draft.meta['title']} (readers: {draft.meta['audience']})."
+        if draft.meta.get("replaces"):
+            body += (
+                f"\n{draft.meta['id']} replaces {draft.meta['replaces']}, which leaves the portal."
+                if len(drafts) > 1
+                else f"\nReplaces {draft.meta['replaces']}, which leaves the portal."
+            )
+    written = {path: data for draft in drafts for path, data in {**draft.attachments, draft.path: draft.content.encode("utf-8")}.items()}
+    return commit_files(repo, write=written, message=commit_message(subject, body, changes), author=options.author or None)
 
 
 def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:
@@ -344,18 +407,3 @@ def _resolved(submission: Submission, registry: Any) -> Submission:
 
     known = registry.lookup(submission.submitter.type, submission.submitter.code)
     return replace(submission, submitter=known) if known else submission
-
-
-def _check(
-    repo: Repo, path: str, content: str, existing: list[Submission], registry: Any, retired: set[str], planned: set[str], today: dt.date
-) -> list[Problem]:
-    loaded = parse_submission(content, path)
-    if isinstance(loaded, Problem):
-        return [loaded]
-    problems = SchemaChecker(repo.schema).check(path, loaded.located)
-    if problems:
-        return problems
-    new = to_submission(repo, repo.root / path, loaded)
-    subs = [*existing, new]
-    found = check_across(repo, subs, registry, retired, today, planned=planned).problems
-    return [p for p in found if p.path == path and p.severity == "error"]
