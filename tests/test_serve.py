@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 
 from portal.config import Repo
+from portal.publish.serve import ServeError, address, listening
 
-from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, open_site
+from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, Run, open_site
 
 
 def fetch(url: str) -> bytes:
@@ -75,8 +76,7 @@ def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo: Re
         process.wait(timeout=30)
 
 
-@pytest.mark.slow
-def test_serve_on_a_port_in_use_says_so(example_repo: Repo) -> None:
+def test_serve_on_a_port_in_use_says_so_before_building(example_repo: Repo) -> None:
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -86,5 +86,49 @@ def test_serve_on_a_port_in_use_says_so(example_repo: Repo) -> None:
             [PORTAL, "serve", "--port", str(port), "--today", DEMO_DATE, "--repo", str(example_repo.root)], env=env, capture_output=True, text=True, timeout=300
         )
     assert result.returncode == 1
-    assert f"cannot serve on 127.0.0.1:{port}" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert f"Error: cannot serve on 127.0.0.1:{port}: Address already in use; choose another with --port" in result.stderr
+    assert "Traceback" not in result.stderr and "Serving" not in result.stderr
+    assert "Built" not in result.stdout and not example_repo.site_dir.exists()  # refused at once, not after a build
+
+
+def test_a_port_out_of_range_is_refused_by_the_option(example_repo: Repo, run: Run) -> None:
+    result = run("serve", "--port", "70000", "--repo", str(example_repo.root), env=ENV)
+    assert result.exit_code == 2 and "70000 is not in the range 0<=x<=65535" in result.output
+
+
+def test_the_server_listens_as_soon_as_it_is_announced(tmp_path: Path) -> None:
+    (tmp_path / "index.html").write_text("<p>portal</p>")
+    with listening(tmp_path, 0) as server:
+        url = address(server)
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        assert url == f"http://127.0.0.1:{port}/" and port != 0
+        socket.create_connection(("127.0.0.1", port), timeout=5).close()  # bound and listening before any request is answered
+        with (
+            pytest.raises(ServeError, match=f"cannot serve on 127.0.0.1:{port}: Address already in use; choose another with --port"),
+            listening(tmp_path, port),
+        ):
+            pass
+    with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=5):
+        pass  # closed on leaving
+
+
+@pytest.mark.slow
+def test_serve_answers_at_the_address_it_prints(example_repo: Repo) -> None:
+    process = subprocess.Popen(
+        [PORTAL, "serve", "--port", "0", "--today", DEMO_DATE, "--repo", str(example_repo.root)],
+        env={**os.environ, **ENV},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stderr is not None
+        line = next(line for line in process.stderr if line.startswith("Serving"))
+        url = line.split()[1]
+        assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
+        assert b'id="portal-passcode"' in fetch(url)  # at once: no retry, the line comes only once it listens
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        if process.stderr is not None:
+            process.stderr.close()

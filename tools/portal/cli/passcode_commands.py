@@ -16,13 +16,14 @@ def passcode() -> None:
 
 
 @passcode.command()
-@click.option("--words", default=6, show_default=True, type=click.IntRange(5, 12), help="Words in the passphrase.")
-def generate(words: int) -> None:
-    """Print a new machine-generated passphrase (EFF long word list less words one would not send
-    to a ministry: 7,515 words, 12.9 bits a word, 77 bits for six)."""
+@click.option("--words", type=click.IntRange(5, 16), help="Words in the passphrase (default: enough for 77 bits).")
+def generate(words: int | None) -> None:
+    """Print a new machine-generated passphrase of words one can send to a ministry (nouns of
+    harmless kinds from the EFF long list; docs/passcodes.md says how the list is made)."""
+    from portal.upkeep.passcode import WORDS
     from portal.upkeep.passcode import generate as make
 
-    click.echo(make(words))
+    click.echo(make(words or WORDS))
 
 
 @passcode.command()

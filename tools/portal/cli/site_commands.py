@@ -16,6 +16,8 @@ from portal.config import Repo
 from portal.errors import PortalError, about
 
 if TYPE_CHECKING:
+    from http.server import ThreadingHTTPServer
+
     from portal.publish.deploy import Target
 
 
@@ -73,21 +75,27 @@ def leak_check(repo: Repo, folder: Path) -> str:
     return f"Every one of {files} files in {folder} is sealed for its tier or is the portal's own; no plaintext of {len(result)} submissions"
 
 
+PORT = click.IntRange(0, 65535)
+
+
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=PORT, help="Port on 127.0.0.1 (0: any free one).")
 @today_option
 @repo_option
 def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
     """Build the portal and serve site/ on http://127.0.0.1:PORT, rebuilding on change."""
+    from portal.publish.serve import address, listening
+
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
     passcodes = get_passcodes(repo)
-    click.echo(do_build(repo, today, passcodes).line())
-    click.echo(f"Serving http://127.0.0.1:{port}/ (enter a passcode there; Ctrl+C stops)", err=True)
-    serve_site(repo, today, passcodes, port)
+    with listening(repo.site_dir, port) as server:  # the port is taken before the build, so a busy one fails at once
+        click.echo(do_build(repo, today, passcodes).line())
+        click.echo(f"Serving {address(server)} (enter a passcode there; Ctrl+C stops)", err=True)
+        serve_site(repo, today, passcodes, server)
 
 
-def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], port: int) -> None:
+def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], server: ThreadingHTTPServer) -> None:
     from portal.publish.serve import serve_forever
 
     def rebuild() -> None:
@@ -97,30 +105,41 @@ def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], port: int)
             explain(exc)
             click.echo(f"Not rebuilt: {exc.text()}", err=True)
 
-    serve_forever(repo, port, rebuild)
+    serve_forever(server, repo, rebuild)
 
 
 @main.command()
-@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+@click.option("--port", default=8000, show_default=True, type=PORT, help="Port on 127.0.0.1 (0: any free one).")
 @click.option("--no-serve", is_flag=True, help="Build only, do not serve.")
 @today_option
 @repo_option
 def demo(port: int, no_serve: bool, today_text: str | None, repo_path: Path | None) -> None:
     """Build and serve the example portal (fictional texts) from build/demo, with fresh passcodes."""
     from portal.examples import create_example_repo
-    from portal.upkeep.passcode import generate
+    from portal.publish.serve import address, listening
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
     demo_repo = create_example_repo(repo, repo.build_dir / "demo")
+    if no_serve:
+        build_demo(demo_repo, today)
+        return
+    with listening(demo_repo.site_dir, port) as server:
+        passcodes = build_demo(demo_repo, today)
+        click.echo(f"\nOpen {address(server)} and enter a passcode. Ctrl+C stops.")
+        serve_site(demo_repo, today, passcodes, server)
+
+
+def build_demo(demo_repo: Repo, today: dt.date) -> dict[str, str]:
+    """Build the example portal with fresh passcodes, print them, and return them."""
+    from portal.upkeep.passcode import generate
+
     passcodes = {tier.id: generate() for tier in demo_repo.settings.tiers}
     click.echo(do_build(demo_repo, today, passcodes).line())
     click.echo(f"\nThe example portal, as of {dates.long_date(today)}: {demo_repo.site_dir}")
     for tier in demo_repo.settings.tiers:
         click.echo(f"  passcode for {tier.label}: {passcodes[tier.id]}")
-    if not no_serve:
-        click.echo(f"\nOpen http://127.0.0.1:{port}/ and enter a passcode. Ctrl+C stops.")
-        serve_site(demo_repo, today, passcodes, port)
+    return passcodes
 
 
 NOT_DEPLOYED = "nothing was deployed"

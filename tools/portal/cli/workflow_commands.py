@@ -253,6 +253,23 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
     click.echo(f"Registered {entry.label} for {done.name} ({entry.submitter}), confirmed {entry.confirmed}{also}; commit {done.commit[:10]}.")
 
 
+@senders.command(name="remove")
+@click.argument("who", metavar="ADDRESS|DOMAIN")
+@click.option("--submitter", "code", default="", metavar="CODE", help="Which submitter's entry, when the sender is registered for several.")
+@click.option("--note", required=True, help="Why it is removed, e.g. 'the Mission's address changed'; kept in the commit.")
+@click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config).")
+@repo_option
+def senders_remove(who: str, code: str, note: str, author: str, repo_path: Path | None) -> None:
+    """Take an address or a domain out of the register, in one commit; from then on it publishes for no one."""
+    from portal.intake.senders import remove_sender
+
+    repo = open_repo(repo_path)
+    done = remove_sender(repo, who, code, note, author or None)
+    click.echo(f"Removed {done.sender.label} for {done.name} ({done.sender.submitter}) from the register; commit {done.commit[:10]}.")
+    for entry in done.still:
+        click.echo(f"Note: {done.sender.address} still publishes for {entry.submitter} through the entry for {entry.label} (line {entry.line}).")
+
+
 @senders.command(name="list")
 @click.option("--submitter", "code", default="", metavar="CODE", help="Only the senders of this submitter.")
 @repo_option

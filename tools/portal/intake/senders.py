@@ -278,3 +278,93 @@ def _known(code: str, registry: Registry, check: SenderCheck) -> SenderCheck:
             f"--submitter: {code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}"
         )
     return check
+
+
+@dataclass(frozen=True)
+class Removed:
+    """A sender taken out of the register, and the commit that did it."""
+
+    sender: Sender
+    name: str  # of the State or organisation it spoke for
+    commit: str
+    still: tuple[Sender, ...]  # entries through which the address still speaks (its domain's)
+
+
+def remove_sender(repo: Repo, who: str, code: str, note: str, author: str | None = None) -> Removed:
+    """Take an address or a domain out of the register (for `code`, when it is there for several
+    submitters), in one commit whose message says what was removed and why."""
+    if not note.strip():
+        raise SenderError("--note: say why the sender is removed (e.g. 'the Mission's address changed'); it is kept in the commit")
+    registry = load_registry(repo.schema_dir)
+    current = load_senders(repo.schema_dir, registry)
+    entry = _entry_to_remove(current, who, code.strip().upper())
+    path = register_path(repo.schema_dir)
+    text = register_without(path.read_text(encoding="utf-8"), entry)
+    left = [item for item in current if item is not entry]
+    _check_still_valid(text, left, registry)
+    name = (registry.states.get(entry.submitter) or registry.organisations[entry.submitter]).name
+    message = commit_message(
+        f"Remove sender {entry.label} for {name}",
+        f"Reason: {note.strip()}.\nIt was confirmed {entry.confirmed}" + (f" ({entry.note})" if entry.note else "") + ".",
+        [Change("remove-sender", entry.submitter)],
+    )
+    commit = commit_files(repo, write={repo.relative(path): text.encode("utf-8")}, message=message, author=author)
+    return Removed(entry, name, commit, tuple(senders_for(entry.address, left)) if entry.address else ())
+
+
+def _entry_to_remove(current: list[Sender], who: str, code: str) -> Sender:
+    wanted = who.strip().lower()
+    if wanted.startswith("@") or "@" not in wanted:
+        matching = [item for item in current if item.domain and item.domain == wanted.removeprefix("@")]
+    else:
+        matching = [item for item in current if item.address == wanted]
+    chosen = [item for item in matching if not code or item.submitter == code]
+    if len(chosen) == 1:
+        return chosen[0]
+    if len(chosen) > 1:
+        codes = " or ".join(item.submitter for item in chosen)
+        raise SenderError(f"{chosen[0].label} is in the register for {codes}; say which with --submitter CODE; nothing was changed")
+    if matching:
+        codes = ", ".join(item.submitter for item in matching)
+        raise SenderError(f"{matching[0].label} is in the register for {codes}, not for {code}; nothing was changed")
+    raise SenderError(f"{wanted or repr(who)} is not in the register of senders (schema/senders.yaml); nothing was changed{_closest(wanted, current)}")
+
+
+def _closest(wanted: str, current: list[Sender]) -> str:
+    """The register's entries that look like `wanted`, to name in a refusal."""
+    import difflib
+
+    keys = {item.address or item.domain: item for item in current}
+    domain = wanted.rpartition("@")[2].removeprefix("@")
+    close = difflib.get_close_matches(wanted, list(keys), n=3, cutoff=0.6)
+    close += [key for key, item in keys.items() if key not in close and domain and domain in (item.domain, item.address.rpartition("@")[2])]
+    if not close:
+        return "; `portal senders list` shows who is in it"
+    return "; the closest entries are " + ", ".join(f"{key} ({keys[key].submitter}, line {keys[key].line})" for key in close[:5])
+
+
+def register_without(current: str, entry: Sender) -> str:
+    """The register's text without `entry`'s lines (every other line, comments included, kept)."""
+    lines = current.splitlines(keepends=True)
+    start = entry.line - 1
+    dash = lines[start].find("-") if 0 <= start < len(lines) else -1
+    if dash < 0 or lines[start][:dash].strip():
+        raise SenderError(f"schema/senders.yaml:{entry.line}: the entry for {entry.label} is not where the register says; nothing was changed")
+    end = start + 1
+    while end < len(lines) and (not lines[end].strip() or len(lines[end]) - len(lines[end].lstrip()) > dash):
+        end += 1
+    return "".join(lines[:start] + lines[end:])
+
+
+def _check_still_valid(text: str, expected: list[Sender], registry: Registry) -> None:
+    """Read the new register back: it must be valid and hold exactly the other entries."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        register_path(Path(folder)).write_text(text, encoding="utf-8")
+        try:
+            left = load_senders(Path(folder), registry)
+        except PortalError as exc:
+            raise SenderError(f"schema/senders.yaml would no longer be valid without this entry ({exc.text()}); nothing was changed") from None
+    if [(item.submitter, item.address, item.domain) for item in left] != [(item.submitter, item.address, item.domain) for item in expected]:
+        raise SenderError("schema/senders.yaml: the entry's lines could not be told apart from the others'; remove it by hand; nothing was changed")

@@ -6,13 +6,15 @@ import functools
 import http.server
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from portal.config import Repo
 from portal.errors import PortalError
 
 WATCHED = ("submissions", "schema", "mkdocs.yml")
+HOST = "127.0.0.1"  # a preview for the coordinator's own machine, never the network
 
 
 class ServeError(PortalError):
@@ -62,12 +64,28 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def serve_forever(repo: Repo, port: int, rebuild: Callable[[], None], interval: float = 1.0) -> None:
-    handler = functools.partial(_Handler, site=repo.site_dir)
+@contextmanager
+def listening(site: Path, port: int) -> Iterator[http.server.ThreadingHTTPServer]:
+    """A server for the `site` folder bound to 127.0.0.1:PORT and listening (PORT 0: a free one),
+    closed on exit; a port that cannot be had is a ServeError, before anything is built or announced."""
+    handler = functools.partial(_Handler, site=site)
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+        server = http.server.ThreadingHTTPServer((HOST, port), handler)
     except OSError as exc:
-        raise ServeError(f"cannot serve on 127.0.0.1:{port}: {exc.strerror}; choose another with --port") from None
+        raise ServeError(f"cannot serve on {HOST}:{port}: {exc.strerror}; choose another with --port") from None
+    try:
+        yield server
+    finally:
+        server.server_close()
+
+
+def address(server: http.server.ThreadingHTTPServer) -> str:
+    """The URL the server answers on (with the port the system chose for --port 0)."""
+    return f"http://{HOST}:{server.server_address[1]}/"
+
+
+def serve_forever(server: http.server.ThreadingHTTPServer, repo: Repo, rebuild: Callable[[], None], interval: float = 1.0) -> None:
+    """Answer requests until Ctrl+C, rebuilding when submissions or settings change."""
     stop = threading.Event()
 
     def watch() -> None:
@@ -86,4 +104,3 @@ def serve_forever(repo: Repo, port: int, rebuild: Callable[[], None], interval: 
         pass
     finally:
         stop.set()
-        server.server_close()
