@@ -24,7 +24,7 @@ from portal.checks.attachpath import attachment_path, attachment_path_problem
 from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
-from portal.config import ConfigError, Repo
+from portal.config import ConfigError, ReadLimits, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.intake.documents import document_text
@@ -92,7 +92,7 @@ class Prepared:
     notes: list[str]
 
 
-def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
+def prepare_text(mail: ParsedMail, options: Options, limits: ReadLimits) -> Prepared:
     """The text to publish (quoted history and greeting left out) and its header block."""
     converted = mail.converted_from
     text = mail.text
@@ -101,7 +101,7 @@ def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
         if chosen is None:
             names = ", ".join(a.original or a.name for a in mail.attachments) or "none"
             raise IngestError(f"--body-from {options.body_from!r}: no such attachment (attachments: {names})")
-        text, converted = document_text(chosen)
+        text, converted = document_text(chosen, limits)
     if text is None:
         names = ", ".join(a.original or a.name for a in mail.attachments)
         raise IngestError(f"the message has no text part; take the text from an attachment with --body-from NAME (attachments: {names})")
@@ -156,14 +156,14 @@ def check_text_not_published(prepared: Prepared, code: str, existing: list[Submi
             )
 
 
-def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
-    """A saved e-mail: .eml (MIME) or Outlook's .msg."""
+def read_mail(raw: bytes, settings_limit: int, limits: ReadLimits) -> ParsedMail:
+    """A saved e-mail: .eml (MIME) or Outlook's .msg, read within `limits`."""
     from portal.intake.mail import parse_message
     from portal.intake.outlook import is_outlook_msg, parse_outlook_msg
 
     if is_outlook_msg(raw):
-        return parse_outlook_msg(raw, settings_limit)
-    return parse_message(raw, settings_limit)
+        return parse_outlook_msg(raw, settings_limit, limits)
+    return parse_message(raw, settings_limit, limits)
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,8 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     """Validate, write and commit one e-mailed text. Nothing is written unless all of it is valid;
     every check that can refuse the message comes before any question is asked."""
     require_git(repo)
-    mail = read_mail(raw, repo.settings.attachment_bytes)
-    prepared = prepare_text(mail, options)
+    mail = read_mail(raw, repo.settings.attachment_bytes, repo.settings.reading)
+    prepared = prepare_text(mail, options, repo.settings.reading)
     portal = _portal_now(repo)
     replaced = _replaced_text(repo, options, portal.submissions)
     check_message_not_published(repo, mail, portal.submissions)

@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from portal.errors import PortalError
+
+if TYPE_CHECKING:
+    from portal.config import ReadLimits
 
 MAX_PARTS = 200
 MAX_DEPTH = 20
@@ -73,7 +77,8 @@ def safe_name(name: str, fallback: str) -> str:
     return name
 
 
-def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
+def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> ParsedMail:
+    """A saved e-mail read into its text and attachments; an HTML body is read within `limits`."""
     if not raw.strip():
         raise MailError("the message is empty")
     if b"\x00" in raw[:4096]:
@@ -96,9 +101,9 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     if plain is not None:
         parsed.text = _decode(plain, "the text part")
     elif html is not None:
-        from portal.intake.documents import html_to_text  # documents imports this module's MailError
+        from portal.intake.documents import html_body_text  # documents imports this module's MailError
 
-        parsed.text = html_to_text(_decode(html, "the HTML part"))
+        parsed.text = html_body_text("the HTML part", _decode(html, "the HTML part"), limits)
         parsed.converted_from = "html"
     names: set[str] = set()
     for index, part in enumerate(_attachments(message, plain, html), 1):
