@@ -198,21 +198,21 @@ def mail(body: str | None = "Please publish the attached text.\n", attachment: t
 
 
 def forwarded_chain(depth: int) -> bytes:
-    """A message that forwards a message that forwards ... `depth` deep, each as an attached .eml."""
-    inner = EmailMessage()
-    inner["From"] = SENDER
-    inner["Subject"] = "Need"
-    inner.set_content("We need support for survivors.\n")
-    for _ in range(depth):
-        outer = EmailMessage()
-        outer["From"] = SENDER
-        outer["Subject"] = "Fwd: Need"
-        outer.set_content("Forwarded.\n")
-        outer.add_attachment(inner)
-        inner = outer
-    inner["To"] = "Coordinator <coordinator@example.org>"
-    inner["Message-ID"] = "<bomb@example.org>"
-    return inner.as_bytes()
+    """A message that forwards a message that forwards ... `depth` deep, each as an attached .eml
+    (written out by hand: the email package's own writer recurses too deep to write it)."""
+    inner = f"From: {SENDER}\r\nSubject: Need\r\n\r\nWe need support for survivors.\r\n".encode()
+    for level in range(depth):
+        boundary = f"level{level}"
+        inner = (
+            (
+                f"From: {SENDER}\r\nSubject: Fwd: Need\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary={boundary}\r\n\r\n"
+                f"--{boundary}\r\nContent-Type: text/plain\r\n\r\nForwarded.\r\n"
+                f"--{boundary}\r\nContent-Type: message/rfc822\r\nContent-Disposition: attachment; filename=fwd.eml\r\n\r\n"
+            ).encode()
+            + inner
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+    return b"To: Coordinator <coordinator@example.org>\r\nMessage-ID: <bomb@example.org>\r\n" + inner
 
 
 META = ["--kind", "need", "--title", "Support for survivors", "--theme", "victim-assistance", "--assistance", "technical"]

@@ -83,8 +83,8 @@ def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> 
         raise MailError("the message is empty")
     if b"\x00" in raw[:4096]:
         raise MailError("this is not an e-mail: it holds binary data (save the message as .eml from the mail client)")
-    _check_headers(email.message_from_bytes(raw, policy=email.policy.compat32))
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    _check_headers(_parsed(raw, email.policy.compat32))
+    message = _parsed(raw, email.policy.default)
     _check_is_mail(message)
     _check_structure(message)
     sender_name, sender_email = parseaddr(_header(message, "From"))
@@ -127,6 +127,15 @@ def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> 
             "the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx"
         )
     return parsed
+
+
+def _parsed(raw: bytes, policy: email.policy.Policy) -> Message:
+    """The parsed message; the parser recurses once per level of attached messages, so a
+    message nested hundreds deep ends its stack: that is said, as for any other too deep."""
+    try:
+        return email.message_from_bytes(raw, policy=policy)
+    except RecursionError:
+        raise MailError(f"the message nests parts more than {MAX_DEPTH} deep; it is not a normal e-mail") from None
 
 
 def _check_headers(message: Message) -> None:
