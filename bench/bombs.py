@@ -135,6 +135,18 @@ def lying_docx(inflated: int, declared: int) -> bytes:
     return bytes(data)
 
 
+def blank_pdf(pages: int) -> bytes:
+    """A PDF of `pages` blank pages (each small: the cost is in their number)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(612, 792)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def lzfu_bomb(groups: int, declared: int) -> bytes:
     """A compressed RTF stream (MS-OXRTFCP) of `groups` runs of 8 longest references: each 17
     bytes inflate to 136; its header says it inflates to `declared` bytes."""
@@ -237,6 +249,7 @@ BOMBS: dict[str, tuple[str, Callable[[], tuple[bytes, str]], list[str]]] = {
     ),
     "docx-5000-members": ("a .docx of 5,000 members", lambda: (mail(attachment=("need.docx", docx_many_members(5000))), "m.eml"), ["--body-from", "need.docx"]),
     "odt-400mb": ("a 400 MB content.xml in an .odt", lambda: (mail(attachment=("need.odt", odt_bomb(400_000_000))), "m.eml"), ["--body-from", "need.odt"]),
+    "pdf-5000-pages": ("a PDF of 5,000 blank pages", lambda: (mail(attachment=("need.pdf", blank_pdf(5000))), "m.eml"), ["--body-from", "need.pdf"]),
     "msg-rtf-400mb": ("a .msg whose RTF says 400 MB", lambda: (outlook_msg(lzfu_bomb(60_000, 400_000_000)), "m.msg"), []),
     "msg-rtf-lying": ("a .msg whose RTF says 9 MB, inflates to 16 MB", lambda: (outlook_msg(lzfu_bomb(120_000, 9_000_000)), "m.msg"), []),
     "msg-5000-attachments": ("a .msg of 5,000 attachments", lambda: (outlook_msg(b"", attachments=5000), "m.msg"), []),

@@ -20,6 +20,7 @@ from portal.config import Repo
 
 from bench.bombs import (
     META,
+    blank_pdf,
     docx,
     docx_bomb,
     docx_embedding,
@@ -143,6 +144,11 @@ def test_a_docx_with_an_embedded_spreadsheet_still_publishes(example_repo: Repo,
     added = next(path for path in git.Repo(example_repo.root).head.commit.stats.files if str(path).endswith(".md"))
     text = (example_repo.root / str(added)).read_text(encoding="utf-8").split("\n---\n", 1)[1]
     assert text == "We need support for survivors.\n\nWe need support for survivors.\n\nWe need support for survivors.\n"
+
+
+def test_a_pdf_of_thousands_of_pages_is_refused_before_its_text_is_extracted(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.pdf", blank_pdf(2000))), "--body-from", "need.pdf")
+    assert "'need.pdf' has 2,000 pages, more than 1,000 (limits.document_parts); ask the sender for the text in the e-mail, or the document as .docx" in output
 
 
 # Outlook .msg files ---------------------------------------------------------------------------
