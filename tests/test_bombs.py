@@ -167,6 +167,26 @@ def test_a_msg_whose_compressed_rtf_is_larger_than_it_says_is_refused(example_re
     assert "the Outlook message's rich text (compressed RTF) is 1,020,016 bytes but says it inflates to 1,000; the file is damaged or forged" in output
 
 
+def test_a_msg_whose_compressed_rtf_inflates_to_more_than_it_says_is_refused_before_it_is_inflated(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    """Says 9 MB (within the limit), inflates to 16 MB: its tokens are counted, not inflated."""
+    output = refused(run, example_repo, tmp_path / "m.msg", outlook_msg(lzfu_bomb(120_000, 9_000_000)))
+    assert "the Outlook message's rich text (compressed RTF) inflates to more than the 9,000,000 bytes it says; the file is damaged or forged" in output
+
+
+def test_the_size_of_compressed_rtf_is_counted_exactly() -> None:
+    """The count that refuses a lying RTF agrees with the inflater (compressed_rtf) to the byte."""
+    from compressed_rtf import compress, decompress
+
+    from portal.intake.outlook import lzfu_inflates_past
+
+    rtf = b"{\\rtf1\\ansi\\deff0 {\\fonttbl {\\f0 Arial;}} We need support for survivors, phase two.\\par }" * 300
+    stream = compress(rtf)
+    size = len(decompress(stream))
+    assert size == len(rtf)
+    assert not lzfu_inflates_past(stream[16:], size)
+    assert lzfu_inflates_past(stream[16:], size - 1)
+
+
 def test_a_msg_of_thousands_of_attachments_is_refused_before_it_is_opened(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.msg", outlook_msg(b"", attachments=2000))
     assert "the Outlook message has 2,000 attachments (counting those of messages inside it), more than 1,000 (limits.document_parts)" in output
