@@ -44,6 +44,17 @@ class Deploy:
 
 
 @dataclass(frozen=True)
+class ReadLimits:
+    """How far the portal reads a document sent to it (settings.yaml: limits.document_*): what a
+    zip may inflate to, how much markup is parsed for the text, how many parts and how long."""
+
+    inflated_bytes: int
+    markup_bytes: int
+    parts: int
+    seconds: int
+
+
+@dataclass(frozen=True)
 class Settings:
     site_name: str
     default_months: int
@@ -52,6 +63,7 @@ class Settings:
     publishing_statuses: tuple[str, ...]
     submission_bytes: int
     attachment_bytes: int
+    reading: ReadLimits
     tiers: tuple[Tier, ...]
     rotation_days: int
     minimum_entropy_bits: int
@@ -220,6 +232,12 @@ def load_settings(path: Path) -> Settings:
         publishing_statuses=reader.texts("publishing_statuses"),
         submission_bytes=reader.integer("limits", "submission_bytes", minimum=1),
         attachment_bytes=reader.integer("limits", "attachment_bytes", minimum=1),
+        reading=ReadLimits(
+            inflated_bytes=reader.integer("limits", "document_inflated_bytes", minimum=1),
+            markup_bytes=reader.integer("limits", "document_markup_bytes", minimum=1),
+            parts=reader.integer("limits", "document_parts", minimum=1),
+            seconds=reader.integer("limits", "document_seconds", minimum=1),
+        ),
         tiers=tiers,
         rotation_days=reader.integer("passcode", "rotation_days", minimum=1),
         minimum_entropy_bits=reader.integer("passcode", "minimum_entropy_bits", minimum=40),

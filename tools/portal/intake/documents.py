@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import re
 
+from portal.config import ReadLimits
+from portal.intake.limits import check_archive, check_markup, check_parts, time_budget
 from portal.intake.mail import MailAttachment, MailError
 
 CONVERTIBLE = {".docx": "docx", ".odt": "odt", ".txt": "txt", ".pdf": "pdf"}
@@ -16,6 +18,22 @@ REFUSED = {
     ".doc": "a legacy Word .doc cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF",
     ".rtf": "an .rtf file cannot be read faithfully; ask the sender for the text in the e-mail, or as .docx, .odt or PDF",
 }
+
+
+ASK_OTHER_FORM = {
+    "docx": "ask the sender for the text in the e-mail, or the document as PDF",
+    "odt": "ask the sender for the text in the e-mail, or the document as PDF",
+    "pdf": "ask the sender for the text in the e-mail, or the document as .docx",
+}
+ASK_PLAIN = "ask the sender to send the text as plain text, or as a .docx, .odt or PDF attachment"
+
+
+def html_body_text(what: str, markup: str, limits: ReadLimits) -> str:
+    """An HTML body as plain text (html_to_text), refused when larger than the markup limit or
+    slower than the time budget."""
+    check_markup(what, len(markup.encode("utf-8")), limits, ASK_PLAIN)
+    with time_budget(what, limits, ASK_PLAIN):
+        return html_to_text(markup)
 
 
 def html_to_text(markup: str) -> str:
@@ -51,8 +69,9 @@ def _link(match: re.Match[str]) -> str:
     return f"{label} ({url})"
 
 
-def document_text(attachment: MailAttachment) -> tuple[str, str]:
-    """The text of an attached .docx, .odt or .txt, and which it was."""
+def document_text(attachment: MailAttachment, limits: ReadLimits) -> tuple[str, str]:
+    """The text of an attached .docx, .odt, .txt or PDF, and which it was; a document that would
+    inflate, or take, past the limits is refused before (or while) it is read."""
     extension = "." + attachment.name.rpartition(".")[2].lower() if "." in attachment.name else ""
     kind = CONVERTIBLE.get(extension)
     if extension in REFUSED:
@@ -65,18 +84,27 @@ def document_text(attachment: MailAttachment) -> tuple[str, str]:
                 return attachment.data.decode("utf-8-sig").replace("\r\n", "\n"), kind
             except UnicodeDecodeError:
                 raise MailError(f"{attachment.name!r} is not UTF-8 text; ask the sender to save it as UTF-8") from None
-        if kind == "docx":
-            import mammoth
-
-            result = mammoth.convert_to_html(io.BytesIO(attachment.data))
-            return html_to_text(result.value), kind
-        if kind == "pdf":
-            return _pdf_text(attachment.name, attachment.data), kind
-        return _odt_text(attachment.data), kind
+        with time_budget(repr(attachment.name), limits, ASK_OTHER_FORM[kind]):
+            return _converted(attachment, kind, limits), kind
     except MailError:
         raise
     except Exception as exc:
         raise MailError(f"{attachment.name!r} cannot be read as a {kind} document ({type(exc).__name__}); ask the sender for the text in the e-mail") from None
+
+
+def _converted(attachment: MailAttachment, kind: str, limits: ReadLimits) -> str:
+    if kind == "pdf":
+        return _pdf_text(attachment.name, attachment.data, limits)
+    check_archive(attachment.name, attachment.data, limits)
+    if kind == "docx":
+        import mammoth
+
+        # Pictures are left out of the HTML (their alt text stays): inlined as data: URLs they
+        # would only be converted to text to be dropped.
+        without_pictures = mammoth.images.img_element(lambda _image: {"src": ""})
+        result = mammoth.convert_to_html(io.BytesIO(attachment.data), convert_image=without_pictures)
+        return html_to_text(result.value)
+    return _odt_text(attachment.data)
 
 
 def _odt_text(data: bytes) -> str:
@@ -95,7 +123,7 @@ def _odt_text(data: bytes) -> str:
     return "\n".join(lines).strip("\n") + "\n"
 
 
-def _pdf_text(name: str, data: bytes) -> str:
+def _pdf_text(name: str, data: bytes, limits: ReadLimits) -> str:
     """The text layer of a PDF, page by page. A scanned PDF has none: that is said, not guessed."""
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
@@ -104,6 +132,7 @@ def _pdf_text(name: str, data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise MailError(f"{name!r} is a protected PDF; ask the sender for the text in the e-mail, or the PDF without a password")
+        check_parts(repr(name), len(reader.pages), limits, "pages", ASK_OTHER_FORM["pdf"])
         pages = [(page.extract_text() or "").replace("\r\n", "\n").replace("\r", "\n") for page in reader.pages]
     except PdfReadError as exc:
         raise MailError(f"{name!r} cannot be read as a PDF ({exc}); ask the sender for the text in the e-mail") from None

@@ -24,7 +24,7 @@ from portal.checks.attachpath import attachment_path, attachment_path_problem
 from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
-from portal.config import ConfigError, Repo
+from portal.config import ConfigError, ReadLimits, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.intake.frontmatter import document
@@ -146,14 +146,14 @@ def check_text_not_published(prepared: Prepared, code: str, existing: list[Submi
             )
 
 
-def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
-    """A saved e-mail: .eml (MIME) or Outlook's .msg."""
+def read_mail(raw: bytes, settings_limit: int, limits: ReadLimits) -> ParsedMail:
+    """A saved e-mail: .eml (MIME) or Outlook's .msg, read within `limits`."""
     from portal.intake.mail import parse_message
     from portal.intake.outlook import is_outlook_msg, parse_outlook_msg
 
     if is_outlook_msg(raw):
-        return parse_outlook_msg(raw, settings_limit)
-    return parse_message(raw, settings_limit)
+        return parse_outlook_msg(raw, settings_limit, limits)
+    return parse_message(raw, settings_limit, limits)
 
 
 @dataclass(frozen=True)
@@ -183,8 +183,8 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     Nothing is written unless all of it is valid; every check that can refuse the message comes
     before any question is asked."""
     require_git(repo)
-    mail = read_mail(raw, repo.settings.attachment_bytes)
-    texts = prepare_texts(mail, options)
+    mail = read_mail(raw, repo.settings.attachment_bytes, repo.settings.reading)
+    texts = prepare_texts(mail, options, repo.settings.reading)
     portal = _portal_now(repo)
     replaced = _replaced_text(repo, options, portal.submissions)
     if not options.text_number:  # one text of several is told from the others by its words, below

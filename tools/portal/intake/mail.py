@@ -17,8 +17,12 @@ from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
+from typing import TYPE_CHECKING
 
 from portal.errors import PortalError
+
+if TYPE_CHECKING:
+    from portal.config import ReadLimits
 
 MAX_PARTS = 200
 MAX_DEPTH = 20
@@ -73,13 +77,14 @@ def safe_name(name: str, fallback: str) -> str:
     return name
 
 
-def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
+def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> ParsedMail:
+    """A saved e-mail read into its text and attachments; an HTML body is read within `limits`."""
     if not raw.strip():
         raise MailError("the message is empty")
     if b"\x00" in raw[:4096]:
         raise MailError("this is not an e-mail: it holds binary data (save the message as .eml from the mail client)")
-    _check_headers(email.message_from_bytes(raw, policy=email.policy.compat32))
-    message = email.message_from_bytes(raw, policy=email.policy.default)
+    _check_headers(_parsed(raw, email.policy.compat32))
+    message = _parsed(raw, email.policy.default)
     _check_is_mail(message)
     _check_structure(message)
     sender_name, sender_email = parseaddr(_header(message, "From"))
@@ -96,9 +101,9 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
     if plain is not None:
         parsed.text = _decode(plain, "the text part")
     elif html is not None:
-        from portal.intake.documents import html_to_text  # documents imports this module's MailError
+        from portal.intake.documents import html_body_text  # documents imports this module's MailError
 
-        parsed.text = html_to_text(_decode(html, "the HTML part"))
+        parsed.text = html_body_text("the HTML part", _decode(html, "the HTML part"), limits)
         parsed.converted_from = "html"
     names: set[str] = set()
     for index, part in enumerate(_attachments(message, plain, html), 1):
@@ -122,6 +127,15 @@ def parse_message(raw: bytes, max_attachment_bytes: int) -> ParsedMail:
             "the message holds only winmail.dat (Outlook rich text, TNEF), which cannot be read; ask the sender to send plain text, or the text as a .docx"
         )
     return parsed
+
+
+def _parsed(raw: bytes, policy: email.policy.Policy) -> Message:
+    """The parsed message; the parser recurses once per level of attached messages, so a
+    message nested hundreds deep ends its stack: that is said, as for any other too deep."""
+    try:
+        return email.message_from_bytes(raw, policy=policy)
+    except RecursionError:
+        raise MailError(f"the message nests parts more than {MAX_DEPTH} deep; it is not a normal e-mail") from None
 
 
 def _check_headers(message: Message) -> None:

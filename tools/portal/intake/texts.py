@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from portal.config import ReadLimits
 from portal.errors import PortalError
 from portal.intake.documents import CONVERTIBLE, document_text
 from portal.intake.headerblock import HeaderBlock, split_header_block
@@ -54,10 +55,10 @@ def attachment_names(mail: ParsedMail) -> str:
     return ", ".join(repr(a.original or a.name) for a in mail.attachments) or "none"
 
 
-def prepare_texts(mail: ParsedMail, options: Options) -> list[Prepared]:
+def prepare_texts(mail: ParsedMail, options: Options, limits: ReadLimits) -> list[Prepared]:
     """Every text of the e-mail, in order (one per header block), or the one --text chooses.
     What the e-mail holds besides the texts is said in the first text's notes."""
-    body, converted, source, notes = _source_text(mail, options)
+    body, converted, source, notes = _source_text(mail, options, limits)
     parts = submission_text(body, mail.subject, options.keep_quoted)
     notes += [f"left out {item}" for item in parts.left_out]
     texts = split_texts(parts, converted, source)
@@ -74,18 +75,18 @@ def prepare_texts(mail: ParsedMail, options: Options) -> list[Prepared]:
     return texts
 
 
-def _source_text(mail: ParsedMail, options: Options) -> tuple[str, str, str, list[str]]:
+def _source_text(mail: ParsedMail, options: Options, limits: ReadLimits) -> tuple[str, str, str, list[str]]:
     """(text, converted from, attachment name or '', notes): the body, the attachment named by
     --body-from, or the one attachment that holds a header block when the body holds none."""
     if options.body_from:
         chosen = next((a for a in mail.attachments if options.body_from in (a.name, a.original)), None)
         if chosen is None:
             raise TextsError(f"--body-from {options.body_from!r}: no such attachment (attachments: {attachment_names(mail)})")
-        text, converted = attachment_text(chosen)
+        text, converted = attachment_text(chosen, limits)
         return text, converted, chosen.original or chosen.name, []
     if mail.text is not None and split_header_block(mail.text) is not None:
         return mail.text, mail.converted_from, "", []
-    found = _attachments_with_header_block(mail)
+    found = _attachments_with_header_block(mail, limits)
     if len(found) > 1:
         names = " and ".join(repr(name) for name, _text, _kind in found)
         raise TextsError(
@@ -101,23 +102,23 @@ def _source_text(mail: ParsedMail, options: Options) -> tuple[str, str, str, lis
     return mail.text, mail.converted_from, "", []
 
 
-def attachment_text(attachment: MailAttachment) -> tuple[str, str]:
+def attachment_text(attachment: MailAttachment, limits: ReadLimits) -> tuple[str, str]:
     """The text of an attachment that can give one: a document, or an attached e-mail's body."""
     extension = "." + attachment.name.rpartition(".")[2].lower() if "." in attachment.name else ""
     if attachment.content_type == "message/rfc822" or extension in MESSAGE_TYPES:
         from portal.intake.ingest import read_mail
 
         try:
-            inner = read_mail(attachment.data, max(len(attachment.data), 1))
+            inner = read_mail(attachment.data, max(len(attachment.data), 1), limits)
         except MailError as exc:
             raise MailError(f"{attachment.original or attachment.name!r}: {exc}") from None
         if inner.text is None:
             raise MailError(f"{attachment.original or attachment.name!r}: the attached e-mail has no text part")
         return inner.text, inner.converted_from
-    return document_text(attachment)
+    return document_text(attachment, limits)
 
 
-def _attachments_with_header_block(mail: ParsedMail) -> list[tuple[str, str, str]]:
+def _attachments_with_header_block(mail: ParsedMail, limits: ReadLimits) -> list[tuple[str, str, str]]:
     """(name, text, kind) of each attachment whose text has a header block. One that cannot be
     read is passed over here: it gives no text unless named with --body-from, which reads it again
     and says why it cannot."""
@@ -127,7 +128,7 @@ def _attachments_with_header_block(mail: ParsedMail) -> list[tuple[str, str, str
         if extension not in CONVERTIBLE and extension not in MESSAGE_TYPES and attachment.content_type != "message/rfc822":
             continue
         try:
-            text, kind = attachment_text(attachment)
+            text, kind = attachment_text(attachment, limits)
         except MailError:
             continue
         if split_header_block(text) is not None:
