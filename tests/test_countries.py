@@ -127,7 +127,7 @@ def test_the_list_of_countries_marks_those_that_have_not_published(about: list[S
     presence = {name: found(r'data-label="On the portal">(.*?)</td>', row).group(1) for name, row in rows.items()}
     assert presence == {"Lao PDR": "Has published; 1 text about it by others", "Spain": "Has published", "Vietnam": "1 text about it by others"}
     # Two have published; the count of those who have published stays true, here and on the home page.
-    assert "2 have texts on the portal today. 1 other country is listed because texts of others are about it" in table
+    assert "2 have texts on the portal today. 1 more country has not published, but texts of others are about it." in table
     assert '<span class="portal-count">2</span> Countries and organisations' in pages["index.md"]
 
 

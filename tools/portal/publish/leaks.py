@@ -7,8 +7,8 @@ tier, the opened pages for texts that tier may not read.
 
 Needles are taken from every submission: its title, id, contact name and e-mail, the name of its
 submitter, its regions and the names of the countries it is about, the labels of its themes, the
-names of its attachments, runs of eight words of its
-text, and the per-build canary placed in every page. Both sides are normalised the same way:
+names of its attachments, runs of eight words of its text, and the per-build canary placed in
+every page. Both sides are normalised the same way:
 HTML entities decoded, tags removed (and, separately, read as spaces), Unicode decomposed and
 stripped of accents, invisible characters dropped, case folded. Words are runs of letters and
 digits in any script; in scripts written without spaces (Lao, Thai, Khmer, Burmese, Chinese,

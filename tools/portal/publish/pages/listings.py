@@ -68,8 +68,8 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
     print_link = pages.print_link(f"submitter/{code}", len(everything))
     body = fragment(TEMPLATE, "submitter", who.name, SUBMITTER_TYPES[who.type], len(subs), len(about), print_link, sections)
     pages.page(f"submitter/{code}", who.name, body, searchable=False)
-    title = f"All texts of {who.name}" if not about else (f"All texts of and about {who.name}" if subs else f"All texts about {who.name}")
-    pages.printable(f"submitter/{code}", title, everything)
+    whose = {(True, False): "of", (True, True): "of and about", (False, True): "about"}[bool(subs), bool(about)]
+    pages.printable(f"submitter/{code}", f"All texts {whose} {who.name}", everything)
 
 
 def by_kind(pages: Pages) -> None:
