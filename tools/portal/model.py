@@ -130,6 +130,7 @@ class Submission:
     fingerprint: str = ""
     example: bool = False
     attachments: tuple[Attachment, ...] = ()
+    countries: tuple[Submitter, ...] = ()  # the countries the text is about (`countries`), named as registered
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
     positions: Mapping[tuple[str | int, ...], tuple[int, int]] = field(default_factory=dict, compare=False, hash=False, repr=False)
 

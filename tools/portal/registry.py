@@ -70,7 +70,9 @@ class Registry:
             elif len(wanted) == len(code) and sorted(wanted) == sorted(code) and sum(a != b for a, b in zip(wanted, code, strict=True)) == 2:
                 offer(code, 1)
         for code in difflib.get_close_matches(wanted, [*self.states, *self.organisations], n=6, cutoff=0.6):
-            offer(code, 2, difflib.SequenceMatcher(None, wanted, code).ratio())
+            # Among equally close codes, the one that starts like what was typed ('LAX' -> LAO, not LUX).
+            prefix = next((i for i, (a, b) in enumerate(zip(wanted, code, strict=False)) if a != b), min(len(wanted), len(code)))
+            offer(code, 2, difflib.SequenceMatcher(None, wanted, code).ratio() + prefix / 100)
         return [code for code, _key in sorted(scored.items(), key=lambda item: item[1])][:count]
 
 

@@ -182,6 +182,22 @@ def period_in_order(resolved: Sequence[Submission]) -> list[Problem]:
     return problems
 
 
+def countries_known(resolved: Sequence[Submission], registry: Registry) -> list[Problem]:
+    """Each country a text is about is one ISO 3166 knows (a State need not be a party of the
+    Convention for a text to be about it); naming the submitter itself is a warning: its own
+    page lists the text already."""
+    problems = []
+    for sub in resolved:
+        for index, code in enumerate(sub.meta.get("countries") or ()):
+            if registry.lookup("state", code) is None:
+                message = f"{code!r} is not an ISO 3166-1 alpha-3 code{registry.suggestion('state', code)}"
+                problems.append(problem_at(sub, ("countries", index), message))
+            elif code == sub.submitter.code:
+                message = f"{code} is the submitter itself, whose page lists the text already; name only the other countries the text is about"
+                problems.append(problem_at(sub, ("countries", index), message, "warning"))
+    return problems
+
+
 def attachments_in_place(resolved: Sequence[Submission], repo: Repo, planned: AbstractSet[str] = frozenset()) -> list[Problem]:
     """Each attachment is a file of the text's own folder, within the size limit. `planned`:
     attachment paths about to be written (their path is checked, not the file)."""

@@ -21,6 +21,7 @@ _PATTERN_HINTS = {
     "budget.currency": "use an ISO 4217 code, e.g. USD or EUR",
     "source.sha256": "64 lower-case hexadecimal digits",
     "source.email_sha256": "64 lower-case hexadecimal digits",
+    "countries": "use ISO 3166-1 alpha-3 codes in capitals, e.g. [LAO, VNM]",
     "replaces": "the id of the earlier text, e.g. lao-2025-need-clearance",
 }
 _TYPE_WORDS = {

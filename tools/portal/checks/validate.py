@@ -186,6 +186,7 @@ def to_submission(repo: Repo, path: Path, loaded: LoadedFile, registry: Registry
         fingerprint=meta.get("source", {}).get("sha256", ""),
         example=bool(meta.get("example", False)),
         attachments=attachments,
+        countries=tuple(_submitter("state", code, registry) for code in meta.get("countries", ())),
         meta=meta,
         positions=loaded.located.positions,
     )
@@ -227,6 +228,7 @@ def check_across(
         *rules.expiry_within_limit(resolved, settings),
         *rules.text_unchanged(resolved),
         *rules.period_in_order(resolved),
+        *rules.countries_known(resolved, registry),
         *rules.attachments_in_place(resolved, repo, planned),
         *rules.contact_email(resolved),
         *rules.not_expired(resolved, today),

@@ -144,8 +144,9 @@ def _collect(value: object, found: list[str]) -> None:
 
 
 def _strings(sub: Submission) -> list[str]:
-    """Every piece of text of a submission: its text and every value of its front matter."""
-    found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name]
+    """Every piece of text of a submission: its text, every value of its front matter and the
+    names the portal gives its codes (its submitter, the countries it is about)."""
+    found = [sub.text, sub.title, sub.contact_name, sub.contact_email, sub.submitter.name, *(country.name for country in sub.countries)]
     _collect(sub.meta, found)
     return found
 

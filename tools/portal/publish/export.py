@@ -21,7 +21,7 @@ from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, SUBMITTER_TYPES, 
 
 FIELDS = (
     "id", "kind", "submitter_code", "submitter", "submitter_type", "title", "themes", "assistance",
-    "audience", "contact_name", "contact_email", "regions", "budget_amount", "budget_currency",
+    "audience", "contact_name", "contact_email", "regions", "countries", "budget_amount", "budget_currency",
     "period_start", "period_end", "received", "published", "expires", "replaces", "fingerprint",
     "format", "text",
 )  # fmt: skip
@@ -49,6 +49,7 @@ def export_record(sub: Submission, readable: Container[str] = ()) -> dict[str, A
         "contact_name": sub.contact_name,
         "contact_email": sub.contact_email,
         "regions": list(meta.get("regions") or []),
+        "countries": [country.code for country in sub.countries],
         "budget_amount": budget.get("amount"),
         "budget_currency": budget.get("currency", ""),
         "period_start": period.get("start", ""),
@@ -78,7 +79,14 @@ def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt
         "portal": site_name,
         "readers": tier,
         "as_of": today.isoformat(),
-        "labels": {"kind": KIND_SINGULAR, "themes": THEMES, "assistance": ASSISTANCE, "audience": AUDIENCES, "submitter_type": SUBMITTER_TYPES},
+        "labels": {
+            "kind": KIND_SINGULAR,
+            "themes": THEMES,
+            "assistance": ASSISTANCE,
+            "audience": AUDIENCES,
+            "submitter_type": SUBMITTER_TYPES,
+            "countries": dict(sorted({country.code: country.name for sub in subs for country in sub.countries}.items())),
+        },
         "texts": [export_record(sub, readable) for sub in _ordered(subs)],
     }
     return json.dumps(document, ensure_ascii=False, indent=1).encode("utf-8")

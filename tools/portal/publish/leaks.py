@@ -6,8 +6,9 @@ readable (page shells, public pages, the keys file) and crosstier over file name
 tier, the opened pages for texts that tier may not read.
 
 Needles are taken from every submission: its title, id, contact name and e-mail, the name of its
-submitter, the labels of its themes, the names of its attachments, runs of eight words of its
-text, and the per-build canary placed in every page. Both sides are normalised the same way:
+submitter, its regions and the names of the countries it is about, the labels of its themes, the
+names of its attachments, runs of eight words of its text, and the per-build canary placed in
+every page. Both sides are normalised the same way:
 HTML entities decoded, tags removed (and, separately, read as spaces), Unicode decomposed and
 stripped of accents, invisible characters dropped, case folded. Words are runs of letters and
 digits in any script; in scripts written without spaces (Lao, Thai, Khmer, Burmese, Chinese,
@@ -261,13 +262,15 @@ class Needles:
         self.runs.add(tokens, text, submission)
 
     def add_submission(self, sub: Submission) -> None:
-        """What is this submission's own: its id, title, contact, regions, the names and titles of
-        its attachments and links, and its text."""
+        """What is this submission's own: its id, title, contact, regions, the names of the
+        countries it is about, the names and titles of its attachments and links, and its text."""
         for value, what in ((sub.id, "id"), (sub.title, "title"), (sub.contact_name, "contact"), (sub.contact_email, "contact e-mail")):
             if value:
                 self.add(value, what, sub.id)
         for region in sub.meta.get("regions") or []:
             self.add(str(region), "region", sub.id)
+        for country in sub.countries:
+            self.add(country.name, "country", sub.id)
         for attachment in sub.attachments:
             self.add(attachment.name, "attachment name", sub.id)
             self.add(attachment.title, "attachment title", sub.id)

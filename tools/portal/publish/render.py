@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from portal import dates
-from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission
+from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission, Submitter
 from portal.publish import meeting
 from portal.publish.pages import front, listings, texts
 from portal.publish.pages.front import published_dates
@@ -73,8 +73,14 @@ class Pages:
         self.texts: dict[str, str] = {}
         self.bylines: dict[str, Markup] = {}
         self.by_submitter: dict[str, list[Submission]] = defaultdict(list)
+        self.about: dict[str, list[Submission]] = defaultdict(list)  # country code -> texts of others about it
+        self.countries: dict[str, Submitter] = {}  # every country named in a text's `countries`
         for sub in sorted(data.submissions, key=lambda s: (-s.published.toordinal(), s.id)):
             self.by_submitter[sub.submitter.code].append(sub)
+            for country in sub.countries:
+                self.countries[country.code] = country
+                if country.code != sub.submitter.code:
+                    self.about[country.code].append(sub)
 
     def link(self, key: str) -> str:
         return "index.md" if key == "index" else f"{self.namer(key)}.md"
@@ -90,6 +96,10 @@ class Pages:
     def submitter_link(self, sub: Submission) -> Markup:
         return portal_html(f'<a href="{self.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>')
 
+    def country_links(self, sub: Submission) -> Markup:
+        """The countries a text is about, each a link to its page (empty if it names none)."""
+        return portal_html(", ".join(f'<a href="{self.href("submitter/" + c.code)}">{h(c.name)}</a>' for c in sub.countries))
+
     def page(self, key: str, title: str, body: str, searchable: bool = True) -> None:
         """One page. Listings are left out of the search index: they only repeat titles that the
         submissions' own pages hold, and the index is loaded on every page."""
@@ -104,12 +114,16 @@ class Pages:
     def listing(self, subs: Sequence[Submission], with_submitter: bool = True, kind_column: bool = False) -> Markup:
         if not subs:
             return portal_html("_None at the moment._\n")
-        headers = ["Title", *(["Kind"] if kind_column else []), *(["Published by"] if with_submitter else []), "Themes", "Published", "Expires"]
+        # The countries a text is about, in a column of their own where any text of the listing names some.
+        about = any(sub.countries for sub in subs)
+        headers = ["Title", *(["Kind"] if kind_column else []), *(["Published by"] if with_submitter else []), *(["Countries"] if about else [])]
+        headers += ["Themes", "Published", "Expires"]
         rows = [
             [
                 self.sub_link(sub),
                 *([h(KIND_SINGULAR[sub.kind])] if kind_column else []),
                 *([self.submitter_link(sub)] if with_submitter else []),
+                *([self.country_links(sub)] if about else []),
                 h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)),
                 dates.long_date(sub.published),
                 dates.long_date(sub.expires),
@@ -180,8 +194,8 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
     pages = Pages(data, namer)
     front.home(pages)
     listings.publishers(pages)
-    for code, subs in pages.by_submitter.items():
-        listings.submitter(pages, code, subs)
+    for code in [*pages.by_submitter, *(code for code in pages.about if code not in pages.by_submitter)]:
+        listings.submitter(pages, code, pages.by_submitter.get(code, []), pages.about.get(code, []))
     replaced = data.earlier or {s.id: s for s in data.submissions}
     for sub in data.submissions:
         texts.submission(pages, sub, replaced)

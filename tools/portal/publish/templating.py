@@ -56,7 +56,7 @@ def _escaped(value: Any) -> Markup:
     return portal_html(h(str(value)))
 
 
-def _plural(count: int, word: str) -> str:
+def plural(count: int, word: str) -> str:
     """'1 text', '2 texts'."""
     return f"{count} {word}{'s' if count != 1 else ''}"
 
@@ -72,7 +72,7 @@ ENV = jinja2.Environment(
 ENV.filters["md"] = lambda text: portal_html(md(str(text)))
 ENV.filters["long_date"] = dates.long_date
 ENV.filters["days_phrase"] = dates.days_phrase
-ENV.filters["plural"] = _plural
+ENV.filters["plural"] = plural
 
 
 def render(template: str, **values: Any) -> str:

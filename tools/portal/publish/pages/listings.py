@@ -7,9 +7,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from portal import dates
-from portal.model import KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, Submission
+from portal.model import KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, Submission, Submitter
 from portal.publish.matching import match_needs
-from portal.publish.templating import fragment, h, html_table
+from portal.publish.templating import fragment, h, html_table, plural, portal_html
 
 if TYPE_CHECKING:
     from portal.publish.render import Pages
@@ -22,29 +22,54 @@ TEMPLATE = "listings.md.j2"
 
 
 def publishers(pages: Pages) -> None:
-    """Every country and organisation with texts on the portal, with its counts per kind."""
+    """Every country and organisation that has published, with its counts per kind, and every
+    country that only others' texts are about, marked as such."""
+    codes = {*pages.by_submitter, *pages.about}
     rows = []
-    for subs in sorted(pages.by_submitter.values(), key=lambda subs: subs[0].submitter.name):
-        first = subs[0]
+    for code in sorted(codes, key=lambda code: _named(pages, code).name):
+        who, subs, about = _named(pages, code), pages.by_submitter.get(code, []), pages.about.get(code, [])
         counts = [str(sum(s.kind == kind for s in subs)) for kind in KINDS]
-        rows.append([pages.submitter_link(first), h(SUBMITTER_TYPES[first.submitter.type]), *counts, dates.long_date(max(s.published for s in subs))])
-    headers = ["Country or organisation", "Type", *KINDS.values(), "Latest text"]
-    body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), html_table(headers, rows) if rows else "")
+        latest = dates.long_date(max(s.published for s in subs)) if subs else "—"
+        link = portal_html(f'<a href="{pages.href("submitter/" + code)}">{h(who.name)}</a>')
+        rows.append([link, h(SUBMITTER_TYPES[who.type]), h(_presence(subs, about)), *counts, latest])
+    headers = ["Country or organisation", "Type", "On the portal", *KINDS.values(), "Latest text"]
+    only_about = len(codes) - len(pages.by_submitter)
+    body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), only_about, html_table(headers, rows) if rows else "")
     pages.page("publishers", "Countries and organisations", body, searchable=False)
 
 
-def submitter(pages: Pages, code: str, subs: list[Submission]) -> None:
-    """The texts of one country or organisation, by kind, and their printable page."""
-    first = subs[0].submitter
+def _named(pages: Pages, code: str) -> Submitter:
+    """A country or organisation as registered: from its own texts, or from the texts about it."""
+    own = pages.by_submitter.get(code)
+    return own[0].submitter if own else pages.countries[code]
+
+
+def _presence(subs: Sequence[Submission], about: Sequence[Submission]) -> str:
+    """'Has published', 'Has published; 1 text about it by others', '2 texts about it by others'."""
+    parts = ["Has published"] if subs else []
+    if about:
+        parts.append(f"{plural(len(about), 'text')} about it by others")
+    return "; ".join(parts)
+
+
+def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submission]) -> None:
+    """The texts of one country or organisation, by kind, then the texts of others about that
+    country; and their printable page. A country that has published nothing has a page if
+    others' texts are about it."""
+    who = _named(pages, code)
     sections = []
     for kind, label in KINDS.items():
         chosen = [s for s in subs if s.kind == kind]
         if chosen:
             sections.append((label, pages.listing(chosen, with_submitter=False)))
-    print_link = pages.print_link(f"submitter/{code}", len(subs))
-    body = fragment(TEMPLATE, "submitter", first.name, SUBMITTER_TYPES[first.type], len(subs), print_link, sections)
-    pages.page(f"submitter/{code}", first.name, body, searchable=False)
-    pages.printable(f"submitter/{code}", f"All texts of {first.name}", subs)
+    if about:
+        sections.append((f"About {who.name}, from others", pages.listing(about, kind_column=True)))
+    everything = [*subs, *about]
+    print_link = pages.print_link(f"submitter/{code}", len(everything))
+    body = fragment(TEMPLATE, "submitter", who.name, SUBMITTER_TYPES[who.type], len(subs), len(about), print_link, sections)
+    pages.page(f"submitter/{code}", who.name, body, searchable=False)
+    whose = {(True, False): "of", (True, True): "of and about", (False, True): "about"}[bool(subs), bool(about)]
+    pages.printable(f"submitter/{code}", f"All texts {whose} {who.name}", everything)
 
 
 def by_kind(pages: Pages) -> None:

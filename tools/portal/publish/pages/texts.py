@@ -53,6 +53,8 @@ def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> lis
         ("Contact", h(sub.contact_name) + (f' — <a href="mailto:{h(sub.contact_email)}">{h(sub.contact_email)}</a>' if sub.contact_email else "")),
     ]
     meta = sub.meta
+    if sub.countries:
+        rows.append(("Countries", pages.country_links(sub)))
     if meta.get("regions"):
         rows.append(("Regions", h(", ".join(meta["regions"]))))
     if meta.get("budget"):
