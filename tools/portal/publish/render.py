@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from portal import dates
+from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
 from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission
 from portal.publish import meeting
 from portal.publish.pages import front, listings, texts
 from portal.publish.pages.front import published_dates
 from portal.publish.sections import plain_block
 from portal.publish.templating import fragment, h, html_table, md, portal_html
-from portal.publish.textformat import text_block
+from portal.publish.textformat import UnrenderableText, text_block
 
 __all__ = ["Namer", "Pages", "Rendered", "TierInput", "h", "html_table", "md", "published_dates", "readable_namer", "render_tier"]
 
@@ -153,7 +154,11 @@ class Pages:
         """The text's HTML, made once per tier."""
         made = self.texts.get(sub.id)
         if made is None:
-            made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            try:
+                with time_limit(RENDER_SECONDS):
+                    made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            except (RecursionError, RenderTooSlow):
+                raise UnrenderableText(f"text {sub.id} cannot be rendered: {UnrenderableText.why}") from None
             self.texts[sub.id] = made
         return portal_html(made)
 

@@ -7,6 +7,8 @@ import html
 import markdown
 import nh3
 
+from portal.errors import PortalError
+
 _TAGS = {
     "p",
     "br",
@@ -60,6 +62,12 @@ _EXTENSIONS = ["tables", "sane_lists", "def_list", "toc"]
 
 
 ID_PREFIX = "text-"
+
+
+class UnrenderableText(PortalError):
+    """A text the renderer cannot follow; `portal validate` names the limit it goes past."""
+
+    why = "Markdown cannot follow its structure within the limits of a text; publish it as plain text (`format: plain`) or withdraw it; nothing was built"
 
 
 def sanitise(fragment: str) -> str:
