@@ -23,10 +23,11 @@ from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
 from portal.publish.leaks import Needles, fingerprints, needles_for, words
-from portal.publish.protect import rounded_count
+from portal.publish.protect import PUBLIC_DIR, rounded_count
 from portal.publish.textformat import markdown_html
+from portal.publish.themewords import theme_wording
 
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, Run, built_copy, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, STATES, Run, built_copy, found, init_git, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -264,6 +265,45 @@ def test_a_contact_named_like_a_common_word_still_builds(example_repo: Repo, run
     result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
     assert result.exit_code == 0, result.output
     assert run("check-leaks", "--repo", str(example_repo.root), env=ENV).exit_code == 0
+
+
+# The fixed words of the portal's own files: keys.json's fields and method (issue 21 found
+# "Iterations" refused every build), the theme's phrases on every page, and the shell's.
+FIXED_TITLES = [
+    "Iterations",
+    "Salt",
+    "Slots",
+    "Build",
+    "Key",
+    "Kdf",
+    "PBKDF2-SHA256",
+    "Skip to content",
+    "Back to top",
+    "Copy to clipboard",
+    "Initializing search",
+    "Passcode",
+]
+
+
+def test_texts_titled_after_the_portals_own_fixed_words_still_build(make_repo: Callable[..., Repo], run: Run) -> None:
+    """Each title is also a States-only text, so it is sought in the partners' pages as well."""
+    repo = make_repo(FIXTURES / "base", commit=False)
+    base = (repo.submissions / "LAO" / "lao-2026-need-base.md").read_text()
+    for number, title in enumerate(FIXED_TITLES):
+        text_id = f"lao-2026-need-fixed-{number}"
+        body = base.replace("lao-2026-need-base", text_id).replace("title: Clearance support in Xiengkhouang", f"title: {title}")
+        (repo.submissions / "LAO" / f"{text_id}.md").write_text(body.replace("Text of the need, as sent.", f"About {title.lower()}, as sent."))
+    handle = init_git(repo.root)
+    handle.git.add("--all")
+    handle.git.commit("--quiet", "-m", "Texts titled after fixed words")
+    result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert json.loads((repo.site_dir / PUBLIC_DIR / "keys.json").read_text()).keys() >= {"iterations", "salt", "slots", "build", "kdf"}
+
+
+def test_the_themes_phrases_are_read_from_its_translations() -> None:
+    """Fails by name when an upgrade of the theme moves or reshapes its translations."""
+    assert {"Skip to content", "Back to top", "Copy to clipboard"} <= set(theme_wording())
 
 
 def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_path: Path) -> None:

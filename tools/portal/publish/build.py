@@ -23,6 +23,7 @@ from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
 from portal.publish.protect import ProtectError, PublicText, seal_alike, write_public
 from portal.publish.render import TierInput, render_tier
+from portal.publish.themewords import theme_wording
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
 from portal.trail.history import change_events, retired_ids
 
@@ -227,7 +228,8 @@ def check_leaks(
 
 
 def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
-    """The pages of a tier that has no text: the portal's own wording, which any text may quote."""
+    """The pages of a tier that has no text and the theme's phrases: the portal's own wording,
+    which any text may quote."""
     settings = repo.settings
     data = TierInput(
         site_name=settings.site_name,
@@ -239,7 +241,7 @@ def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
         coordinator_email=settings.coordinator_email,
         guide_markdown=guide_markdown(repo.schema, repo.templates),
     )
-    return list(render_tier(data, namer=lambda key: key).pages.values())
+    return [*render_tier(data, namer=lambda key: key).pages.values(), *theme_wording()]
 
 
 def swap(new: Path, out: Path) -> None:
