@@ -18,6 +18,7 @@ from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission
 from portal.publish.crosstier import Prepared, prepare
+from portal.publish.filetimes import copy_shuffled
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
@@ -92,10 +93,13 @@ def build_portal(
         progress("Scanning the published folder for leaks")
         _check(temp, repo, selected.result.submissions, keys, today, prepared)
         clock.lap("leak check")
-        swap(temp, out)
+        copy_shuffled(temp, settled := temp.with_name(f"{temp.name}-settled"))
+        swap(settled, out)
+        clock.lap("protect")
     finally:
-        if temp.exists():
-            shutil.rmtree(temp)
+        for folder in (temp, temp.with_name(f"{temp.name}-settled")):
+            if folder.exists():
+                shutil.rmtree(folder)
     summary.submissions = len(selected.active)
     summary.submitters = len({sub.submitter.code for sub in selected.active})
     summary.bytes = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
