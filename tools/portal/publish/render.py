@@ -59,7 +59,7 @@ class Rendered:
     pages: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> Markdown
     files: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> repository path to copy
     generated: dict[str, bytes] = field(default_factory=dict)  # file name (in docs/) -> bytes made here (exports); sealed like attachments
-    alike: dict[str, str] = field(default_factory=dict)  # file name -> what it is in every tier ("export/csv"): sealed to one size across tiers
+    alike: dict[str, str] = field(default_factory=dict)  # file name -> what it is in every tier ("export/csv"): sealed by protect.seal_alike
     nav: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -149,6 +149,11 @@ class Pages:
             made = fragment("fragments.html.j2", "byline", sub.published.isoformat(), KIND_SINGULAR[sub.kind], sub.submitter.name, sub.published, sub.expires)
             self.bylines[sub.id] = made
         return made
+
+    def tells_replacement(self, sub: Submission) -> bool:
+        """Whether this tier is told that `sub` replaces an earlier text: partners only where they
+        could read that text, so that no page tells them a States-only text existed."""
+        return bool(sub.replaces) and (not self.data.partners_tier or sub.replaces in self.data.earlier)
 
     def text(self, sub: Submission) -> Markup:
         """The text's HTML, made once per tier."""
