@@ -8,6 +8,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -135,7 +136,10 @@ class _BuildKeys:
     def derive(cls, settings: Settings, passcodes: dict[str, str]) -> _BuildKeys:
         salt = new_salt()
         build_id = secrets.token_hex(8)
-        keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
+        # Two key derivations per tier (its wrapping key and its reader key), side by side: the
+        # library leaves Python's lock while it derives.
+        with ThreadPoolExecutor() as pool:
+            keys = list(pool.map(lambda tier: tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id), settings.tiers))
         return cls(salt, build_id, keys, "portalcanary" + secrets.token_hex(12))
 
 
