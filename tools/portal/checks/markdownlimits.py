@@ -3,9 +3,9 @@
 Python-Markdown recurses once per level of nested lists and quotes (a few hundred levels end in
 RecursionError) and scans ahead from every bracket, parenthesis or angle bracket left open, so
 some shapes cost time that grows with the square of the text or worse. The static limits below
-are checked in one pass over the text and name the line past them; the render itself then has a
-time budget, for any shape the static limits do not foresee (bench/markdown_bench.py measures
-the worst shapes known).
+are checked in one pass over the text and name the line past them (validation, ingest); the
+render itself has a time budget, for any shape they do not foresee (ingest, and the build's render
+stage, which names the text by its id). bench/markdown_bench.py measures the worst shapes known.
 """
 
 from __future__ import annotations
