@@ -5,9 +5,12 @@ cannot render by its id, in one line, without a traceback."""
 from __future__ import annotations
 
 import json
+import re
 import time
 from email.message import EmailMessage
 from pathlib import Path
+
+import pytest
 
 from portal.checks.markdownlimits import MAX_CHARS, MAX_DEPTH, MAX_OPEN, MAX_SPLITS, render_excess
 from portal.config import Repo
@@ -111,4 +114,20 @@ def test_the_build_names_the_text_in_one_line_without_a_traceback(make_repo: Mak
     assert isinstance(result.exception, SystemExit), result.exception
     [line] = [line for line in result.output.splitlines() if "lao-2026-need-shape" in line]
     assert line.startswith(f"{FILE}:20:1: error: text: is {len(AS_FILED):,} characters, over the limit of {MAX_CHARS:,} for a Markdown text")
+    assert not repo.site_dir.exists()
+
+
+def test_a_text_past_the_render_budget_stops_the_build_named_by_its_id(make_repo: MakeRepo, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The build's render stage has the same budget as ingest, for a shape no limit foresees: here
+    a budget of a tenth of a millisecond stands for such a shape."""
+    import portal.publish.render
+
+    repo = make_repo(BASE)
+    with_markdown_text(repo, INTRO + "A *sentence* of the text, with [a link](https://example.org).\n\n" * 400)
+    monkeypatch.setattr(portal.publish.render, "RENDER_SECONDS", 0.0001)
+    result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 1
+    assert isinstance(result.exception, SystemExit), result.exception
+    [line] = [line for line in result.output.splitlines() if "cannot be rendered" in line]
+    assert re.fullmatch(r"Error: text lao-2026-need-shape cannot be rendered: Markdown cannot follow its structure .*; nothing was built", line), line
     assert not repo.site_dir.exists()
