@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import html
+import itertools
 import json
 import re
 import shutil
@@ -60,6 +61,19 @@ def test_published_folder_holds_only_the_allow_list(built: tuple[Path, Result]) 
             or re.fullmatch(r"[0-9a-f]{12}/([0-9a-f]{20}\.(html|bin)|index\.html|sitemap\.xml|search/search_index\.json)", name)
         ), name
     assert sorted(name for name in names if "sitemap" in name) == [f"{folder}/sitemap.xml" for folder in sorted(tier_folders)]  # sealed
+
+
+def test_every_published_file_carries_one_time_and_the_tiers_are_written_mixed(built: tuple[Path, Result]) -> None:
+    """File times and the order files were made in (change times, inode numbers) sort no file into
+    its tier or into real and decoy: one time for all, one random order over the whole site."""
+    root, _ = built
+    site = root / "site"
+    everything = [site, *site.rglob("*")]
+    assert len({path.stat().st_mtime_ns for path in everything}) == 1
+    files = sorted((path for path in everything if path.is_file()), key=lambda path: (path.stat().st_ctime_ns, path.stat().st_ino))
+    folders = [path.relative_to(site).parts[0] for path in files]
+    changes = sum(first != second for first, second in itertools.pairwise(folders))
+    assert changes > len(files) // 4, f"{changes} changes of folder in {len(files)} files, in the order they were made"
 
 
 def test_every_page_is_a_sealed_shell_that_says_nothing(built: tuple[Path, Result]) -> None:

@@ -21,12 +21,15 @@ from portal.config import Repo
 from portal.model import Submission
 from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
+from portal.publish.generator import SEARCH_INDEX
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
 from portal.publish.leaks import Needles, fingerprints, needles_for, words
-from portal.publish.protect import rounded_count
+from portal.publish.protect import PUBLIC_DIR, rounded_count
+from portal.publish.steadysize import steady_size
 from portal.publish.textformat import markdown_html
+from portal.publish.themewords import theme_wording
 
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, PASSCODES, STATES, Run, built_copy, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, built_copy, found, init_git, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -264,6 +267,45 @@ def test_a_contact_named_like_a_common_word_still_builds(example_repo: Repo, run
     result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV)
     assert result.exit_code == 0, result.output
     assert run("check-leaks", "--repo", str(example_repo.root), env=ENV).exit_code == 0
+
+
+# The fixed words of the portal's own files: keys.json's fields and method (issue 21 found
+# "Iterations" refused every build), the theme's phrases on every page, and the shell's.
+FIXED_TITLES = [
+    "Iterations",
+    "Salt",
+    "Slots",
+    "Build",
+    "Key",
+    "Kdf",
+    "PBKDF2-SHA256",
+    "Skip to content",
+    "Back to top",
+    "Copy to clipboard",
+    "Initializing search",
+    "Passcode",
+]
+
+
+def test_texts_titled_after_the_portals_own_fixed_words_still_build(make_repo: Callable[..., Repo], run: Run) -> None:
+    """Each title is also a States-only text, so it is sought in the partners' pages as well."""
+    repo = make_repo(FIXTURES / "base", commit=False)
+    base = (repo.submissions / "LAO" / "lao-2026-need-base.md").read_text()
+    for number, title in enumerate(FIXED_TITLES):
+        text_id = f"lao-2026-need-fixed-{number}"
+        body = base.replace("lao-2026-need-base", text_id).replace("title: Clearance support in Xiengkhouang", f"title: {title}")
+        (repo.submissions / "LAO" / f"{text_id}.md").write_text(body.replace("Text of the need, as sent.", f"About {title.lower()}, as sent."))
+    handle = init_git(repo.root)
+    handle.git.add("--all")
+    handle.git.commit("--quiet", "-m", "Texts titled after fixed words")
+    result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 0, result.output
+    assert json.loads((repo.site_dir / PUBLIC_DIR / "keys.json").read_text()).keys() >= {"iterations", "salt", "slots", "build", "kdf"}
+
+
+def test_the_themes_phrases_are_read_from_its_translations() -> None:
+    """Fails by name when an upgrade of the theme moves or reshapes its translations."""
+    assert {"Skip to content", "Back to top", "Copy to clipboard"} <= set(theme_wording())
 
 
 def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_path: Path) -> None:
@@ -536,18 +578,22 @@ def test_a_states_only_text_that_quotes_the_portal_or_a_shared_text_still_builds
     assert result.exit_code == 0, result.output
 
 
-def test_the_files_every_tier_has_are_sealed_to_one_size(built: Path) -> None:
-    """The home page and the search index of each tier keep their names: their sizes must not
-    say which tier is which, nor which one a new text reached."""
+def test_the_files_every_tier_has_are_sealed_to_the_size_of_their_own_tier(built: Path) -> None:
+    """The home page and the search index of each tier keep their names. Padded to the larger
+    tier's size, the partners' ones would tell a partners reader (who sees the padding once they
+    are opened) how much the States read: each is padded to the bucket of its own content."""
     site = built / "site"
     states, partners = open_site(site, STATES), open_site(site, PARTNERS)
-    assert len(json.dumps(states.search)) > len(json.dumps(partners.search))  # the States read more
     sizes = {}
     for opened in (states, partners):
+        sealed = (opened.folder / "search/search_index.json").read_bytes()
+        index = keymod.open_page(opened.key, sealed, opened.build, f"{opened.folder.name}/search/search_index.json")
+        assert len(sealed) == steady_size(index, search_index=True)
         shell = (opened.folder / "index.html").read_text()
-        home = len(base64.b64decode(found(r'id="portal-data">([^<]+)<', shell).group(1)))
-        sizes[opened.tier] = (home, (opened.folder / "search/search_index.json").stat().st_size)
-    assert sizes["states"] == sizes["partners"]
+        home = base64.b64decode(found(r'id="portal-data">([^<]+)<', shell).group(1))
+        assert len(home) == steady_size(keymod.open_page(opened.key, home, opened.build, f"{opened.folder.name}/index.html"))
+        sizes[opened.tier] = len(sealed)
+    assert sizes["states"] > sizes["partners"]  # the States read more
     listed = {
         opened.tier: json.loads(
             gzip.decompress(
@@ -558,3 +604,64 @@ def test_the_files_every_tier_has_are_sealed_to_one_size(built: Path) -> None:
     }
     for opened in (states, partners):
         assert sorted(listed[opened.tier]) == sorted(p.name for p in opened.folder.glob("*.html"))  # decoys included
+
+
+def partners_view(site: Path) -> tuple[list[int], list[bytes]]:
+    """What a partners reader has of a build: the sizes of every file of its folder, and every
+    file opened, with what is new in every build anyway (names, folder, build id, canary) blanked."""
+    opened = open_site(site, PARTNERS)
+    folder, build = opened.folder, opened.build
+    sizes, contents = [], []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = path.relative_to(site).as_posix()
+        sizes.append(path.stat().st_size)
+        data = path.read_bytes()
+        payload = PAYLOAD.search(data.decode("utf-8", "replace")) if rel.endswith(".html") else None
+        if payload:
+            plain = keymod.open_page(opened.key, base64.b64decode(payload.group(1)), build, rel)
+        else:
+            try:
+                plain = keymod.open_file(opened.key, data, build, rel)
+            except SealError:
+                plain = keymod.open_page(opened.key, data, build, rel)
+        for new in (folder.name.encode(), build.encode()):
+            plain = plain.replace(new, b"BUILD")
+        blanked = re.sub(rb"portalcanary[0-9a-f]+|[0-9a-f]{20}", b"NEW", plain)
+        if rel.endswith(SEARCH_INDEX):  # its entries follow the pages' names, new at every build
+            index = json.loads(blanked)
+            blanked = json.dumps({**index, "docs": sorted(index["docs"], key=json.dumps)}).encode()
+        contents.append(blanked)
+    return sorted(sizes), sorted(contents)
+
+
+@pytest.mark.slow
+def test_partners_learn_nothing_of_a_text_for_states_only(make_repo: Callable[..., Repo], run: Run) -> None:
+    """Built with and without a long States-only text (and a shared text replacing one for States
+    only), the partners' folder has files of the same sizes, and every byte a partners reader can
+    open is the same. What States read of it is checked too, so the second build is not a no-op."""
+    repo = make_repo(FIXTURES / "base")
+    base = (repo.submissions / "LAO" / "lao-2026-need-base.md").read_text()
+    shared = base.replace("lao-2026-need-base", "lao-2026-need-shared").replace("audience: states", "audience: states-and-partners")
+    (repo.submissions / "LAO" / "lao-2026-need-shared.md").write_text(shared)
+    handle = init_git(repo.root)
+    handle.git.add("--all")
+    handle.git.commit("--quiet", "-m", "A text shared with partners")
+    assert run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
+    before = partners_view(repo.site_dir)
+
+    long_text = "".join(f"Line {number} of a long need of Lao PDR for States only, with its figures.\n" for number in range(8000))
+    only = base.replace("lao-2026-need-base", "lao-2026-need-states-only").replace("Text of the need, as sent.\n", long_text)
+    (repo.submissions / "LAO" / "lao-2026-need-states-only.md").write_text(only)
+    # The shared text now replaces another one that was for States only: partners are not told.
+    (repo.submissions / "LAO" / "lao-2026-need-earlier.md").write_text(base.replace("lao-2026-need-base", "lao-2026-need-earlier"))
+    (repo.submissions / "LAO" / "lao-2026-need-shared.md").write_text(shared.replace("format: plain\n", "format: plain\nreplaces: lao-2026-need-earlier\n"))
+    handle.git.add("--all")
+    handle.git.commit("--quiet", "-m", "A long text for States only, and a shared text that replaces one for States only")
+    result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
+    assert result.exit_code == 0, result.output
+    after = partners_view(repo.site_dir)
+    assert after[0] == before[0]
+    assert after[1] == before[1]
+    states = open_site(repo.site_dir, STATES)
+    assert any("Line 7999 of a long need" in page for page in states.pages.values())
+    assert any("<code>lao-2026-need-earlier</code>" in page for page in states.pages.values())

@@ -119,6 +119,21 @@ def test_the_folder_target_is_replaced_whole(built: Repo, run: Run, tmp_path: Pa
     assert sorted(path.name for path in folder.parent.iterdir()) == ["portal"]
 
 
+def test_a_folder_deploy_keeps_none_of_the_builds_file_times(built: Repo, run: Run, tmp_path: Path) -> None:
+    """Every file of the copy carries one time, the deployment's, not the build's."""
+    long_ago = 1_000_000_000  # 2001: a build made long before the deployment
+    for path in built.site_dir.rglob("*"):
+        os.utime(path, (long_ago, long_ago))
+    folder = tmp_path / "www" / "portal"
+    folder.parent.mkdir()
+    result = run("deploy", str(folder), "--repo", str(built.root), env=ENV)
+    assert result.exit_code == 0, result.output
+    assert site_tree(folder) == site_tree(built.site_dir)
+    times = {path.stat().st_mtime_ns for path in [folder, *folder.rglob("*")]}
+    assert len(times) == 1
+    assert times.pop() > long_ago * 10**9
+
+
 def test_a_folder_that_holds_something_else_is_refused_and_left_alone(built: Repo, run: Run, tmp_path: Path) -> None:
     folder = tmp_path / "documents"
     folder.mkdir()
@@ -140,7 +155,7 @@ KILLER = textwrap.dedent(
 
     site, target, repo, where = Path(sys.argv[1]), Path(sys.argv[2]), Repo(Path(sys.argv[3])), sys.argv[4]
     copied = []
-    real_copy = shutil.copy2
+    real_copy = shutil.copyfile
 
     def copy_then_die(source, destination, **kwargs):
         copied.append(source)
@@ -148,12 +163,7 @@ KILLER = textwrap.dedent(
             os.kill(os.getpid(), signal.SIGKILL)
         return real_copy(source, destination, **kwargs)
 
-    real_copytree = shutil.copytree
-
-    def copytree(source, destination, symlinks=False, ignore=None, copy_function=None, ignore_dangling_symlinks=False, dirs_exist_ok=False):
-        return real_copytree(source, destination, symlinks, ignore, copy_then_die, ignore_dangling_symlinks, dirs_exist_ok)
-
-    shutil.copytree = copytree
+    shutil.copyfile = copy_then_die
     if where == "swap":
         deploy.exchange = lambda first, second: os.kill(os.getpid(), signal.SIGKILL)
     deploy.deploy_to_folder(site, target, repo)

@@ -15,6 +15,7 @@ from typing import Any
 
 from portal.checks import rules
 from portal.checks.load import LoadedFile, read_submission_file
+from portal.checks.markdownlimits import markdown_problems
 from portal.checks.schema import SchemaChecker
 from portal.checks.yamlsafe import Located, Positions
 from portal.config import Repo
@@ -138,10 +139,20 @@ def load_and_check(checker: SchemaChecker, path: Path, shown: str, limit: int) -
     loaded = read_submission_file(path, shown, limit)
     if isinstance(loaded, Problem):
         return [loaded]
+    return own_problems(checker, shown, loaded) or loaded
+
+
+def own_problems(checker: SchemaChecker, shown: str, loaded: LoadedFile, render_markdown: bool = False) -> list[Problem]:
+    """What is wrong in one file alone: its front matter against the schema, an empty text, a
+    Markdown text past its limits. `render_markdown` (ingest): also render a Markdown text within
+    its time budget; validation leaves that to the build, as rendering every text would cost it
+    more than all its other checks together (bench/markdown_bench.py)."""
     problems = checker.check(shown, loaded.located)
     if not loaded.text or loaded.text.isspace():  # as `not text.strip()`, without copying the text
         problems.append(Problem(shown, loaded.text_line, 1, "text", "is empty; the text of the submission goes after the closing '---' line"))
-    return problems or loaded
+    elif loaded.meta.get("format") == "markdown":
+        problems += markdown_problems(shown, loaded.text, loaded.text_line, render_markdown)
+    return problems
 
 
 def check_file(checker: SchemaChecker, repo: Repo, path: Path, shown: str, limit: int, registry: Registry | None = None) -> Submission | list[Problem]:

@@ -23,7 +23,7 @@ from portal import dates
 from portal.checks.attachpath import attachment_path, attachment_path_problem
 from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
-from portal.checks.validate import check_across, to_submission, validate_repo
+from portal.checks.validate import check_across, own_problems, to_submission, validate_repo
 from portal.config import ConfigError, ReadLimits, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
@@ -214,7 +214,7 @@ def _checked(repo: Repo, drafts: list[_Draft], portal: _Portal, options: Options
     new: list[Submission] = []
     for draft in drafts:
         loaded = parse_submission(draft.content, draft.path)
-        found = [loaded] if isinstance(loaded, Problem) else SchemaChecker(repo.schema).check(draft.path, loaded.located)
+        found = [loaded] if isinstance(loaded, Problem) else own_problems(SchemaChecker(repo.schema), draft.path, loaded, render_markdown=True)
         problems += [_in_message(problem, draft.origins, options.source_name) for problem in found]
         if not found and not isinstance(loaded, Problem):
             new.append(to_submission(repo, repo.root / draft.path, loaded))

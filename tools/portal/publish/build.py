@@ -8,6 +8,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,11 +19,13 @@ from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission
 from portal.publish.crosstier import Prepared, prepare
+from portal.publish.filetimes import copy_shuffled
 from portal.publish.guide import guide_markdown, pattern_headings
 from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
 from portal.publish.protect import ProtectError, PublicText, seal_alike, write_public
 from portal.publish.render import TierInput, render_tier
+from portal.publish.themewords import theme_wording
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
 from portal.trail.history import change_events, retired_ids
 
@@ -91,10 +94,13 @@ def build_portal(
         progress("Scanning the published folder for leaks")
         _check(temp, repo, selected.result.submissions, keys, today, prepared)
         clock.lap("leak check")
-        swap(temp, out)
+        copy_shuffled(temp, settled := temp.with_name(f"{temp.name}-settled"))
+        swap(settled, out)
+        clock.lap("protect")
     finally:
-        if temp.exists():
-            shutil.rmtree(temp)
+        for folder in (temp, temp.with_name(f"{temp.name}-settled")):
+            if folder.exists():
+                shutil.rmtree(folder)
     summary.submissions = len(selected.active)
     summary.submitters = len({sub.submitter.code for sub in selected.active})
     summary.bytes = sum(path.stat().st_size for path in out.rglob("*") if path.is_file())
@@ -130,7 +136,10 @@ class _BuildKeys:
     def derive(cls, settings: Settings, passcodes: dict[str, str]) -> _BuildKeys:
         salt = new_salt()
         build_id = secrets.token_hex(8)
-        keys = [tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id) for tier in settings.tiers]
+        # Two key derivations per tier (its wrapping key and its reader key), side by side: the
+        # library leaves Python's lock while it derives.
+        with ThreadPoolExecutor() as pool:
+            keys = list(pool.map(lambda tier: tier_keys(tier.id, passcodes[tier.id], salt, settings.pbkdf2_iterations, build_id), settings.tiers))
         return cls(salt, build_id, keys, "portalcanary" + secrets.token_hex(12))
 
 
@@ -227,7 +236,8 @@ def check_leaks(
 
 
 def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
-    """The pages of a tier that has no text: the portal's own wording, which any text may quote."""
+    """The pages of a tier that has no text and the theme's phrases: the portal's own wording,
+    which any text may quote."""
     settings = repo.settings
     data = TierInput(
         site_name=settings.site_name,
@@ -239,7 +249,7 @@ def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
         coordinator_email=settings.coordinator_email,
         guide_markdown=guide_markdown(repo.schema, repo.templates),
     )
-    return list(render_tier(data, namer=lambda key: key).pages.values())
+    return [*render_tier(data, namer=lambda key: key).pages.values(), *theme_wording()]
 
 
 def swap(new: Path, out: Path) -> None:

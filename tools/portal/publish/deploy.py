@@ -31,6 +31,7 @@ from pathlib import Path
 
 from portal.config import Repo, credentials_in_url
 from portal.errors import PortalError
+from portal.publish.filetimes import copy_shuffled
 
 COMMIT_MESSAGE = "Publish the protected portal"
 # Who the site commit says made it: the same for every deployment, so it names no person.
@@ -303,7 +304,8 @@ def check_folder_target(target: Path, site: Path, repo: Repo) -> None:
 
 
 def deploy_to_folder(site: Path, target: Path, repo: Repo) -> Deployed:
-    """Replace the folder `target` by a copy of `site`, whole or not at all."""
+    """Replace the folder `target` by a copy of `site`, whole or not at all. The copy keeps
+    none of the build's file times: each file carries the deployment's time (filetimes)."""
     target = target.absolute()
     files = site_files(site)
     preflight(Target("folder", str(target)), site, repo)
@@ -312,7 +314,8 @@ def deploy_to_folder(site: Path, target: Path, repo: Repo) -> Deployed:
     incoming = Path(tempfile.mkdtemp(prefix=f".{target.name}.incoming-", dir=target.parent))
     previous = target.with_name(f".{target.name}.previous-{incoming.name.rsplit('-', 1)[1]}")
     try:
-        shutil.copytree(site, incoming, dirs_exist_ok=True)
+        # The deployment's own time on every file, in a new random order (filetimes).
+        copy_shuffled(site, incoming)
         flush(incoming)
         if not target.exists():
             incoming.rename(target)

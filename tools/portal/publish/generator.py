@@ -58,6 +58,9 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
         "use_directory_urls": False,
         "nav": rendered.nav,
         "extra_css": ["portal.css"],
+        # The theme keeps its settings (the palette) in localStorage under this scope: the
+        # portal's folder for every tier, so no entry names the tier's folder.
+        "extra": {"scope": ".."},
         "markdown_extensions": _extensions(repo.root / "mkdocs.yml"),
     }
     path = pages_dir / "mkdocs.yml"

@@ -3,8 +3,11 @@
 Formats (all shared with static/loader.js and static/app.js):
 - keys.json: {"v": 2, "kdf": "PBKDF2-SHA256", "iterations": N, "salt": b64(16 random bytes, new
   every build), "build": id, "slots": [b64(nonce || AES-GCM(wrapping key, JSON {"key", "home",
-  "tier"} padded with spaces to SLOT_BYTES, aad="ccm-portal/slot/" + build))]}
+  "tier", "reader"} padded with spaces to SLOT_BYTES, aad="ccm-portal/slot/" + build))]}
   where wrapping key = HKDF-SHA256(PBKDF2(passcode, salt), info="ccm-portal/wrap").
+- the reader key ("reader" in a slot): HKDF-SHA256(PBKDF2(passcode, READER_SALT + tier),
+  info="ccm-portal/reader"), the same from build to build while the passcode stays: reader.js
+  keeps the reader's last visit sealed with it in localStorage, under a name derived from it.
 - a sealed page (and the search index): nonce(12) || AES-GCM(content key, frame(gzip(document)),
   aad="ccm-portal/page/" + build + "/" + its path in the site)
 - a sealed file: nonce(12) || AES-GCM(content key, frame(bytes), aad="ccm-portal/file/" + build + "/" + path)
@@ -37,6 +40,7 @@ FORMAT = 2
 SLOT_AAD = "ccm-portal/slot/"
 SLOT_BYTES = 256  # every slot the same length, whatever its tier
 SALT_BYTES = 16
+READER_SALT = "ccm-portal/reader/"  # fixed, so the reader key outlives a build (the passcode still goes through PBKDF2)
 MIN_SEALED = 4096  # the smallest size bucket of a sealed page or file
 NONCE = 12
 TAG = 16
@@ -90,6 +94,7 @@ class TierKeys:
     content: bytes  # random per build: seals the tier's pages and files
     folder: str  # the tier's folder in site/, random per build
     build: str
+    reader: bytes = b""  # seals what the reader's browser keeps between visits (reader_key)
 
     def name(self, key: str) -> str:
         """An opaque file name for a logical page ('submission/lao-…'), new every build, so two
@@ -108,13 +113,20 @@ class TierKeys:
 
 
 def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int, build: str) -> TierKeys:
-    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(6), build)
+    reader = reader_key(tier, passcode, iterations)
+    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(6), build, reader)
+
+
+def reader_key(tier: str, passcode: str, iterations: int) -> bytes:
+    """The key that seals the reader's last visit in the browser: the same in every build while
+    the passcode stays, so the visit is remembered across builds and names nothing readable."""
+    return subkey(derive_master(passcode, (READER_SALT + tier).encode(), iterations), "reader")
 
 
 def keys_document(tiers: list[TierKeys], salt: bytes, iterations: int, build_id: str) -> str:
     slots = []
     for keys in tiers:
-        payload = json.dumps({"key": b64(keys.content), "home": f"{keys.folder}/index.html", "tier": keys.tier}).encode()
+        payload = json.dumps({"key": b64(keys.content), "home": f"{keys.folder}/index.html", "tier": keys.tier, "reader": b64(keys.reader)}).encode()
         if len(payload) > SLOT_BYTES:
             raise SealError(f"the key slot of tier {keys.tier!r} is longer than {SLOT_BYTES} bytes; use a shorter tier id")
         nonce = os.urandom(NONCE)

@@ -10,10 +10,10 @@ Content-Security-Policy, so that nothing in a page can make the browser talk to 
 from __future__ import annotations
 
 import base64
+import gzip
 import hashlib
 import html
 import json
-import random
 import re
 import secrets
 import shutil
@@ -24,7 +24,8 @@ from pathlib import Path
 
 from portal.errors import PortalError
 from portal.publish.generator import SEARCH_INDEX
-from portal.publish.keys import MIN_SEALED, TierKeys, b64, compress, sealed_size
+from portal.publish.keys import MIN_SEALED, TierKeys, b64, compress
+from portal.publish.steadysize import steady_size
 
 PUBLIC_DIR = "_portal"
 STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
@@ -70,8 +71,8 @@ def _csp_meta(policy: str) -> str:
 class Protected:
     pages: int = 0
     policy: str = ""
-    # Files every tier has under the same name (its home page, its search index), sealed by
-    # seal_alike once all tiers are built, to one size: their sizes would tell the tiers apart.
+    # Files every tier has under the same name (its home page, its search index, its exports),
+    # sealed by seal_alike once the tier's decoys are counted, each to its own tier's bucket.
     held: dict[str, bytes] = field(default_factory=dict)  # what it is ("index.html", "export/csv") -> its plaintext (pages gzip-compressed)
     held_names: dict[str, str] = field(default_factory=dict)  # what it is -> its name in the tier's folder
 
@@ -220,7 +221,8 @@ def seal_part(staging: Path, out: Path, keys: TierKeys, text: PublicText, attach
             if rel == HOME:
                 part.held[rel] = compress(document.encode("utf-8"))
                 continue
-            sealed = keys.seal_page(where, document.encode("utf-8"))
+            plain = document.encode("utf-8")
+            sealed = keys.seal_compressed(where, compress(plain), steady_size(plain))
             (target / rel).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
             part.page_sizes.append(len(sealed))
         elif rel == SEARCH_INDEX:
@@ -257,7 +259,8 @@ def finish_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, part
     # The theme's instant navigation opens in place only the pages its sitemap lists: the tier's
     # list of pages (decoys included, so its size follows the rounded count), sealed; app.js turns
     # it into the sitemap the theme reads.
-    (target / SITEMAP).write_bytes(keys.seal_page(f"{keys.folder}/{SITEMAP}", json.dumps(sorted(pages)).encode()))
+    listed = json.dumps(sorted(pages)).encode()
+    (target / SITEMAP).write_bytes(keys.seal_compressed(f"{keys.folder}/{SITEMAP}", compress(listed), steady_size(listed)))
     for rel in sorted({rel for part in parts for rel in part.referenced}):
         source = staging / rel
         shared = out / rel
@@ -268,12 +271,12 @@ def finish_tier(staging: Path, out: Path, keys: TierKeys, text: PublicText, part
 
 
 def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicText) -> None:
-    """Seal the files that every tier has (home page, search index, exports) to one size across
-    the tiers, so that their sizes do not say which tier is larger or which one a new text reached."""
+    """Seal the files that every tier has (home page, search index, exports), each to the size
+    bucket of its own tier's content: padded to the larger tier's size, a partners' file would
+    tell a partners reader (who sees the padding once it is opened) how much the States read."""
     for what in sorted({what for _keys, done in tiers for what in done.held}):
         page = what in (HOME, SEARCH_INDEX)
         plain = {keys.tier: done.held[what] for keys, done in tiers if what in done.held}  # pages already compressed
-        size = max(sealed_size(len(data)) for data in plain.values())
         for keys, done in tiers:
             if what not in done.held:
                 continue
@@ -282,8 +285,10 @@ def seal_alike(out: Path, tiers: list[tuple[TierKeys, Protected]], text: PublicT
             target = out / where
             target.parent.mkdir(parents=True, exist_ok=True)
             if not page:
-                target.write_bytes(keys.seal_file(where, plain[keys.tier], size))
-            elif what == HOME:
+                target.write_bytes(keys.seal_file(where, plain[keys.tier]))
+                continue
+            size = steady_size(gzip.decompress(plain[keys.tier]), search_index=what == SEARCH_INDEX)
+            if what == HOME:
                 target.write_text(unlock_form(text, "../", b64(keys.seal_compressed(where, plain[keys.tier], size)), done.policy), encoding="utf-8")
             else:
                 target.write_bytes(keys.seal_compressed(where, plain[keys.tier], size))
@@ -303,12 +308,14 @@ DECOY_PAGE = '<!doctype html><html lang="en"><head><meta charset="utf-8">{}<titl
 def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, page_sizes: list[int], file_sizes: list[int], held_files: int) -> list[str]:
     """Sealed pages and files that open like the real ones and say nothing, so that a tier's
     folder shows only a rounded count of each, in sizes drawn from the real ones."""
-    chooser = random.SystemRandom()
     names: list[str] = []
     # The home page and the exports are sealed later (seal_alike) but count among the pages and files.
     for sizes, is_page, later in ((page_sizes, True, 1), (file_sizes, False, held_files)):
-        for _ in range(rounded_count(len(sizes) + later) - len(sizes) - later):
-            bucket = chooser.choice(sizes or [MIN_SEALED])
+        # Sizes taken in turn from the real ones, largest first: the same texts give the same
+        # folder, whatever else the build holds (a random draw would differ at every build).
+        drawn = sorted(sizes, reverse=True) or [MIN_SEALED]
+        for number in range(rounded_count(len(sizes) + later) - len(sizes) - later):
+            bucket = drawn[number % len(drawn)]
             name = secrets.token_hex(10) + (".html" if is_page else ".bin")
             where = f"{keys.folder}/{name}"
             if is_page:

@@ -13,18 +13,20 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from portal import dates
+from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
 from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission, Submitter
 from portal.publish import meeting
 from portal.publish.pages import front, listings, texts
 from portal.publish.pages.front import published_dates
 from portal.publish.sections import plain_block
 from portal.publish.templating import fragment, h, html_table, md, portal_html
-from portal.publish.textformat import text_block
+from portal.publish.textformat import UnrenderableText, text_block
 
 __all__ = ["Namer", "Pages", "Rendered", "TierInput", "h", "html_table", "md", "published_dates", "readable_namer", "render_tier"]
 
@@ -58,7 +60,7 @@ class Rendered:
     pages: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> Markdown
     files: dict[str, str] = field(default_factory=dict)  # file name (in docs/) -> repository path to copy
     generated: dict[str, bytes] = field(default_factory=dict)  # file name (in docs/) -> bytes made here (exports); sealed like attachments
-    alike: dict[str, str] = field(default_factory=dict)  # file name -> what it is in every tier ("export/csv"): sealed to one size across tiers
+    alike: dict[str, str] = field(default_factory=dict)  # file name -> what it is in every tier ("export/csv"): sealed by protect.seal_alike
     nav: list[dict[str, object]] = field(default_factory=list)
 
 
@@ -163,11 +165,20 @@ class Pages:
             self.bylines[sub.id] = made
         return made
 
+    def tells_replacement(self, sub: Submission) -> bool:
+        """Whether this tier is told that `sub` replaces an earlier text: partners only where they
+        could read that text, so that no page tells them a States-only text existed."""
+        return bool(sub.replaces) and (not self.data.partners_tier or sub.replaces in self.data.earlier)
+
     def text(self, sub: Submission) -> Markup:
         """The text's HTML, made once per tier."""
         made = self.texts.get(sub.id)
         if made is None:
-            made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            try:
+                with time_limit(RENDER_SECONDS) if sub.format == "markdown" else nullcontext():
+                    made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
+            except (RecursionError, RenderTooSlow):
+                raise UnrenderableText(f"text {sub.id} cannot be rendered: {UnrenderableText.why}") from None
             self.texts[sub.id] = made
         return portal_html(made)
 

@@ -32,7 +32,7 @@ from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
 from portal.publish.crosstier import Prepared, every_needles, name_findings, readable_text, scan_tier, tier_needles
-from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, open_file, open_page, open_slots, wrapping_key
+from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, keys_document, open_file, open_page, open_slots, wrapping_key
 from portal.publish.leaks import Leak, Needles
 from portal.publish.protect import (
     NOT_FOUND,
@@ -47,6 +47,7 @@ from portal.publish.protect import (
     theme_root,
     unlock_form,
 )
+from portal.publish.themewords import theme_wording
 
 _SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
 _SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
@@ -326,9 +327,10 @@ def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
 
 
 def build_wording(text: PublicText) -> list[str]:
-    """What the build itself writes in the clear (the public pages, every name it gives): a title
-    that says the same is no evidence in a file name."""
-    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, *fixed_names()]
+    """What the build itself writes in the clear (the public pages, the keys file's fields, every
+    name it gives) and the theme's own phrases: a title that says the same is no evidence."""
+    keys_fields = keys_document([], b"", 0, "")
+    return [unlock_form(text, ""), unlock_form(text, "../", "x", content_security_policy()), NOT_FOUND, keys_fields, *fixed_names(), *theme_wording()]
 
 
 def _withheld(rel: str) -> str:

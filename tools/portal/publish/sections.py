@@ -6,8 +6,9 @@ block, so the block's text content is still the text as received, character for 
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
+
+from portal.publish.textformat import one_line, plain_html
 
 HEADING_CLASS = "portal-text-heading"
 
@@ -29,9 +30,9 @@ def sectioned_plain_html(text: str, headings: Iterable[str]) -> str:
         content = line.rstrip("\r\n")
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         if previous_blank and content.strip() and following and heading_key(content) in wanted:
-            parts.append(f'<h3 class="{HEADING_CLASS}">{html.escape(line, quote=True)}</h3>')
+            parts.append(f'<h3 class="{HEADING_CLASS}">{plain_html(line)}</h3>')
         else:
-            parts.append(html.escape(line, quote=True))
+            parts.append(plain_html(line))
         previous_blank = not content.strip()
     return "".join(parts)
 
@@ -39,4 +40,4 @@ def sectioned_plain_html(text: str, headings: Iterable[str]) -> str:
 def plain_block(text: str, headings: Iterable[str]) -> str:
     """One line of raw HTML, like textformat.text_block for a plain text, with headings shown."""
     inner = sectioned_plain_html(text, headings)
-    return '<div class="portal-text portal-plain">' + inner.replace("\r", "").replace("\n", "&#10;") + "</div>"
+    return '<div class="portal-text portal-plain">' + one_line(inner) + "</div>"

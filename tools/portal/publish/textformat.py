@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import html
+import re
+import unicodedata
+from functools import cache
 
 import markdown
 import nh3
+
+from portal.errors import PortalError
 
 _TAGS = {
     "p",
@@ -62,6 +67,12 @@ _EXTENSIONS = ["tables", "sane_lists", "def_list", "toc"]
 ID_PREFIX = "text-"
 
 
+class UnrenderableText(PortalError):
+    """A text the renderer cannot follow; `portal validate` names the limit it goes past."""
+
+    why = "Markdown cannot follow its structure within the limits of a text; publish it as plain text (`format: plain`) or withdraw it; nothing was built"
+
+
 def sanitise(fragment: str) -> str:
     """Only plain structure survives: no script, style, iframe, object, form, event handler,
     image, `name`, or URL other than http(s) and mailto. Every id is put behind ID_PREFIX, so no
@@ -78,8 +89,42 @@ def sanitise(fragment: str) -> str:
 
 
 def plain_html(text: str) -> str:
-    """Every character and line break as sent; nothing is interpreted."""
-    return html.escape(text, quote=True)
+    """Every character and line break as sent; nothing is interpreted. A character that shows
+    nothing (a control or format character) stays in the page, in a span that shows a symbol for
+    it beside (portal.css), so what is read and copied is still the text as sent. (Line breaks
+    are LF: a text is read with its CRs as line breaks, as its fingerprint counts them.)"""
+    return _invisible().sub(_marked, html.escape(text, quote=True))
+
+
+# Shown by their effect on the letters around them (Persian, emoji sequences), not as a symbol.
+_JOINERS = {"\u200c", "\u200d"}
+
+
+@cache
+def _invisible() -> re.Pattern[str]:
+    characters = [chr(code) for code in range(0x10000) if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zl", "Zp")]
+    wanted = "".join(re.escape(char) for char in characters if char not in ("\t", "\n", "\r", *_JOINERS))
+    return re.compile(f"[{wanted}]")
+
+
+def _marked(match: re.Match[str]) -> str:
+    char = match.group(0)
+    code = ord(char)
+    symbol = chr(0x2400 + code) if code < 0x20 else "\u2421" if code == 0x7F else f"U+{code:04X}"
+    return f'<span class="portal-char" data-symbol="{symbol}">{_reference(char)}</span>'
+
+
+def _reference(char: str) -> str:
+    """A character as the page can carry it: C0 controls as references, since the page's Markdown
+    deletes STX and ETX (its own markers); C1 controls as they are, since a reference to one
+    reads as a Windows-1252 letter."""
+    return f"&#{ord(char)};" if ord(char) < 0x20 else char
+
+
+def one_line(inner: str) -> str:
+    """A text's HTML on one line that the page's Markdown passes on untouched: line breaks and
+    TABs as character references (Markdown expands TABs to spaces from the start of the line)."""
+    return inner.replace("\r", "").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
 def markdown_html(text: str) -> str:
@@ -97,9 +142,6 @@ def page_slug(value: str, separator: str) -> str:
 
 
 def _slug(value: str, separator: str) -> str:
-    import re
-    import unicodedata
-
     value = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
     return re.sub(r"[^\w]+", separator, value.lower()).strip(separator) or "section"  # sanitise adds ID_PREFIX
 
@@ -110,6 +152,5 @@ def text_block(text: str, text_format: str) -> str:
         inner, css = markdown_html(text), "portal-text portal-markdown"
     else:
         inner, css = plain_html(text), "portal-text portal-plain"
-    # Line breaks as character references keep the block on one line, so the page's Markdown
-    # never sees a blank line (or anything else) inside the text.
-    return f'<div class="{css}">' + inner.replace("\r", "").replace("\n", "&#10;") + "</div>"
+    # On one line, the page's Markdown never sees a blank line (or anything else) inside the text.
+    return f'<div class="{css}">' + one_line(inner) + "</div>"

@@ -143,7 +143,7 @@
       input.focus();
       return;
     }
-    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build }));
+    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build, reader: entry.reader }));
     if (payload) {
       try {
         await showThisPage(entry);

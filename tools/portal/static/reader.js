@@ -2,15 +2,22 @@
 // updated since the reader's previous visit, and makes the print buttons print.
 //
 // What the reader has seen is kept in this browser's localStorage only (the portal's "as of" date
-// at the previous visit); nothing is sent anywhere.
+// at the previous visit), sealed with the tier's reader key (AES-GCM; keys.py) under a name
+// derived from that key: after Lock, the browser's storage names no tier, folder or date. Nothing
+// is sent anywhere.
 //
 // The work for one page is `setUpPage`, and it may run more than once: on DOMContentLoaded, and on
 // each `portal:page` event that in-page navigation sends on `document` after it swaps the page's
 // body in without reloading the scripts. Listeners that must exist once sit on `document`.
 (() => {
   "use strict";
+  const STORE = "ccm-portal-key"; // loader.js's: the opened tier's keys, for this tab only
   const VISITS = "ccm-portal-visits/";
   const SESSION = "ccm-portal-visit";
+  const encoder = new TextEncoder();
+  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const text64 = (data) => btoa(String.fromCharCode(...new Uint8Array(data)));
+  const hex = (data) => Array.from(new Uint8Array(data), (b) => b.toString(16).padStart(2, "0")).join("");
 
   function read(storage, key) {
     try {
@@ -22,19 +29,53 @@
 
   function write(storage, key, value) {
     try {
-      storage.setItem(key, JSON.stringify(value));
+      storage.setItem(key, typeof value === "string" ? value : JSON.stringify(value));
     } catch (error) {
       // storage full or disabled: the marks are a convenience, the page works without them
     }
   }
 
+  // Where the visits of this tier are kept, and the key that seals them (both from the reader key).
+  let visitsPromise = null;
+  function visits() {
+    return (visitsPromise ||= (async () => {
+      const entry = read(sessionStorage, STORE);
+      if (!entry || !entry.reader) return null;
+      const base = await crypto.subtle.importKey("raw", bytes(entry.reader), "HKDF", false, ["deriveBits", "deriveKey"]);
+      const purpose = (name) => ({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("ccm-portal/reader/" + name) });
+      const name = VISITS + hex(await crypto.subtle.deriveBits(purpose("name"), base, 128));
+      const key = await crypto.subtle.deriveKey(purpose("seal"), base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+      return { name, key };
+    })());
+  }
+
+  async function load(store) {
+    try {
+      const sealed = bytes(localStorage.getItem(store.name) || "");
+      const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12) }, store.key, sealed.slice(12));
+      return JSON.parse(new TextDecoder().decode(plain));
+    } catch (error) {
+      return null; // none yet, or sealed with an earlier passcode
+    }
+  }
+
+  async function save(store, state) {
+    const iv = crypto.getRandomValues(new Uint8Array(12));
+    const sealed = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, store.key, encoder.encode(JSON.stringify(state)));
+    const stored = new Uint8Array(iv.length + sealed.byteLength);
+    stored.set(iv);
+    stored.set(new Uint8Array(sealed), iv.length);
+    write(localStorage, store.name, text64(stored));
+  }
+
   // A visit is one browser session (the tab that holds the passcode). At the start of a visit,
   // the "as of" date of the previous one becomes the date after which texts count as new.
-  function sinceDate(marker) {
+  async function sinceDate(marker) {
     const asof = marker.dataset.portalAsof;
-    const key = VISITS + (marker.dataset.portalTier || "");
-    let state = read(localStorage, key);
-    const inVisit = read(sessionStorage, SESSION) === key;
+    const store = await visits();
+    if (!store) return null;
+    let state = await load(store);
+    const inVisit = read(sessionStorage, SESSION) === store.name;
     if (!state || typeof state.asof !== "string") {
       state = { since: null, asof };
     } else if (!inVisit) {
@@ -42,8 +83,8 @@
     } else if (asof > state.asof) {
       state = { since: state.since, asof };
     }
-    write(localStorage, key, state);
-    write(sessionStorage, SESSION, key);
+    await save(store, state);
+    write(sessionStorage, SESSION, JSON.stringify(store.name));
     return state.since;
   }
 
@@ -82,10 +123,10 @@
     summary.hidden = false;
   }
 
-  function setUpPage() {
+  async function setUpPage() {
     const marker = document.querySelector(".portal-reader[data-portal-asof]");
     if (marker) {
-      const since = sinceDate(marker);
+      const since = await sinceDate(marker);
       if (since) {
         markNew(document, since);
         summarise(document, since);

@@ -115,7 +115,12 @@ def recent(pages: Pages) -> None:
     """The latest texts, newest first."""
     subs = sorted(pages.data.submissions, key=lambda s: (-s.published.toordinal(), s.id))[:RECENT]
     rows = [
-        [dates.long_date(sub.published), pages.sub_link(sub) + (" (update)" if sub.replaces else ""), pages.submitter_link(sub), h(KIND_SINGULAR[sub.kind])]
+        [
+            dates.long_date(sub.published),
+            pages.sub_link(sub) + (" (update)" if pages.tells_replacement(sub) else ""),
+            pages.submitter_link(sub),
+            h(KIND_SINGULAR[sub.kind]),
+        ]
         for sub in subs
     ]
     table = html_table(["Published", "Title", "By", "Kind"], rows) if subs else ""
@@ -130,6 +135,7 @@ def changes(pages: Pages) -> None:
     for event in pages.data.changes:
         sub = visible.get(event.submission)
         if sub is not None and event.action in words:
-            rows.append([dates.long_date(event.date), words[event.action], pages.sub_link(sub), pages.submitter_link(sub)])
+            action = "publish" if event.action == "replace" and not pages.tells_replacement(sub) else event.action
+            rows.append([dates.long_date(event.date), words[action], pages.sub_link(sub), pages.submitter_link(sub)])
     table = html_table(["Date", "Change", "Text", "By"], rows[:CHANGES]) if rows else ""
     pages.page("changes", "Changes", fragment(TEMPLATE, "changes", table), searchable=False)

@@ -70,10 +70,10 @@ def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> lis
     ]
     if sub.replaces:
         earlier = replaced.get(sub.replaces)
-        # The earlier text's id only where this tier could read it: a text shared with partners
-        # may replace one that was for States only.
+        # Named only where this tier could read the earlier text: a text shared with partners may
+        # replace one that was for States only, and partners are not told that one existed.
         if earlier:
             rows.append(("Replaces", f"<code>{h(sub.replaces)}</code> (the earlier text of {h(dates.long_date(earlier.published))}, no longer shown)"))
-        else:
+        elif pages.tells_replacement(sub):
             rows.append(("Replaces", "an earlier text, no longer shown"))
     return [(label, portal_html(value)) for label, value in rows]
