@@ -278,7 +278,7 @@ def test_values_in_other_forms_are_published_as_meant(example_repo: Repo, run: R
         ),
         (
             {"budget": "$ 275,000"},
-            ":7:1: error: budget: '$ 275,000': '$' is the sign of several currencies (USD, CAD, AUD, NZD…); write the ISO 4217 code; write it as the guidance pattern shows, or give --budget \"275000 EUR\"",
+            ":7:1: error: budget: '$ 275,000': '$' is the sign of several currencies (USD, CAD, AUD, NZD…); write the ISO 4217 code, or give --budget \"275000 EUR\"",
         ),
         ({"period": "01/02/2027 – 03/04/2027"}, ":8:1: error: period: '01/02/2027 – 03/04/2027' could be read day first or month first"),
     ],

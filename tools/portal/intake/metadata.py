@@ -101,7 +101,8 @@ class _Sources:
     def refuse(self, name: str, why: str) -> None:
         """A header line that cannot be used as written, named with the option that sets it."""
         _value, line = self.prepared.header[name]
-        self.problems.append(Problem(self.source, line, 1, name, f"{why}; write it as the guidance pattern shows, or give {FIXES[name]}"))
+        advice = ", or give" if "; write" in why else "; write it as the guidance pattern shows, or give"  # the reader may already say how to write it
+        self.problems.append(Problem(self.source, line, 1, name, f"{why}{advice} {FIXES[name]}"))
 
     def read(self, name: str, reader: Callable[[str], Any]) -> Any:
         """The header block's value of `name` read by `reader`, or None (none, or refused)."""

@@ -230,34 +230,39 @@ def plain(word: str) -> str:
     return re.sub(r"[\s_-]+", "-", bare.strip().lower())
 
 
+def _key(word: str) -> str:
+    """A word compared with others: as `plain`, and 'co-operation' is 'cooperation'."""
+    return plain(word).replace("-", "")
+
+
 def read_choice(written: str, labels: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> str:
     """The allowed value meant by its value, its label ('States only') or its label without the
     article it cites ('Victim assistance' for 'Victim assistance (Article 5)')."""
-    wanted = plain(written)
+    wanted = _key(written)
     for value, label in labels.items():
-        if wanted in (plain(value), plain(label), plain(re.sub(r"\s*\(.*\)\s*$", "", label))):
+        if wanted in (_key(value), _key(label), _key(re.sub(r"\s*\(.*\)\s*$", "", label))):
             return value
     for alias, value in (aliases or {}).items():
-        if wanted == plain(alias):
+        if wanted == _key(alias):
             return value
     raise Unreadable(f"{written!r} is not one of {', '.join(labels)}")
 
 
 def country_names(states: Mapping[str, str]) -> dict[str, str]:
     """Each way a country is written (the registry's name, ISO 3166's names, the alpha-3 code),
-    compared as `plain` does, and its alpha-3 code."""
+    compared as `_key` does, and its alpha-3 code."""
     names: dict[str, str] = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name", "alpha_3"):
             if getattr(country, attribute, None):
-                names[plain(getattr(country, attribute))] = country.alpha_3
-    names.update({plain(name): code for code, name in states.items()})
+                names[_key(getattr(country, attribute))] = country.alpha_3
+    names.update({_key(name): code for code, name in states.items()})
     return names
 
 
 def read_country(written: str, names: Mapping[str, str]) -> str:
     """The alpha-3 code of a country written by name or code; `Unreadable` if it is none."""
-    code = names.get(plain(written)) or names.get(plain(re.sub(r"^the\s+", "", written.strip(), flags=re.IGNORECASE)))
+    code = names.get(_key(written)) or names.get(_key(re.sub(r"^the\s+", "", written.strip(), flags=re.IGNORECASE)))
     if code is None:
         raise Unreadable(f"{written!r} is not a country the portal knows")
     return code
@@ -268,4 +273,4 @@ def country_of_region(region: str, names: Mapping[str, str]) -> str:
     name = re.sub(r"\s*\(.*\)\s*$", "", region).strip()
     if re.fullmatch(r"[A-Z]{3}", name):
         return ""  # a region is a place, not a code
-    return names.get(plain(name), "")
+    return names.get(_key(name), "")
