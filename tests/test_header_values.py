@@ -9,7 +9,7 @@ import pytest
 
 from portal.config import Repo
 from portal.intake.headerblock import split_header_block
-from portal.intake.values import Unreadable, country_names, country_of_region, read_amount, read_choice, read_country, read_list, read_period
+from portal.intake.values import Unreadable, country_names, country_of_region, read_amount, read_choice, read_country, read_kind, read_list, read_period
 from portal.model import AUDIENCES, THEMES
 from portal.registry import load_registry
 
@@ -35,7 +35,10 @@ TODAY = ["--today", DEMO_DATE]
         ("£ 45,000", (45000, "GBP")),
         ("1500000 usd", (1500000, "USD")),
         ("EUR 2,5 Mio", (2500000, "EUR")),
-        ("12.345 EUR", (12345, "EUR")),  # one mark before three digits: thousands (an amount has no third decimal)
+        ("12.345 EUR", (12345, "EUR")),
+        ("1.5 million euros", (1500000, "EUR")),
+        ("250,000 US dollars", (250000, "USD")),
+        ("80 000 Swiss francs", (80000, "CHF")),  # one mark before three digits: thousands (an amount has no third decimal)
     ],
 )
 def test_amounts_as_ministries_write_them(line: str, expected: tuple[float, str]) -> None:
@@ -58,6 +61,8 @@ def test_amounts_as_ministries_write_them(line: str, expected: tuple[float, str]
         ("0 EUR", "more than zero"),
         ("about 275.000 €", "is not an amount and a currency"),
         ("1,5555 EUR", "more than two decimals"),
+        ("100,000 dollars", "'dollars' is not the name of a currency ISO 4217 knows"),
+        ("2.4 million", "names no currency"),
     ],
 )
 def test_amounts_that_are_refused_not_guessed(line: str, refusal: str) -> None:
@@ -138,7 +143,25 @@ def test_allowed_values_by_their_labels(written: str, labels: dict[str, str], ex
     assert read_choice(written, labels) == expected
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Need", "need"),
+        ("Needs", "need"),
+        ("Offer", "offer"),
+        ("How to apply", "how-to-apply"),
+        ("how-to-apply", "how-to-apply"),
+        ("Project", "project"),
+        ("Ongoing project", "project"),
+    ],
+)
+def test_kinds_as_people_write_them(written: str, expected: str) -> None:
+    assert read_kind(written) == expected
+
+
 def test_a_value_that_is_not_allowed_is_refused() -> None:
+    with pytest.raises(Unreadable, match="'Request' is not one of need, offer, how-to-apply, project"):
+        read_kind("Request")
     with pytest.raises(Unreadable, match="'everyone' is not one of states, states-and-partners"):
         read_choice("everyone", AUDIENCES)
 
@@ -201,6 +224,12 @@ def test_wrapped_lines_continue_the_value_above() -> None:
     assert block.body == "The text.\n"
 
 
+def test_a_field_given_twice_is_kept_for_a_refusal() -> None:
+    block = split_header_block("Kind: need\nTitle: Clearance\nTitle: Survey\n----\nText")
+    assert block is not None
+    assert block.fields == {"kind": ("need", 1), "title": ("Clearance", 2), "Title": ("Survey", 3)}
+
+
 def test_a_label_that_is_no_field_is_kept_for_a_refusal() -> None:
     block = split_header_block("Kind: need\nTitle: Clearance\nDuration (months): 12\nDonor: Germany\n----\nText")
     assert block is not None
@@ -224,13 +253,13 @@ def test_text_that_is_not_a_header_block(text: str) -> None:
 # Through `portal ingest` -----------------------------------------------------------------------
 
 HEADER = """Kind: {kind}
-Title: Clearance of cluster munition remnants in Savannakhet
+Title: Clearance of cluster munition remnants in Savannakhet{title_more}
 Themes: {themes}
 Assistance: technical, financial
 Audience: {audience}
 Contact: Planning Unit <planning@nra.example.la>
 Budget: {budget}
-Period: {period}
+Period: {period}{more}
 ----
 
 We ask for support to clear cluster munition remnants in three districts.
@@ -238,7 +267,15 @@ We ask for support to clear cluster munition remnants in three districts.
 
 
 def _message(tmp_path: Path, name: str = "need.eml", **values: str) -> Path:
-    fields = {"kind": "Need", "themes": "Clearance and risk reduction education", "audience": "States only", "budget": "275.000 €", "period": "2027"} | values
+    fields = {
+        "kind": "Need",
+        "themes": "Clearance and risk reduction education",
+        "audience": "States only",
+        "budget": "275.000 €",
+        "period": "2027",
+        "title_more": "",
+        "more": "",
+    } | values
     raw = (
         "From: NRA Planning <planning@nra.example.la>\nTo: coordinator@example.org\nSubject: Need\n"
         f"Message-ID: <{name}@nra.example.la>\nDate: Mon, 16 Nov 2026 09:30:00 +0000\n"
@@ -293,6 +330,23 @@ def test_a_value_that_cannot_be_read_is_refused_naming_line_and_option(
     assert "Traceback" not in result.output
     assert f"{message}{located}" in result.output
     assert snapshot(example_repo.root) == before
+
+
+def test_wrapped_values_and_countries_from_regions_are_said(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    message = _message(tmp_path, title_more=" and\nAttapeu provinces", more="\nRegions: Savannakhet, Cambodia (Stung Treng), Lao PDR (Attapeu)")
+    result = run("ingest", str(message), "--repo", str(example_repo.root), *TODAY)
+    assert result.exit_code == 0, result.output
+    assert "  joined line 3 to the Title: on line 2 (the value continued on the next line)\n" in result.output
+    assert "  country KHM added from the region 'Cambodia (Stung Treng)' (line 10); give --country to set the countries\n" in result.output
+    text = next((example_repo.root / "submissions" / "LAO").glob("lao-2026-need-clearance-of-cluster*.md")).read_text(encoding="utf-8")
+    assert "title: Clearance of cluster munition remnants in Savannakhet and Attapeu provinces\n" in text
+    assert "countries: [KHM]\n" in text  # Lao PDR is the submitter itself
+
+
+def test_a_field_given_twice_is_refused(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    result = run("ingest", str(_message(tmp_path, more="\nBudget: 300000 EUR")), "--repo", str(example_repo.root), *TODAY)
+    assert result.exit_code == 1
+    assert ":9:1: error: Budget: 'Budget:' is given twice in the header block (lines 7 and 9); keep the one that is meant" in result.output
 
 
 def test_every_unreadable_line_is_named_at_once(example_repo: Repo, run: Run, tmp_path: Path) -> None:

@@ -110,6 +110,8 @@ def _finished(lines: list[str], start: int, separator: int, found: list[tuple[st
     fields: dict[str, tuple[str, int]] = {}
     for name, pieces, line, continued in found:
         value = _joined(pieces)
+        if name in fields:
+            name = name.capitalize()  # a field given twice: kept apart, so that it is refused, not overwritten
         if value.startswith("[") and value.endswith("]"):
             value = ""  # the template's placeholder, left as it was
         fields[name] = FieldValue(value, line, tuple(continued))

@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from portal.intake.headerblock import HEADER_FIELDS
 from portal.intake.mail import ParsedMail
-from portal.intake.values import Unreadable, country_names, country_of_region, plain, read_amount, read_choice, read_country, read_list, read_period
-from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, THEMES, Problem, schema_path
+from portal.intake.values import Unreadable, country_names, country_of_region, plain, read_amount, read_choice, read_country, read_kind, read_list, read_period
+from portal.model import ASSISTANCE, AUDIENCES, KINDS, THEMES, Problem, schema_path
 from portal.registry import Registry, load_registry
 
 if TYPE_CHECKING:  # ingest calls this module; these are its types
@@ -69,7 +69,6 @@ FIXES = {
     "period": "--period 2027-01-01..2027-12-31",
     "countries": "--country CODE (repeatable)",
 }
-KIND_ALIASES = {"ongoing project": "project", "how to apply for assistance": "how-to-apply"}
 
 
 class _Sources:
@@ -82,6 +81,7 @@ class _Sources:
         self.origins: dict[str, str] = {}
         self.source = options.source_name
         self.problems: list[Problem] = []
+        self.notes: list[str] = []  # what was read in a way the coordinator should know
 
     def from_header(self, name: str) -> str:
         """The header block's value of `name` ('' if none), noting where it came from."""
@@ -116,28 +116,25 @@ class _Sources:
             return None
 
     def unknown_labels(self) -> None:
-        """Refuse a 'Label:' line of the header block that is no field of the guidance pattern."""
+        """Refuse a 'Label:' line of the header block that is no field of the guidance pattern,
+        or a field given twice."""
         for name, (value, line) in self.prepared.header.items():
-            if name not in HEADER_FIELDS:
-                self.problems.append(
-                    Problem(
-                        self.source,
-                        line,
-                        1,
-                        name,
-                        f"'{name}:' is not a field of the guidance pattern ('{name}: {value}'); write it in the text below the line of dashes",
-                    )
-                )
+            if name.lower() in HEADER_FIELDS and name not in HEADER_FIELDS:
+                first = self.prepared.header[name.lower()][1]
+                why = f"'{name}:' is given twice in the header block (lines {first} and {line}); keep the one that is meant"
+            elif name not in HEADER_FIELDS:
+                why = f"'{name}:' is not a field of the guidance pattern ('{name}: {value}'); write it in the text below the line of dashes"
+            else:
+                continue
+            self.problems.append(Problem(self.source, line, 1, name, why))
 
-    def joined_notes(self) -> list[str]:
-        """What was read from a value wrapped over several lines, said for the coordinator."""
-        notes = []
+    def joined(self) -> None:
+        """Say which values were wrapped over several lines and joined."""
         for name, entry in self.prepared.header.items():
             continued = getattr(entry, "continued", ())
             if continued:
                 lines = f"line {continued[0]}" if len(continued) == 1 else f"lines {continued[0]}-{continued[-1]}"
-                notes.append(f"joined {lines} to the {name.capitalize()}: on line {entry[1]} (the value continued on the next line)")
-        return notes
+                self.notes.append(f"joined {lines} to the {name.capitalize()}: on line {entry[1]} (the value continued on the next line)")
 
 
 def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
@@ -153,8 +150,8 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
         from portal.intake.ingest import IngestError  # ingest imports this module
 
         raise IngestError(f"the header block cannot be used as written; nothing was written ({len(sources.problems)} problem(s))", sources.problems)
-    # The command prints these notes with what was left out of the e-mail.
-    prepared.notes.extend(sources.joined_notes())
+    sources.joined()
+    prepared.notes.extend(sources.notes)  # the command prints them with what was left out of the e-mail
     _complete(values, sources.origins, ask)
     meta: dict[str, Any] = {
         "kind": values["kind"],
@@ -177,7 +174,7 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
 def _described_values(sources: _Sources, options: Options) -> dict[str, Any]:
     """Kind, title, themes, assistance and audience: each option wins over the header block."""
     return {
-        "kind": sources.option("kind", "--kind", options.kind) or sources.read("kind", _kind) or "",
+        "kind": sources.option("kind", "--kind", options.kind) or sources.read("kind", read_kind) or "",
         "title": sources.option("title", "--title", options.title) or sources.from_header("title"),
         "themes": sources.option("themes", "--theme", list(options.themes)) or sources.read("themes", lambda text: _choices(text, THEMES)) or [],
         "assistance": sources.option("assistance", "--assistance", list(options.assistance))
@@ -187,14 +184,6 @@ def _described_values(sources: _Sources, options: Options) -> dict[str, Any]:
         or sources.read("audience", lambda text: read_choice(text, AUDIENCES))
         or "states",
     }
-
-
-def _kind(text: str) -> str:
-    """A kind by its value or its singular or plural label ('Need', 'Needs', 'How to apply')."""
-    try:
-        return read_choice(text, KIND_SINGULAR, KIND_ALIASES)
-    except Unreadable:
-        return read_choice(text, KINDS, KIND_ALIASES)
 
 
 def _choices(text: str, labels: Mapping[str, str]) -> list[str]:
@@ -278,9 +267,15 @@ def _countries(sources: _Sources, options: Options, code: str, regions: list[str
     if options.countries:
         sources.option("countries", "--country", options.countries)
         return list(dict.fromkeys(_option_value("countries", given, lambda text: read_country(text, names)) for given in options.countries))
-    listed = sources.read("countries", lambda text: _country_list(text, names)) or []
-    from_regions = [country_of_region(region, names) for region in regions]
-    return list(dict.fromkeys([*listed, *(found for found in from_regions if found and found != code)]))
+    countries = sources.read("countries", lambda text: _country_list(text, names)) or []
+    for region in regions:
+        found = country_of_region(region, names)
+        if found and found != code and found not in countries:
+            countries.append(found)
+            sources.notes.append(
+                f"country {found} added from the region {region!r} (line {sources.prepared.header['regions'][1]}); give --country to set the countries"
+            )
+    return countries
 
 
 def _country_list(text: str, names: Mapping[str, str]) -> list[str]:

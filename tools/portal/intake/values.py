@@ -16,6 +16,8 @@ from decimal import Decimal
 
 import pycountry
 
+from portal.model import KIND_SINGULAR, KINDS
+
 
 class Unreadable(ValueError):
     """A value that cannot be read faithfully; the message says why."""
@@ -26,10 +28,10 @@ SYMBOLS = {"€": "EUR", "£": "GBP", "US$": "USD", "U.S.$": "USD"}
 AMBIGUOUS_SYMBOLS = {"$": "USD, CAD, AUD, NZD…", "¥": "JPY or CNY", "kr": "SEK, NOK, DKK or ISK", "Fr.": "CHF or XOF…"}
 MULTIPLIERS = {"thousand": 1000, "k": 1000, "million": 10**6, "millions": 10**6, "mn": 10**6, "m": 10**6, "mio": 10**6, "billion": 10**9, "bn": 10**9}
 
-_CURRENCY = r"US\$|U\.S\.\$|Fr\.|kr|[€£$¥]|[A-Za-z]{3}"
+_CURRENCY = r"US\$|U\.S\.\$|Fr\.|kr|[€£$¥]|[A-Za-z]{3}"  # a sign or a code; after the number also a name ('euros', 'Swiss francs')
 _NUMBER = r"\d[\d.,'’\s]*\d|\d"
 _AMOUNT = re.compile(
-    rf"(?P<before>{_CURRENCY})?\s*(?P<number>{_NUMBER})\s*(?P<times>{'|'.join(sorted(MULTIPLIERS, key=len, reverse=True))})?\.?\s*(?P<after>{_CURRENCY})?",
+    rf"(?P<before>{_CURRENCY})?\s*(?P<number>{_NUMBER})\s*(?P<times>{'|'.join(sorted(MULTIPLIERS, key=len, reverse=True))})?\.?\s*(?P<after>{_CURRENCY}|[A-Za-z]+(?: [A-Za-z]+)?)?",
     re.IGNORECASE,
 )
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -61,10 +63,22 @@ def _currency(token: str, text: str) -> str:
         return SYMBOLS.get(token) or SYMBOLS[token.upper()]
     if token in AMBIGUOUS_SYMBOLS:
         raise Unreadable(f"{text!r}: {token!r} is the sign of several currencies ({AMBIGUOUS_SYMBOLS[token]}); write the ISO 4217 code")
-    code = token.upper()
-    if pycountry.currencies.get(alpha_3=code) is None:
-        raise Unreadable(f"{text!r}: {token!r} is not an ISO 4217 currency code")
-    return code
+    if len(token) == 3:
+        if pycountry.currencies.get(alpha_3=token.upper()) is None:
+            raise Unreadable(f"{text!r}: {token!r} is not an ISO 4217 currency code")
+        return token.upper()
+    return _currency_named(token, text)
+
+
+def _currency_named(token: str, text: str) -> str:
+    """The code of a currency written by its ISO 4217 name, singular or plural ('US dollars')."""
+    words = token.split()
+    for name in (token, " ".join([*words[:-1], words[-1].removesuffix("s")]), " ".join(word.removesuffix("s") for word in words)):
+        try:
+            return str(pycountry.currencies.lookup(name).alpha_3)
+        except LookupError:
+            continue
+    raise Unreadable(f"{text!r}: {token!r} is not the name of a currency ISO 4217 knows; write its code (EUR, USD…)")
 
 
 def _number(written: str, scaled: bool) -> Decimal:
@@ -246,6 +260,17 @@ def read_choice(written: str, labels: Mapping[str, str], aliases: Mapping[str, s
         if wanted == _key(alias):
             return value
     raise Unreadable(f"{written!r} is not one of {', '.join(labels)}")
+
+
+KIND_ALIASES = {"ongoing project": "project", "how to apply for assistance": "how-to-apply"}
+
+
+def read_kind(written: str) -> str:
+    """A kind by its value or its singular or plural label ('Need', 'Needs', 'How to apply')."""
+    try:
+        return read_choice(written, KIND_SINGULAR, KIND_ALIASES)
+    except Unreadable:
+        return read_choice(written, KINDS, KIND_ALIASES)
 
 
 def country_names(states: Mapping[str, str]) -> dict[str, str]:
