@@ -52,7 +52,7 @@ def test_amounts_as_ministries_write_them(line: str, expected: tuple[float, str]
         ("¥5,000,000", "'¥' is the sign of several currencies"),
         ("200,000–300,000 EUR", "holds a range"),
         ("250,000 USD and 100,000 EUR", "holds two amounts"),
-        ("1,250 million EUR", "could be 1250 or 1.250"),
+        ("1,250 million EUR", "could be thousands (1250) or a decimal (1.250)"),
         ("12,34,567 INR", "groups of three digits"),
         ("1.200 000 EUR", "mixes separators"),
         ("275.000", "names no currency"),
@@ -174,7 +174,16 @@ def names() -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("written", "expected"),
-    [("Lao PDR", "LAO"), ("Lao People's Democratic Republic", "LAO"), ("LAO", "LAO"), ("lebanon", "LBN"), ("Côte d'Ivoire", "CIV"), ("the Gambia", "GMB")],
+    [
+        ("Lao PDR", "LAO"),
+        ("Lao People's Democratic Republic", "LAO"),
+        ("LAO", "LAO"),
+        ("lebanon", "LBN"),
+        ("Côte d'Ivoire", "CIV"),
+        ("the Gambia", "GMB"),
+        ("Republic of Korea", "KOR"),
+        ("Lao People’s Democratic Republic", "LAO"),
+    ],
 )
 def test_countries_by_name_or_code(written: str, expected: str, names: dict[str, str]) -> None:
     assert read_country(written, names) == expected

@@ -93,7 +93,7 @@ def _number(written: str, scaled: bool) -> Decimal:
             marks.pop()
         elif scaled:
             raise Unreadable(
-                f"{written!r} before a multiplier could be {written.replace(marks[-1], '')} or {written.replace(',', '.')}; write the whole number"
+                f"{written!r} before a multiplier could be thousands ({written.replace(marks[-1], '')}) or a decimal ({written.replace(',', '.')}); write the whole number"
             )
     if len(set(marks)) > 1:
         raise Unreadable(f"{written!r} mixes separators; write the number without them")
@@ -106,9 +106,9 @@ def _number(written: str, scaled: bool) -> Decimal:
 
 # Periods -----------------------------------------------------------------------------------
 
-_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
-_MONTHS["sept"] = 9
+# English, the portal's working language (calendar.month_name follows the process's locale).
+MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december")
+_MONTHS = {name: number for number, name in enumerate(MONTH_NAMES, 1)} | {name[:3]: number for number, name in enumerate(MONTH_NAMES, 1)} | {"sept": 9}
 _MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 # One end of a period: (first day, last day) it stands for, or a numeric date whose order is open.
 _ISO_DAY = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -213,7 +213,7 @@ def _decided(ends: list[Span | tuple[int, int, int]], text: str) -> list[Span]:
 
 
 def read_list(text: str) -> list[str]:
-    """Items separated by ';' or by commas outside parentheses and quotes, as written."""
+    """Items separated by ';' or ',' outside parentheses and quotes, each as written."""
     items: list[str] = []
     current: list[str] = []
     depth, quote = 0, ""
@@ -245,8 +245,9 @@ def plain(word: str) -> str:
 
 
 def _key(word: str) -> str:
-    """A word compared with others: as `plain`, and 'co-operation' is 'cooperation'."""
-    return plain(word).replace("-", "")
+    """A word compared with others: letters and digits only, so 'co-operation' is 'cooperation'
+    and "People’s" is "People's"."""
+    return re.sub(r"[^a-z0-9]", "", plain(word))
 
 
 def read_choice(written: str, labels: Mapping[str, str], aliases: Mapping[str, str] | None = None) -> str:
@@ -279,8 +280,12 @@ def country_names(states: Mapping[str, str]) -> dict[str, str]:
     names: dict[str, str] = {}
     for country in pycountry.countries:
         for attribute in ("name", "official_name", "common_name", "alpha_3"):
-            if getattr(country, attribute, None):
-                names[_key(getattr(country, attribute))] = country.alpha_3
+            name = getattr(country, attribute, None)
+            if name:
+                names[_key(name)] = country.alpha_3
+                before, comma, after = name.partition(", ")
+                if comma:  # 'Korea, Republic of' is written 'Republic of Korea'
+                    names[_key(f"{after} {before}")] = country.alpha_3
     names.update({_key(name): code for code, name in states.items()})
     return names
 
@@ -295,7 +300,7 @@ def read_country(written: str, names: Mapping[str, str]) -> str:
 
 def country_of_region(region: str, names: Mapping[str, str]) -> str:
     """The country a region names, alone or before parentheses ('Lao PDR (Savannakhet…)'), or ''."""
-    name = re.sub(r"\s*\(.*\)\s*$", "", region).strip()
-    if re.fullmatch(r"[A-Z]{3}", name):
-        return ""  # a region is a place, not a code
-    return names.get(_key(name), "")
+    name = _key(re.sub(r"\s*\(.*\)\s*$", "", region))
+    if len(name) <= 3:
+        return ""  # a region is a place, not a code (no country's name is this short)
+    return names.get(name, "")
