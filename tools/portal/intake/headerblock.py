@@ -46,8 +46,10 @@ def split_header_block(text: str, search_lines: int = 60) -> HeaderBlock | None:
     """The 'Field: value' block of the guidance pattern, ending with a line of dashes, if there is one.
 
     It may start after a few lines of something else (a greeting, the header lines of a forwarded
-    message) within the first `search_lines` lines. Only a block whose lines are all known fields
-    (or blank) counts, so a text that merely starts with 'Subject: …' is left whole.
+    message) within the first `search_lines` lines. It starts with a field of the pattern; a line
+    without a label continues the value above it (a long line wrapped by a PDF or word processor),
+    and a 'Label:' that is no field is kept (by its label as written) for intake to refuse. A text
+    that merely starts with 'Subject: …', or has one field among other labels, is left whole.
     """
     lines = text.split("\n")
     for start in range(min(len(lines), search_lines)):

@@ -297,6 +297,7 @@ def _registry() -> Registry:
     return load_registry(schema_path().parent)
 
 
+@functools.cache
 def _country_names() -> dict[str, str]:
     return country_names({code: who.name for code, who in _registry().states.items()})
 
