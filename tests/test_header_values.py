@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import Repo
-from portal.intake.headerblock import split_header_block
+from portal.intake.headerblock import HEADER_FIELDS, split_header_block
 from portal.intake.values import Unreadable, country_names, country_of_region, read_amount, read_choice, read_country, read_kind, read_list, read_period
 from portal.model import AUDIENCES, THEMES
 from portal.registry import load_registry
@@ -391,3 +391,13 @@ def test_an_option_that_cannot_be_read_is_refused(option: list[str], refusal: st
     assert result.exit_code == 1
     assert refusal in result.output
     assert snapshot(example_repo.root) == before
+
+
+@pytest.mark.parametrize("kind", ["need", "offer", "how-to-apply", "project"])
+def test_every_template_line_is_a_field_intake_reads(kind: str) -> None:
+    """A State fills in the template: each of its header lines must be one intake reads, and
+    each may name the countries the text is about."""
+    block = split_header_block((PROJECT / "schema" / "templates" / f"{kind}.md").read_text(encoding="utf-8"))
+    assert block is not None
+    assert set(block.fields) <= set(HEADER_FIELDS)
+    assert "countries" in block.fields
