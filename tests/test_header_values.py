@@ -3,9 +3,12 @@ refused with a message that says why (and, through `portal ingest`, names the li
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from portal.config import Repo
 from portal.intake.headerblock import HEADER_FIELDS, split_header_block
@@ -71,6 +74,12 @@ def test_amounts_that_are_refused_not_guessed(line: str, refusal: str) -> None:
     assert refusal in str(caught.value)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=10**12), st.sampled_from([",", ".", " ", "'", "\u00a0"]), st.sampled_from(["{} EUR", "EUR {}", "{} €", "€{}"]))
+def test_any_whole_amount_with_thousands_separators_reads_back(amount: int, separator: str, form: str) -> None:
+    assert read_amount(form.format(f"{amount:,}".replace(",", separator))) == (amount, "EUR")
+
+
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
@@ -91,6 +100,18 @@ def test_amounts_that_are_refused_not_guessed(line: str, refusal: str) -> None:
 )
 def test_periods_as_ministries_write_them(line: str, expected: tuple[str, str]) -> None:
     assert read_period(line) == expected
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dates(dt.date(2000, 1, 1), dt.date(2099, 12, 31)), st.integers(0, 800), st.sampled_from(["%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y"]))
+def test_a_numeric_period_is_read_as_written_or_refused_never_misread(start: dt.date, days: int, form: str) -> None:
+    end = start + dt.timedelta(days=days)
+    try:
+        read = read_period(f"{start:{form}} – {end:{form}}")
+    except Unreadable as refused:
+        assert "could be read day first or month first" in str(refused)
+        return
+    assert read == (start.isoformat(), end.isoformat())
 
 
 @pytest.mark.parametrize(
