@@ -1,6 +1,8 @@
 """The front matter of an e-mailed text: from the options, the header block of the guidance
 pattern and the e-mail's own headers (in that order of precedence), with what is still missing
-asked for in a terminal, or reported. Each value's origin is kept for messages that name it.
+asked for in a terminal, or reported. Each value's origin is kept for messages that name it. A
+header line whose value cannot be read (or that is no field) is refused naming its line and the
+option that sets it: nothing the sender wrote there is left out in silence.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ HINTS = {
 }
 
 
-# How the header block writes each field that an option can also set, and that option.
+# The option (with an example) that sets each field whose header line cannot be read as written.
 FIXES = {
     "kind": "--kind need",
     "audience": "--audience states",
