@@ -261,10 +261,11 @@ def test_a_field_given_twice_is_kept_for_a_refusal() -> None:
 
 
 def test_a_label_that_is_no_field_is_kept_for_a_refusal() -> None:
-    block = split_header_block("Kind: need\nTitle: Clearance\nDuration (months): 12\nDonor: Germany\n----\nText")
+    block = split_header_block("Kind: need\nTitle: Clearance\nDuration (months): 12\nDonor:Germany\nSee: https://example.org/plan\n----\nText")
     assert block is not None
     assert block.fields["Duration (months)"] == ("12", 3)
     assert block.fields["Donor"] == ("Germany", 4)
+    assert block.fields["See"] == ("https://example.org/plan", 5)
 
 
 @pytest.mark.parametrize(

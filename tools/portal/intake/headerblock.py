@@ -10,7 +10,7 @@ from portal.model import KINDS
 
 SEPARATOR = re.compile(r"^(?:-{4,}|[-‐‑‒–—―]{3,}|\* \* \*)\s*$")  # dashes as typed, as a word processor turns them, or a rule from HTML
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z -]{1,30}):\s*(.*)$")
-LABEL_LINE = re.compile(r"^([A-Z][\w ()/.&'-]{0,40}?):(?:\s+(.*))?$")  # 'Duration (months): 12', a label of no field
+LABEL_LINE = re.compile(r"^([A-Z][\w ()/.&'-]{0,40}?):(?!//)\s*(.*)$")  # 'Duration (months): 12', a label of no field
 HEADER_FIELDS = ("kind", "title", "themes", "assistance", "audience", "contact", "regions", "countries", "budget", "period", "replaces")
 _WRAPPED_AT_HYPHEN = re.compile(r"[^\W\d_]-$")  # 'co-' + 'operation', '<hum-' + 'disarmament@mfa.no>'
 
