@@ -65,6 +65,9 @@ class Options:
     body_from: str = ""
     text_format: str = ""
     replaces: str = ""
+    budget: str = ""  # '275000 EUR', read like the header block's Budget:
+    period: str = ""  # 'START..END', read like the header block's Period:
+    countries: tuple[str, ...] = ()
     author: str = ""
     allow_duplicate: bool = False
     keep_quoted: bool = False
