@@ -69,6 +69,7 @@ class Options:
     author: str = ""
     allow_duplicate: bool = False
     keep_quoted: bool = False
+    keep_signature: bool = False
     source_name: str = "the message"  # how errors name the message (its file name)
 
 
@@ -105,7 +106,7 @@ def prepare_text(mail: ParsedMail, options: Options) -> Prepared:
     if text is None:
         names = ", ".join(a.original or a.name for a in mail.attachments)
         raise IngestError(f"the message has no text part; take the text from an attachment with --body-from NAME (attachments: {names})")
-    parts = submission_text(text, mail.subject, options.keep_quoted)
+    parts = submission_text(text, mail.subject, options.keep_quoted, options.keep_signature)
     if not parts.text.strip():
         raise IngestError("the text is empty: the message holds no text to publish (below the header block, if any)")
     header = dict(parts.header.fields) if parts.header else {}
