@@ -185,3 +185,8 @@ def test_the_placeholder_is_refused_whatever_the_options(example_repo: Repo, run
     assert "30-outlook-reply-to-reminder.eml: the text holds the reminder's placeholder '(your updated text here)' on line 38" in result.output
     assert "Traceback" not in result.output
     assert snapshot(example_repo.root) == before
+
+
+def test_the_text_above_the_cut_is_kept_as_received() -> None:
+    """Only the blank lines before the furniture go: the last line keeps its trailing space."""
+    assert submission_text("We need two survey teams. \n \n\nSent from my iPhone\n", "Need").text == "We need two survey teams. \n"

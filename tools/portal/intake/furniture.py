@@ -81,6 +81,9 @@ _BULLET = re.compile(r"(?:[-*•·]|\d+[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?;:。！？]$")
 NAME_LINES = 8  # a name block: name, function, unit, ministry, address, telephone, e-mail, web
 NAME_LINE_CHARS = 80
+# Furniture is short: a name block, a disclaimer of a few wrapped paragraphs. Only the last lines
+# are searched, so a long text costs no more than a short one.
+TAIL_LINES = 120
 
 
 class Rules:
@@ -95,8 +98,9 @@ class Rules:
     def tail(self, text: str) -> Tail | None:
         """Where the furniture at the end of `text` starts, if there is any and text stays above it."""
         lines = [line.strip() for line in text.split("\n")]
-        for start, line in enumerate(lines):
-            if not line or not any(lines[:start]) or not self._may_start(lines, start):
+        first_text = next((index for index, line in enumerate(lines) if line), len(lines))
+        for start in range(max(first_text + 1, len(lines) - TAIL_LINES), len(lines)):
+            if not lines[start] or not self._may_start(lines, start):
                 continue
             kinds = self._kinds(lines, start)
             if kinds:

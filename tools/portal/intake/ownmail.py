@@ -16,6 +16,8 @@ from portal.intake.mail import MailError
 
 # Where the reminder asks for the updated text; it is never published.
 PLACEHOLDER = "(your updated text here)"
+# Above the coordinator's name at the end of every draft.
+SIGN_OFF = "With best regards,"
 
 # The lines of the reminder and the acknowledgement, as drafted; `{}` stands for a value (a name,
 # a title, a reference, a date).
@@ -41,7 +43,7 @@ OWN_LINES = (
     "To update it, reply to this message with the new text below this header block (keep 'Replaces:'):",
     "To withdraw it before it expires, reply asking us to withdraw reference {}.",
     "You can send a new text at any time.",
-    "With best regards,",
+    SIGN_OFF,
     PLACEHOLDER,
 )
 
@@ -65,10 +67,9 @@ def unquoted(line: str) -> str:
     return re.sub(r"^(?:\s*>)+", "", line).strip()
 
 
-def is_own_line(line: str, coordinator: str = "") -> bool:
-    """Whether a line (quoted or not) is one of the portal's own mail, or its sender's name."""
-    bare = unquoted(line)
-    return bool(_OWN.fullmatch(bare)) or (bool(coordinator) and bare == coordinator)
+def is_own_line(line: str) -> bool:
+    """Whether a line (quoted or not) is one of the portal's own mail."""
+    return bool(_OWN.fullmatch(unquoted(line)))
 
 
 def check_text_is_the_senders(text: str, first_line: int) -> None:
@@ -93,26 +94,26 @@ def check_text_is_the_senders(text: str, first_line: int) -> None:
 def _has_own_words(lines: list[str]) -> bool:
     """Whether any line is the sender's: not blank, not the portal's, not a reply header, not a
     field of a header block (the values of a quoted reminder's block are the portal's too)."""
-    bare = [unquoted(line) for line in lines]
-    signer = _coordinator_after_sign_off(bare)
-    for index, line in enumerate(bare):
-        if not line or line == signer or is_own_line(line) or _REPLY_HEADER.fullmatch(line) or _is_field(line):
+    previous = ""
+    for index, raw in enumerate(lines):
+        line = unquoted(raw)
+        if not line:
             continue
-        following = next((later for later in bare[index + 1 :] if later), "")
-        if _LIST_ITEM.fullmatch(line) and following.startswith("(") and is_own_line(following):
-            continue  # the reminder's "- Title" above its "(need, reference …)" line
-        if line.startswith("----"):
-            continue
-        return True
+        signer = previous == SIGN_OFF  # the coordinator's name, from the settings
+        if not (signer or _is_the_portals(line) or (_LIST_ITEM.fullmatch(line) and _next_is_reference(lines, index))):
+            return True
+        previous = line
     return False
 
 
-def _coordinator_after_sign_off(bare: list[str]) -> str:
-    """The name under the portal's own "With best regards," (the coordinator's, from the settings)."""
-    for index, line in enumerate(bare):
-        if line == "With best regards,":
-            return next((later for later in bare[index + 1 :] if later), "")
-    return ""
+def _is_the_portals(line: str) -> bool:
+    return bool(is_own_line(line) or _REPLY_HEADER.fullmatch(line) or _is_field(line) or line.startswith("----"))
+
+
+def _next_is_reference(lines: list[str], index: int) -> bool:
+    """Whether the next line is the reminder's "(need, reference …)" line under its "- Title"."""
+    following = next((bare for bare in (unquoted(line) for line in lines[index + 1 :]) if bare), "")
+    return following.startswith("(") and is_own_line(following)
 
 
 def _is_field(line: str) -> bool:

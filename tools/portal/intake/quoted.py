@@ -122,13 +122,7 @@ def submission_text(body: str, subject: str, keep_quoted: bool = False, keep_sig
     is the portal's own mail or holds the reminder's placeholder, whatever is kept."""
     left_out: list[str] = []
     forwarded = is_forward(subject, body)
-    region = body
-    if not forwarded and not keep_quoted:
-        cut = quoted_history_line(body)
-        if cut > 0:
-            lines = body.split("\n")
-            region = "\n".join(lines[:cut]).rstrip() + "\n"
-            left_out.append(f"the quoted history of the reply, from line {cut + 1} ({lines[cut].strip()[:60]!r}) to the end; give --keep-quoted to publish it")
+    region = body if forwarded or keep_quoted else _without_quoted_history(body, left_out)
     block = split_header_block(region)
     text, first = (block.body, block.body_line) if block else (region, 1)
     if block is not None:
@@ -136,14 +130,39 @@ def submission_text(body: str, subject: str, keep_quoted: bool = False, keep_sig
         if before:
             what = "forwarding note and headers" if forwarded else "greeting"
             left_out.insert(0, f"{len(before)} line(s) before the header block ({what}: {before[0].strip()[:60]!r})")
-    tail = furniture_rules().tail(text)
-    if tail is not None and not keep_signature:
-        lines = text.split("\n")
-        text = "\n".join(lines[: tail.line]).rstrip() + "\n"
-        end = "the quoted history" if region is not body else "the end"
-        note = (
-            f"the {' and '.join(tail.kinds)}, from line {first + tail.line} ({lines[tail.line].strip()[:60]!r}) to {end}; give --keep-signature to publish it"
-        )
-        left_out.insert(len(left_out) - (region is not body), note)  # in the order of the lines
+    if not keep_signature:
+        text = _without_furniture(text, first, left_out)
     check_text_is_the_senders(text, first)
     return TextParts(text, block, left_out, forwarded)
+
+
+def _without_quoted_history(body: str, left_out: list[str]) -> str:
+    cut = quoted_history_line(body)
+    if cut <= 0:
+        return body
+    lines = body.split("\n")
+    left_out.append(f"the quoted history of the reply, from line {cut + 1} ({lines[cut].strip()[:60]!r}) to the end; give --keep-quoted to publish it")
+    return _lines_above(lines, cut)
+
+
+def _without_furniture(text: str, first: int, left_out: list[str]) -> str:
+    """`text` (starting on line `first` of the e-mail's text) without the furniture at its end."""
+    tail = furniture_rules().tail(text)
+    if tail is None:
+        return text
+    lines = text.split("\n")
+    quoted = bool(left_out) and left_out[-1].startswith("the quoted history")
+    note = (
+        f"the {' and '.join(tail.kinds)}, from line {first + tail.line} ({lines[tail.line].strip()[:60]!r}) "
+        f"to {'the quoted history' if quoted else 'the end'}; give --keep-signature to publish it"
+    )
+    left_out.insert(len(left_out) - quoted, note)  # the notes go in the order of the lines
+    return _lines_above(lines, tail.line)
+
+
+def _lines_above(lines: list[str], cut: int) -> str:
+    """The lines above `cut` as received, without the blank lines that separated them from it."""
+    kept = lines[:cut]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept) + "\n"
