@@ -123,6 +123,8 @@ TEXT = "Kind: need\nTitle: T\n----\n\nWe need two survey teams.\n\n"
         # the text's own, not furniture
         ("Best regards,\nContact: Head of Victim Assistance, va@example.org\n", None),
         ("Thanks,\n- two vehicles\n- one ambulance\n", None),
+        ("Best regards,\nNRA\n\nPS: the map of the sites is attached\n", None),
+        ("Best regards,\nNRA\n\nAnnex: list of the 14 villages\n", None),
         ("Best regards to the donors of 2026,\nwe could not have done it without them.\n", None),
         ("Sincerely,\nThe Survivors' Association\n\nWhat is needed\nTraining for 20 peer supporters.\n", None),
         ("Warning: the road to the site is closed in the rainy season.\n", None),

@@ -75,8 +75,12 @@ _ABOUT_THE_MESSAGE = re.compile(
 )
 _SIG_DASHES = re.compile(r"--\s*")
 _RULE = re.compile(r"(?:_{10,}|-{10,}|={10,}|\*{10,})")
-# The closing "Contact" paragraph is part of the text even right after a sign-off.
-_CONTACT = re.compile(r"(?:contacts?|point of contact|contact person|personne de contact|contacto|persona de contacto)\b", re.IGNORECASE)
+# A closing "Contact" paragraph, a postscript or a note on the annexes is part of the text even
+# right after a sign-off.
+_TEXT_AGAIN = re.compile(
+    r"(?:contacts?|point of contact|contact person|personne de contact|contacto|persona de contacto|p\.?\s?s\b|n\.\s?b\.|annex|annexe|anexo|note)\b",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"(?:[-*•·]|\d+[.)])\s")
 _SENTENCE_END = re.compile(r"[.!?;:。！？]$")
 NAME_LINES = 8  # a name block: name, function, unit, ministry, address, telephone, e-mail, web
@@ -186,9 +190,9 @@ def _paragraph(lines: list[str], at: int) -> str:
 
 
 def _is_name_line(line: str, relaxed: bool) -> bool:
-    """A line of a name block: short, no list item, no "Contact" heading, and (below a sign-off,
+    """A line of a name block: short, no list item, no "Contact" heading or postscript, and (below a sign-off,
     where a sentence means the text goes on) no sentence."""
-    if len(line) > NAME_LINE_CHARS or len(line.split()) > 10 or _BULLET.match(line) or _CONTACT.match(line):
+    if len(line) > NAME_LINE_CHARS or len(line.split()) > 10 or _BULLET.match(line) or _TEXT_AGAIN.match(line):
         return False
     if relaxed or not _SENTENCE_END.search(line):
         return True
