@@ -169,11 +169,11 @@ GOOD: dict[str, tuple[list[str], str]] = {
     "06-windows-1252.eml": ([], "Coût estimé : 250 000 € – «phase 2».\n"),
     "07-iso-8859-1.eml": ([], "Señora Peña, Año 2027.\n"),
     "08-shift-jis.eml": ([], "クラスター弾の除去を支援します。\n"),
-    "09-inline-image.eml": ([], "Best regards,\n"),
+    "09-inline-image.eml": ([], "2. Six physiotherapists for 12 months\n"),
     "10-forwarded-inline.eml": ([], "---------- Forwarded message ---------\nFrom: Ministry <ministry@example.org>\n"),
     "11-forwarded-attached.eml": ([], "See the forwarded message for background.\n"),
     "12-reply-quoted.eml": ([], "Here is the updated text.\n"),  # the quoted history is left out (test_intake)
-    "13-signature.eml": ([], "-- \nVictim Assistance Unit\n+961 1 000 000\n"),
+    "13-signature.eml": (["--keep-signature"], "-- \nVictim Assistance Unit\n+961 1 000 000\n"),  # left out without it (test_furniture)
     "14-attachment-pdf.eml": ([], "Summary\n"),
     "15-attachment-xlsx.eml": ([], "Summary\n"),
     "16-attachment-image.eml": ([], "Summary\n"),

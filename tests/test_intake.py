@@ -58,7 +58,8 @@ def test_the_corpus_covers_every_message(example_repo: Repo) -> None:
 
 def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo: Repo, run: Run) -> None:
     """The template filled in by a State, replying in Outlook to the portal's reminder: the
-    submitter from the register, the contact with commas, the reminder's quoted history left out."""
+    submitter from the register, the contact with commas, the signature and the reminder's quoted
+    history left out."""
     result = ingest(run, example_repo, "30-outlook-reply-to-reminder.eml")
     assert result.exit_code == 0, result.output
     path, content = added_text(example_repo)
@@ -67,8 +68,9 @@ def test_a_reply_to_a_reminder_publishes_with_one_command(example_repo: Repo, ru
     assert f"replaces: {LAO_CHAIN_NEW}\n" in content
     text = text_of(content)
     assert text.startswith("The National Regulatory Authority needs support")
-    assert text.endswith("Best regards,\nPlanning and Cooperation Unit, NRA\n")
-    assert "Executive Coordinator" not in text and "(your updated text here)" not in text
+    assert text.endswith("Two survey teams for nine months, and vehicles.\n")
+    assert "Best regards" not in text and "Executive Coordinator" not in text and "(your updated text here)" not in text
+    assert "left out the signature, from line 15 ('Best regards,') to the quoted history; give --keep-signature to publish it" in result.output
     assert "left out the quoted history of the reply, from line 18 ('From: Executive Coordinator" in result.output
     assert "sender planning@nra.example.la is in the register for Lao PDR (any address at nra.example.la, confirmed 2026-10-15)" in result.output
     message = git.Repo(example_repo.root).head.commit.message

@@ -73,6 +73,11 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
             help="Of an e-mail that holds several texts, the one its attachments go with (0: none).",
         ),
         click.option(
+            "--keep-signature",
+            is_flag=True,
+            help="Keep the signature, disclaimer and 'Sent from' line below the text (they are left out by default).",
+        ),
+        click.option(
             "--outbox",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,
@@ -145,7 +150,8 @@ def ingest(message: str, today_text: str | None, repo_path: Path | None, outbox:
 
     The submitter comes from the register of senders (`portal senders`). The text is the
     e-mail's plain-text body exactly as decoded (an HTML-only e-mail is converted and marked so),
-    without a reply's quoted history or a greeting above the header block. Metadata comes from
+    without a reply's quoted history, a greeting above the header block, or the signature and
+    disclaimer below the text (each said so, with the option that keeps it). Metadata comes from
     the header block of the guidance pattern, then the e-mail's headers, then these options.
     Everything is validated before anything is written; the file and its attachments are
     committed together with trailers (submission id, Message-ID, text fingerprint, sender) that

@@ -73,6 +73,7 @@ class Options:
     keep_quoted: bool = False
     text_number: int = 0  # publish only this text of an e-mail that holds several (0: every text)
     attachments_with: int | None = None  # which text of several the attachments go with (0: none)
+    keep_signature: bool = False
     source_name: str = "the message"  # how errors name the message (its file name)
 
     def describing(self) -> list[tuple[str, object]]:
@@ -86,6 +87,9 @@ class Options:
             ("--audience", self.audience),
             ("--contact", self.contact_name),
             ("--email", self.contact_email),
+            ("--budget", self.budget),
+            ("--period", self.period),
+            ("--country", self.countries),
             ("portal replace", self.replaces),
         ]
 

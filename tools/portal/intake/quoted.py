@@ -8,7 +8,11 @@ as received; nothing inside it is rewritten.
 Where the quoted history starts is found by mail-parser-reply, which knows the reply headers
 of the common mail clients in many languages ("On … wrote:", "Le … a écrit :", Outlook's
 "From: … Sent: …" block). It normalises the text it reads, so only the line where the history
-starts is taken from it; the cut is made in the text as received.
+starts is taken from it; the cut is made in the text as received. Its sign-offs, "Sent from…"
+lines and disclaimer words are read here too, for the furniture below the text (furniture.py).
+
+The text kept is then checked to be the sender's: never the portal's own reminder or
+acknowledgement coming back in a reply, nor the reminder's placeholder (ownmail.py).
 """
 
 from __future__ import annotations
@@ -17,7 +21,9 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from portal.intake.furniture import OWN_PHRASES, Phrases, Rules
 from portal.intake.headerblock import HeaderBlock, split_header_block
+from portal.intake.ownmail import check_text_is_the_senders
 
 # Languages whose reply headers are recognised (the library's whole list: States write in many).
 REPLY_LANGUAGES = ("en", "fr", "es", "de", "it", "nl", "pl", "cs", "da", "sv", "ja", "ko", "zh")
@@ -46,6 +52,34 @@ def _reply_header() -> re.Pattern[str]:
     from mailparser_reply.parser import EmailMessage
 
     return EmailMessage(text="", languages=list(REPLY_LANGUAGES)).HEADER_REGEX
+
+
+@functools.cache
+def library_phrases() -> Phrases:
+    """The library's sign-offs, "Sent from…" lines and disclaimer words, in every language read."""
+    from mailparser_reply.constants import MAIL_LANGUAGES
+
+    def fragments(key: str) -> tuple[str, ...]:
+        found: list[str] = []
+        for language in REPLY_LANGUAGES:
+            value = MAIL_LANGUAGES[language].get(key) or []
+            found += value.split("|") if isinstance(value, str) else value
+        return tuple(fragment for fragment in found if not fragment.startswith("/"))  # not its "/name" (sv): a path, not a sign-off
+
+    return Phrases(fragments("signatures"), fragments("sent_from"), tuple(f"^(?:{fragment})" for fragment in fragments("disclaimers")))
+
+
+@functools.cache
+def furniture_rules() -> Rules:
+    """The furniture rules over the library's phrases and the portal's own additions."""
+    library = library_phrases()
+    return Rules(
+        Phrases(
+            library.sign_offs + OWN_PHRASES.sign_offs,
+            library.sent_from + OWN_PHRASES.sent_from,
+            library.disclaimers + OWN_PHRASES.disclaimers,
+        )
+    )
 
 
 # A reply header holds a colon ("wrote:", "From:", "De :", "发件人：") or a line of dashes
@@ -83,22 +117,52 @@ def _ranges(indices: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def submission_text(body: str, subject: str, keep_quoted: bool = False) -> TextParts:
-    """The text to publish and the header block that describes it."""
+def submission_text(body: str, subject: str, keep_quoted: bool = False, keep_signature: bool = False) -> TextParts:
+    """The text to publish and the header block that describes it; refused (OwnMailError) when it
+    is the portal's own mail or holds the reminder's placeholder, whatever is kept."""
     left_out: list[str] = []
     forwarded = is_forward(subject, body)
-    region = body
-    if not forwarded and not keep_quoted:
-        cut = quoted_history_line(body)
-        if cut > 0:
-            lines = body.split("\n")
-            region = "\n".join(lines[:cut]).rstrip() + "\n"
-            left_out.append(f"the quoted history of the reply, from line {cut + 1} ({lines[cut].strip()[:60]!r}) to the end; give --keep-quoted to publish it")
+    region = body if forwarded or keep_quoted else _without_quoted_history(body, left_out)
     block = split_header_block(region)
-    if block is None:
-        return TextParts(region, None, left_out, forwarded)
-    before = [line for line in region.split("\n")[: block.start_line - 1] if line.strip()]
-    if before:
-        what = "forwarding note and headers" if forwarded else "greeting"
-        left_out.insert(0, f"{len(before)} line(s) before the header block ({what}: {before[0].strip()[:60]!r})")
-    return TextParts(block.body, block, left_out, forwarded)
+    text, first = (block.body, block.body_line) if block else (region, 1)
+    if block is not None:
+        before = [line for line in region.split("\n")[: block.start_line - 1] if line.strip()]
+        if before:
+            what = "forwarding note and headers" if forwarded else "greeting"
+            left_out.insert(0, f"{len(before)} line(s) before the header block ({what}: {before[0].strip()[:60]!r})")
+    if not keep_signature:
+        text = _without_furniture(text, first, left_out)
+    check_text_is_the_senders(text, first)
+    return TextParts(text, block, left_out, forwarded)
+
+
+def _without_quoted_history(body: str, left_out: list[str]) -> str:
+    cut = quoted_history_line(body)
+    if cut <= 0:
+        return body
+    lines = body.split("\n")
+    left_out.append(f"the quoted history of the reply, from line {cut + 1} ({lines[cut].strip()[:60]!r}) to the end; give --keep-quoted to publish it")
+    return _lines_above(lines, cut)
+
+
+def _without_furniture(text: str, first: int, left_out: list[str]) -> str:
+    """`text` (starting on line `first` of the e-mail's text) without the furniture at its end."""
+    tail = furniture_rules().tail(text)
+    if tail is None:
+        return text
+    lines = text.split("\n")
+    quoted = bool(left_out) and left_out[-1].startswith("the quoted history")
+    note = (
+        f"the {' and '.join(tail.kinds)}, from line {first + tail.line} ({lines[tail.line].strip()[:60]!r}) "
+        f"to {'the quoted history' if quoted else 'the end'}; give --keep-signature to publish it"
+    )
+    left_out.insert(len(left_out) - quoted, note)  # the notes go in the order of the lines
+    return _lines_above(lines, tail.line)
+
+
+def _lines_above(lines: list[str], cut: int) -> str:
+    """The lines above `cut` as received, without the blank lines that separated them from it."""
+    kept = lines[:cut]
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "\n".join(kept) + "\n"

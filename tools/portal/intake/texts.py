@@ -59,7 +59,7 @@ def prepare_texts(mail: ParsedMail, options: Options, limits: ReadLimits) -> lis
     """Every text of the e-mail, in order (one per header block), or the one --text chooses.
     What the e-mail holds besides the texts is said in the first text's notes."""
     body, converted, source, notes = _source_text(mail, options, limits)
-    parts = submission_text(body, mail.subject, options.keep_quoted)
+    parts = submission_text(body, mail.subject, options.keep_quoted, options.keep_signature)
     notes += [f"left out {item}" for item in parts.left_out]
     texts = split_texts(parts, converted, source)
     check_options_fit(texts, options, mail.attachments)

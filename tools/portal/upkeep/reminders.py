@@ -11,6 +11,7 @@ from pathlib import Path
 from portal import dates
 from portal.config import Repo
 from portal.files import write_atomic
+from portal.intake.ownmail import PLACEHOLDER
 from portal.lifecycle import expiring_within
 from portal.model import KIND_SINGULAR, Submission
 
@@ -57,7 +58,7 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
         f"Contact: {subs[0].contact_name} <{subs[0].contact_email}>",
         "Replaces: " + subs[0].id,
         "----",
-        "(your updated text here)",
+        PLACEHOLDER,
         "",
         "With best regards,",
         settings.coordinator_name,
