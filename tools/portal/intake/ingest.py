@@ -214,7 +214,9 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     action = "replace" if draft.meta.get("replaces") else "publish"
     acknowledgement = None
     if outbox is not None:
-        acknowledgement = acknowledge(repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+        acknowledgement = acknowledge(
+            repo, submission, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [], in_reply_to=mail.message_id
+        )
     return Ingested(submission, commit, list(draft.attachments), prepared.converted, [*draft.notes, sender_line], acknowledgement)
 
 

@@ -26,7 +26,12 @@ ACTION_WORDS = {
     "withdraw": "withdrawn",
     "expire": "removed on expiry",
     "edit": "changed",
+    "extend": "extended until {until}",
 }
+
+
+# The actions a State asks for by e-mail about a text already published: history names who asked.
+REQUESTS = ("extend", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -35,12 +40,14 @@ class HistoryEntry:
     date: str  # ISO 8601 with time
     author: str
     subject: str
-    action: str  # publish, replace, replaced-by, withdraw, expire, edit
+    action: str  # publish, replace, replaced-by, withdraw, expire, edit, extend
     paths: tuple[str, ...]
     fingerprint: str
     message_id: str
     other: str = ""  # the id on the other side of a replacement
     reason: str = ""
+    expires: str = ""  # the expiry an extension set
+    sender: str = ""  # who sent the e-mail, and who vouched for them
 
 
 @dataclass(frozen=True)
@@ -147,12 +154,14 @@ def as_text(entries: list[HistoryEntry]) -> str:
     """A history as `portal history` prints it: one line per commit, details indented below."""
     lines: list[str] = []
     for entry in entries:
-        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
+        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text", until=entry.expires or "a later date")
         lines.append(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
         if entry.fingerprint:
             lines.append(f"            text sha256:{entry.fingerprint}")
         if entry.message_id:
             lines.append(f"            Message-ID {entry.message_id}")
+        if entry.sender and entry.action in REQUESTS:
+            lines.append(f"            requested by {entry.sender}")
         if entry.reason:
             lines.append(f"            reason: {entry.reason}")
     return "\n".join(lines)
@@ -180,4 +189,5 @@ def _entry(submission: str, commit: str, date: str, author: str, subject: str, b
         action, other, fingerprint, message_id = own.action, own.replaces, own.fingerprint, own.message_id
     elif newer is not None:
         action, other = "replaced-by", newer.submission
-    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body))
+    expires, sender = (own.expires, own.sender) if own is not None else ("", "")
+    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body), expires, sender)
