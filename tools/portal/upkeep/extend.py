@@ -20,7 +20,7 @@ from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import Repo, Settings
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
-from portal.lifecycle import EXPIRED, SCHEDULED, SUPERSEDED, replacements, status
+from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
 from portal.model import KIND_SINGULAR, Problem, Submission
 from portal.registry import load_registry
 from portal.trail.history import retired_ids
@@ -94,8 +94,8 @@ def on_portal(repo: Repo, identifier: str, submissions: list[Submission], errors
         raise ExtendError(f"no text {identifier!r} in submissions/{close_ids_hint(repo, identifier)}{again}")
     newer = replacements(submissions)
     state = status(sub, today, newer)
-    if state == SUPERSEDED:
-        head = newer[sub.id]
+    head = newer.get(sub.id)
+    if head is not None and head.published <= today:  # said first: an expired text may also have been replaced
         raise ExtendError(
             f"{sub.id} was replaced by {head.id} on {head.published} and is no longer on the portal; extend the current text: `portal extend {head.id}`"
         )
