@@ -101,6 +101,21 @@ def test_an_extended_text_passes_validate_verify_and_its_history_says_so(example
     assert '"expires": "2027-12-31"' in as_json.output
 
 
+def test_verify_finds_an_expiry_moved_by_hand_after_or_without_an_extension(example_repo: Repo, run: Run) -> None:
+    assert run("extend", ESP, "--until", "2027-12-31", "--repo", str(example_repo.root), "--today", TODAY).exit_code == 0
+    path = example_repo.root / f"submissions/ESP/{ESP}.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("expires: 2027-12-31", "expires: 2028-01-10"), encoding="utf-8")
+    moved = run("verify", "--repo", str(example_repo.root), "--today", TODAY)
+    assert moved.exit_code == 1
+    assert re.search(
+        rf"{ESP}\.md:15:1: error: expires: 2028-01-10 is not the expiry that commit [0-9a-f]{{10}} \(`portal extend`\) set \(2027-12-31\)", moved.output
+    )
+    lbn = example_repo.root / f"submissions/LBN/{LBN}.md"
+    lbn.write_text(lbn.read_text(encoding="utf-8").replace("expires: 2027-09-05\n", "expires: 2027-12-01\nextended: 2027-01-10\n"), encoding="utf-8")
+    forged = run("verify", "--repo", str(example_repo.root), "--today", TODAY)
+    assert f"error: extended: no `portal extend` commit records an extension of {LBN}" in forged.output
+
+
 def test_extend_from_a_request_records_it_and_the_acknowledgement_answers_it(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     mail = request_mail(tmp_path, "Lebanon Mine Action Centre <va.example@example.org>", "<keep-lbn-2@example.org>")
     result = run("extend", LBN, str(mail), "--repo", str(example_repo.root), "--today", TODAY)

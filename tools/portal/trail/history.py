@@ -121,6 +121,20 @@ def added_by(repo: Repo) -> dict[str, Added]:
     return found
 
 
+def extensions(repo: Repo) -> dict[str, Added]:
+    """For each submission id, the latest `portal extend` commit and its trailers for it."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log(*trailers.grep_action("extend"), "--format=%x1e%H%x1f%B")
+    found: dict[str, Added] = {}
+    for commit, body in _records(out, 2):
+        for change in trailers.read_changes(body):
+            if change.action == "extend" and change.submission:
+                found.setdefault(change.submission, Added(commit, change))
+    return found
+
+
 def text_history(repo: Repo, submission: str) -> list[HistoryEntry]:
     """Every commit that created, replaced, expired, withdrew or touched a submission, oldest first,
     whether or not the file still exists, and whatever folder it was in."""

@@ -110,6 +110,11 @@ def grep_key(key: str) -> str:
     return f"--grep=^{key}:"
 
 
+def grep_action(action: str) -> list[str]:
+    """`git log` options that keep the commits holding a block of this action."""
+    return ["-E", f"--grep=^{ACTION}: {re.escape(action)}$"]
+
+
 def grep_naming(submission: str) -> list[str]:
     """`git log` options that keep the commits whose trailers name this submission, as the
     submission itself or as the one it replaces."""
