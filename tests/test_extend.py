@@ -293,6 +293,8 @@ def test_the_header_block_of_an_acknowledgement_reads_back_as_every_field(exampl
     for field in ("kind", "title", "themes", "assistance", "audience", "contact", "regions", "budget", "period"):
         assert new.meta[field] == old.meta[field], field
     assert new.text == "Summary\nClearance continues in Kham district; the survey is complete.\n"
+    answer = draft_of(example_repo, f"2026-11-25-replace-{new.id}.eml")
+    assert answer["In-Reply-To"] == "<reply-1@nra.example.la>" and answer["References"] == "<reply-1@nra.example.la>"
 
 
 def test_reminders_say_that_keep_unchanged_is_enough_and_give_the_full_header_block(example_repo: Repo) -> None:
