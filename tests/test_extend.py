@@ -234,7 +234,7 @@ def test_withdraw_records_the_request_and_answers_its_sender(example_repo: Repo,
     assert (change.action, change.message_id, change.sender) == ("withdraw", "<withdraw-1@nra.example.la>", "planning@nra.example.la (register)")
     draft = draft_of(example_repo, f"{TODAY}-withdraw-{target}.eml")
     assert "planning@nra.example.la" in draft["To"] and draft["In-Reply-To"] == "<withdraw-1@nra.example.la>"
-    assert "your project below (Lao PDR) has been withdrawn" in body_of(draft)
+    assert "your project below has been withdrawn from the cooperation portal" in " ".join(body_of(draft).split())
     history = run("history", target, "--repo", str(example_repo.root))
     assert "requested by planning@nra.example.la (register)" in history.output and "reason: Funded" in history.output
 

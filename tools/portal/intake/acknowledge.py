@@ -92,7 +92,7 @@ def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, re
     lines = ["Dear colleague,", ""]
     if action == "withdraw":
         lines += [
-            f"As you asked, your {kind} below ({sub.submitter.name}) has been withdrawn from {portal_place(settings)}.",
+            f"As you asked, your {kind} below has been withdrawn from {portal_place(settings)}.",
             "It leaves the portal with its next publication.",
             "",
             f"  Title:      {sub.title}",
