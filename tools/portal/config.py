@@ -71,6 +71,7 @@ class Settings:
     coordinator_name: str
     coordinator_email: str
     deploy: Deploy = Deploy("git", "", "gh-pages", "", False)
+    portal_url: str = ""  # where readers open the portal; said in the e-mails to States
 
 
 @dataclass(frozen=True)
@@ -245,10 +246,25 @@ def load_settings(path: Path) -> Settings:
         coordinator_name=reader.text("coordinator", "name"),
         coordinator_email=reader.text("coordinator", "email"),
         deploy=load_deploy(reader),
+        portal_url=load_portal_url(reader),
     )
     if settings.default_months > settings.maximum_months:
         raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
     return settings
+
+
+def load_portal_url(reader: YamlReader) -> str:
+    """`coordinator.portal_url`: the portal's address as the e-mails to States give it ('' when
+    not set: the e-mails then name the portal without an address)."""
+    value = reader.optional("coordinator", "portal_url", default="")
+    if value is None or value == "":
+        return ""
+    keys = ("coordinator", "portal_url")
+    if not isinstance(value, str) or not value.strip().startswith(("https://", "http://")) or any(c.isspace() for c in value.strip()):
+        raise reader.fail(keys, f"{value!r} is not a web address; write it as https://ccm-portal.example.org/")
+    if credentials_in_url(value.strip()):
+        raise reader.fail(keys, "holds a user name or password; give the address readers open, e.g. https://ccm-portal.example.org/")
+    return value.strip()
 
 
 def load_deploy(reader: YamlReader) -> Deploy:

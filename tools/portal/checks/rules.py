@@ -137,11 +137,16 @@ def published_after_received(resolved: Sequence[Submission]) -> list[Problem]:
 
 
 def expiry_within_limit(resolved: Sequence[Submission], settings: Settings) -> list[Problem]:
-    """A text expires after it is published, and at most `maximum_months` later."""
+    """A text expires after it is published, and at most `maximum_months` after it was published
+    or, when its submitter asked for an extension (`extended`), after that day."""
     problems = []
     for sub in resolved:
-        latest = dates.add_months(sub.published, settings.maximum_months)
-        if sub.expires <= sub.published:
+        extended = _extended(sub)
+        start, named = (extended, "extended") if extended else (sub.published, "published")
+        latest = dates.add_months(start, settings.maximum_months)
+        if extended and extended < sub.published:
+            problems.append(problem_at(sub, ("extended",), f"{extended} is before published ({sub.published}); a text is extended after it is published"))
+        elif sub.expires <= sub.published:
             problems.append(
                 problem_at(
                     sub,
@@ -154,10 +159,19 @@ def expiry_within_limit(resolved: Sequence[Submission], settings: Settings) -> l
                 problem_at(
                     sub,
                     ("expires",),
-                    f"{sub.expires} is more than {settings.maximum_months} months after published ({sub.published}); use {latest} or earlier",
+                    f"{sub.expires} is more than {settings.maximum_months} months after {named} ({start}); use {latest} or earlier",
                 )
             )
     return problems
+
+
+def _extended(sub: Submission) -> dt.date | None:
+    """The day of the text's last extension, if it has one (the schema checked the date's form)."""
+    value = sub.meta.get("extended")
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
 
 
 def text_unchanged(resolved: Sequence[Submission]) -> list[Problem]:

@@ -1,4 +1,4 @@
-"""The coordinator's commands: publishing, updating, withdrawing, expiring, auditing."""
+"""The coordinator's commands: publishing, updating, listing, expiring, auditing (extending and withdrawing are in request_commands)."""
 
 from __future__ import annotations
 
@@ -169,26 +169,6 @@ def ingest(message: str, today_text: str | None, repo_path: Path | None, outbox:
 def replace(identifier: str, message: str, today_text: str | None, repo_path: Path | None, outbox: Path | None, **given: Any) -> None:
     """Publish an updated text that supersedes ID (its submitter); the old one leaves the site."""
     run_ingest(repo_path, message, today_text, identifier, outbox, **given)
-
-
-@main.command()
-@click.argument("identifier", metavar="ID")
-@click.option("--reason", required=True, help="Why the text is withdrawn (kept in the audit trail).")
-@click.option("--author", default="", metavar="'NAME <EMAIL>'", help="Author of the commit (default: git config).")
-@click.option(
-    "--outbox", type=click.Path(file_okay=False, path_type=Path), default=None, help="Folder for the acknowledgement draft (default: outbox/, not tracked)."
-)
-@today_option
-@repo_option
-def withdraw(identifier: str, reason: str, author: str, outbox: Path | None, today_text: str | None, repo_path: Path | None) -> None:
-    """Remove a text at its submitter's request, in one commit; history keeps it."""
-    from portal.upkeep.removal import withdraw as do_withdraw
-
-    repo = open_repo(repo_path)
-    commit, draft = do_withdraw(repo, identifier, reason, author or None, outbox=outbox or repo.root / "outbox", today=resolve_today(today_text))
-    click.echo(f"Withdrew {identifier} (commit {commit[:10]}); it leaves the portal at the next build.")
-    if draft:
-        click.echo(f"Acknowledgement drafted for the submitter: {repo.relative(draft)}")
 
 
 @main.command(name="list")

@@ -1,4 +1,4 @@
-"""The receipt: a draft e-mail to the sender once a text is published, replaced or withdrawn.
+"""The receipt: a draft e-mail to the sender once a text is published, replaced, extended or withdrawn.
 
 Other treaty mechanisms acknowledge every submission; here the draft says the reference id,
 where the text is on the portal, until when, and how to update or withdraw it. It is a draft
@@ -9,6 +9,7 @@ coordinator reads it and sends it.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -18,67 +19,146 @@ from portal.config import Repo, Settings
 from portal.files import write_atomic
 from portal.model import AUDIENCES, KIND_SINGULAR, KINDS, Submission
 
-WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn"}
+WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended"}
+# How the e-mails name a kind in a sentence: "your need", "your how-to-apply text".
+KIND_PROSE = {"need": "need", "offer": "offer", "how-to-apply": "how-to-apply text", "project": "project"}
+# How the e-mails name what a text was converted from (front matter source.converted_from).
+CONVERTED = {"html": "HTML", "docx": "Word", "odt": "OpenDocument", "pdf": "PDF", "txt": "a text file"}
 
 
-def draft(settings: Settings, recipients: list[str], subject: str, today: dt.date) -> EmailMessage:
-    """A message from the coordinator that mail clients open as a draft, ready to send."""
+def kind_prose(sub: Submission) -> str:
+    """The text's kind as a sentence names it: 'need', 'how-to-apply text'."""
+    return KIND_PROSE.get(sub.kind, KIND_SINGULAR.get(sub.kind, "text").lower())
+
+
+def draft(settings: Settings, recipients: list[str], subject: str, today: dt.date, in_reply_to: str = "") -> EmailMessage:
+    """A message from the coordinator that mail clients open as a draft, ready to send; with
+    `in_reply_to` (a Message-ID) it threads with the e-mail it answers."""
     message = EmailMessage()
     message["From"] = formataddr((settings.coordinator_name, settings.coordinator_email))
     message["To"] = ", ".join(recipients)
     message["Subject"] = subject
     message["Date"] = format_datetime(dt.datetime.combine(today, dt.time(9, 0), tzinfo=dt.UTC))
     message["Message-ID"] = make_msgid(domain=settings.coordinator_email.rpartition("@")[2] or "localhost")
+    if in_reply_to.strip():
+        message["In-Reply-To"] = in_reply_to.strip()
+        message["References"] = in_reply_to.strip()
     message["X-Unsent"] = "1"  # mail clients open it as a draft
     return message
 
 
-def acknowledgement(repo: Repo, sub: Submission, action: str, today: dt.date, recipients: list[str]) -> EmailMessage:
+def portal_place(settings: Settings) -> str:
+    """'the cooperation portal … at https://…' (the address when the settings give one)."""
+    where = f" at {settings.portal_url}" if settings.portal_url else ""
+    return f"the cooperation portal of the Convention on Cluster Munitions{where}"
+
+
+def as_sent(sub: Submission) -> str:
+    """How the text stands to what was sent: as sent, or converted with every word kept."""
+    converted = str(sub.meta.get("source", {}).get("converted_from", ""))
+    if converted:
+        return f"converted from {CONVERTED.get(converted, converted)} as you sent it, every word kept"
+    return "exactly as you sent it"
+
+
+def update_header_block(sub: Submission) -> list[str]:
+    """The header block of the guidance pattern that updates `sub`: every field it has, in the
+    forms `portal ingest` reads back, and 'Replaces:' naming it (the line of dashes that ends
+    the block follows it)."""
+    meta = sub.meta
+    lines = [
+        "Kind: " + sub.kind,
+        "Title: " + sub.title,
+        "Themes: " + ", ".join(sub.themes),
+        "Assistance: " + ", ".join(sub.assistance),
+        "Audience: " + sub.audience,
+        f"Contact: {sub.contact_name}" + (f" <{sub.contact_email}>" if sub.contact_email else ""),
+    ]
+    if meta.get("regions"):
+        lines.append("Regions: " + ", ".join(str(region) for region in meta["regions"]))
+    budget = meta.get("budget") or {}
+    if budget.get("amount") is not None and budget.get("currency"):
+        lines.append(f"Budget: {budget['amount']} {budget['currency']}")
+    period = meta.get("period") or {}
+    if period.get("start") and period.get("end"):  # the header block reads a period with both ends
+        lines.append(f"Period: {period['start']} to {period['end']}")
+    return [*lines, "Replaces: " + sub.id]
+
+
+def acknowledgement(
+    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, recipients: list[str], in_reply_to: str = ""
+) -> EmailMessage:
+    """The draft that tells the sender what was done with their text (or, for an e-mail that
+    held several, with each of its texts)."""
     settings = repo.settings
-    message = draft(settings, recipients, f"{settings.site_name}: your text {sub.id} is {WHAT[action]}", today)
-    kind = KIND_SINGULAR[sub.kind].lower()
+    texts = [subs] if isinstance(subs, Submission) else list(subs)
+    sub = texts[0]
+    kind = kind_prose(sub)
+    if len(texts) > 1:
+        subject = f"{settings.site_name}: your {len(texts)} texts are {WHAT[action]}"
+    else:
+        subject = f"{settings.site_name}: your {kind} {sub.id} is {WHAT[action]}"
+    message = draft(settings, recipients, subject, today, in_reply_to)
     lines = ["Dear colleague,", ""]
     if action == "withdraw":
         lines += [
-            f"As you asked, the following {kind} of {sub.submitter.name} has been withdrawn from the cooperation portal",
-            "of the Convention on Cluster Munitions. It leaves the portal with its next publication.",
+            f"As you asked, your {kind} below has been withdrawn from {portal_place(settings)}.",
+            "It leaves the portal with its next publication.",
             "",
             f"  Title:      {sub.title}",
             f"  Reference:  {sub.id}",
             "",
             "You can send a new text at any time.",
         ]
+    elif len(texts) > 1:
+        lines += [
+            f"Thank you. Your e-mail held {len(texts)} texts, each with its own header block; each is published on",
+            f"{portal_place(settings)} as a text of its own, {as_sent(sub)}:",
+        ]
+        for number, each in enumerate(texts, 1):
+            lines += ["", f"{number}. Your {kind_prose(each)}", *_details(each, action, settings)]
     else:
-        lines += [
-            f"Thank you. Your {kind} is published on the cooperation portal of the Convention on Cluster Munitions",
-            "exactly as you sent it:",
-            "",
-            f"  Title:      {sub.title}",
-            f"  Reference:  {sub.id}",
-            f'  On the portal: {settings.site_name}, page of {sub.submitter.name}, section "{KINDS[sub.kind]}"',
-            f"  Readers:    {AUDIENCES.get(sub.audience, sub.audience)}, with the portal's passcode",
-            f"  Expires:    {dates.long_date(sub.expires)}",
-        ]
-        if sub.replaces:
-            lines.append(f"  Replaces:   {sub.replaces}, which leaves the portal")
-        lines += [
-            "",
-            "To update it, reply to this message with the new text below this header block (keep 'Replaces:'):",
-            "",
-            "Kind: " + sub.kind,
-            "Title: " + sub.title,
-            "Themes: " + ", ".join(sub.themes),
-            "Assistance: " + ", ".join(sub.assistance),
-            "Audience: " + sub.audience,
-            f"Contact: {sub.contact_name}" + (f" <{sub.contact_email}>" if sub.contact_email else ""),
-            "Replaces: " + sub.id,
-            "----",
-            "",
-            f"To withdraw it before it expires, reply asking us to withdraw reference {sub.id}.",
-        ]
+        lines += _opening(sub, action, settings, kind)
+        lines += _details(sub, action, settings)
     lines += ["", "With best regards,", settings.coordinator_name]
     message.set_content("\n".join(lines) + "\n")
     return message
+
+
+def _details(sub: Submission, action: str, settings: Settings) -> list[str]:
+    """Where one text is, until when, and how to update or withdraw it."""
+    lines = [
+        "",
+        f"  Title:      {sub.title}",
+        f"  Reference:  {sub.id}",
+        f'  On the portal: {settings.site_name}, page of {sub.submitter.name}, section "{KINDS[sub.kind]}"',
+        f"  Readers:    {AUDIENCES.get(sub.audience, sub.audience)}, with the portal's passcode",
+        f"  Expires:    {dates.long_date(sub.expires)}",
+    ]
+    if sub.replaces and action != "extend":
+        lines.append(f"  Replaces:   {sub.replaces}, which leaves the portal")
+    return [
+        *lines,
+        "",
+        "To update it, reply to this message with the new text below this header block (keep 'Replaces:'):",
+        "",
+        *update_header_block(sub),
+        "----",
+        "",
+        f"To withdraw it before it expires, reply asking us to withdraw reference {sub.id}.",
+    ]
+
+
+def _opening(sub: Submission, action: str, settings: Settings, kind: str) -> list[str]:
+    if action == "extend":
+        return [
+            f"As you asked, your {kind} stays on {portal_place(settings)}, unchanged;",
+            f"it now expires on {dates.long_date(sub.expires)}:",
+        ]
+    return [
+        f"Thank you. Your {kind} is published on {portal_place(settings)},",
+        f"{as_sent(sub)}:",
+    ]
 
 
 def keep_out_of_git(repo: Repo, folder: Path) -> None:
@@ -101,12 +181,16 @@ def keep_out_of_git(repo: Repo, folder: Path) -> None:
         write_atomic(exclude, (current + ("" if not current or current.endswith("\n") else "\n") + rule + "\n").encode("utf-8"))
 
 
-def acknowledge(repo: Repo, sub: Submission, action: str, today: dt.date, outbox: Path, recipients: list[str]) -> Path | None:
-    """Write the draft to `outbox`; None when there is no one to write to."""
-    recipients = sorted({address for address in [*recipients, sub.contact_email] if address})
+def acknowledge(
+    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, outbox: Path, recipients: list[str], in_reply_to: str = ""
+) -> Path | None:
+    """Write the draft to `outbox`; None when there is no one to write to. `in_reply_to`: the
+    Message-ID of the e-mail it answers, so that the draft threads with it."""
+    texts = [subs] if isinstance(subs, Submission) else list(subs)
+    recipients = sorted({address for address in [*recipients, *(sub.contact_email for sub in texts)] if address})
     if not recipients:
         return None
-    draft = outbox / f"{today.isoformat()}-{action}-{sub.id}.eml"
+    draft = outbox / f"{today.isoformat()}-{action}-{texts[0].id}.eml"
     keep_out_of_git(repo, outbox)
-    write_atomic(draft, bytes(acknowledgement(repo, sub, action, today, recipients)))
+    write_atomic(draft, bytes(acknowledgement(repo, texts, action, today, recipients, in_reply_to)))
     return draft

@@ -208,7 +208,9 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     acknowledgement = None
     if outbox is not None:
         action = "replace" if drafts[0].meta.get("replaces") else "publish"
-        acknowledgement = acknowledge(repo, submissions[0], action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [])
+        acknowledgement = acknowledge(
+            repo, submissions, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [], in_reply_to=mail.message_id
+        )
     attachments = [name for draft in drafts for name in draft.attachments]
     notes = [note for draft in drafts for note in draft.notes]
     return Ingested(submissions, commit, attachments, texts[0].converted, [*notes, sender_line], acknowledgement)

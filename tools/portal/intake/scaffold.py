@@ -19,17 +19,34 @@ class ScaffoldError(PortalError):
     pass
 
 
+ID_LENGTH = 60  # the longest id a new text is given (ids already given never change)
+
+
 def slug(text: str, words: int = 6) -> str:
     parts = re.findall(r"[a-z0-9]+", text.lower())
     return "-".join(parts[:words]) or "text"
 
 
 def choose_id(repo: Repo, code: str, kind: str, title: str, year: int) -> str:
-    base = f"{code.lower()}-{year}-{kind}-{slug(title)}"[:72].rstrip("-")
-    candidate, number = base, 2
-    while any(repo.submissions.glob(f"*/{candidate}.md")):
-        candidate, number = f"{base}-{number}", number + 1
-    return candidate
+    """A new id: submitter, year, kind and the title's first words, cut after a whole word and at
+    most ID_LENGTH characters long, with -2, -3… when the id is taken."""
+    prefix = f"{code.lower()}-{year}-{kind}"
+    number = 1
+    while True:
+        suffix = f"-{number}" if number > 1 else ""
+        candidate = cut_at_word(f"{prefix}-{slug(title)}", ID_LENGTH - len(suffix), len(prefix)) + suffix
+        if not any(repo.submissions.glob(f"*/{candidate}.md")):
+            return candidate
+        number += 1
+
+
+def cut_at_word(text: str, limit: int, keep: int) -> str:
+    """`text` (words joined by hyphens) cut after its last whole word within `limit` characters,
+    never shorter than its first `keep` characters; a single word longer than that is cut."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit + 1].rpartition("-")[0]
+    return head if len(head) > keep else text[:limit].rstrip("-")
 
 
 def scaffold(

@@ -26,7 +26,12 @@ ACTION_WORDS = {
     "withdraw": "withdrawn",
     "expire": "removed on expiry",
     "edit": "changed",
+    "extend": "extended until {until}",
 }
+
+
+# The actions a State asks for by e-mail about a text already published: history names who asked.
+REQUESTS = ("extend", "withdraw")
 
 
 @dataclass(frozen=True)
@@ -35,12 +40,14 @@ class HistoryEntry:
     date: str  # ISO 8601 with time
     author: str
     subject: str
-    action: str  # publish, replace, replaced-by, withdraw, expire, edit
+    action: str  # publish, replace, replaced-by, withdraw, expire, edit, extend
     paths: tuple[str, ...]
     fingerprint: str
     message_id: str
     other: str = ""  # the id on the other side of a replacement
     reason: str = ""
+    expires: str = ""  # the expiry an extension set
+    sender: str = ""  # who sent the e-mail, and who vouched for them
 
 
 @dataclass(frozen=True)
@@ -114,6 +121,20 @@ def added_by(repo: Repo) -> dict[str, Added]:
     return found
 
 
+def extensions(repo: Repo) -> dict[str, Added]:
+    """For each submission id, the latest `portal extend` commit and its trailers for it."""
+    handle = open_git(repo)
+    if handle is None or not handle.head.is_valid():
+        return {}
+    out = handle.git.log(*trailers.grep_action("extend"), "--format=%x1e%H%x1f%B")
+    found: dict[str, Added] = {}
+    for commit, body in _records(out, 2):
+        for change in trailers.read_changes(body):
+            if change.action == "extend" and change.submission:
+                found.setdefault(change.submission, Added(commit, change))
+    return found
+
+
 def text_history(repo: Repo, submission: str) -> list[HistoryEntry]:
     """Every commit that created, replaced, expired, withdrew or touched a submission, oldest first,
     whether or not the file still exists, and whatever folder it was in."""
@@ -147,12 +168,14 @@ def as_text(entries: list[HistoryEntry]) -> str:
     """A history as `portal history` prints it: one line per commit, details indented below."""
     lines: list[str] = []
     for entry in entries:
-        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text")
+        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text", until=entry.expires or "a later date")
         lines.append(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
         if entry.fingerprint:
             lines.append(f"            text sha256:{entry.fingerprint}")
         if entry.message_id:
             lines.append(f"            Message-ID {entry.message_id}")
+        if entry.sender and entry.action in REQUESTS:
+            lines.append(f"            requested by {entry.sender}")
         if entry.reason:
             lines.append(f"            reason: {entry.reason}")
     return "\n".join(lines)
@@ -180,4 +203,5 @@ def _entry(submission: str, commit: str, date: str, author: str, subject: str, b
         action, other, fingerprint, message_id = own.action, own.replaces, own.fingerprint, own.message_id
     elif newer is not None:
         action, other = "replaced-by", newer.submission
-    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body))
+    expires, sender = (own.expires, own.sender) if own is not None else ("", "")
+    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body), expires, sender)

@@ -14,6 +14,9 @@ by `Portal-Action` (an expiry that removes three texts holds three blocks):
     Portal-Replaces: lao-2025-need-survey-clearance-xiengkhouang
     Portal-Sender: planning@nra.example.la (register)
 
+An extension (`portal extend`) keeps the text and its fingerprint and records the new expiry
+(`Portal-Expires`) and the request it answers (its Message-ID and sender), if there was one.
+
 `commit_message` is the one writer and `read_changes` the one parser: whatever reads the trail
 (history, the changes page, published Message-IDs, `portal verify`) reads it through them. The
 parser reads every commit earlier versions wrote, whose trailers had this same form.
@@ -31,6 +34,7 @@ FINGERPRINT = "Portal-Fingerprint"
 MESSAGE_ID = "Portal-Message-Id"
 REPLACES = "Portal-Replaces"
 SENDER = "Portal-Sender"
+EXPIRES = "Portal-Expires"  # the expiry an extension sets (YYYY-MM-DD)
 REASON = "Reason"  # a withdrawal's reason: a line of the body, before the trailers
 
 _ALGORITHM = "sha256:"
@@ -49,6 +53,7 @@ class Change:
     message_id: str = ""
     replaces: str = ""
     sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
+    expires: str = ""  # an extension's new expiry date
     other: tuple[tuple[str, str], ...] = ()  # `Portal-` trailers this version does not know, as read
 
     def trailers(self) -> list[str]:
@@ -61,6 +66,7 @@ class Change:
             (MESSAGE_ID, self.message_id),
             (REPLACES, self.replaces),
             (SENDER, self.sender),
+            (EXPIRES, self.expires),
             *self.other,
         ]
         # A trailer is one line: a line break inside a value (a Message-ID header can decode to
@@ -104,6 +110,11 @@ def grep_key(key: str) -> str:
     return f"--grep=^{key}:"
 
 
+def grep_action(action: str) -> list[str]:
+    """`git log` options that keep the commits holding a block of this action."""
+    return ["-E", f"--grep=^{ACTION}: {re.escape(action)}$"]
+
+
 def grep_naming(submission: str) -> list[str]:
     """`git log` options that keep the commits whose trailers name this submission, as the
     submission itself or as the one it replaces."""
@@ -111,7 +122,7 @@ def grep_naming(submission: str) -> list[str]:
 
 
 def _change(block: dict[str, str]) -> Change:
-    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER)
+    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, EXPIRES)
     return Change(
         action=block.get(ACTION, ""),
         submission=block.get(SUBMISSION, ""),
@@ -119,5 +130,6 @@ def _change(block: dict[str, str]) -> Change:
         message_id=block.get(MESSAGE_ID, ""),
         replaces=block.get(REPLACES, ""),
         sender=block.get(SENDER, ""),
+        expires=block.get(EXPIRES, ""),
         other=tuple((key, value) for key, value in block.items() if key not in known),
     )

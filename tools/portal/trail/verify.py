@@ -11,7 +11,7 @@ from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.model import Problem, Submission
 from portal.trail import trailers
-from portal.trail.history import Added, added_by, retired_ids
+from portal.trail.history import Added, added_by, extensions, retired_ids
 from portal.trail.store import require_git
 from portal.upkeep.listing import counts
 
@@ -30,9 +30,10 @@ def verify(repo: Repo, today: dt.date) -> Verified:
     problems = list(result.errors)
     require_git(repo)
     commits = added_by(repo)
+    extended = extensions(repo)
     active = select_active(result.submissions, today)
     for sub in active:
-        problem = _problem_of(sub, commits.get(sub.path))
+        problem = _problem_of(sub, commits.get(sub.path)) or _extension_problem(sub, extended.get(sub.id))
         if problem is not None:
             problems.append(problem)
     return Verified(len(active), sorted(problems, key=Problem.sort_key), counts(result.submissions, today))
@@ -76,5 +77,33 @@ def _problem_of(sub: Submission, added: Added | None) -> Problem | None:
             col,
             "source.sha256",
             f"differs from the fingerprint in commit {short} ({recorded}); the text or its fingerprint was changed after publication (`git log -p -- {sub.path}` shows the change)",
+        )
+    return None
+
+
+def _extension_problem(sub: Submission, extension: Added | None) -> Problem | None:
+    """An `extended` text must expire when the last `portal extend` of it said: an expiry moved
+    by hand would keep a text on the portal that its submitter did not ask for."""
+    if not sub.meta.get("extended"):
+        return None
+    if extension is None or extension.change is None:
+        line, col = sub.position("extended")
+        return Problem(
+            sub.path,
+            line,
+            col,
+            "extended",
+            f"no `portal extend` commit records an extension of {sub.id}; extend it with `portal extend {sub.id} MESSAGE` (`git log -p -- {sub.path}` shows who changed it)",
+        )
+    if extension.change.expires != sub.expires.isoformat():
+        line, col = sub.position("expires")
+        short = extension.commit[:10]
+        return Problem(
+            sub.path,
+            line,
+            col,
+            "expires",
+            f"{sub.expires} is not the expiry that commit {short} (`portal extend`) set ({extension.change.expires or 'none'}); "
+            f"the expiry was changed by hand (`git log -p -- {sub.path}` shows the change); extend it with `portal extend {sub.id} MESSAGE`",
         )
     return None

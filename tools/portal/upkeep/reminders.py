@@ -26,14 +26,14 @@ class Reminder:
 
 
 def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: list[str], today: dt.date) -> EmailMessage:
-    from portal.intake.acknowledge import draft
+    from portal.intake.acknowledge import draft, portal_place, update_header_block
 
     settings = repo.settings
     message = draft(settings, recipients, f"{settings.site_name}: your text{'s' if len(subs) > 1 else ''} will expire soon", today)
     lines = [
         "Dear colleague,",
         "",
-        f"The following text{'s' if len(subs) > 1 else ''} of {name} on the cooperation portal of the Convention on Cluster Munitions will expire:",
+        f"The following text{'s' if len(subs) > 1 else ''} of {name} on {portal_place(settings)} will expire:",
         "",
     ]
     for sub in subs:
@@ -43,20 +43,17 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
         )
     lines += [
         "",
-        "To keep a text on the portal, send an updated version by replying to this message. Please put the",
+        'To keep a text on the portal as it is, a reply saying "keep unchanged" is enough (name its reference',
+        f"if you keep only some of them): we then extend it by {settings.default_months} months.",
+        "",
+        "To update a text instead, send the updated version by replying to this message. Please put the",
         "header block below at the top of your text (with 'Replaces:' giving the reference above); the",
         "text itself is published exactly as you send it.",
         "",
         "If we receive no answer, the text will be removed from the portal on its expiry date. You can",
         "send a new text at any time.",
         "",
-        "Kind: " + subs[0].kind,
-        "Title: " + subs[0].title,
-        "Themes: " + ", ".join(subs[0].themes),
-        "Assistance: " + ", ".join(subs[0].assistance),
-        "Audience: " + subs[0].audience,
-        f"Contact: {subs[0].contact_name} <{subs[0].contact_email}>",
-        "Replaces: " + subs[0].id,
+        *update_header_block(subs[0]),
         "----",
         PLACEHOLDER,
         "",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,9 +73,23 @@ def find_file(repo: Repo, identifier: str) -> Path:
 
 
 def withdraw(
-    repo: Repo, identifier: str, reason: str, author: str | None = None, outbox: Path | None = None, today: dt.date | None = None
+    repo: Repo,
+    identifier: str,
+    reason: str,
+    author: str | None = None,
+    outbox: Path | None = None,
+    today: dt.date | None = None,
+    *,
+    raw: bytes | None = None,
+    source_name: str = "the message",
+    submitter: str = "",
+    ask: Callable[[str, str], str] | None = None,
 ) -> tuple[str, Path | None]:
-    """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None)."""
+    """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None).
+    `raw`: the request e-mail, recorded in the trailers; its sender must speak for the text's
+    submitter (the register, or `submitter` to confirm by hand) and gets the acknowledgement."""
+    from portal.upkeep.request import read_request  # here: it reads e-mails, and intake imports this module
+
     if not reason.strip():
         raise RemovalError("--reason is empty; say why the text is withdrawn (it goes into the audit trail)")
     path = find_file(repo, identifier)
@@ -82,17 +97,22 @@ def withdraw(
     loaded = read_submission_file(path, rel, repo.settings.submission_bytes)
     meta = loaded.meta if isinstance(loaded, LoadedFile) else {}
     registry = load_registry(repo.schema_dir)
+    found = validate_repo(repo, [path], registry=registry).submissions if isinstance(loaded, LoadedFile) else []
+    if raw is not None and not found:
+        raise RemovalError(f"{rel} is not valid, so the request's sender cannot be checked against its submitter; fix it first (`portal validate`)")
+    request = read_request(repo, raw, source_name, found[0] if found else None, submitter, ask)
     code = path.parent.name
     who = registry.states.get(code) or registry.organisations.get(code)
     name = who.name if who else code
     kind = KIND_SINGULAR.get(str(meta.get("kind", "")), "Text").lower()
     title = str(meta.get("title", identifier))
-    message = commit_message(f"Withdraw {kind} of {name}: {title}", "", [Change("withdraw", identifier)], reason=reason)
-    found = validate_repo(repo, [path], registry=registry).submissions if isinstance(loaded, LoadedFile) else []
+    body = f"At the submitter's request by e-mail.\n{request.note[0].upper()}{request.note[1:]}." if request.note else ""
+    change = Change("withdraw", identifier, message_id=request.message_id, sender=request.trailer)
+    message = commit_message(f"Withdraw {kind} of {name}: {title}", body, [change], reason=reason)
     commit = commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
     draft = None
     if outbox is not None and found:
-        draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=[])
+        draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=request.recipients, in_reply_to=request.message_id)
     return commit, draft
 
 

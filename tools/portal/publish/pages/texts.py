@@ -38,9 +38,19 @@ def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -
         received=sub.received,
         fingerprint=sub.fingerprint,
         converted_from=source.get("converted_from", ""),
+        extended=extension(sub),
         id=sub.id,
     )
     pages.page(f"submission/{sub.id}", sub.title, body)
+
+
+def extension(sub: Submission) -> str:
+    """The provenance line of a text extended at its submitter's request ('' if it was not)."""
+    extended = sub.meta.get("extended")
+    if not extended:
+        return ""
+    day = dates.long_date(dt.date.fromisoformat(str(extended)))
+    return f"Extended on {day} at the submitter's request, until {dates.long_date(sub.expires)}"
 
 
 def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> list[tuple[str, Markup]]:
