@@ -19,6 +19,7 @@ from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 
 from portal.errors import PortalError
+from portal.intake.authenticity import Authentication
 
 MAX_PARTS = 200
 MAX_DEPTH = 20
@@ -57,6 +58,7 @@ class ParsedMail:
     converted_from: str = ""  # "html" when the body came from an HTML-only message
     attachments: list[MailAttachment] = field(default_factory=list)
     raw_sha256: str = ""
+    authentication: Authentication = field(default_factory=Authentication)  # the receiving server's verdict on the sender
 
 
 def safe_name(name: str, fallback: str) -> str:
