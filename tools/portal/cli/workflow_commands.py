@@ -44,6 +44,11 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
         click.option("--allow-duplicate", is_flag=True, help="Publish even if the same submitter already published the same text."),
         click.option("--keep-quoted", is_flag=True, help="Keep a reply's quoted history in the text (it is left out by default)."),
         click.option(
+            "--confirm-sender",
+            is_flag=True,
+            help="Publish although the receiving server found the From address unauthenticated (DKIM, SPF, DMARC), once the sender is confirmed by another channel; recorded as confirmed.",
+        ),
+        click.option(
             "--outbox",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,

@@ -27,6 +27,7 @@ from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import ConfigError, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
+from portal.intake.authenticity import FAILED, read_authentication
 from portal.intake.documents import document_text
 from portal.intake.frontmatter import document
 from portal.intake.mail import ParsedMail
@@ -69,6 +70,7 @@ class Options:
     author: str = ""
     allow_duplicate: bool = False
     keep_quoted: bool = False
+    confirm_sender: bool = False  # the coordinator confirmed by another channel a sender the receiving server could not verify
     source_name: str = "the message"  # how errors name the message (its file name)
 
 
@@ -156,6 +158,15 @@ def check_text_not_published(prepared: Prepared, code: str, existing: list[Submi
             )
 
 
+def check_sender_authentic(repo: Repo, raw: bytes, mail: ParsedMail, options: Options) -> None:
+    """Keep on `mail` what the receiving server verified about the sender; refuse a From address
+    it found unauthenticated unless the coordinator confirmed the sender (recorded as such)."""
+    found = read_authentication(raw, mail.sender_email, repo.settings.authserv_id)
+    if found.verdict == FAILED and not options.confirm_sender:
+        raise IngestError(found.refusal())
+    mail.authentication = found.confirmed_by_hand() if options.confirm_sender else found
+
+
 def read_mail(raw: bytes, settings_limit: int, name: str = "") -> ParsedMail:
     """A saved e-mail: .eml (MIME) or Outlook's .msg."""
     from portal.intake.mail import parse_message
@@ -197,6 +208,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     portal = _portal_now(repo)
     replaced = _replaced_text(repo, options, portal.submissions)
     check_message_not_published(repo, mail, portal.submissions)
+    check_sender_authentic(repo, raw, mail, options)
     check, known = _submitter(mail, options, portal, replaced, ask)
     check_text_not_published(prepared, check.code, portal.submissions, options)
     draft = _draft(repo, mail, prepared, options, check.code, known, ask, today)
@@ -276,6 +288,8 @@ def _draft(repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, c
         meta["source"]["message_id"] = mail.message_id
     if prepared.converted:
         meta["source"]["converted_from"] = prepared.converted
+    meta["source"]["authentication"] = mail.authentication.label()
+    notes.append(f"sender {mail.authentication.label()}")
     meta = {"id": identifier, **meta}
     return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
 
@@ -312,6 +326,7 @@ def _commit(
         mail.message_id,
         meta.get("replaces", ""),
         sender=f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})",
+        authentication=mail.authentication.trailer(),
     )
     verb = "Replace" if action == "replace" else "Publish"
     subject = f"{verb} {meta['kind']} of {submission.submitter.name}: {meta['title']}"

@@ -13,6 +13,7 @@ by `Portal-Action` (an expiry that removes three texts holds three blocks):
     Portal-Message-Id: <4f1c@nra.example.la>
     Portal-Replaces: lao-2025-need-survey-clearance-xiengkhouang
     Portal-Sender: planning@nra.example.la (register)
+    Portal-Authentication: dkim=pass (nra.example.la) by mx.example.org
 
 `commit_message` is the one writer and `read_changes` the one parser: whatever reads the trail
 (history, the changes page, published Message-IDs, `portal verify`) reads it through them. The
@@ -31,6 +32,7 @@ FINGERPRINT = "Portal-Fingerprint"
 MESSAGE_ID = "Portal-Message-Id"
 REPLACES = "Portal-Replaces"
 SENDER = "Portal-Sender"
+AUTHENTICATION = "Portal-Authentication"  # what the receiving server verified about the sender
 REASON = "Reason"  # a withdrawal's reason: a line of the body, before the trailers
 
 _ALGORITHM = "sha256:"
@@ -49,6 +51,7 @@ class Change:
     message_id: str = ""
     replaces: str = ""
     sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
+    authentication: str = ""  # the receiving server's DKIM/SPF/DMARC results for the From domain
     other: tuple[tuple[str, str], ...] = ()  # `Portal-` trailers this version does not know, as read
 
     def trailers(self) -> list[str]:
@@ -61,6 +64,7 @@ class Change:
             (MESSAGE_ID, self.message_id),
             (REPLACES, self.replaces),
             (SENDER, self.sender),
+            (AUTHENTICATION, self.authentication),
             *self.other,
         ]
         # A trailer is one line: a line break inside a value (a Message-ID header can decode to
@@ -111,7 +115,7 @@ def grep_naming(submission: str) -> list[str]:
 
 
 def _change(block: dict[str, str]) -> Change:
-    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER)
+    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, AUTHENTICATION)
     return Change(
         action=block.get(ACTION, ""),
         submission=block.get(SUBMISSION, ""),
@@ -119,5 +123,6 @@ def _change(block: dict[str, str]) -> Change:
         message_id=block.get(MESSAGE_ID, ""),
         replaces=block.get(REPLACES, ""),
         sender=block.get(SENDER, ""),
+        authentication=block.get(AUTHENTICATION, ""),
         other=tuple((key, value) for key, value in block.items() if key not in known),
     )

@@ -38,6 +38,7 @@ def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -
         received=sub.received,
         fingerprint=sub.fingerprint,
         converted_from=source.get("converted_from", ""),
+        authentication=source.get("authentication", ""),
         id=sub.id,
     )
     pages.page(f"submission/{sub.id}", sub.title, body)
