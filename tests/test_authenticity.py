@@ -171,7 +171,7 @@ def ingest_case(run: Run, repo: Repo, case: str, *extra: str) -> str:
 
 def test_the_verdict_is_kept_in_the_trail_and_shown_in_the_provenance(example_repo: Repo, run: Run) -> None:
     ingest_case(run, example_repo, "auth-dkim-verified")
-    [change] = read_changes(git.Repo(example_repo.root).head.commit.message)
+    [change] = read_changes(str(git.Repo(example_repo.root).head.commit.message))
     assert change.authentication == "dkim=pass, dmarc=pass (nra.example.la) by mx.google.com"
     history = run("history", change.submission, "--repo", str(example_repo.root))
     assert history.exit_code == 0 and "published" in history.output, history.output
@@ -183,7 +183,7 @@ def test_the_verdict_is_kept_in_the_trail_and_shown_in_the_provenance(example_re
 def test_a_sender_confirmed_by_hand_is_recorded_as_such(example_repo: Repo, run: Run) -> None:
     output = ingest_case(run, example_repo, "auth-forged-confirmed", "--confirm-sender")
     assert "sender not verified (dkim=fail, spf=fail); confirmed by the coordinator" in output
-    [change] = read_changes(git.Repo(example_repo.root).head.commit.message)
+    [change] = read_changes(str(git.Repo(example_repo.root).head.commit.message))
     assert change.authentication == "dkim=fail, spf=fail (nra.example.la) by mx.example.org; sender confirmed by hand"
 
 
