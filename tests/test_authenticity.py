@@ -128,6 +128,11 @@ def test_a_forged_header_below_the_receiving_servers_is_never_read() -> None:
     assert judge([FORGED], SENDER, trusted="mail.coordination.example").verdict == UNKNOWN
 
 
+def test_a_verdict_read_from_the_topmost_header_says_to_name_the_server() -> None:
+    assert "name the receiving server in schema/settings.yaml, mail.authserv_id" in judge([GMAIL_PASS], SENDER).note()
+    assert judge([GMAIL_PASS], SENDER, trusted="mx.google.com").note() == "sender verified by signature (nra.example.la)"
+
+
 def test_the_trailer_names_the_results_the_domain_and_the_server() -> None:
     assert judge([GMAIL_PASS], SENDER).trailer() == "dkim=pass, dmarc=pass (nra.example.la) by mx.google.com"
     confirmed = judge([OPENDKIM_NONE, SPF_FAIL], SENDER).confirmed_by_hand()

@@ -50,6 +50,7 @@ class Authentication:
     found: tuple[str, ...] = ()  # the deciding results, e.g. ("dkim=fail", "spf=fail")
     by: str = ""  # how it was verified: "signature" (DKIM) or "DMARC"
     confirmed: bool = False  # the coordinator confirmed the sender by another channel
+    assumed: bool = False  # no server named in the settings: the topmost header was taken for the receiving server's
 
     def label(self) -> str:
         """What the front matter's `source.authentication` and the text's page say."""
@@ -57,6 +58,17 @@ class Authentication:
             return f"verified by {self.by} ({self.domain})"
         found = f" ({', '.join(self.found)})" if self.found else ""
         return f"not verified{found}" + ("; confirmed by the coordinator" if self.confirmed else "")
+
+    def note(self) -> str:
+        """The line `portal ingest` prints: the label, and a caution where a header the sender
+        wrote could have been read in place of the receiving server's."""
+        caution = ""
+        if self.assumed and self.verdict == VERIFIED:
+            caution = (
+                f" (as the topmost Authentication-Results{' of ' + self.server if self.server else ''} says; name the receiving server "
+                "in schema/settings.yaml, mail.authserv_id, so that a header a sender wrote is never read in its place)"
+            )
+        return f"sender {self.label()}{caution}"
 
     def trailer(self) -> str:
         """The commit's `Portal-Authentication` trailer: the results, the domain, the server."""
@@ -115,7 +127,7 @@ def judge(values: Sequence[str], sender_email: str, trusted: str = "") -> Authen
         return Authentication(UNKNOWN, domain)
     server = "" if wanted == _NO_ID else wanted
     results = [result for found in counted for result in found]
-    return replace(_decide(results, domain), domain=domain, server=server)
+    return replace(_decide(results, domain), domain=domain, server=server, assumed=not trusted.strip())
 
 
 def _parse(value: str) -> tuple[str, list[_Result]]:

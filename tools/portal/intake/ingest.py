@@ -289,7 +289,7 @@ def _draft(repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, c
     if prepared.converted:
         meta["source"]["converted_from"] = prepared.converted
     meta["source"]["authentication"] = mail.authentication.label()
-    notes.append(f"sender {mail.authentication.label()}")
+    notes.append(mail.authentication.note())
     meta = {"id": identifier, **meta}
     return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
 
