@@ -221,3 +221,25 @@ def test_the_trusted_server_is_a_setting_checked_where_it_is_written(tmp_path: P
         load_settings(path)
     assert str(refused.value).startswith(f"{path}:{lines}:3: error: mail.authserv_id: 'mx.example.org; dkim=pass' is not a server name;")
     assert "e.g. mx.example.org" in str(refused.value)
+
+
+def test_the_server_named_in_the_settings_decides_not_the_topmost_header(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    settings = example_repo.schema_dir / "settings.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('authserv_id: ""', "authserv_id: mx.example.org"), encoding="utf-8")
+    handle = git.Repo(example_repo.root)
+    handle.git.commit("-q", "-am", "Name the receiving server")
+    # The coordinator's server failed the sender; a spam filter added its own header above, and
+    # the sender wrote one below: neither is read.
+    raw = (CASES / "auth-forged-refused" / "message.eml").read_bytes()
+    message = tmp_path / "relayed.eml"
+    message.write_bytes(b"Authentication-Results: filter.example.org; dkim=pass header.d=nra.example.la\r\n" + raw)
+    before = snapshot(example_repo.root)
+    result = run("ingest", str(message), "--repo", str(example_repo.root), "--today", DEMO_DATE)
+    assert result.exit_code == 1 and "the receiving server (mx.example.org) found dkim=fail and spf=fail for nra.example.la" in result.output
+    assert snapshot(example_repo.root) == before
+    # Gmail's header is not the named server's: the sender is not verified, and the text says so.
+    output = ingest_case(run, example_repo, "auth-dkim-verified")
+    assert "sender not verified\n" in output
+    assert "authentication: not verified\n" in (example_repo.root / next(p for p in handle.head.commit.stats.files if str(p).endswith(".md"))).read_text(
+        encoding="utf-8"
+    )
