@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -72,6 +73,7 @@ class Settings:
     coordinator_email: str
     deploy: Deploy = Deploy("git", "", "gh-pages", "", False)
     portal_url: str = ""  # where readers open the portal; said in the e-mails to States
+    authserv_id: str = ""  # the receiving mail server whose Authentication-Results count ("" = the topmost)
 
 
 @dataclass(frozen=True)
@@ -247,6 +249,7 @@ def load_settings(path: Path) -> Settings:
         coordinator_email=reader.text("coordinator", "email"),
         deploy=load_deploy(reader),
         portal_url=load_portal_url(reader),
+        authserv_id=load_authserv_id(reader),
     )
     if settings.default_months > settings.maximum_months:
         raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
@@ -292,6 +295,23 @@ def load_deploy(reader: YamlReader) -> Deploy:
         raise reader.fail(("deploy", "repository_holds_no_texts"), f"{flag!r} is not true or false")
     where = tuple((field, reader.where("deploy", field)) for field in ("target", "url", "branch", "folder", "repository_holds_no_texts"))
     return Deploy(values["target"], values["url"], values["branch"], values["folder"], flag, where)
+
+
+def load_authserv_id(reader: YamlReader) -> str:
+    """`mail.authserv_id`: the name the coordinator's receiving server gives itself in the
+    Authentication-Results headers it writes (optional; without it the topmost header counts)."""
+    section = reader.optional("mail", default={})
+    if not isinstance(section, dict):
+        raise reader.fail(("mail",), "must be a section, e.g. `mail:` then `  authserv_id: mx.example.org`")
+    value = reader.optional("mail", "authserv_id", default="")
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9._-]*", value.strip()):
+        raise reader.fail(
+            ("mail", "authserv_id"),
+            f"{value!r} is not a server name; give the name that starts the receiving server's Authentication-Results headers, e.g. mx.example.org",
+        )
+    return value.strip().lower()
 
 
 def credentials_in_url(url: str) -> bool:

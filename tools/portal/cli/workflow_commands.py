@@ -78,6 +78,11 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
             help="Keep the signature, disclaimer and 'Sent from' line below the text (they are left out by default).",
         ),
         click.option(
+            "--confirm-sender",
+            is_flag=True,
+            help="Publish although the receiving server found the From address unauthenticated (DKIM, SPF, DMARC), once the sender is confirmed by another channel; recorded as confirmed.",
+        ),
+        click.option(
             "--outbox",
             type=click.Path(file_okay=False, path_type=Path),
             default=None,

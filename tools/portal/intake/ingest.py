@@ -27,6 +27,7 @@ from portal.checks.validate import check_across, own_problems, to_submission, va
 from portal.config import ConfigError, ReadLimits, Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
+from portal.intake.authenticity import FAILED, read_authentication
 from portal.intake.frontmatter import document
 from portal.intake.mail import ParsedMail
 from portal.intake.metadata import build_metadata
@@ -74,6 +75,7 @@ class Options:
     text_number: int = 0  # publish only this text of an e-mail that holds several (0: every text)
     attachments_with: int | None = None  # which text of several the attachments go with (0: none)
     keep_signature: bool = False
+    confirm_sender: bool = False  # the coordinator confirmed by another channel a sender the receiving server could not verify
     source_name: str = "the message"  # how errors name the message (its file name)
 
     def describing(self) -> list[tuple[str, object]]:
@@ -153,6 +155,15 @@ def check_text_not_published(prepared: Prepared, code: str, existing: list[Submi
             )
 
 
+def check_sender_authentic(repo: Repo, raw: bytes, mail: ParsedMail, options: Options) -> None:
+    """Keep on `mail` what the receiving server verified about the sender; refuse a From address
+    it found unauthenticated unless the coordinator confirmed the sender (recorded as such)."""
+    found = read_authentication(raw, mail.sender_email, repo.settings.authserv_id)
+    if found.verdict == FAILED and not options.confirm_sender:
+        raise IngestError(found.refusal())
+    mail.authentication = found.confirmed_by_hand() if options.confirm_sender else found
+
+
 def read_mail(raw: bytes, settings_limit: int, limits: ReadLimits) -> ParsedMail:
     """A saved e-mail: .eml (MIME) or Outlook's .msg, read within `limits`."""
     from portal.intake.mail import parse_message
@@ -196,6 +207,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     replaced = _replaced_text(repo, options, portal.submissions)
     if not options.text_number:  # one text of several is told from the others by its words, below
         check_message_not_published(repo, mail, portal.submissions)
+    check_sender_authentic(repo, raw, mail, options)
     check, known = _submitter(mail, options, portal, replaced, ask)
     for prepared in texts:
         check_text_not_published(prepared, check.code, portal.submissions, options)
@@ -300,6 +312,9 @@ def _draft(
         meta["source"]["message_id"] = mail.message_id
     if prepared.converted:
         meta["source"]["converted_from"] = prepared.converted
+    meta["source"]["authentication"] = mail.authentication.label()
+    if not taken:  # said once for the e-mail, not for each of its texts
+        notes.append(mail.authentication.note())
     meta = {"id": identifier, **meta}
     return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
 
@@ -371,6 +386,7 @@ def _commit(
             mail.message_id,
             draft.meta.get("replaces", ""),
             sender=sender,
+            authentication=mail.authentication.trailer(),
         )
         for draft in drafts
     ]

@@ -20,6 +20,7 @@ from email.utils import parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
 from portal.errors import PortalError
+from portal.intake.authenticity import Authentication
 
 if TYPE_CHECKING:
     from portal.config import ReadLimits
@@ -61,6 +62,7 @@ class ParsedMail:
     converted_from: str = ""  # "html" when the body came from an HTML-only message
     attachments: list[MailAttachment] = field(default_factory=list)
     raw_sha256: str = ""
+    authentication: Authentication = field(default_factory=Authentication)  # the receiving server's verdict on the sender
 
 
 def safe_name(name: str, fallback: str) -> str:

@@ -1,7 +1,8 @@
 """Outlook's saved messages (.msg) -> the same ParsedMail as a saved .eml, under the same rules.
 
 A .msg is an OLE compound file of MAPI properties, not MIME; extract-msg reads it (sender,
-subject, date, Message-ID, plain-text or HTML body, attachments).
+subject, date, Message-ID, plain-text or HTML body, attachments) and the transport headers the
+receiving server wrote (`transport_headers`).
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import io
 import struct
+from email.parser import HeaderParser
+from email.policy import compat32
 from email.utils import parseaddr
 from typing import Any
 
@@ -150,3 +153,25 @@ def _parse(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> ParsedM
     if parsed.text is None and not parsed.attachments:
         raise MailError("the message has no text and no attachment to take the text from")
     return parsed
+
+
+def transport_headers(raw: bytes, name: str) -> list[str]:
+    """The values of header `name` among the transport headers Outlook keeps with a received
+    message (none for a message that never went through a server, or a file that cannot be read)."""
+    import extract_msg
+    from extract_msg.exceptions import ExMsgBaseException
+
+    try:
+        message = extract_msg.openMsg(io.BytesIO(raw), delayAttachments=True)
+    except (ExMsgBaseException, OSError, ValueError, KeyError, NotImplementedError):
+        return []
+    try:
+        # The raw stream, not `message.header`: where the stream is missing, extract-msg makes up
+        # headers from other properties, among them an empty Authentication-Results.
+        text = message.headerText if isinstance(message, extract_msg.Message) else None
+    finally:
+        message.close()
+    if not text:
+        return []
+    text = text.removeprefix("Microsoft Mail Internet Headers Version 2.0").lstrip()
+    return [str(value) for value in HeaderParser(policy=compat32).parsestr(text, headersonly=True).get_all(name, [])]

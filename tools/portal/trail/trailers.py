@@ -13,6 +13,7 @@ by `Portal-Action` (an expiry that removes three texts holds three blocks):
     Portal-Message-Id: <4f1c@nra.example.la>
     Portal-Replaces: lao-2025-need-survey-clearance-xiengkhouang
     Portal-Sender: planning@nra.example.la (register)
+    Portal-Authentication: dkim=pass (nra.example.la) by mx.example.org
 
 An extension (`portal extend`) keeps the text and its fingerprint and records the new expiry
 (`Portal-Expires`) and the request it answers (its Message-ID and sender), if there was one.
@@ -35,6 +36,7 @@ MESSAGE_ID = "Portal-Message-Id"
 REPLACES = "Portal-Replaces"
 SENDER = "Portal-Sender"
 EXPIRES = "Portal-Expires"  # the expiry an extension sets (YYYY-MM-DD)
+AUTHENTICATION = "Portal-Authentication"  # what the receiving server verified about the sender
 REASON = "Reason"  # a withdrawal's reason: a line of the body, before the trailers
 
 _ALGORITHM = "sha256:"
@@ -54,6 +56,7 @@ class Change:
     replaces: str = ""
     sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
     expires: str = ""  # an extension's new expiry date
+    authentication: str = ""  # the receiving server's DKIM/SPF/DMARC results for the From domain
     other: tuple[tuple[str, str], ...] = ()  # `Portal-` trailers this version does not know, as read
 
     def trailers(self) -> list[str]:
@@ -67,6 +70,7 @@ class Change:
             (REPLACES, self.replaces),
             (SENDER, self.sender),
             (EXPIRES, self.expires),
+            (AUTHENTICATION, self.authentication),
             *self.other,
         ]
         # A trailer is one line: a line break inside a value (a Message-ID header can decode to
@@ -122,7 +126,7 @@ def grep_naming(submission: str) -> list[str]:
 
 
 def _change(block: dict[str, str]) -> Change:
-    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, EXPIRES)
+    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, EXPIRES, AUTHENTICATION)
     return Change(
         action=block.get(ACTION, ""),
         submission=block.get(SUBMISSION, ""),
@@ -131,5 +135,6 @@ def _change(block: dict[str, str]) -> Change:
         replaces=block.get(REPLACES, ""),
         sender=block.get(SENDER, ""),
         expires=block.get(EXPIRES, ""),
+        authentication=block.get(AUTHENTICATION, ""),
         other=tuple((key, value) for key, value in block.items() if key not in known),
     )

@@ -39,6 +39,7 @@ def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -
         fingerprint=sub.fingerprint,
         converted_from=source.get("converted_from", ""),
         extended=extension(sub),
+        authentication=source.get("authentication", ""),
         id=sub.id,
     )
     pages.page(f"submission/{sub.id}", sub.title, body)
