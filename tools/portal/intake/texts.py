@@ -141,6 +141,9 @@ def split_texts(parts: TextParts, converted: str, source: str) -> list[Prepared]
     block = parts.header
     if block is None:
         return [Prepared(parts.text, converted, {}, [], source=source)]
+    # What quoted.py kept below the header block (furniture and quoted history left out) is the
+    # first text's body, and every later text lies inside it.
+    block = HeaderBlock(block.fields, parts.text, block.body_line, block.start_line)
     texts: list[Prepared] = []
     while True:
         lines = block.body.split("\n")
