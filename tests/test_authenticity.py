@@ -146,7 +146,7 @@ def outlook_file(transport_headers: str) -> bytes:
 
     writer = OleWriter()
     writer.addEntry("__properties_version1.0", b"\0" * 8 + struct.pack("<IIII", 1, 0, 1, 0) + b"\0" * 8)
-    strings = {"001A": "IPM.Note", "0037": "Need", "1000": "Kind: need\r\n", "0C1F": SENDER, "5D01": SENDER, "007D": transport_headers}
+    strings = {"001A": "IPM.Note", "0037": "Need", "1000": "We need two survey teams.\r\n", "0C1F": SENDER, "5D01": SENDER, "007D": transport_headers}
     for tag, value in strings.items():
         writer.addEntry(f"__substg1.0_{tag}001F", value.encode("utf-16-le"))
     writer.addEntry("__recip_version1.0_#00000000", storage=True)
