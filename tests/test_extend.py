@@ -276,7 +276,7 @@ def test_the_header_block_of_an_acknowledgement_reads_back_as_every_field(exampl
     old = submission(example_repo, LAO_NEW)  # regions, budget, period, contact and a replaced text
     ack = acknowledgement(example_repo, old, "publish", dt.date(2026, 11, 20), ["planning@nra.example.la"])
     block = header_block_of(body_of(ack))
-    for line in ("Regions: Xiengkhouang, Kham district, Pek district", "Budget: 2900000 USD", "Period: 2027-01-01 to 2028-12-31", f"Replaces: {LAO_NEW}"):
+    for line in ("Regions: Xiengkhouang; Kham district; Pek district", "Budget: 2900000 USD", "Period: 2027-01-01 to 2028-12-31", f"Replaces: {LAO_NEW}"):
         assert f"\n{line}\n" in block
     reply = EmailMessage()
     reply["From"] = "NRA Planning <planning@nra.example.la>"

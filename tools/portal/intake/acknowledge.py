@@ -74,14 +74,16 @@ def update_header_block(sub: Submission) -> list[str]:
         "Audience: " + sub.audience,
         f"Contact: {sub.contact_name}" + (f" <{sub.contact_email}>" if sub.contact_email else ""),
     ]
-    if meta.get("regions"):
-        lines.append("Regions: " + ", ".join(str(region) for region in meta["regions"]))
+    if meta.get("regions"):  # '; ' keeps a region whose name holds a comma one region
+        lines.append("Regions: " + "; ".join(str(region) for region in meta["regions"]))
+    if meta.get("countries"):
+        lines.append("Countries: " + ", ".join(str(code) for code in meta["countries"]))
     budget = meta.get("budget") or {}
     if budget.get("amount") is not None and budget.get("currency"):
         lines.append(f"Budget: {budget['amount']} {budget['currency']}")
     period = meta.get("period") or {}
-    if period.get("start") and period.get("end"):  # the header block reads a period with both ends
-        lines.append(f"Period: {period['start']} to {period['end']}")
+    if period.get("start"):  # a period of one day or with no end is read back as its start
+        lines.append(f"Period: {period['start']} to {period['end']}" if period.get("end") else f"Period: {period['start']}")
     return [*lines, "Replaces: " + sub.id]
 
 
