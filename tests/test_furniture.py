@@ -76,6 +76,7 @@ CUTS: dict[str, tuple[int, str] | str | None] = {
     "intake/header-pdf-wrapped/message.eml": None,
     "intake/header-period-ambiguous/message.eml": None,
     "intake/header-unknown-label/message.eml": None,
+    "intake/texts-attachments-with-beyond-the-texts/message.eml": None,
     "intake/texts-in-attached-email/message.eml": None,
     "intake/texts-in-docx-attachment/message.eml": None,
     "intake/texts-in-pdf-attachment/message.eml": None,

@@ -174,6 +174,8 @@ def check_options_fit(texts: Sequence[Prepared], options: Options, attachments: 
     text it belongs to: refuse, naming the texts and how to publish each."""
     if options.text_number and options.text_number > len(texts):
         raise TextsError(f"--text {options.text_number}: the e-mail holds {_count(texts)}")
+    if options.attachments_with is not None and options.attachments_with > len(texts):
+        raise TextsError(f"--attachments-with {options.attachments_with}: the e-mail holds {_count(texts)}")
     if len(texts) < 2:
         return
     how = " or ".join(f"--text {text.number}" for text in texts)
@@ -190,8 +192,6 @@ def check_options_fit(texts: Sequence[Prepared], options: Options, attachments: 
             f"the e-mail holds {_count(texts)} and attachments ({names}) that may belong to any of them; their readers differ, "
             f"so say which text the attachments go with: --attachments-with N (1 to {len(texts)}; 0 for none)"
         )
-    if options.attachments_with is not None and options.attachments_with > len(texts):
-        raise TextsError(f"--attachments-with {options.attachments_with}: the e-mail holds {_count(texts)}")
 
 
 def _first_line(text: str) -> str:
