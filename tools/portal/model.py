@@ -71,6 +71,7 @@ SUBMITTER_TYPES: dict[str, str] = value_labels(_SCHEMA, "submitter", "type")
 AUDIENCES: dict[str, str] = value_labels(_SCHEMA, "audience")
 TEXT_FORMATS: tuple[str, ...] = allowed_values(_SCHEMA, "format")
 CONVERSIONS: tuple[str, ...] = allowed_values(_SCHEMA, "source", "converted_from")
+OUTCOME_STATUSES: dict[str, str] = value_labels(_SCHEMA, "outcomes", "status")
 # The front-matter fields in the guidance pattern's order: the order of the schema's properties.
 FIELDS: tuple[str, ...] = tuple(_SCHEMA["properties"])
 
