@@ -37,7 +37,7 @@ def field_spec(schema: dict[str, Any], *names: str) -> dict[str, Any]:
     """The schema of a front-matter field ('submitter', 'type'), or of its items for a list."""
     spec = schema
     for name in names:
-        spec = spec["properties"][name]
+        spec = spec.get("items", spec)["properties"][name]
     items: dict[str, Any] | None = spec.get("items")
     return items if items is not None else spec
 
