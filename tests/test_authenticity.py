@@ -15,7 +15,8 @@ import pytest
 
 from portal.checks.validate import validate_repo
 from portal.config import ConfigError, Repo, load_settings
-from portal.intake.authenticity import FAILED, UNKNOWN, VERIFIED, header_values, judge
+from portal.intake.authenticity import FAILED, UNKNOWN, VERIFIED, judge
+from portal.intake.mail import header_values
 from portal.publish.render import readable_namer, render_tier
 from portal.trail.trailers import read_changes
 

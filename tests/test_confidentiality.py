@@ -26,8 +26,8 @@ from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, op
 from portal.publish.leaks import Needles, fingerprints, needles_for, words
 from portal.publish.protect import PUBLIC_DIR, rounded_count
 from portal.publish.steadysize import steady_size
-from portal.publish.textformat import markdown_html
 from portal.publish.themewords import theme_wording
+from portal.textformat import markdown_html
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, built_copy, found, init_git, open_site, withheld
 

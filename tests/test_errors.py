@@ -13,7 +13,7 @@ from click.testing import CliRunner, Result
 from portal.cli import PortalGroup
 from portal.config import ConfigError, Repo
 from portal.errors import PortalError, about
-from portal.intake.mail import MailError
+from portal.intake.message import MailError
 from portal.publish.build import BuildError
 from portal.publish.deploy import DeployError
 from portal.upkeep.passcode import PasscodeError

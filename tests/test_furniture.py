@@ -13,7 +13,8 @@ import pytest
 from portal.checks.validate import validate_repo
 from portal.config import ReadLimits, Repo
 from portal.intake.acknowledge import acknowledgement
-from portal.intake.ingest import Options, read_mail
+from portal.intake.mail import read_mail
+from portal.intake.options import Options
 from portal.intake.ownmail import PLACEHOLDER, OwnMailError, check_text_is_the_senders
 from portal.intake.quoted import furniture_rules, library_phrases, submission_text
 from portal.intake.texts import TextsError, prepare_texts

@@ -14,7 +14,7 @@ import pytest
 
 from portal.checks.markdownlimits import MAX_CHARS, MAX_DEPTH, MAX_OPEN, MAX_SPLITS, render_excess
 from portal.config import Repo
-from portal.publish.textformat import markdown_html
+from portal.textformat import markdown_html
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, MakeRepo, Run, snapshot
 

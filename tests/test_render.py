@@ -18,7 +18,7 @@ from portal.examples import examples_root
 from portal.lifecycle import select_active
 from portal.model import Submission
 from portal.publish.render import TierInput, readable_namer, render_tier
-from portal.publish.textformat import markdown_html, text_block
+from portal.textformat import markdown_html, text_block
 
 from tests.helpers import PROJECT
 

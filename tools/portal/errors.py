@@ -9,11 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     from portal.model import Problem
-    from portal.publish.leaks import Leak
+
+
+class Finding(Protocol):
+    """What a check of the published folder found (a leak), said without the words it found."""
+
+    @property
+    def path(self) -> str: ...
+    @property
+    def what(self) -> str: ...
+    @property
+    def submission(self) -> str: ...
+    def message(self) -> str: ...
 
 
 class PortalError(Exception):
@@ -26,7 +37,7 @@ class PortalError(Exception):
 
     exit_code: int = 1
     problems: Sequence[Problem] = ()
-    leaks: Sequence[Leak] = ()
+    leaks: Sequence[Finding] = ()
     # Set by `about`: what the error is about (shown before the message) and what it means for
     # the command that failed (shown after it); the domain code that raises it knows neither.
     subject: str = ""
@@ -40,13 +51,6 @@ class PortalError(Exception):
         if self.outcome:
             text = f"{text}; {self.outcome}"
         return text
-
-    def details(self) -> list[str]:
-        """The lines printed above the message: each problem, then each leak."""
-        from portal.checks.report import as_text  # here, not above: every module of the portal imports this one
-
-        lines = as_text(self.problems).splitlines() if self.problems else []
-        return lines + [leak.message() for leak in self.leaks]
 
 
 @contextmanager

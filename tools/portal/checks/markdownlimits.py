@@ -52,7 +52,7 @@ def markdown_problems(shown: str, text: str, text_line: int, render: bool) -> li
     `render`, the text is also rendered within its time budget (ingest, `portal validate`)."""
     excess = markdown_excess(text)
     if excess is None and render:
-        from portal.publish.textformat import markdown_html
+        from portal.textformat import markdown_html
 
         excess = render_excess(text, markdown_html)
     return [] if excess is None else [Problem(shown, text_line + excess.line - 1, 1, "text", excess.message)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from portal import dates
-from portal.cli import main, open_repo, repo_option, resolve_today, today_option
+from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option
 
 
 @main.group()

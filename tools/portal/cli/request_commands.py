@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from portal import dates
-from portal.cli import main, open_repo, repo_option, resolve_today, today_option
+from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option
 from portal.cli.workflow_commands import read_message
 
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from portal import dates
-from portal.cli import do_build, explain, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.cli.base import do_build, explain, get_passcodes, main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
 from portal.config import Repo
 from portal.errors import PortalError, about
 

@@ -11,7 +11,7 @@ import click
 
 from portal import dates
 from portal.checks import report
-from portal.cli import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
 from portal.cli.options import text_format_option
 from portal.errors import about
 from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, THEMES
@@ -302,7 +302,7 @@ def history(identifier: str, output: str, repo_path: Path | None) -> None:
     repo = open_repo(repo_path)
     entries = text_history(repo, identifier)
     if not entries:
-        from portal.upkeep.removal import close_ids_hint
+        from portal.trail.ids import close_ids_hint
 
         raise click.ClickException(f"no commit mentions {identifier!r}{close_ids_hint(repo, identifier)}")
     click.echo(as_json(identifier, entries) if output == "json" else as_text(entries))
@@ -317,7 +317,7 @@ def verify(today_text: str | None, repo_path: Path | None) -> None:
     For each active submission: the recorded SHA-256 matches the text, and the commit that added
     the file carries its id and that fingerprint. Exit 1 on any mismatch.
     """
-    from portal.trail.verify import verify as check
+    from portal.upkeep.verify import verify as check
 
     repo = open_repo(repo_path)
     result = check(repo, resolve_today(today_text))

@@ -15,8 +15,6 @@ The verdict is about the From address's domain:
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -100,21 +98,6 @@ class _Result:
     method: str
     result: str
     properties: dict[str, str]
-
-
-def read_authentication(raw: bytes, sender_email: str, trusted: str = "") -> Authentication:
-    """The verdict on a saved e-mail (.eml, or Outlook's .msg with its transport headers)."""
-    return judge(header_values(raw), sender_email, trusted)
-
-
-def header_values(raw: bytes) -> list[str]:
-    """The message's Authentication-Results values, topmost (the last server's) first."""
-    from portal.intake.outlook import is_outlook_msg, transport_headers
-
-    if is_outlook_msg(raw):
-        return transport_headers(raw, HEADER)
-    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
-    return [str(value) for value in headers.get_all(HEADER, [])]
 
 
 def judge(values: Sequence[str], sender_email: str, trusted: str = "") -> Authentication:

@@ -10,7 +10,7 @@ import re
 
 from portal.config import ReadLimits
 from portal.intake.limits import check_archive, check_markup, check_parts, time_budget
-from portal.intake.mail import MailAttachment, MailError
+from portal.intake.message import MailAttachment, MailError
 
 CONVERTIBLE = {".docx": "docx", ".odt": "odt", ".txt": "txt", ".pdf": "pdf"}
 # Formats that cannot give the text, and what to ask for instead.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,13 +23,13 @@ from portal.checks.attachpath import attachment_path, attachment_path_problem
 from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, own_problems, to_submission, validate_repo
-from portal.config import ConfigError, ReadLimits, Repo
-from portal.errors import PortalError
+from portal.config import ConfigError, Repo
 from portal.intake.acknowledge import acknowledge
-from portal.intake.authenticity import FAILED, read_authentication
+from portal.intake.authenticity import FAILED
 from portal.intake.frontmatter import document
-from portal.intake.mail import ParsedMail
+from portal.intake.mail import ParsedMail, read_authentication, read_mail
 from portal.intake.metadata import build_metadata
+from portal.intake.options import Ask, IngestError, Options
 from portal.intake.scaffold import choose_id
 from portal.intake.senders import Sender, SenderCheck, SenderError, load_senders, submitter_for
 from portal.intake.texts import Prepared, attachment_names, prepare_texts
@@ -38,62 +37,9 @@ from portal.lifecycle import replacements
 from portal.model import KINDS, Problem, Submission, Submitter
 from portal.registry import Registry, load_registry
 from portal.trail.history import message_ids_in_history, retired_ids
+from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files, require_git
 from portal.trail.trailers import Change, commit_message
-from portal.upkeep.removal import close_ids_hint
-
-Ask = Callable[[str, str], str]  # (field, question) -> answer ("" when none)
-
-
-class IngestError(PortalError):
-    def __init__(self, message: str, problems: list[Problem] | None = None) -> None:
-        super().__init__(message)
-        self.problems = problems or []
-
-
-@dataclass
-class Options:
-    """What the coordinator says on the command line; empty means 'not given'."""
-
-    submitter: str = ""
-    kind: str = ""
-    title: str = ""
-    themes: tuple[str, ...] = ()
-    assistance: tuple[str, ...] = ()
-    audience: str = ""
-    contact_name: str = ""
-    contact_email: str = ""
-    body_from: str = ""
-    text_format: str = ""
-    replaces: str = ""
-    budget: str = ""  # '275000 EUR', read like the header block's Budget:
-    period: str = ""  # 'START..END', read like the header block's Period:
-    countries: tuple[str, ...] = ()
-    author: str = ""
-    allow_duplicate: bool = False
-    keep_quoted: bool = False
-    text_number: int = 0  # publish only this text of an e-mail that holds several (0: every text)
-    attachments_with: int | None = None  # which text of several the attachments go with (0: none)
-    keep_signature: bool = False
-    confirm_sender: bool = False  # the coordinator confirmed by another channel a sender the receiving server could not verify
-    source_name: str = "the message"  # how errors name the message (its file name)
-
-    def describing(self) -> list[tuple[str, object]]:
-        """The options that describe one text, as (flag, value): with several texts in one
-        e-mail they cannot say which text they are for."""
-        return [
-            ("--kind", self.kind),
-            ("--title", self.title),
-            ("--theme", self.themes),
-            ("--assistance", self.assistance),
-            ("--audience", self.audience),
-            ("--contact", self.contact_name),
-            ("--email", self.contact_email),
-            ("--budget", self.budget),
-            ("--period", self.period),
-            ("--country", self.countries),
-            ("portal replace", self.replaces),
-        ]
 
 
 @dataclass
@@ -162,16 +108,6 @@ def check_sender_authentic(repo: Repo, raw: bytes, mail: ParsedMail, options: Op
     if found.verdict == FAILED and not options.confirm_sender:
         raise IngestError(found.refusal())
     mail.authentication = found.confirmed_by_hand() if options.confirm_sender else found
-
-
-def read_mail(raw: bytes, settings_limit: int, limits: ReadLimits) -> ParsedMail:
-    """A saved e-mail: .eml (MIME) or Outlook's .msg, read within `limits`."""
-    from portal.intake.mail import parse_message
-    from portal.intake.outlook import is_outlook_msg, parse_outlook_msg
-
-    if is_outlook_msg(raw):
-        return parse_outlook_msg(raw, settings_limit, limits)
-    return parse_message(raw, settings_limit, limits)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from types import FrameType
 from typing import IO
 
 from portal.config import ReadLimits
-from portal.intake.mail import MailError
+from portal.intake.message import MailError
 
 ZIP_MAGIC = b"PK\x03\x04"
 # An office file may hold another (a spreadsheet in a report); deeper nesting is no office file.

@@ -12,15 +12,15 @@ import email
 import email.policy
 import hashlib
 import re
-import unicodedata
-from dataclasses import dataclass, field
 from email.header import decode_header, make_header
 from email.message import Message
 from email.utils import parseaddr, parsedate_to_datetime
 from typing import TYPE_CHECKING
 
-from portal.errors import PortalError
-from portal.intake.authenticity import Authentication
+from portal.intake.authenticity import HEADER, Authentication, judge
+from portal.intake.documents import html_body_text
+from portal.intake.message import MailError, ParsedMail, add_attachment, safe_name
+from portal.intake.outlook import is_outlook_msg, parse_outlook_msg, transport_headers
 
 if TYPE_CHECKING:
     from portal.config import ReadLimits
@@ -37,46 +37,6 @@ _SERIOUS_DEFECTS = (
     "InvalidBase64LengthDefect",
     "MultipartInvariantViolationDefect",
 )
-
-
-class MailError(PortalError):
-    """A problem with the message; the text names the part or header."""
-
-
-@dataclass(frozen=True)
-class MailAttachment:
-    name: str  # safe file name
-    original: str  # as the sender's mail client named it
-    content_type: str
-    data: bytes
-
-
-@dataclass
-class ParsedMail:
-    sender_name: str
-    sender_email: str
-    subject: str
-    date: str  # YYYY-MM-DD, or "" when the message has no usable Date
-    message_id: str
-    text: str | None  # the body as decoded (None when the message has no text part)
-    converted_from: str = ""  # "html" when the body came from an HTML-only message
-    attachments: list[MailAttachment] = field(default_factory=list)
-    raw_sha256: str = ""
-    authentication: Authentication = field(default_factory=Authentication)  # the receiving server's verdict on the sender
-
-
-def safe_name(name: str, fallback: str) -> str:
-    """A file name that stays in its folder: no path, no control characters, no leading dot."""
-    name = unicodedata.normalize("NFC", name or "")
-    name = name.replace("\\", "/").split("/")[-1]  # a Windows path ('..\\..\\evil.txt') keeps only its last part
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
-    name = re.sub(r"[<>:\"|?*]", "_", name).strip().lstrip(".").strip()
-    if not name or name in {".", ".."}:
-        name = fallback
-    stem, dot, ext = name.rpartition(".")
-    if len(name) > 120:
-        name = (stem[: 110 - len(ext)] + "." + ext) if dot else name[:120]
-    return name
 
 
 def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> ParsedMail:
@@ -103,8 +63,6 @@ def parse_message(raw: bytes, max_attachment_bytes: int, limits: ReadLimits) -> 
     if plain is not None:
         parsed.text = _decode(plain, "the text part")
     elif html is not None:
-        from portal.intake.documents import html_body_text  # documents imports this module's MailError
-
         parsed.text = html_body_text("the HTML part", _decode(html, "the HTML part"), limits)
         parsed.converted_from = "html"
     names: set[str] = set()
@@ -282,22 +240,27 @@ def _decode(part: Message, what: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def add_attachment(parsed: ParsedMail, names: set[str], name: str, original: str, content_type: str, data: bytes, max_attachment_bytes: int) -> None:
-    """Keep one attachment of a message, under a name no other attachment of it has (case aside)."""
-    base, dot, ext = name.rpartition(".")
-    number = 2
-    while name.lower() in names:
-        name = f"{base}-{number}.{ext}" if dot else f"{name}-{number}"
-        number += 1
-    names.add(name.lower())
-    if len(data) > max_attachment_bytes:
-        raise MailError(
-            f"attachment {original or name!r} is {len(data):,} bytes, over the limit of {max_attachment_bytes:,} (limits.attachment_bytes); ask the sender for a smaller file or a link"
-        )
-    parsed.attachments.append(MailAttachment(name, original, content_type, data))
-
-
 def _extension(content_type: str) -> str:
     import mimetypes
 
     return mimetypes.guess_extension(content_type) or ".bin"
+
+
+def read_mail(raw: bytes, settings_limit: int, limits: ReadLimits) -> ParsedMail:
+    """A saved e-mail: .eml (MIME) or Outlook's .msg, read within `limits`."""
+    if is_outlook_msg(raw):
+        return parse_outlook_msg(raw, settings_limit, limits)
+    return parse_message(raw, settings_limit, limits)
+
+
+def read_authentication(raw: bytes, sender_email: str, trusted: str = "") -> Authentication:
+    """The verdict on a saved e-mail (.eml, or Outlook's .msg with its transport headers)."""
+    return judge(header_values(raw), sender_email, trusted)
+
+
+def header_values(raw: bytes) -> list[str]:
+    """The message's Authentication-Results values, topmost (the last server's) first."""
+    if is_outlook_msg(raw):
+        return transport_headers(raw, HEADER)
+    headers = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(raw)
+    return [str(value) for value in headers.get_all(HEADER, [])]

@@ -14,13 +14,15 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from portal.intake.headerblock import HEADER_FIELDS
-from portal.intake.mail import ParsedMail
+from portal.intake.message import ParsedMail
+from portal.intake.options import IngestError
 from portal.intake.values import Unreadable, country_names, country_of_region, plain, read_amount, read_choice, read_country, read_kind, read_list, read_period
 from portal.model import ASSISTANCE, AUDIENCES, KINDS, THEMES, Problem, schema_path
 from portal.registry import Registry, load_registry
 
 if TYPE_CHECKING:  # ingest calls this module; these are its types
-    from portal.intake.ingest import Ask, Options, Prepared
+    from portal.intake.options import Ask, Options
+    from portal.intake.texts import Prepared
 
 
 def _words(value: str) -> list[str]:
@@ -149,8 +151,6 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
     values.update(_contact(sources, mail, options))
     optional = _optional_fields(sources, options, code)
     if sources.problems:
-        from portal.intake.ingest import IngestError  # ingest imports this module
-
         raise IngestError(f"the header block cannot be used as written; nothing was written ({len(sources.problems)} problem(s))", sources.problems)
     sources.joined()
     prepared.notes.extend(sources.notes)  # the command prints them with what was left out of the e-mail
@@ -227,8 +227,6 @@ def _complete(values: dict[str, Any], origins: dict[str, str], ask: Ask | None) 
             origins[name.removesuffix("_name")] = "answered at the prompt"
         missing = [name for name in QUESTIONS if not values[name]]
     if missing:
-        from portal.intake.ingest import IngestError  # ingest imports this module
-
         raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {HINTS[name]})" for name in missing))
 
 
@@ -320,7 +318,5 @@ def _option_value(name: str, given: str, reader: Callable[[str], Any]) -> Any:
     try:
         return reader(given)
     except Unreadable as exc:
-        from portal.intake.ingest import IngestError  # ingest imports this module
-
         flag = FIXES[name].split()[0]
         raise IngestError(f"{flag} {given!r}: {exc}; give it like {FIXES[name]}") from None

@@ -18,7 +18,7 @@ from typing import Any
 from portal.config import ReadLimits
 from portal.intake.documents import html_body_text
 from portal.intake.limits import check_markup, check_parts, time_budget
-from portal.intake.mail import MailError, ParsedMail, add_attachment, safe_name
+from portal.intake.message import MailError, ParsedMail, add_attachment, safe_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
 ATTACHMENT_STORAGE = "__attach_version1.0_#"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from portal.intake.headerblock import HEADER_FIELDS, HEADER_LINE
-from portal.intake.mail import MailError
+from portal.intake.message import MailError
 
 # Where the reminder asks for the updated text; it is never published.
 PLACEHOLDER = "(your updated text here)"

@@ -16,11 +16,12 @@ from portal.config import ReadLimits
 from portal.errors import PortalError
 from portal.intake.documents import CONVERTIBLE, document_text
 from portal.intake.headerblock import HeaderBlock, split_header_block
-from portal.intake.mail import MailAttachment, MailError, ParsedMail
+from portal.intake.mail import read_mail
+from portal.intake.message import MailAttachment, MailError, ParsedMail
 from portal.intake.quoted import TextParts, submission_text
 
 if TYPE_CHECKING:  # ingest calls this module; its options are its own
-    from portal.intake.ingest import Options
+    from portal.intake.options import Options
 
 MESSAGE_TYPES = {".eml": "eml", ".msg": "msg"}
 
@@ -106,8 +107,6 @@ def attachment_text(attachment: MailAttachment, limits: ReadLimits) -> tuple[str
     """The text of an attachment that can give one: a document, or an attached e-mail's body."""
     extension = "." + attachment.name.rpartition(".")[2].lower() if "." in attachment.name else ""
     if attachment.content_type == "message/rfc822" or extension in MESSAGE_TYPES:
-        from portal.intake.ingest import read_mail
-
         try:
             inner = read_mail(attachment.data, max(len(attachment.data), 1), limits)
         except MailError as exc:

@@ -94,7 +94,7 @@ def _extensions(parent: Path) -> list[object]:
         if name in _UNSAFE_EXTENSIONS:
             continue
         if name == "toc":
-            options = {**(options or {}), "slugify": _PythonName("portal.publish.textformat.page_slug")}
+            options = {**(options or {}), "slugify": _PythonName("portal.textformat.page_slug")}
         extensions.append({name: options} if options else name)
     return [*extensions, "portal.publish.rawblocks"]
 

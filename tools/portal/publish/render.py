@@ -26,7 +26,7 @@ from portal.publish.pages import front, listings, texts
 from portal.publish.pages.front import published_dates
 from portal.publish.sections import plain_block
 from portal.publish.templating import fragment, h, html_table, md, portal_html
-from portal.publish.textformat import UnrenderableText, text_block
+from portal.textformat import UnrenderableText, text_block
 
 __all__ = ["Namer", "Pages", "Rendered", "TierInput", "h", "html_table", "md", "published_dates", "readable_namer", "render_tier"]
 

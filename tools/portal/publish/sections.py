@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal.publish.textformat import one_line, plain_html
+from portal.textformat import one_line, plain_html
 
 HEADING_CLASS = "portal-text-heading"
 

@@ -24,9 +24,9 @@ from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
 from portal.model import KIND_SINGULAR, Problem, Submission
 from portal.registry import load_registry
 from portal.trail.history import retired_ids
+from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files, require_git
 from portal.trail.trailers import Change, commit_message
-from portal.upkeep.removal import close_ids_hint
 from portal.upkeep.request import Request, read_request
 
 _DATE_LINE = re.compile(r"^(expires|extended):[ \t]*(['\"]?)\d{4}-\d{2}-\d{2}\2[ \t]*(#.*)?$")

@@ -6,7 +6,6 @@ Either way it is one commit that removes the files; git history keeps every text
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,8 +20,10 @@ from portal.lifecycle import replacements, select_expired
 from portal.model import KIND_SINGULAR, Problem, Submission
 from portal.registry import load_registry
 from portal.trail.history import retired_ids
+from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message
+from portal.upkeep.request import read_request
 
 
 class RemovalError(PortalError):
@@ -38,31 +39,6 @@ def files_of(repo: Repo, submission_path: str, identifier: str) -> list[str]:
     if folder.is_dir():
         found += sorted(repo.relative(path) for path in folder.rglob("*") if path.is_file())
     return found
-
-
-def current_ids(repo: Repo) -> list[str]:
-    """Ids of the submission files in submissions/ (whatever their state)."""
-    return sorted(path.stem for path in repo.submissions.glob("*/*.md")) if repo.submissions.is_dir() else []
-
-
-def close_ids(wrong: str, ids: list[str], count: int = 3) -> list[str]:
-    """The ids that look most like `wrong`: near misspellings first, then ids that contain it."""
-    wrong = wrong.strip().lower()
-    found = difflib.get_close_matches(wrong, ids, n=count, cutoff=0.75)
-    if len(wrong) >= 3:
-        found += [known for known in ids if wrong in known and known not in found]
-    return found[:count]
-
-
-def close_ids_hint(repo: Repo, identifier: str) -> str:
-    """'; did you mean …?' for an id that is not in submissions/, or where to look for it."""
-    close = close_ids(identifier, current_ids(repo))
-    gone = identifier in retired_ids(repo)
-    if gone:
-        return f"; it was removed earlier: `portal history {identifier}` shows when and why"
-    if close:
-        return "; did you mean " + " or ".join(close) + "? (`portal list` shows every text)"
-    return "; `portal list` shows the ids of the texts"
 
 
 def find_file(repo: Repo, identifier: str) -> Path:
@@ -88,8 +64,6 @@ def withdraw(
     """Remove a text and its attachments in one commit; (commit, acknowledgement draft or None).
     `raw`: the request e-mail, recorded in the trailers; its sender must speak for the text's
     submitter (the register, or `submitter` to confirm by hand) and gets the acknowledgement."""
-    from portal.upkeep.request import read_request  # here: it reads e-mails, and intake imports this module
-
     if not reason.strip():
         raise RemovalError("--reason is empty; say why the text is withdrawn (it goes into the audit trail)")
     path = find_file(repo, identifier)

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from portal.config import ConfigError, Repo
 from portal.errors import PortalError
-from portal.intake.mail import MailError
+from portal.intake.mail import read_mail
+from portal.intake.message import MailError
 from portal.intake.senders import SenderError, load_senders, submitter_for
 from portal.model import Submission
 from portal.registry import load_registry
@@ -49,7 +50,6 @@ def read_request(
         return Request()
     if sub is None:
         raise RequestError(f"{source_name}: the text it is about is not valid, so its submitter is not known; fix the text first (`portal validate`)")
-    from portal.intake.ingest import read_mail  # here: ingest imports the upkeep modules that import this one
 
     try:
         mail = read_mail(raw, repo.settings.attachment_bytes, repo.settings.reading)
