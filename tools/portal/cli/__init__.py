@@ -216,4 +216,4 @@ def validate_from_disk(repo: Repo) -> list[Submission]:
     return result.submissions
 
 
-from portal.cli import passcode_commands, request_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`
+from portal.cli import passcode_commands, report_commands, request_commands, site_commands, workflow_commands  # noqa: E402,F401 - each registers its commands on `main`
