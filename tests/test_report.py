@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import git
 import pytest
 import yaml
 
@@ -466,3 +467,22 @@ def test_first_contact_is_counted_from_the_chains_first_publication() -> None:
     counts = count_period([PastText(first), PastText(second), PastText(alone)], FIRST_HALF)
     assert (counts.texts, counts.first_contacts, counts.median_days_to_contact) == (2, 2, (72 + 4) / 2)
     assert counts.outcomes == {"contacted": 1, "agreed": 1, "funded": 0, "declined": 0, "closed": 1}
+
+
+def test_a_text_merged_from_a_branch_counts_as_merged(make_repo: MakeRepo, run: Run, tmp_path: Path) -> None:
+    repo = make_repo()
+    commit(repo, "2026-02-01", "publish", "lao-2026-need-clearance", content("lao-2026-need-clearance"))
+    handle = git.Repo(repo.root)
+    handle.git.checkout("-q", "-b", "outcomes")
+    commit(repo, "2026-03-03", "edit", "lao-2026-need-clearance", content("lao-2026-need-clearance", outcomes=[outcome("contacted", "2026-03-03", "ESP")]))
+    handle.git.checkout("-q", "main")
+    commit(repo, "2026-03-04", "publish", "esp-2026-offer-clearance", content("esp-2026-offer-clearance"))
+    # Both sides are merged with a new outcome written in the merge itself: no commit of the log holds it.
+    handle.git.merge("--no-ff", "--no-commit", "-q", "outcomes")
+    later = content("lao-2026-need-clearance", outcomes=[outcome("contacted", "2026-03-03", "ESP"), outcome("agreed", "2026-03-05", "ESP")])
+    (repo.root / path_of("lao-2026-need-clearance")).write_bytes(later)
+    handle.git.add("--all")
+    handle.git.commit("-q", "-m", "Merge the outcomes")
+    result = run("report", *PERIOD, "--repo", str(repo.root), "--output", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Report for 1 January 2026 to 30 June 2026: 2 texts on the portal, 1 possible match, 2 outcomes recorded")

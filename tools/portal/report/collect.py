@@ -91,8 +91,9 @@ def uncommitted(repo: Repo) -> int:
 
 
 def _last_versions(handle: git.Repo) -> dict[str, _Version]:
-    """id -> its last version in the history of submissions/, oldest commit first so that the
-    latest change wins; a file moved to another folder keeps its id."""
+    """id -> its last version in the history of submissions/: the version in HEAD, or else the
+    one a commit removed (read oldest commit first, so that the latest change wins); a file moved
+    to another folder keeps its id."""
     out = handle.git.log("--reverse", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%aI%x1f%B%x1f", "--", "submissions/")
     versions: dict[str, _Version] = {}
     for record in out.split("\x1e"):
@@ -116,6 +117,12 @@ def _last_versions(handle: git.Repo) -> dict[str, _Version]:
         for identifier, version in removed.items():
             if identifier not in kept:  # moved, not removed, when the same commit adds it elsewhere
                 versions[identifier] = version
+    # What is in submissions/ now is read from HEAD itself: a merge shows no changes in the log.
+    head = handle.head.commit.hexsha
+    for line in handle.git.ls_tree("-r", "HEAD", "--", "submissions/").splitlines():
+        meta, path = line.split("\t", 1)
+        if _TEXT_PATH.match(path):
+            versions[PurePosixPath(path).stem] = _Version(path, meta.split()[2], head)
     return versions
 
 

@@ -25,9 +25,13 @@ class Made:
         counts = self.counts
         return (
             f"Report for {dates.long_date(counts.period.start)} to {dates.long_date(counts.period.end)}: "
-            f"{counts.texts} texts on the portal, {counts.matches} possible matches, "
-            f"{sum(counts.outcomes.values())} outcomes recorded, {counts.expired_without_update} expired without an update"
+            f"{_count(counts.texts, 'text')} on the portal, {_count(counts.matches, 'possible match', 'possible matches')}, "
+            f"{_count(sum(counts.outcomes.values()), 'outcome')} recorded, {counts.expired_without_update} expired without an update"
         )
+
+
+def _count(number: int, one: str, many: str = "") -> str:
+    return f"{number} {one if number == 1 else many or one + 's'}"
 
 
 def parse_period(start: str, end: str, today: dt.date) -> Period:
