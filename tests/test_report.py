@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from portal.report.render import render_report
 from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message
 
-from tests.helpers import MakeRepo, Run, found, snapshot
+from tests.helpers import MakeRepo, Run, found, new_repo, snapshot
 
 D = dt.date.fromisoformat
 PERIOD = ("--from", "2026-01-01", "--to", "2026-06-30", "--today", "2026-07-15")
@@ -201,9 +202,10 @@ def outcome(status: str, day: str, party: str = "", note: str = "") -> dict[str,
     return entry
 
 
-@pytest.fixture
-def trail_repo(make_repo: MakeRepo) -> Repo:
-    repo = make_repo()
+@pytest.fixture(scope="module")
+def trail_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository whose figures are known, built once: each test has a copy (`trail_repo`)."""
+    repo = new_repo(tmp_path_factory.mktemp("trail") / "portal")
     irq_contact = outcome("contacted", "2026-02-15", "UNMAS")
     lao_outcomes = [outcome("contacted", "2026-03-03", "ESP", NOTE), outcome("agreed", "2026-04-10", "ESP")]
     old_irq = "irq-2025-need-risk-education"
@@ -234,7 +236,14 @@ def trail_repo(make_repo: MakeRepo) -> Repo:
     ]
     for day, action, identifier, data in steps:
         commit(repo, day, action, identifier, data, replaces=old_irq if action == "replace" else "")
-    return repo
+    return repo.root
+
+
+@pytest.fixture
+def trail_repo(trail_template: Path, tmp_path: Path) -> Repo:
+    target = tmp_path / "portal"
+    shutil.copytree(trail_template, target, symlinks=True)
+    return Repo(target)
 
 
 def report_files(folder: Path) -> tuple[str, str]:
