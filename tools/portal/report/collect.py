@@ -23,7 +23,6 @@ from portal.errors import PortalError
 from portal.model import Problem
 from portal.registry import load_registry
 from portal.report.counts import PastText
-from portal.trail import trailers
 from portal.trail.store import require_git
 
 # A submission file: submissions/<CODE>/<id>.md (attachments/ folders hold no texts).
@@ -44,7 +43,6 @@ class _Version:
     blob: str  # hex id of the file's last version
     commit: str
     removed: dt.date | None = None
-    removal: str = ""
 
 
 def texts_of_period(repo: Repo, start: dt.date) -> list[PastText]:
@@ -67,7 +65,7 @@ def texts_of_period(repo: Repo, start: dt.date) -> list[PastText]:
             where = f"the version removed by commit {version.commit[:10]}" if version.removed else f"the version of commit {version.commit[:10]}"
             problems += [replace(problem, message=f"{problem.message} (in {where})") for problem in found]
             continue
-        texts.append(PastText(to_submission(repo, repo.root / version.path, loaded, registry), version.removed, version.removal))
+        texts.append(PastText(to_submission(repo, repo.root / version.path, loaded, registry), version.removed))
     if problems:
         raise ReportError(
             f"{len({problem.path for problem in problems})} text(s) of the trail cannot be read, so the figures would be wrong; "
@@ -94,13 +92,12 @@ def _last_versions(handle: git.Repo) -> dict[str, _Version]:
     """id -> its last version in the history of submissions/: the version in HEAD, or else the
     one a commit removed (read oldest commit first, so that the latest change wins); a file moved
     to another folder keeps its id."""
-    out = handle.git.log("--reverse", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%aI%x1f%B%x1f", "--", "submissions/")
+    out = handle.git.log("--reverse", "--no-renames", "--raw", "--no-abbrev", "--format=%x1e%H%x1f%aI%x1f", "--", "submissions/")
     versions: dict[str, _Version] = {}
     for record in out.split("\x1e"):
         if not record.strip():
             continue
-        commit, date, body, raw = record.split("\x1f", 3)
-        actions = {change.submission: change.action for change in trailers.read_changes(body)}
+        commit, date, raw = record.split("\x1f", 2)
         kept: set[str] = set()
         removed: dict[str, _Version] = {}
         for line in raw.splitlines():
@@ -110,7 +107,7 @@ def _last_versions(handle: git.Repo) -> dict[str, _Version]:
             old, new, status, path = found.groups()
             identifier = PurePosixPath(path).stem
             if status == "D":
-                removed[identifier] = _Version(path, old, commit, dt.date.fromisoformat(date[:10]), actions.get(identifier, ""))
+                removed[identifier] = _Version(path, old, commit, dt.date.fromisoformat(date[:10]))
             else:
                 kept.add(identifier)
                 versions[identifier] = _Version(path, new, commit)

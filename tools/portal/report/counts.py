@@ -34,7 +34,6 @@ class PastText:
 
     submission: Submission
     removed: dt.date | None = None  # None: still in submissions/
-    removal: str = ""  # the action of the removing commit (withdraw, expire), as its trailers say
 
 
 @dataclass(frozen=True)
