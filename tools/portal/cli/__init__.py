@@ -3,7 +3,7 @@ what its commands share; each `*_commands` module registers its commands on the 
 
 from __future__ import annotations
 
-from portal.cli import passcode_commands, request_commands, site_commands, workflow_commands
+from portal.cli import passcode_commands, report_commands, request_commands, site_commands, workflow_commands
 from portal.cli.base import PortalGroup, main
 
-__all__ = ["PortalGroup", "main", "passcode_commands", "request_commands", "site_commands", "workflow_commands"]
+__all__ = ["PortalGroup", "main", "passcode_commands", "report_commands", "request_commands", "site_commands", "workflow_commands"]
