@@ -122,7 +122,7 @@ def contact_mark(contact: Sequence[ShownOutcome]) -> str:
         return ""
     mark = f"In contact {contact[0].when()}"
     latest = contact[-1]
-    if latest is not contact[0]:
+    if latest.status != contact[0].status:
         mark += f"; now {latest.label.lower()}, {latest.when()}"
     return mark
 
