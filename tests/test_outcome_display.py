@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.config import Repo
-from portal.model import OUTCOME_STATUSES
+from portal.model import OUTCOME_STATUSES, Submission
 from portal.outcomes import Outcome
 from portal.publish.outcomeview import ANOTHER, PartyNames, ShownOutcome
 
@@ -294,3 +294,32 @@ def test_the_partners_page_cannot_hold_the_name_even_in_a_link(make_repo: MakeRe
     assert f"In contact with {ANOTHER} since 1 June 2026" in pages
     data.partners_tier = False
     assert GICHD in "\n".join(render_tier(data).pages.values())
+
+
+def test_a_states_only_text_with_outcomes_changes_nothing_the_partners_read(make_repo: MakeRepo) -> None:
+    """The partners' pages are the same with or without a text for States only whose outcomes name
+    the same parties (and which names the partners' text's submitter)."""
+    from portal.checks.validate import validate_repo
+    from portal.model import Submitter
+    from portal.publish.render import render_tier
+
+    from tests.test_render import tier_input
+
+    repo = make_repo(commit=False)
+    both = "states-and-partners"
+    write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", both, LAO.split("\n", 1)[1])
+    write_text(repo, "deu-2026-offer-clearance", ("state", "DEU"), "offer", both)
+    before = validate_repo(repo).submissions
+    hidden = "outcomes:\n  - status: contacted\n    with: LAO\n    date: 2026-06-01\n  - status: declined\n    with: GICHD\n    date: 2026-07-01\n"
+    write_text(repo, "gichd-2026-offer-training", ("international-organisation", "GICHD"), "offer", "states", hidden)
+    after = validate_repo(repo).submissions
+    assert len(after) == len(before) + 1
+    registered = {"GICHD": Submitter("international-organisation", "GICHD", GICHD), "DEU": Submitter("state", "DEU", "Germany")}
+
+    def partners_pages(subs: list[Submission]) -> dict[str, str]:
+        data = tier_input([sub for sub in subs if sub.audience == both])
+        data.partners_tier, data.parties = True, registered
+        data.earlier = {sub.id: sub for sub in subs if sub.audience == both}
+        return render_tier(data).pages
+
+    assert partners_pages(after) == partners_pages(before)
