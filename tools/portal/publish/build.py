@@ -7,7 +7,7 @@ import hashlib
 import secrets
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +17,8 @@ from portal.checks.validate import validate_repo
 from portal.config import Repo, Settings
 from portal.errors import PortalError
 from portal.lifecycle import select_active
-from portal.model import ChangeEvent, Problem, Submission
+from portal.model import ChangeEvent, Problem, Submission, Submitter
+from portal.outcomes import outcomes_of
 from portal.publish.crosstier import Prepared, prepare
 from portal.publish.filetimes import copy_shuffled
 from portal.publish.guide import guide_markdown, pattern_headings
@@ -27,6 +28,7 @@ from portal.publish.protect import ProtectError, PublicText, seal_alike, write_p
 from portal.publish.render import TierInput, render_tier
 from portal.publish.themewords import theme_wording
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
+from portal.registry import load_registry
 from portal.trail.history import change_events, retired_ids
 
 Progress = Callable[[str], None]
@@ -155,6 +157,7 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
     settings = repo.settings
     text = _public_text(repo)
     guide = guide_markdown(repo.schema, repo.templates)
+    parties = _parties(repo, selected.result.submissions)
     jobs = []
     for tier, tier_key in zip(settings.tiers, keys.tiers, strict=True):
         shown = [sub for sub in selected.active if sub.audience in tier.audiences]
@@ -172,10 +175,21 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
             partners_tier=tier.id != settings.tiers[0].id,
             earlier={sub.id: sub for sub in selected.result.submissions if sub.audience in tier.audiences},
             headings=pattern_headings(repo.templates),
+            parties=parties,
         )
         jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
         summary.tiers[tier.id] = len(shown)
     return jobs
+
+
+def _parties(repo: Repo, submissions: Sequence[Submission]) -> dict[str, Submitter]:
+    """The registry's entry (name, State or organisation) of each code an outcome names."""
+    codes = {outcome.with_code for sub in submissions for outcome in outcomes_of(sub) if outcome.with_code}
+    if not codes:
+        return {}
+    registry = load_registry(repo.schema_dir)
+    found = {code: registry.states.get(code) or registry.organisations.get(code) for code in codes}
+    return {code: party for code, party in found.items() if party is not None}
 
 
 def _public_text(repo: Repo) -> PublicText:
@@ -206,7 +220,7 @@ def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str]
     """The leak check's needles, which depend on the submissions alone (crosstier.prepare)."""
     from portal.publish.sealcheck import build_wording
 
-    return prepare(repo.settings, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today))
+    return prepare(repo.settings, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today, submissions))
 
 
 def check_leaks(
@@ -228,16 +242,17 @@ def check_leaks(
             source = repo.root / attachment.path
             if source.is_file():
                 attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
-    boilerplate = boilerplate_pages(repo, today or dt.date.today()) if prepared is None else []
+    boilerplate = boilerplate_pages(repo, today or dt.date.today(), submissions) if prepared is None else []
     report = check_published(
         folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate, prepared=prepared
     )
     return report.leaks
 
 
-def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
+def boilerplate_pages(repo: Repo, today: dt.date, submissions: Sequence[Submission] = ()) -> list[str]:
     """The pages of a tier that has no text and the theme's phrases: the portal's own wording,
-    which any text may quote."""
+    which any text may quote; and the names of the States that outcomes of texts every tier reads
+    name (States are public knowledge, and every tier shows those outcomes)."""
     settings = repo.settings
     data = TierInput(
         site_name=settings.site_name,
@@ -249,7 +264,10 @@ def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
         coordinator_email=settings.coordinator_email,
         guide_markdown=guide_markdown(repo.schema, repo.templates),
     )
-    return [*render_tier(data, namer=lambda key: key).pages.values(), *theme_wording()]
+    every_tier = set.intersection(*(set(tier.audiences) for tier in settings.tiers))
+    parties = _parties(repo, [sub for sub in submissions if sub.audience in every_tier])
+    states = sorted(party.name for party in parties.values() if party.type == "state")
+    return [*render_tier(data, namer=lambda key: key).pages.values(), *theme_wording(), *states]
 
 
 def swap(new: Path, out: Path) -> None:

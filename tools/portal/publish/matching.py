@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from portal.model import ASSISTANCE, THEMES, Submission
+from portal.publish.outcomeview import ShownOutcome, in_contact
 
 RESOURCE_KINDS = ("offer", "how-to-apply")
 
@@ -22,6 +23,8 @@ class Match:
 
     @property
     def reason(self) -> str:
+        if not self.shared_themes:
+            return "Shares no theme"
         parts = ["themes: " + ", ".join(THEMES[t] for t in self.shared_themes)]
         if self.shared_assistance:
             parts.append("assistance: " + ", ".join(ASSISTANCE[a].lower() for a in self.shared_assistance))
@@ -68,4 +71,35 @@ def match_needs(submissions: Sequence[Submission], per_need: int = 5) -> dict[st
             if len(found) >= per_need:
                 break
         result[need.id] = found
+    return result
+
+
+def _match(need: Submission, resource: Submission) -> Match:
+    shared_themes = tuple(t for t in need.themes if t in resource.themes)
+    shared_assistance = tuple(a for a in need.assistance if a in resource.assistance)
+    return Match(need, resource, 2 * len(shared_themes) + len(shared_assistance), shared_themes, shared_assistance)
+
+
+def matches_with_contacts(
+    submissions: Sequence[Submission], outcomes: Mapping[str, Sequence[ShownOutcome]], per_need: int = 5
+) -> dict[str, list[tuple[Match, tuple[ShownOutcome, ...]]]]:
+    """need id -> the offers and how-to-apply texts it is already in contact with (an outcome of
+    either names the other's submitter), earliest contact first, each with those outcomes; then
+    its best matches (match_needs) that are not in contact, with no outcome."""
+    resources = [sub for sub in submissions if sub.kind in RESOURCE_KINDS]
+    by_code: dict[str, list[Submission]] = defaultdict(list)
+    naming: dict[str, list[Submission]] = defaultdict(list)  # code an outcome names -> resources with that outcome
+    for resource in resources:
+        by_code[resource.submitter.code].append(resource)
+        for shown in outcomes.get(resource.id, ()):
+            naming[shown.outcome.with_code].append(resource)
+    result: dict[str, list[tuple[Match, tuple[ShownOutcome, ...]]]] = {}
+    best = match_needs(submissions, per_need)
+    for need in (sub for sub in submissions if sub.kind == "need"):
+        named = {shown.outcome.with_code for shown in outcomes.get(need.id, ())}
+        candidates = {r.id: r for code in named for r in by_code.get(code, ())}
+        candidates.update((r.id, r) for r in naming.get(need.submitter.code, ()) if r.submitter.code != need.submitter.code)
+        pairs = [(_match(need, r), in_contact(need, r, outcomes)) for r in candidates.values()]
+        pairs.sort(key=lambda pair: (pair[1][0].date, pair[0].resource.title))
+        result[need.id] = [*pairs, *((m, ()) for m in best.get(need.id, []) if m.resource.id not in candidates)]
     return result

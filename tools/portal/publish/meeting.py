@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from portal.model import Submission
+from portal.model import OUTCOME_STATUSES, Submission
 from portal.publish.export import FIELDS as EXPORT_FIELDS
 from portal.publish.export import export_csv, export_json, export_xlsx
-from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, submitter_rows, theme_rows
-from portal.publish.templating import fragment, portal_html
+from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
+from portal.publish.pages.outcomes import status_title
+from portal.publish.templating import fragment, h, html_table, portal_html
 
 if TYPE_CHECKING:
     from portal.publish.render import Pages
@@ -61,8 +62,22 @@ def overview(pages: Pages) -> None:
     seeking = names(lambda group: sum(s.kind in NEED_KINDS for s in group))
     offering = names(lambda group: sum(s.kind in OFFER_KINDS for s in group))
     charts_html = {name: portal_html(chart) for name, chart in charts.items()}  # bar_chart escapes every label
-    body = fragment(TEMPLATE, "overview", pages.data.today, charts_html, len(shown), len(per_submitter), seeking, offering)
+    body = fragment(TEMPLATE, "overview", pages.data.today, charts_html, len(shown), len(per_submitter), seeking, offering, outcome_tables(pages))
     pages.page("overview", "Overview", body, searchable=False)
+
+
+def outcome_tables(pages: Pages) -> dict[str, object]:
+    """The outcomes counted by theme and by year, as tables with a column per status, and a link
+    to the listing of each status."""
+    by_theme, by_year = outcome_counts(pages.data.submissions, pages.outcomes)
+    headers = [h(label) for label in OUTCOME_STATUSES.values()]
+    links = [portal_html(f'<a href="{pages.href("outcome/" + status)}">{h(status_title(status))}</a>') for status in OUTCOME_STATUSES]
+    return {
+        "count": sum(len(found) for found in pages.outcomes.values()),
+        "links": links,
+        "themes": html_table(["Theme", *headers], [[h(label), *map(str, counts)] for label, counts in by_theme]),
+        "years": html_table(["Year", *headers], [[h(label), *map(str, counts)] for label, counts in by_year]) if by_year else "",
+    }
 
 
 def export(pages: Pages) -> None:
@@ -72,9 +87,9 @@ def export(pages: Pages) -> None:
     stem = f"ccm-cooperation-portal-{re.sub('[^a-z0-9]+', '-', data.tier_label.lower()).strip('-')}-{data.today.isoformat()}"
     readable = data.earlier or {sub.id: sub for sub in subs}  # a replaced text is named only where the tier may read it
     files = (
-        ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable)),
-        ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable)),
-        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, readable)),
+        ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable, pages.outcomes)),
+        ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable, pages.outcomes)),
+        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, readable, pages.outcomes)),
     )
     items = []
     for extension, label, content in files:

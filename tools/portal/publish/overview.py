@@ -9,10 +9,11 @@ number in text, and each chart has its figures as a table for screen readers.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from portal.model import ASSISTANCE, THEMES, Submission
+from portal.model import ASSISTANCE, OUTCOME_STATUSES, THEMES, Submission
+from portal.publish.outcomeview import ShownOutcome
 
 NEED_KINDS = ("need",)
 OFFER_KINDS = ("offer", "how-to-apply")
@@ -46,6 +47,23 @@ def _needs_offers(subs: Iterable[Submission]) -> tuple[int, int]:
         needs += sub.kind in NEED_KINDS
         offers += sub.kind in OFFER_KINDS
     return needs, offers
+
+
+def outcome_counts(
+    subs: Sequence[Submission], outcomes: Mapping[str, Sequence[ShownOutcome]]
+) -> tuple[list[tuple[str, list[int]]], list[tuple[str, list[int]]]]:
+    """The outcomes of the texts counted by theme (an outcome counts once in each theme of its
+    text) and by year of the outcome's date: (label, a count per status of the schema) rows."""
+    statuses = list(OUTCOME_STATUSES)
+    themes = {theme: [0] * len(statuses) for theme in THEMES}
+    years: dict[int, list[int]] = {}
+    for sub in subs:
+        for shown in outcomes.get(sub.id, ()):
+            column = statuses.index(shown.status)
+            for theme in sub.themes:
+                themes[theme][column] += 1
+            years.setdefault(shown.date.year, [0] * len(statuses))[column] += 1
+    return [(THEMES[theme], counts) for theme, counts in themes.items()], [(str(year), years[year]) for year in sorted(years)]
 
 
 def submitter_rows(subs: Sequence[Submission]) -> list[ChartRow]:

@@ -22,7 +22,8 @@ from portal import dates
 from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
 from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission, Submitter
 from portal.publish import meeting
-from portal.publish.pages import front, listings, texts
+from portal.publish.outcomeview import PartyNames, ShownOutcome, tier_outcomes
+from portal.publish.pages import front, listings, outcomes, texts
 from portal.publish.pages.front import published_dates
 from portal.publish.sections import plain_block
 from portal.publish.templating import fragment, h, html_table, md, portal_html
@@ -53,6 +54,7 @@ class TierInput:
     partners_tier: bool = False
     earlier: dict[str, Submission] = field(default_factory=dict)  # every text of the tier's audiences, by id
     headings: tuple[str, ...] = ()  # the guidance pattern's section headings, shown as headings in plain texts
+    parties: dict[str, Submitter] = field(default_factory=dict)  # the registry's entry of each code an outcome names (`with`)
 
 
 @dataclass
@@ -83,6 +85,9 @@ class Pages:
                 self.countries[country.code] = country
                 if country.code != sub.submitter.code:
                     self.about[country.code].append(sub)
+        names = PartyNames(data.parties, {sub.submitter.code: sub.submitter.name for sub in data.submissions}, data.partners_tier)
+        # What became of each text (outcomeview): of the texts it replaced too, where the tier may read them.
+        self.outcomes: dict[str, tuple[ShownOutcome, ...]] = tier_outcomes(data.submissions, data.earlier.values() if data.earlier else data.submissions, names)
 
     def link(self, key: str) -> str:
         return "index.md" if key == "index" else f"{self.namer(key)}.md"
@@ -118,8 +123,9 @@ class Pages:
             return portal_html("_None at the moment._\n")
         # The countries a text is about, in a column of their own where any text of the listing names some.
         about = any(sub.countries for sub in subs)
+        became = any(sub.id in self.outcomes for sub in subs)  # an outcome column where any text has one
         headers = ["Title", *(["Kind"] if kind_column else []), *(["Published by"] if with_submitter else []), *(["Countries"] if about else [])]
-        headers += ["Themes", "Published", "Expires"]
+        headers += ["Themes", *(["Outcome"] if became else []), "Published", "Expires"]
         rows = [
             [
                 self.sub_link(sub),
@@ -127,12 +133,18 @@ class Pages:
                 *([self.submitter_link(sub)] if with_submitter else []),
                 *([self.country_links(sub)] if about else []),
                 h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)),
+                *([self.latest_outcome(sub)] if became else []),
                 dates.long_date(sub.published),
                 dates.long_date(sub.expires),
             ]
             for sub in subs
         ]
         return html_table(headers, rows) + "\n"
+
+    def latest_outcome(self, sub: Submission) -> str:
+        """The newest outcome of a text in plain words, escaped ('' if it has none)."""
+        found = self.outcomes.get(sub.id)
+        return h(found[-1].sentence(sub.kind, with_note=False)) if found else ""
 
     def pager(self, keys: Sequence[str], number: int, title: str, printable: bool = False) -> Markup:
         """Links to the other pages of a listing split in `keys` (nothing if there is only one)."""
@@ -193,6 +205,7 @@ NAV = (
     *((label, f"kind/{kind}") for kind, label in KINDS.items()),  # the schema's words for each kind
     ("Themes", "themes"),
     ("Possible matches", "matches"),
+    ("Outcomes", "outcomes"),
     ("Recently published", "recent"),
     ("Changes", "changes"),
     ("Export", "export"),
@@ -213,6 +226,7 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
     listings.by_kind(pages)
     listings.by_theme(pages)
     listings.matches(pages)
+    outcomes.by_status(pages)
     listings.recent(pages)
     listings.changes(pages)
     meeting.overview(pages)

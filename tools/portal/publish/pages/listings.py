@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from portal import dates
 from portal.model import KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, Submission, Submitter
-from portal.publish.matching import match_needs
+from portal.publish.matching import matches_with_contacts
+from portal.publish.outcomeview import ShownOutcome
 from portal.publish.templating import fragment, h, html_table, plural, portal_html
 
 if TYPE_CHECKING:
@@ -100,15 +101,30 @@ def listing_blocks(pages: Pages, subs: Sequence[Submission], kind_column: bool =
 
 
 def matches(pages: Pages) -> None:
-    """For each need, the offers and how-to-apply texts that fit it (matching.py)."""
-    found = match_needs(pages.data.submissions)
+    """For each need, the offers and how-to-apply texts it is in contact with, marked, then those
+    that fit it (matching.py)."""
+    found = matches_with_contacts(pages.data.submissions, pages.outcomes)
     needs = sorted((s for s in pages.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
     blocks = []
     for need in needs:
-        matched = [(pages.sub_link(m.resource), KIND_SINGULAR[m.resource.kind], m.resource.submitter.name, m.reason) for m in found.get(need.id, [])]
+        matched = [
+            (pages.sub_link(m.resource), KIND_SINGULAR[m.resource.kind], m.resource.submitter.name, contact_mark(contact), m.reason)
+            for m, contact in found.get(need.id, [])
+        ]
         blocks.append(fragment(TEMPLATE, "need", need.title, pages.submitter_link(need), pages.sub_link(need), matched))
     intro = fragment(TEMPLATE, "matches")
     pages.paged("matches", "Possible matches", intro, blocks, MATCHES_PAGE, "_No need is published at the moment._")
+
+
+def contact_mark(contact: Sequence[ShownOutcome]) -> str:
+    """'In contact since 3 March 2027; now funded, on 1 May 2027' for a pair already in touch ('' if not)."""
+    if not contact:
+        return ""
+    mark = f"In contact {contact[0].when()}"
+    latest = contact[-1]
+    if latest.status != contact[0].status:
+        mark += f"; now {latest.label.lower()}, {latest.when()}"
+    return mark
 
 
 def recent(pages: Pages) -> None:

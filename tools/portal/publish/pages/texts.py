@@ -63,6 +63,8 @@ def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> lis
         ("Assistance", ", ".join(h(ASSISTANCE[a]) for a in sub.assistance)),
         ("Contact", h(sub.contact_name) + (f' — <a href="mailto:{h(sub.contact_email)}">{h(sub.contact_email)}</a>' if sub.contact_email else "")),
     ]
+    if sub.id in pages.outcomes:
+        rows.insert(1, ("What became of it", outcome_list(pages, sub)))
     meta = sub.meta
     if sub.countries:
         rows.append(("Countries", pages.country_links(sub)))
@@ -88,3 +90,16 @@ def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> lis
         elif pages.tells_replacement(sub):
             rows.append(("Replaces", "an earlier text, no longer shown"))
     return [(label, portal_html(value)) for label, value in rows]
+
+
+def outcome_list(pages: Pages, sub: Submission) -> str:
+    """The outcomes of a text, newest first, in plain words; the other party links to its page where
+    the tier has one."""
+    items = []
+    for shown in reversed(pages.outcomes[sub.id]):
+        who, code = h(shown.party_name), shown.party_code
+        if code and (code in pages.by_submitter or code in pages.about):
+            who = f'<a href="{pages.href("submitter/" + code)}">{who}</a>'
+        before, _name, after = shown.parts(sub.kind)
+        items.append(f'<li data-portal-outcome="{shown.status}">{h(before)}{who}{h(after)}</li>')
+    return f'<ul class="portal-outcomes">{"".join(items)}</ul>'
