@@ -59,6 +59,20 @@ OWN_LINES = (
     "{}. Your {}",
     "exactly as you sent it{}",
     "converted from {} as you sent it, every word kept{}",
+    # What became of a text: the reminder's and the follow-up's question with its reply lines
+    # (a line left as drafted, 'STATUS CODE; NOTE', is never read as an outcome), and the
+    # acknowledgement of a recorded outcome.
+    "We would also like to know what became of {}: were you contacted, was support agreed or",
+    "funded, or is it no longer needed? A reply with one line per text is enough, each line with its",
+    "status, the code of the other State or organisation, and a short note after ';' if you wish:",
+    "Outcome: {} STATUS CODE; NOTE",
+    "The statuses: {}.",
+    "The following text{} of {} on the cooperation portal of the Convention on Cluster Munitions{} been",
+    "on the portal for {} months:",
+    "Thank you. We have recorded what became of this {} of {} on the cooperation portal of the Convention on Cluster Munitions{}:",
+    "Recorded: {}",
+    "Readers of the portal see it with the text. If it changes, a reply with a line such as",
+    "'Outcome: {} funded CODE; NOTE' is enough.",
     # The header block the drafts give to reply with, and its line of dashes.
     "Kind: {}",
     "Themes: {}",
