@@ -329,3 +329,23 @@ def test_outcomes_written_by_hand_are_checked_with_located_messages(example_repo
         (first + 11, "outcomes[4].date", "2027-02-01 is in the future (today is 2027-01-15)"),
     ):
         assert re.search(rf"{re.escape(where)}:{line}:\d+: error: {re.escape(field)}: {re.escape(says)}", result.output), (field, result.output)
+
+
+def test_a_reply_that_only_tells_an_outcome_is_not_published_as_a_text(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    told = mail(tmp_path, LBN_SENDER, "<lbn-only-outcome@example.org>", f"Outcome: {LBN} funded DEU; 2027\n")
+    before = snapshot(example_repo.root)
+    result = run("ingest", str(told), "--repo", str(example_repo.root), "--today", TODAY)
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "this reply only tells what became of a text (its 'Outcome:' lines)" in result.output and "`portal outcome ID MESSAGE`" in result.output
+    assert snapshot(example_repo.root) == before
+    outcome(run, example_repo, LBN, str(told))
+
+
+def test_an_outcomes_list_in_flow_style_is_refused_naming_its_line(example_repo: Repo, run: Run) -> None:
+    path = example_repo.root / f"submissions/ESP/{ESP}.md"
+    text = path.read_text(encoding="utf-8").replace("source:\n", "outcomes: []\nsource:\n", 1)
+    path.write_text(text, encoding="utf-8")
+    git.Repo(example_repo.root).git.commit("-qam", "An empty list, written by hand")
+    line = text.splitlines().index("outcomes: []") + 1
+    says = refused(run, example_repo, ESP, "--status", "closed")
+    assert f"submissions/ESP/{ESP}.md:{line}:1: error: outcomes: write it as a block list" in says

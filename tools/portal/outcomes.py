@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from portal.model import Submission
+from portal.model import OUTCOME_STATUSES, Submission
 
 # Statuses that name the other party (`with`); the others may stand alone ("no longer needed").
 WITH_REQUIRED = ("contacted", "agreed", "funded")
@@ -103,6 +103,18 @@ def said(status: str, with_code: str) -> str:
 REPLY_KEY = "Outcome"
 _REPLY = re.compile(rf"^\s*{REPLY_KEY}\s*:\s*(?P<said>[^;]*?)\s*(?:;\s*(?P<note>.*?)\s*)?$", re.IGNORECASE)
 _ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
+
+
+def is_reply_line(line: str) -> bool:
+    """Whether a line is an `Outcome:` reply line that reads as one (a known status)."""
+    match = _REPLY.match(line)
+    if match is None:
+        return False
+    try:
+        _reply_line(0, match.group("said").split(), "", OUTCOME_STATUSES)
+    except ReplyError:
+        return False
+    return True
 
 
 @dataclass(frozen=True)

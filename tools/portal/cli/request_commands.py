@@ -13,6 +13,8 @@ import click
 from portal import dates
 from portal.cli import main, open_repo, repo_option, resolve_today, today_option
 from portal.cli.workflow_commands import read_message
+from portal.model import OUTCOME_STATUSES
+from portal.outcomes import WITH_REQUIRED
 
 
 def request_options(func):  # type: ignore[no-untyped-def]
@@ -155,14 +157,16 @@ def extend(
     "--status",
     default="",
     metavar="STATUS",
-    help="What became of the text: contacted, agreed, funded, declined or closed (no longer needed). Default: the 'Outcome:' line of MESSAGE.",
+    help="What became of the text: "
+    + ", ".join(f"{key} ({label.lower()})" if label.lower() != key else key for key, label in OUTCOME_STATUSES.items())
+    + ". Default: the 'Outcome:' line of MESSAGE.",
 )
 @click.option(
     "--with",
     "with_code",
     default="",
     metavar="CODE",
-    help="The other party: a State's ISO 3166-1 alpha-3 code or an organisation's identifier (needed for contacted, agreed, funded).",
+    help=f"The other party: a State's ISO 3166-1 alpha-3 code or an organisation's identifier (needed for {', '.join(WITH_REQUIRED)}).",
 )
 @click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day it happened (default: today); not before the text was published.")
 @click.option("--note", default="", help="A short note in the sender's words, e.g. the amount or the year of the funding.")
@@ -195,13 +199,16 @@ def outcome(
     (.eml, Outlook .msg, or - for standard input) is the e-mail that tells it, from the text's
     submitter or from the other party (--with): its sender must speak for one of them, its
     Message-ID is kept with the entry, and the acknowledgement answers it. Without --status the
-    e-mail's reply line says it, as the reminders ask for it:
+    e-mail's reply line says it, as the reminders ask for it (REFERENCE may be left out):
 
-        Outcome: REFERENCE STATUS [CODE] [; NOTE]     e.g.  Outcome: lbn-2026-need-x funded DEU; 2027
+    \b
+        Outcome: REFERENCE STATUS [CODE] [; NOTE]
+        Outcome: lbn-2026-need-rehabilitation-south-lebanon funded DEU; second centre
 
     Without MESSAGE, it is the coordinator's own record, by hand (the commit says so). A text
     that was replaced has its outcome recorded on the current text of its chain, which carries
-    the outcomes of the texts it replaced.
+    the outcomes of the texts it replaced. With --submitter, the e-mail may speak for the text's
+    submitter or for the party in --with.
     """
     from portal.upkeep.outcome import Said, record_outcome
 
