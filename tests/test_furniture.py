@@ -185,7 +185,10 @@ def drafts_of_the_portal(repo: Repo) -> list[str]:
     replacing = next(sub for sub in subs if sub.replaces)
     for action in ("publish", "replace", "withdraw"):
         texts.append(acknowledgement(repo, replacing, action, today, ["planning@nra.example.la"]).get_content())
-    texts.append(acknowledgement(repo, replacing, "outcome", today, ["planning@nra.example.la"], outcome="Funded with Norway, 1 December 2026").get_content())
+    for answering in ("", "<m@nra.example.la>"):  # by hand, and answering an e-mail
+        texts.append(
+            acknowledgement(repo, replacing, "outcome", today, ["planning@nra.example.la"], answering, "Funded with Norway, 1 December 2026").get_content()
+        )
     texts.append(follow_up_message(repo, "Lao PDR", subs, ["planning@nra.example.la"], today).get_content())
     texts.append(follow_up_message(repo, "Lao PDR", subs[:1], ["planning@nra.example.la"], today).get_content())
     return texts

@@ -107,13 +107,13 @@ def acknowledgement(
     lines = ["Dear colleague,", ""]
     if action == "outcome":
         lines += [
-            f"Thank you. We have recorded what became of this {kind} of {sub.submitter.name} on {portal_place(settings)}:",
+            f"{'Thank you. ' if in_reply_to else ''}We have recorded what became of this {kind} of {sub.submitter.name} on {portal_place(settings)}:",
             "",
             f"  Title:      {sub.title}",
             f"  Reference:  {sub.id}",
             f"  Recorded:   {outcome}",
             "",
-            "Readers of the portal see it with the text. If it changes, a reply with a line such as",
+            "It is kept with the text on the portal. If it changes, a reply with a line such as",
             f"'Outcome: {sub.id} funded CODE; NOTE' is enough.",
         ]
     elif action == "withdraw":

@@ -71,9 +71,9 @@ OWN_LINES = (
     "The statuses: {}.",
     "The following text{} of {} on the cooperation portal of the Convention on Cluster Munitions{} been",
     "on the portal for {} months:",
-    "Thank you. We have recorded what became of this {} of {} on the cooperation portal of the Convention on Cluster Munitions{}:",
+    "{}We have recorded what became of this {} of {} on the cooperation portal of the Convention on Cluster Munitions{}:",
     "Recorded: {}",
-    "Readers of the portal see it with the text. If it changes, a reply with a line such as",
+    "It is kept with the text on the portal. If it changes, a reply with a line such as",
     "'Outcome: {} funded CODE; NOTE' is enough.",
     # The header block the drafts give to reply with, and its line of dashes.
     "Kind: {}",
