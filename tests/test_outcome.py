@@ -349,3 +349,12 @@ def test_an_outcomes_list_in_flow_style_is_refused_naming_its_line(example_repo:
     line = text.splitlines().index("outcomes: []") + 1
     says = refused(run, example_repo, ESP, "--status", "closed")
     assert f"submissions/ESP/{ESP}.md:{line}:1: error: outcomes: write it as a block list" in says
+
+
+def test_a_forged_sender_is_refused_unless_confirmed_and_the_verdict_is_recorded(example_repo: Repo, run: Run, tmp_path: Path) -> None:
+    told = mail(tmp_path, LBN_SENDER, "<lbn-forged@example.org>", "Outcome: funded DEU\n")
+    told.write_bytes(b"Authentication-Results: mx.example.org; dkim=fail header.d=example.org; spf=fail smtp.mailfrom=example.org\r\n" + told.read_bytes())
+    assert "the From address may be forged" in refused(run, example_repo, LBN, str(told))
+    outcome(run, example_repo, LBN, str(told), "--confirm-sender")
+    [change] = read_changes(head_message(example_repo))
+    assert change.authentication.endswith("; sender confirmed by hand") and "dkim=fail" in change.authentication
