@@ -74,6 +74,7 @@ class Settings:
     deploy: Deploy = Deploy("git", "", "gh-pages", "", False)
     portal_url: str = ""  # where readers open the portal; said in the e-mails to States
     authserv_id: str = ""  # the receiving mail server whose Authentication-Results count ("" = the topmost)
+    follow_up_months: int = 6  # `portal reminders` asks what became of a text this long after it was published
 
 
 @dataclass(frozen=True)
@@ -250,6 +251,7 @@ def load_settings(path: Path) -> Settings:
         deploy=load_deploy(reader),
         portal_url=load_portal_url(reader),
         authserv_id=load_authserv_id(reader),
+        follow_up_months=load_follow_up_months(reader),
     )
     if settings.default_months > settings.maximum_months:
         raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
@@ -295,6 +297,18 @@ def load_deploy(reader: YamlReader) -> Deploy:
         raise reader.fail(("deploy", "repository_holds_no_texts"), f"{flag!r} is not true or false")
     where = tuple((field, reader.where("deploy", field)) for field in ("target", "url", "branch", "folder", "repository_holds_no_texts"))
     return Deploy(values["target"], values["url"], values["branch"], values["folder"], flag, where)
+
+
+def load_follow_up_months(reader: YamlReader) -> int:
+    """`outcomes.follow_up_months`: how long after its publication `portal reminders` asks what
+    became of a text with no outcome recorded (optional; 6 when the section is absent)."""
+    section = reader.optional("outcomes", default={})
+    if not isinstance(section, dict):
+        raise reader.fail(("outcomes",), "must be a section, e.g. `outcomes:` then `  follow_up_months: 6`")
+    value = reader.optional("outcomes", "follow_up_months", default=6)
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
+        raise reader.fail(("outcomes", "follow_up_months"), f"{value!r} is not a whole number of months from 1 to 120; e.g. follow_up_months: 6")
+    return value
 
 
 def load_authserv_id(reader: YamlReader) -> str:

@@ -19,6 +19,7 @@ from portal.checks.load import text_fingerprint
 from portal.checks.yamlsafe import dotted
 from portal.config import Repo, Settings
 from portal.model import Attachment, Problem, Submission, Submitter
+from portal.outcomes import WITH_REQUIRED, chain_start
 from portal.registry import NON_PARTY, STATUS_LABELS, Registry
 
 
@@ -312,3 +313,43 @@ def no_replacement_cycle(resolved: Sequence[Submission]) -> list[Problem]:
                 break
             seen.append(current.id)
     return problems
+
+
+def outcomes_consistent(resolved: Sequence[Submission], registry: Registry, today: dt.date | None) -> list[Problem]:
+    """Each recorded outcome names the other party where its status needs one, a party that is
+    known and is not the submitter itself, on a day not before the chain's first text in
+    submissions/ was published (a replacement carries the outcomes of the texts it replaced) and
+    not after today."""
+    problems = []
+    for sub in resolved:
+        start = chain_start(sub, resolved)
+        for index, entry in enumerate(sub.meta.get("outcomes") or ()):
+            state, code, day = str(entry.get("status", "")), str(entry.get("with", "")), str(entry.get("date", ""))
+            if state in WITH_REQUIRED and not code:
+                problems.append(
+                    problem_at(
+                        sub,
+                        ("outcomes", index, "status"),
+                        f"{state} needs the other party; add `with: CODE` (a State's ISO code or an organisation's identifier)",
+                    )
+                )
+            elif code and registry.lookup("state", code) is None and code not in registry.organisations:
+                message = f"{code!r} is not a State's ISO 3166-1 alpha-3 code nor a registered organisation (schema/organisations.yaml){registry.suggestion('organisation', code)}"
+                problems.append(problem_at(sub, ("outcomes", index, "with"), message))
+            elif code and code == sub.submitter.code:
+                problems.append(problem_at(sub, ("outcomes", index, "with"), f"{code} is the text's own submitter; name the other party"))
+            problems += _outcome_day(sub, index, day, start, today)
+    return problems
+
+
+def _outcome_day(sub: Submission, index: int, day: str, start: Submission | None, today: dt.date | None) -> list[Problem]:
+    try:
+        when = dt.date.fromisoformat(day)
+    except ValueError:
+        return []  # the schema reports it
+    if start is not None and when < start.published:
+        first = "it" if start is sub else start.id
+        return [problem_at(sub, ("outcomes", index, "date"), f"{when} is before {first} was published ({start.published}); use {start.published} or later")]
+    if today is not None and when > today:
+        return [problem_at(sub, ("outcomes", index, "date"), f"{when} is in the future (today is {today}); give the day it happened")]
+    return []

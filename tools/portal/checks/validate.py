@@ -245,5 +245,6 @@ def check_across(
         *rules.not_expired(resolved, today),
         *rules.replaces_known_text(resolved, retired),
         *rules.no_replacement_cycle(resolved),
+        *rules.outcomes_consistent(resolved, registry, today),
     ]
     return Across(resolved, problems)

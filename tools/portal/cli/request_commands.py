@@ -1,5 +1,5 @@
 """The commands that answer a State's request about a text already on the portal: extend it,
-withdraw it. Each takes the request e-mail, records it in the commit and drafts the answer."""
+withdraw it, record what became of it. Each takes the e-mail, records it in the commit and drafts the answer."""
 
 from __future__ import annotations
 
@@ -13,6 +13,8 @@ import click
 from portal import dates
 from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option
 from portal.cli.workflow_commands import read_message
+from portal.model import OUTCOME_STATUSES
+from portal.outcomes import WITH_REQUIRED
 
 
 def request_options(func):  # type: ignore[no-untyped-def]
@@ -146,3 +148,96 @@ def extend(
     click.echo(f"Commit {done.commit[:10]}")
     if done.acknowledgement:
         click.echo(f"Acknowledgement drafted for the submitter: {repo.relative(done.acknowledgement)}")
+
+
+@main.command()
+@click.argument("identifier", metavar="ID")
+@click.argument("message", metavar="[MESSAGE]", required=False, default=None)
+@click.option(
+    "--status",
+    default="",
+    metavar="STATUS",
+    help="What became of the text: "
+    + ", ".join(f"{key} ({label.lower()})" if label.lower() != key else key for key, label in OUTCOME_STATUSES.items())
+    + ". Default: the 'Outcome:' line of MESSAGE.",
+)
+@click.option(
+    "--with",
+    "with_code",
+    default="",
+    metavar="CODE",
+    help=f"The other party: a State's ISO 3166-1 alpha-3 code or an organisation's identifier (needed for {', '.join(WITH_REQUIRED)}).",
+)
+@click.option("--date", "date_text", default=None, metavar="YYYY-MM-DD", help="The day it happened (default: today); not before the text was published.")
+@click.option("--note", default="", help="A short note in the sender's words, e.g. the amount or the year of the funding.")
+@click.option(
+    "--confirm-sender",
+    is_flag=True,
+    default=False,
+    help="Record it although the receiving server found the From address unauthenticated, once the sender is confirmed by another channel.",
+)
+@request_options
+@today_option
+@repo_option
+def outcome(
+    identifier: str,
+    message: str | None,
+    status: str,
+    with_code: str,
+    date_text: str | None,
+    note: str,
+    confirm_sender: bool,
+    submitter: str,
+    author: str,
+    outbox: Path | None,
+    today_text: str | None,
+    repo_path: Path | None,
+) -> None:
+    """Record what became of a text (in contact, agreed, funded, declined, no longer needed): one commit.
+
+    The text and its fingerprint stay; its front matter gets one entry more in `outcomes`. MESSAGE
+    (.eml, Outlook .msg, or - for standard input) is the e-mail that tells it, from the text's
+    submitter or from the other party (--with): its sender must speak for one of them, its
+    Message-ID is kept with the entry, and the acknowledgement answers it. Without --status the
+    e-mail's reply line says it, as the reminders ask for it (REFERENCE may be left out):
+
+    \b
+        Outcome: REFERENCE STATUS [CODE] [; NOTE]
+        Outcome: lbn-2026-need-rehabilitation-south-lebanon funded DEU; second centre
+
+    Without MESSAGE, it is the coordinator's own record, by hand (the commit says so). A text
+    that was replaced has its outcome recorded on the current text of its chain, which carries
+    the outcomes of the texts it replaced. With --submitter, the e-mail may speak for the text's
+    submitter or for the party in --with.
+    """
+    from portal.upkeep.outcome import Said, record_outcome
+
+    repo = open_repo(repo_path)
+    day = None
+    if date_text:
+        try:
+            day = dates.parse_date(date_text)
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--date'") from None
+    raw, shown = read_request_message(message)
+    done = record_outcome(
+        repo,
+        identifier,
+        resolve_today(today_text),
+        Said(status, with_code, note),
+        day=day,
+        raw=raw,
+        source_name=shown,
+        submitter=submitter,
+        confirm_sender=confirm_sender,
+        author=author or None,
+        outbox=outbox or repo.root / "outbox",
+    )
+    sub, found = done.submission, done.outcome
+    said_as = f"{found.status}" + (f" with {found.with_code}" if found.with_code else "") + f" on {found.date}" + (f" ({found.note})" if found.note else "")
+    click.echo(f"Recorded for {sub.id}: {said_as}; the text is unchanged (sha256:{sub.fingerprint}).")
+    for line in done.notes:
+        click.echo(f"  {line}")
+    click.echo(f"Commit {done.commit[:10]}")
+    if done.acknowledgement:
+        click.echo(f"Acknowledgement drafted: {repo.relative(done.acknowledgement)}")

@@ -109,7 +109,7 @@ def read_message(message: str) -> bytes:
 
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
-    from portal.intake.mail import MailError
+    from portal.intake.message import MailError
     from portal.intake.texts import TextsError
 
     repo = open_repo(repo_path)
@@ -367,8 +367,12 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     """Draft one reminder e-mail per submitter whose texts expire soon, and print a summary.
 
     Each draft (.eml, opens as a draft in mail clients) lists the texts and their expiry dates,
-    explains how to send an update with the guidance pattern's header block, and says that no
-    answer means removal. Submitters without a contact e-mail are listed for a follow-up by hand.
+    explains how to send an update with the guidance pattern's header block, says that no
+    answer means removal, and asks what became of each text, with 'Outcome:' reply lines that
+    `portal outcome` reads. A text on the portal for outcomes.follow_up_months (settings) with no
+    outcome recorded gets a short follow-up draft asking the same, from the runs whose window
+    (the last --within days) holds the day it reached that age. Submitters without a contact
+    e-mail are listed for a follow-up by hand.
     """
     from portal.upkeep.reminders import remind, summary, summary_counts
 
@@ -382,7 +386,7 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     folder = outbox or repo.root / "outbox"
     found = remind(repo, submissions, today, days, folder)
     if not found:
-        click.echo(f"No text expires in the next {days} days.")
+        click.echo(f"No text expires in the next {days} days. No follow-up is due.")
         return
     if counts_only is None:
         counts_only = os.environ.get("GITHUB_ACTIONS") == "true"

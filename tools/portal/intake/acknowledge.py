@@ -1,4 +1,5 @@
-"""The receipt: a draft e-mail to the sender once a text is published, replaced, extended or withdrawn.
+"""The receipt: a draft e-mail to the sender once a text is published, replaced, extended or withdrawn,
+or once what became of it is recorded.
 
 Other treaty mechanisms acknowledge every submission; here the draft says the reference id,
 where the text is on the portal, until when, and how to update or withdraw it. It is a draft
@@ -19,7 +20,7 @@ from portal.config import Repo, Settings
 from portal.files import write_atomic
 from portal.model import AUDIENCES, KIND_SINGULAR, KINDS, Submission
 
-WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended"}
+WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended", "outcome": "recorded"}
 # How the e-mails name a kind in a sentence: "your need", "your how-to-apply text".
 KIND_PROSE = {"need": "need", "offer": "offer", "how-to-apply": "how-to-apply text", "project": "project"}
 # How the e-mails name what a text was converted from (front matter source.converted_from).
@@ -88,21 +89,34 @@ def update_header_block(sub: Submission) -> list[str]:
 
 
 def acknowledgement(
-    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, recipients: list[str], in_reply_to: str = ""
+    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, recipients: list[str], in_reply_to: str = "", outcome: str = ""
 ) -> EmailMessage:
     """The draft that tells the sender what was done with their text (or, for an e-mail that
-    held several, with each of its texts)."""
+    held several, with each of its texts); `outcome`: what was recorded of it, as said."""
     settings = repo.settings
     texts = [subs] if isinstance(subs, Submission) else list(subs)
     sub = texts[0]
     kind = kind_prose(sub)
-    if len(texts) > 1:
+    if action == "outcome":
+        subject = f"{settings.site_name}: what became of {sub.id} is recorded"
+    elif len(texts) > 1:
         subject = f"{settings.site_name}: your {len(texts)} texts are {WHAT[action]}"
     else:
         subject = f"{settings.site_name}: your {kind} {sub.id} is {WHAT[action]}"
     message = draft(settings, recipients, subject, today, in_reply_to)
     lines = ["Dear colleague,", ""]
-    if action == "withdraw":
+    if action == "outcome":
+        lines += [
+            f"{'Thank you. ' if in_reply_to else ''}We have recorded what became of this {kind} of {sub.submitter.name} on {portal_place(settings)}:",
+            "",
+            f"  Title:      {sub.title}",
+            f"  Reference:  {sub.id}",
+            f"  Recorded:   {outcome}",
+            "",
+            "It is kept with the text on the portal. If it changes, a reply with a line such as",
+            f"'Outcome: {sub.id} funded CODE; NOTE' is enough.",
+        ]
+    elif action == "withdraw":
         lines += [
             f"As you asked, your {kind} below has been withdrawn from {portal_place(settings)}.",
             "It leaves the portal with its next publication.",
@@ -184,7 +198,14 @@ def keep_out_of_git(repo: Repo, folder: Path) -> None:
 
 
 def acknowledge(
-    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, outbox: Path, recipients: list[str], in_reply_to: str = ""
+    repo: Repo,
+    subs: Submission | Sequence[Submission],
+    action: str,
+    today: dt.date,
+    outbox: Path,
+    recipients: list[str],
+    in_reply_to: str = "",
+    outcome: str = "",
 ) -> Path | None:
     """Write the draft to `outbox`; None when there is no one to write to. `in_reply_to`: the
     Message-ID of the e-mail it answers, so that the draft threads with it."""
@@ -194,5 +215,5 @@ def acknowledge(
         return None
     draft = outbox / f"{today.isoformat()}-{action}-{texts[0].id}.eml"
     keep_out_of_git(repo, outbox)
-    write_atomic(draft, bytes(acknowledgement(repo, texts, action, today, recipients, in_reply_to)))
+    write_atomic(draft, bytes(acknowledgement(repo, texts, action, today, recipients, in_reply_to, outcome)))
     return draft

@@ -48,3 +48,9 @@ def dump(meta: dict[str, Any]) -> str:
 def document(meta: dict[str, Any], text: str) -> str:
     """A whole submission file."""
     return f"---\n{dump(meta)}---\n{text}"
+
+
+def list_item_lines(key: str, entry: dict[str, Any]) -> list[str]:
+    """The lines of a one-item block list `key:` holding `entry` (the key's own line first), as
+    `dump` writes them; a line edit appends the items to an existing list without its first line."""
+    return dump({key: [entry]}).splitlines(keepends=True)

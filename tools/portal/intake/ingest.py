@@ -35,6 +35,7 @@ from portal.intake.senders import Sender, SenderCheck, SenderError, load_senders
 from portal.intake.texts import Prepared, attachment_names, prepare_texts
 from portal.lifecycle import replacements
 from portal.model import KINDS, Problem, Submission, Submitter
+from portal.outcomes import carried
 from portal.registry import Registry, load_registry
 from portal.trail.history import message_ids_in_history, retired_ids
 from portal.trail.ids import close_ids_hint
@@ -149,7 +150,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         check_text_not_published(prepared, check.code, portal.submissions, options)
     drafts: list[_Draft] = []
     for prepared in texts:
-        drafts.append(_draft(repo, mail, prepared, options, check.code, known, ask, today, {draft.meta["id"] for draft in drafts}))
+        drafts.append(_draft(repo, mail, prepared, options, check.code, known, ask, today, {draft.meta["id"] for draft in drafts}, portal.submissions))
     submissions = _checked(repo, drafts, portal, options, today)
     sender_line = check.record(mail.sender_email, submissions[0].submitter.name)
     commit = _commit(repo, mail, texts, options, drafts, submissions, check, sender_line)
@@ -227,7 +228,16 @@ def _submitter(mail: ParsedMail, options: Options, portal: _Portal, replaced: Su
 
 
 def _draft(
-    repo: Repo, mail: ParsedMail, prepared: Prepared, options: Options, code: str, known: Submitter | None, ask: Ask | None, today: dt.date, taken: set[str]
+    repo: Repo,
+    mail: ParsedMail,
+    prepared: Prepared,
+    options: Options,
+    code: str,
+    known: Submitter | None,
+    ask: Ask | None,
+    today: dt.date,
+    taken: set[str],
+    existing: list[Submission],
 ) -> _Draft:
     """The submission file (front matter and text) and its attachments, not yet checked."""
     try:
@@ -243,6 +253,9 @@ def _draft(
     written, listed = _attachments(mail, options, prepared, identifier, folder, notes)
     if listed:
         meta["attachments"] = listed
+    outcomes = carried(next((sub for sub in existing if sub.id == meta.get("replaces")), None), existing)
+    if outcomes:  # a replacement carries on what became of the texts it replaces
+        meta["outcomes"] = outcomes
     meta["source"] = {"sha256": text_fingerprint(prepared.text), "email_sha256": mail.raw_sha256}
     if mail.message_id:
         meta["source"]["message_id"] = mail.message_id

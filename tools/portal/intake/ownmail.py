@@ -10,9 +10,11 @@ still holds the placeholder, or holds nothing but these lines, is refused.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from portal.intake.headerblock import HEADER_FIELDS, HEADER_LINE
 from portal.intake.message import MailError
+from portal.outcomes import REPLY_KEY, is_reply_line
 
 # Where the reminder asks for the updated text; it is never published.
 PLACEHOLDER = "(your updated text here)"
@@ -59,6 +61,20 @@ OWN_LINES = (
     "{}. Your {}",
     "exactly as you sent it{}",
     "converted from {} as you sent it, every word kept{}",
+    # What became of a text: the reminder's and the follow-up's question with its reply lines
+    # (a line left as drafted, 'STATUS CODE; NOTE', is never read as an outcome), and the
+    # acknowledgement of a recorded outcome.
+    "We would also like to know what became of {}: were you contacted, was support agreed or",
+    "funded, or is it no longer needed? A reply with one line per text is enough, each line with its",
+    "status, the code of the other State or organisation, and a short note after ';' if you wish:",
+    "Outcome: {} STATUS CODE; NOTE",
+    "The statuses: {}.",
+    "The following text{} of {} on the cooperation portal of the Convention on Cluster Munitions{} been",
+    "on the portal for {} months:",
+    "{}We have recorded what became of this {} of {} on the cooperation portal of the Convention on Cluster Munitions{}:",
+    "Recorded: {}",
+    "It is kept with the text on the portal. If it changes, a reply with a line such as",
+    "'Outcome: {} funded CODE; NOTE' is enough.",
     # The header block the drafts give to reply with, and its line of dashes.
     "Kind: {}",
     "Themes: {}",
@@ -84,6 +100,8 @@ _OWN = re.compile("|".join(f"(?:{_line_pattern(line)})" for line in OWN_LINES))
 # What a reply holds around the quoted mail besides its text: the reply header of a mail client.
 _REPLY_HEADER = re.compile(r"(?:(?:from|sent|to|cc|subject|date|de|envoyé|à|objet|para|enviado|asunto)\s*:.*|on .* wrote:|le .* a écrit\s*:)", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"- \S.*")
+# The greeting of a reply that says nothing but its `Outcome:` lines.
+_GREETING = re.compile(r"(?:dear|hello|hi|good (?:morning|afternoon)|bonjour|cher|chère|estimad[oa]s?)\b.{0,60},?", re.IGNORECASE)
 
 
 class OwnMailError(MailError):
@@ -111,6 +129,11 @@ def check_text_is_the_senders(text: str, first_line: int) -> None:
             "this reply holds no text of its own, only the portal's own reminder or acknowledgement that it answers; "
             "ask the sender for the text (below the header block)"
         )
+    if text.strip() and any(is_reply_line(unquoted(line)) for line in lines) and not _has_own_words(lines, _outcome_or_greeting):
+        raise OwnMailError(
+            f"this reply only tells what became of a text (its '{REPLY_KEY}:' lines), which is not a text to publish; "
+            "record it with `portal outcome ID MESSAGE`"
+        )
     for index, line in enumerate(lines):
         if PLACEHOLDER in line:
             raise OwnMailError(
@@ -119,16 +142,21 @@ def check_text_is_the_senders(text: str, first_line: int) -> None:
             )
 
 
-def _has_own_words(lines: list[str]) -> bool:
+def _outcome_or_greeting(line: str) -> bool:
+    return is_reply_line(line) or _GREETING.fullmatch(line) is not None
+
+
+def _has_own_words(lines: list[str], ignore: Callable[[str], bool] = lambda _line: False) -> bool:
     """Whether any line is the sender's: not blank, not the portal's, not a reply header, not a
-    field of a header block (the values of a quoted reminder's block are the portal's too)."""
+    field of a header block (the values of a quoted reminder's block are the portal's too), not
+    a line `ignore` knows."""
     previous = ""
     for index, raw in enumerate(lines):
         line = unquoted(raw)
         if not line:
             continue
         signer = previous == SIGN_OFF  # the coordinator's name, from the settings
-        if not (signer or _is_the_portals(line) or (_LIST_ITEM.fullmatch(line) and _next_is_reference(lines, index))):
+        if not (signer or _is_the_portals(line) or ignore(line) or (_LIST_ITEM.fullmatch(line) and _next_is_reference(lines, index))):
             return True
         previous = line
     return False

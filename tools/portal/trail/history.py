@@ -27,6 +27,7 @@ ACTION_WORDS = {
     "expire": "removed on expiry",
     "edit": "changed",
     "extend": "extended until {until}",
+    "outcome": "outcome: {outcome}",
 }
 
 
@@ -40,7 +41,7 @@ class HistoryEntry:
     date: str  # ISO 8601 with time
     author: str
     subject: str
-    action: str  # publish, replace, replaced-by, withdraw, expire, edit, extend
+    action: str  # publish, replace, replaced-by, withdraw, expire, edit, extend, outcome
     paths: tuple[str, ...]
     fingerprint: str
     message_id: str
@@ -48,6 +49,7 @@ class HistoryEntry:
     reason: str = ""
     expires: str = ""  # the expiry an extension set
     sender: str = ""  # who sent the e-mail, and who vouched for them
+    outcome: str = ""  # what an outcome recorded ('contacted IRL') and who told it
 
 
 @dataclass(frozen=True)
@@ -101,7 +103,8 @@ def message_ids_in_history(repo: Repo) -> dict[str, str]:
     found: dict[str, str] = {}
     for (body,) in _records(out, 1):
         for change in trailers.read_changes(body):
-            if change.submission and change.message_id:
+            # An outcome's e-mail is a reply about a text, which may still carry an update to publish.
+            if change.submission and change.message_id and change.action != "outcome":
                 found.setdefault(change.message_id, change.submission)
     return found
 
@@ -168,7 +171,9 @@ def as_text(entries: list[HistoryEntry]) -> str:
     """A history as `portal history` prints it: one line per commit, details indented below."""
     lines: list[str] = []
     for entry in entries:
-        what = ACTION_WORDS.get(entry.action, entry.action).format(other=entry.other or "an earlier text", until=entry.expires or "a later date")
+        what = ACTION_WORDS.get(entry.action, entry.action).format(
+            other=entry.other or "an earlier text", until=entry.expires or "a later date", outcome=entry.outcome or "recorded"
+        )
         lines.append(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
         if entry.fingerprint:
             lines.append(f"            text sha256:{entry.fingerprint}")
@@ -176,6 +181,8 @@ def as_text(entries: list[HistoryEntry]) -> str:
             lines.append(f"            Message-ID {entry.message_id}")
         if entry.sender and entry.action in REQUESTS:
             lines.append(f"            requested by {entry.sender}")
+        elif entry.sender and entry.action == "outcome":
+            lines.append(f"            e-mail from {entry.sender}")
         if entry.reason:
             lines.append(f"            reason: {entry.reason}")
     return "\n".join(lines)
@@ -204,4 +211,5 @@ def _entry(submission: str, commit: str, date: str, author: str, subject: str, b
     elif newer is not None:
         action, other = "replaced-by", newer.submission
     expires, sender = (own.expires, own.sender) if own is not None else ("", "")
-    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body), expires, sender)
+    outcome = f"{own.outcome} (told by {own.outcome_from})" if own is not None and own.outcome_from else own.outcome if own is not None else ""
+    return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body), expires, sender, outcome)

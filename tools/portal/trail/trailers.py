@@ -17,6 +17,9 @@ by `Portal-Action` (an expiry that removes three texts holds three blocks):
 
 An extension (`portal extend`) keeps the text and its fingerprint and records the new expiry
 (`Portal-Expires`) and the request it answers (its Message-ID and sender), if there was one.
+An outcome (`portal outcome`) keeps the text too and records what became of it
+(`Portal-Outcome: contacted IRL`) and who told it (`Portal-Outcome-From`: the submitter, the
+other party, or the coordinator's own record by hand, with no e-mail).
 
 `commit_message` is the one writer and `read_changes` the one parser: whatever reads the trail
 (history, the changes page, published Message-IDs, `portal verify`) reads it through them. The
@@ -37,6 +40,8 @@ REPLACES = "Portal-Replaces"
 SENDER = "Portal-Sender"
 EXPIRES = "Portal-Expires"  # the expiry an extension sets (YYYY-MM-DD)
 AUTHENTICATION = "Portal-Authentication"  # what the receiving server verified about the sender
+OUTCOME = "Portal-Outcome"  # what became of a text, as `portal outcome` recorded it: 'contacted IRL'
+OUTCOME_FROM = "Portal-Outcome-From"  # who told it: 'submitter', 'other party (IRL)', 'coordinator (by hand)'
 REASON = "Reason"  # a withdrawal's reason: a line of the body, before the trailers
 
 _ALGORITHM = "sha256:"
@@ -57,6 +62,8 @@ class Change:
     sender: str = ""  # who sent it, and whether the register or the coordinator by hand vouched for them
     expires: str = ""  # an extension's new expiry date
     authentication: str = ""  # the receiving server's DKIM/SPF/DMARC results for the From domain
+    outcome: str = ""  # an outcome's status and the other party: 'contacted IRL'
+    outcome_from: str = ""  # who told the outcome
     other: tuple[tuple[str, str], ...] = ()  # `Portal-` trailers this version does not know, as read
 
     def trailers(self) -> list[str]:
@@ -71,6 +78,8 @@ class Change:
             (SENDER, self.sender),
             (EXPIRES, self.expires),
             (AUTHENTICATION, self.authentication),
+            (OUTCOME, self.outcome),
+            (OUTCOME_FROM, self.outcome_from),
             *self.other,
         ]
         # A trailer is one line: a line break inside a value (a Message-ID header can decode to
@@ -126,7 +135,7 @@ def grep_naming(submission: str) -> list[str]:
 
 
 def _change(block: dict[str, str]) -> Change:
-    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, EXPIRES, AUTHENTICATION)
+    known = (ACTION, SUBMISSION, FINGERPRINT, MESSAGE_ID, REPLACES, SENDER, EXPIRES, AUTHENTICATION, OUTCOME, OUTCOME_FROM)
     return Change(
         action=block.get(ACTION, ""),
         submission=block.get(SUBMISSION, ""),
@@ -136,5 +145,7 @@ def _change(block: dict[str, str]) -> Change:
         sender=block.get(SENDER, ""),
         expires=block.get(EXPIRES, ""),
         authentication=block.get(AUTHENTICATION, ""),
+        outcome=block.get(OUTCOME, ""),
+        outcome_from=block.get(OUTCOME_FROM, ""),
         other=tuple((key, value) for key, value in block.items() if key not in known),
     )
