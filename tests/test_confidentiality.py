@@ -25,6 +25,7 @@ from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, op
 from portal.publish.leaks import Needles, fingerprints, needles_for, words
 from portal.publish.protect import rounded_count
 from portal.publish.sealedformat import (
+    FORMAT_FILE,
     KEYS_FILE,
     NONCE,
     PUBLIC_DIR,
@@ -165,10 +166,13 @@ def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak
     bundle.write_bytes(bundle.read_bytes() + b"\n// changed")
     loader = site / PUBLIC_DIR / "loader.js"
     loader.write_bytes(loader.read_bytes() + b"\n// changed")
+    generated = site / PUBLIC_DIR / FORMAT_FILE  # the sealed format: what this version writes, byte for byte
+    generated.write_text(generated.read_text().replace('"index.html"', '"start.html"'))
     result = check(run, built, site)
     assert result.exit_code == 1
     assert f"assets/javascripts/{bundle.name}: leak: a file the build never publishes" in result.output
     assert "_portal/loader.js: leak: not the portal's own file" in result.output
+    assert "_portal/format.js: leak: not the sealed format the build writes" in result.output
 
 
 def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
