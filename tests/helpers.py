@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 
 from portal.config import Repo
 from portal.publish.keys import open_file, open_keys, open_page
+from portal.publish.sealedformat import KEYS_FILE, PUBLIC_DIR, SEARCH_INDEX, SHELL_PAYLOAD
 
 PROJECT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -96,7 +97,7 @@ def text_of(content: str) -> str:
 
 # Passcodes and the protected site ----------------------------------------------------------
 
-PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([^<]+)</script>')
+PAYLOAD = SHELL_PAYLOAD  # the ciphertext in a sealed page's shell
 PAGE_HEADING = re.compile(r'data-md-component="header-topic">\s*<span class="md-ellipsis">\s*(.*?)\s*</span>', re.S)
 
 STATES = "inch-spoiled-reggae-unfasten-scuba-antidote"
@@ -131,7 +132,7 @@ class OpenedSite:
 
 def open_site(site: Path, passcode: str) -> OpenedSite:
     """The tier `passcode` opens in the protected site at `site`, every page decrypted."""
-    slot = open_keys((site / "_portal" / "keys.json").read_text(), passcode)
+    slot = open_keys((site / PUBLIC_DIR / KEYS_FILE).read_text(), passcode)
     key = base64.b64decode(slot["key"])
     folder = site / slot["home"].split("/")[0]
     build = slot["build"]
@@ -142,7 +143,7 @@ def open_site(site: Path, passcode: str) -> OpenedSite:
         page = open_page(key, base64.b64decode(match.group(1)), build, f"{folder.name}/{path.name}").decode()
         if "<title>-</title>" not in page[:1000]:  # decoys that round the count of pages
             pages[path.name] = page
-    index = open_page(key, (folder / "search" / "search_index.json").read_bytes(), build, f"{folder.name}/search/search_index.json")
+    index = open_page(key, (folder / SEARCH_INDEX).read_bytes(), build, f"{folder.name}/{SEARCH_INDEX}")
     return OpenedSite(slot["tier"], folder, pages, json.loads(index), key, build)
 
 

@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 from pypdf import PdfReader
 
 from portal.config import Repo
+from portal.publish.sealedformat import PAYLOAD_START
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run, built_copy
@@ -119,7 +120,7 @@ def test_a_tampered_page_shows_nothing(page: Page, site: str) -> None:
     home = page.url
     folder = home.rsplit("/", 2)[-2]
     html = page.request.get(home).text()
-    start = html.index('id="portal-data">') + len('id="portal-data">')
+    start = html.index(PAYLOAD_START) + len(PAYLOAD_START)
     tampered = html[:start] + ("A" if html[start] != "A" else "B") + html[start + 1 :]
     page.route(f"**/{folder}/index.html", lambda route: route.fulfill(body=tampered, content_type="text/html"))
     page.goto(home)

@@ -18,6 +18,21 @@ from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.publish.keys import SealError, open_keys, open_page
+from portal.publish.sealedformat import (
+    FORMAT_FILE,
+    HOME,
+    KEYS_FILE,
+    NO_JEKYLL,
+    NOT_FOUND_PAGE,
+    PAYLOAD_START,
+    PUBLIC_DIR,
+    SEALED_NAME,
+    SHELL_PAYLOAD,
+    SITEMAP,
+    STATIC_FILES,
+    TIER_FOLDER,
+    TIER_NAMES,
+)
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PROJECT, STATES, Run, built_copy, found, open_site, withheld
 
@@ -41,26 +56,13 @@ def test_published_folder_holds_only_the_allow_list(built: tuple[Path, Result]) 
     root, _ = built
     site = root / "site"
     names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
-    tier_folders = {name.split("/")[0] for name in names if re.fullmatch(r"[0-9a-f]{12}/.*", name)}
+    tier_folders = {name.split("/")[0] for name in names if re.fullmatch(rf"{TIER_FOLDER}/.*", name)}
     assert len(tier_folders) == 2
+    public = {HOME, NOT_FOUND_PAGE, NO_JEKYLL, *(f"{PUBLIC_DIR}/{name}" for name in (KEYS_FILE, FORMAT_FILE, *STATIC_FILES))}
+    assert public <= names
     for name in names:
-        assert (
-            name
-            in {
-                "index.html",
-                "404.html",
-                ".nojekyll",
-                "_portal/keys.json",
-                "_portal/loader.js",
-                "_portal/app.js",
-                "_portal/unlock.css",
-                "_portal/portal.css",
-                "_portal/reader.js",
-            }
-            or name.startswith("assets/")
-            or re.fullmatch(r"[0-9a-f]{12}/([0-9a-f]{20}\.(html|bin)|index\.html|sitemap\.xml|search/search_index\.json)", name)
-        ), name
-    assert sorted(name for name in names if "sitemap" in name) == [f"{folder}/sitemap.xml" for folder in sorted(tier_folders)]  # sealed
+        assert name in public or name.startswith("assets/") or re.fullmatch(rf"{TIER_FOLDER}/(?:{TIER_NAMES.pattern})", name), name
+    assert sorted(name for name in names if "sitemap" in name) == [f"{folder}/{SITEMAP}" for folder in sorted(tier_folders)]  # sealed
 
 
 def test_every_published_file_carries_one_time_and_the_tiers_are_written_mixed(built: tuple[Path, Result]) -> None:
@@ -80,7 +82,7 @@ def test_every_page_is_a_sealed_shell_that_says_nothing(built: tuple[Path, Resul
     root, _ = built
     for page in (root / "site").glob("*/*.html"):
         text = page.read_text()
-        assert '<script type="application/octet-stream" id="portal-data">' in text
+        assert SHELL_PAYLOAD.search(text)
         assert "<title>CCM Cooperation Portal</title>" in text
         visible = re.sub(r"<script.*?</script>", "", text, flags=re.S)
         assert "Survey" not in visible and "Lao" not in visible
@@ -197,7 +199,7 @@ def test_a_partner_passcode_cannot_open_a_states_page(built: tuple[Path, Result]
     partners = open_site(root / "site", PARTNERS)
     states = open_site(root / "site", STATES)
     shell = next(iter(states.folder.glob("*.html")))
-    sealed = base64.b64decode(found(r'id="portal-data">([^<]+)<', shell.read_text()).group(1))
+    sealed = base64.b64decode(found(SHELL_PAYLOAD.pattern, shell.read_text()).group(1))
     where = f"{states.folder.name}/{shell.name}"
     assert open_page(states.key, sealed, states.build, where)
     with pytest.raises(SealError):
@@ -205,7 +207,7 @@ def test_a_partner_passcode_cannot_open_a_states_page(built: tuple[Path, Result]
 
 
 def test_wrong_passcode_and_tampered_keys_open_nothing(built: tuple[Path, Result]) -> None:
-    keys = (built[0] / "site/_portal/keys.json").read_text()
+    keys = (built[0] / "site" / PUBLIC_DIR / KEYS_FILE).read_text()
     with pytest.raises(SealError):
         open_keys(keys, "wrong-passcode-entirely-here-now-ok")
     data = json.loads(keys)
@@ -219,7 +221,7 @@ def test_attachments_are_sealed_and_come_back_byte_identical(built: tuple[Path, 
     root, _ = built
     states = open_site(root / "site", STATES)
     page = states.page_titled("Explosive ordnance risk education for returnee communities in Basrah Governorate")
-    name = found(r'<a href="([0-9a-f]{20}\.bin)" download="work-plan.csv"', page).group(1)
+    name = found(rf'<a href="({SEALED_NAME}\.bin)" download="work-plan.csv"', page).group(1)
     original = (root / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
     assert original not in (states.folder / name).read_bytes()
     assert states.file(name) == original
@@ -232,7 +234,7 @@ def test_names_folders_and_salt_are_new_every_build(example_repo: Repo, run: Run
     def build() -> tuple[set[str], str]:
         assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
         names = {p.relative_to(example_repo.site_dir).as_posix() for p in example_repo.site_dir.glob("*/*.html")}
-        return names, json.loads((example_repo.site_dir / "_portal/keys.json").read_text())["salt"]
+        return names, json.loads((example_repo.site_dir / PUBLIC_DIR / KEYS_FILE).read_text())["salt"]
 
     (first, first_salt), (second, second_salt) = build(), build()
     assert len(first) == len(second) > 40
@@ -246,7 +248,7 @@ def test_after_rotation_the_old_passcode_opens_nothing(example_repo: Repo, run: 
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     new = "ripple-sizable-hardcover-unvocal-smoked-overdue"
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": new}).exit_code == 0
-    keys = (example_repo.site_dir / "_portal/keys.json").read_text()
+    keys = (example_repo.site_dir / PUBLIC_DIR / KEYS_FILE).read_text()
     with pytest.raises(SealError):
         open_keys(keys, STATES)
     assert open_keys(keys, new)["tier"] == "states"
@@ -318,7 +320,7 @@ def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built: tuple
     site = tmp_path / "site"
     shutil.copytree(root / "site", site)
     shell = next(site.glob("*/index.html"))
-    shell.write_text(shell.read_text().replace('id="portal-data">', 'id="portal-data">Drafting national implementation legislation '))
+    shell.write_text(shell.read_text().replace(PAYLOAD_START, PAYLOAD_START + "Drafting national implementation legislation "))
     (site / "assets" / "index.gz").write_bytes(gzip.compress(b"Expertise for the destruction of cluster munition stockpiles"))
     result = run("check-leaks", str(site), "--repo", str(root), env=ENV)
     assert result.exit_code == 1

@@ -21,10 +21,25 @@ from portal.config import Repo
 from portal.model import Submission
 from portal.publish import keys as keymod
 from portal.publish.build import BuildError, build_portal
-from portal.publish.generator import SEARCH_INDEX
 from portal.publish.keys import MIN_SEALED, SLOT_BYTES, SealError, open_keys, open_slots, padme
 from portal.publish.leaks import Needles, fingerprints, needles_for, words
-from portal.publish.protect import PUBLIC_DIR, rounded_count
+from portal.publish.protect import rounded_count
+from portal.publish.sealedformat import (
+    FORMAT_FILE,
+    KEYS_FILE,
+    NONCE,
+    PUBLIC_DIR,
+    SEALED_NAME,
+    SEARCH_INDEX,
+    SHELL_PAYLOAD,
+    SHELL_POLICY,
+    SITEMAP,
+    TAG,
+    TIER_FOLDER,
+    file_aad,
+    page_aad,
+    policy_meta,
+)
 from portal.publish.steadysize import steady_size
 from portal.publish.themewords import theme_wording
 from portal.textformat import markdown_html
@@ -56,9 +71,9 @@ def reseal_with_a_states_text(site: Path, subs: Sequence[Submission]) -> tuple[s
     name, page = next(iter(partners.pages.items()))
     where = f"{partners.folder.name}/{name}"
     opened = page.replace("</article>", f"<p>{secret.text[:600]}</p></article>")
-    sealed = keymod.seal(partners.key, gzip.compress(opened.encode()), keymod.page_aad(partners.build, where))
+    sealed = keymod.seal(partners.key, gzip.compress(opened.encode()), page_aad(partners.build, where))
     shell = (partners.folder / name).read_text()
-    (partners.folder / name).write_text(shell.replace(found(r'id="portal-data">([^<]+)<', shell).group(1), base64.b64encode(sealed).decode()))
+    (partners.folder / name).write_text(shell.replace(found(SHELL_PAYLOAD.pattern, shell).group(1), base64.b64encode(sealed).decode()))
     return where, secret
 
 
@@ -126,7 +141,7 @@ def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run
 def test_two_sealed_pages_swapped_do_not_open(built: Path, run: Run, tmp_path: Path) -> None:
     """A page is bound to its own name: an observer cannot make a reader see one page for another."""
     site = copy_site(built, tmp_path)
-    first, second = sorted(next(p for p in site.iterdir() if re.fullmatch(r"[0-9a-f]{12}", p.name)).glob("*.html"))[:2]
+    first, second = sorted(next(p for p in site.iterdir() if re.fullmatch(TIER_FOLDER, p.name)).glob("*.html"))[:2]
     a, b = first.read_bytes(), second.read_bytes()
     first.write_bytes(b)
     second.write_bytes(a)
@@ -149,12 +164,15 @@ def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak
     site = copy_site(built, tmp_path)
     bundle = next((site / "assets/javascripts").glob("bundle.*.min.js"))
     bundle.write_bytes(bundle.read_bytes() + b"\n// changed")
-    loader = site / "_portal/loader.js"
+    loader = site / PUBLIC_DIR / "loader.js"
     loader.write_bytes(loader.read_bytes() + b"\n// changed")
+    generated = site / PUBLIC_DIR / FORMAT_FILE  # the sealed format: what this version writes, byte for byte
+    generated.write_text(generated.read_text().replace('"index.html"', '"start.html"'))
     result = check(run, built, site)
     assert result.exit_code == 1
     assert f"assets/javascripts/{bundle.name}: leak: a file the build never publishes" in result.output
     assert "_portal/loader.js: leak: not the portal's own file" in result.output
+    assert "_portal/format.js: leak: not the sealed format the build writes" in result.output
 
 
 def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
@@ -300,7 +318,7 @@ def test_texts_titled_after_the_portals_own_fixed_words_still_build(make_repo: C
     handle.git.commit("--quiet", "-m", "Texts titled after fixed words")
     result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
     assert result.exit_code == 0, result.output
-    assert json.loads((repo.site_dir / PUBLIC_DIR / "keys.json").read_text()).keys() >= {"iterations", "salt", "slots", "build", "kdf"}
+    assert json.loads((repo.site_dir / PUBLIC_DIR / KEYS_FILE).read_text()).keys() >= {"iterations", "salt", "slots", "build", "kdf"}
 
 
 def test_the_themes_phrases_are_read_from_its_translations() -> None:
@@ -373,10 +391,10 @@ def sealed_sizes(site: Path) -> list[int]:
         if path.suffix == ".bin" or path.name == "search":
             continue
         if path.suffix == ".html":
-            payload = found(r'id="portal-data">([^<]+)<', path.read_text()).group(1)
+            payload = found(SHELL_PAYLOAD.pattern, path.read_text()).group(1)
             sizes.append(len(base64.b64decode(payload)))
     sizes += [p.stat().st_size for p in site.glob("*/*.bin")]
-    sizes += [p.stat().st_size for p in site.glob("*/search/search_index.json")]
+    sizes += [p.stat().st_size for p in site.glob(f"*/{SEARCH_INDEX}")]
     return sizes
 
 
@@ -384,10 +402,10 @@ def test_sizes_are_buckets_slots_one_length_and_counts_rounded(built: Path) -> N
     site = built / "site"
     for size in sealed_sizes(site):
         assert size >= MIN_SEALED and padme(size) == size, size
-    document = (site / "_portal/keys.json").read_text()
+    document = (site / PUBLIC_DIR / KEYS_FILE).read_text()
     slots = [base64.b64decode(slot) for slot in json.loads(document)["slots"]]
-    assert len({len(slot) for slot in slots}) == 1 and len(slots[0]) == 12 + SLOT_BYTES + 16
-    for folder in (p for p in site.iterdir() if re.fullmatch(r"[0-9a-f]{12}", p.name)):
+    assert len({len(slot) for slot in slots}) == 1 and len(slots[0]) == NONCE + SLOT_BYTES + TAG
+    for folder in (p for p in site.iterdir() if re.fullmatch(TIER_FOLDER, p.name)):
         pages, files = len(list(folder.glob("*.html"))), len(list(folder.glob("*.bin")))
         assert pages == rounded_count(pages) and files == rounded_count(files)
 
@@ -399,14 +417,14 @@ def test_rounded_counts() -> None:
 def test_every_opened_page_has_the_generic_title_and_the_policy(built: Path) -> None:
     states = open_site(built / "site", STATES)
     shell = next(states.folder.glob("*.html")).read_text()
-    policy = found(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', shell).group(1)
+    policy = found(SHELL_POLICY.pattern, shell).group(1)
     for directive in ("default-src 'self'", "connect-src 'self'", "worker-src 'self'", "object-src 'none'", "base-uri 'none'", "form-action 'none'"):
         assert directive in policy
     assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
     for page in states.pages.values():
         assert re.findall(r"<title>(.*?)</title>", page) == ["CCM Cooperation Portal"]
         assert page.count('id="__config"') == 1
-        assert f'<meta http-equiv="Content-Security-Policy" content="{policy}">' in page[:2000]
+        assert policy_meta(policy) in page[:2000]
 
 
 @pytest.mark.slow
@@ -426,14 +444,14 @@ def test_one_text_added_between_two_builds_shows_only_what_security_md_says(exam
     added = re.sub(r"(replaces: .*\n)", "", added)
     (source.parent / "lao-2026-need-survey-clearance-houaphanh.md").write_text(added)
     after = build()
-    sealed = lambda files: {name for name in files if re.fullmatch(r"[0-9a-f]{12}/.*", name)}  # noqa: E731
+    sealed = lambda files: {name for name in files if re.fullmatch(rf"{TIER_FOLDER}/.*", name)}  # noqa: E731
     assert not sealed(before) & sealed(after)  # no file of a tier keeps its name
     fixed = set(before) - sealed(before)
     assert fixed == set(after) - sealed(after)  # the public and theme files are the same files
-    for name in fixed - {"_portal/keys.json"}:
+    for name in fixed - {f"{PUBLIC_DIR}/{KEYS_FILE}"}:
         assert before[name] == after[name]
     for files in (before, after):
-        for folder in {name[:12] for name in sealed(files)}:
+        for folder in {name.split("/")[0] for name in sealed(files)}:
             for suffix in (".html", ".bin"):
                 count = len([n for n in sealed(files) if n.startswith(folder) and n.endswith(suffix)])
                 assert count == rounded_count(count), (folder, suffix, count)
@@ -444,7 +462,7 @@ def test_one_text_added_between_two_builds_shows_only_what_security_md_says(exam
 
 
 def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
-    document = (built / "site/_portal/keys.json").read_text()
+    document = (built / "site" / PUBLIC_DIR / KEYS_FILE).read_text()
     data = json.loads(document)
     assert data["v"] == 2 and len(base64.b64decode(data["salt"])) == 16
     master = keymod.derive_master(STATES, base64.b64decode(data["salt"]), data["iterations"])
@@ -512,7 +530,7 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
     original = (example_repo.root / "submissions/IRQ/attachments/irq-2026-need-risk-education-basrah/work-plan.csv").read_bytes()
     name = "0123456789abcdef0123.bin"
     where = f"{partners.folder.name}/{name}"
-    (partners.folder / name).write_bytes(keymod.seal(partners.key, original, keymod.file_aad(partners.build, where)))
+    (partners.folder / name).write_bytes(keymod.seal(partners.key, original, file_aad(partners.build, where)))
     result = run("check-leaks", "--repo", str(example_repo.root), env=ENV)
     assert result.exit_code == 1
     assert f"{where}: leak: an attachment the partners tier may not read of irq-2026-need-risk-education-basrah" in result.output
@@ -533,7 +551,7 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
 )
 def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path, run: Run, tmp_path: Path, change: Callable[[str], str], message: str) -> None:
     site = copy_site(built, tmp_path)
-    keys = site / "_portal/keys.json"
+    keys = site / PUBLIC_DIR / KEYS_FILE
     keys.write_text(change(keys.read_text()))
     result = check(run, built, site)
     assert result.exit_code == 1
@@ -545,7 +563,7 @@ def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_prin
     partners = open_site(site, PARTNERS)
     name = "minister asked for twelve vehicles.bin"
     where = f"{partners.folder.name}/{name}"
-    (partners.folder / name).write_bytes(keymod.seal(partners.key, b"", keymod.file_aad(partners.build, where)))
+    (partners.folder / name).write_bytes(keymod.seal(partners.key, b"", file_aad(partners.build, where)))
     (site / "Clearance support in Xiengkhouang").mkdir()
     (site / "Clearance support in Xiengkhouang/x.txt").write_text("x")
     result = check(run, built, site)
@@ -586,19 +604,17 @@ def test_the_files_every_tier_has_are_sealed_to_the_size_of_their_own_tier(built
     states, partners = open_site(site, STATES), open_site(site, PARTNERS)
     sizes = {}
     for opened in (states, partners):
-        sealed = (opened.folder / "search/search_index.json").read_bytes()
-        index = keymod.open_page(opened.key, sealed, opened.build, f"{opened.folder.name}/search/search_index.json")
+        sealed = (opened.folder / SEARCH_INDEX).read_bytes()
+        index = keymod.open_page(opened.key, sealed, opened.build, f"{opened.folder.name}/{SEARCH_INDEX}")
         assert len(sealed) == steady_size(index, search_index=True)
         shell = (opened.folder / "index.html").read_text()
-        home = base64.b64decode(found(r'id="portal-data">([^<]+)<', shell).group(1))
+        home = base64.b64decode(found(SHELL_PAYLOAD.pattern, shell).group(1))
         assert len(home) == steady_size(keymod.open_page(opened.key, home, opened.build, f"{opened.folder.name}/index.html"))
         sizes[opened.tier] = len(sealed)
     assert sizes["states"] > sizes["partners"]  # the States read more
     listed = {
         opened.tier: json.loads(
-            gzip.decompress(
-                keymod.unseal(opened.key, (opened.folder / "sitemap.xml").read_bytes(), keymod.page_aad(opened.build, f"{opened.folder.name}/sitemap.xml"))
-            )
+            gzip.decompress(keymod.unseal(opened.key, (opened.folder / SITEMAP).read_bytes(), page_aad(opened.build, f"{opened.folder.name}/{SITEMAP}")))
         )
         for opened in (states, partners)
     }
@@ -626,7 +642,7 @@ def partners_view(site: Path) -> tuple[list[int], list[bytes]]:
                 plain = keymod.open_page(opened.key, data, build, rel)
         for new in (folder.name.encode(), build.encode()):
             plain = plain.replace(new, b"BUILD")
-        blanked = re.sub(rb"portalcanary[0-9a-f]+|[0-9a-f]{20}", b"NEW", plain)
+        blanked = re.sub(rb"portalcanary[0-9a-f]+|" + SEALED_NAME.encode(), b"NEW", plain)
         if rel.endswith(SEARCH_INDEX):  # its entries follow the pages' names, new at every build
             index = json.loads(blanked)
             blanked = json.dumps({**index, "docs": sorted(index["docs"], key=json.dumps)}).encode()

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from portal.publish.sealedformat import FORM_ID
+
 from tests.browser import serving
 from tests.helpers import ENV, FIXTURES, PARTNERS, STATES, MakeRepo, Run
 
@@ -32,7 +34,7 @@ def hostile_site(make_repo: MakeRepo, run: Run) -> Path:
         ("lao-2026-need-hostile-shared", "markdown", "states-and-partners"),
         ("lao-2026-need-hostile-plain", "plain", "states"),
     ):
-        title = HOSTILE_TITLES.get(identifier, "portal-form")
+        title = HOSTILE_TITLES.get(identifier, FORM_ID)
         own = meta.replace("lao-2026-need-base", identifier).replace("format: plain", f"format: {text_format}")
         own = own.replace("audience: states", f"audience: {audience}").replace("title: Clearance support in Xiengkhouang", f'title: "{title}"')
         (repo.submissions / "LAO" / f"{identifier}.md").write_text(f"---\n{own}---\n{payloads}", encoding="utf-8")
@@ -110,7 +112,7 @@ def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser,
         page.wait_for_selector(".md-content h1")
         page.get_by_role("link", name="Needs").first.click()
         expect(page.locator(".md-content h1")).to_contain_text("Needs")
-        titles = [name for name in ("__config", "__search", "portal-form") if page.locator(".md-content a", has_text=name).count()]
+        titles = [name for name in ("__config", "__search", FORM_ID) if page.locator(".md-content a", has_text=name).count()]
         assert titles
         for title in titles:
             page.get_by_role("link", name="Needs").first.click()

@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.config import Repo
+from portal.publish.sealedformat import SEALED_NAME, TIER_FOLDER
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, STATES, Run
@@ -64,7 +65,7 @@ def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal: tu
     search_answers(page, "Kham")
     assert index_requests == []
     lao = page.url
-    assert re.search(r"/[0-9a-f]{12}/[0-9a-f]{20}\.html$", lao)
+    assert re.search(rf"/{TIER_FOLDER}/{SEALED_NAME}\.html$", lao)
     # Back and forward stay inside the running page too.
     page.go_back()
     expect(page.locator(HEADING)).to_contain_text("Countries and organisations that have published")

@@ -16,6 +16,7 @@ from playwright.sync_api import Browser, Page, Route, StorageState, expect
 
 from portal.config import Repo
 from portal.publish.export import guard_cell
+from portal.publish.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, STATES, Run, built_copy, open_site
@@ -171,7 +172,7 @@ def visit(browser: Browser, url: str, state: StorageState | None) -> tuple[Page,
     unlock(page, url)
     # The browser's storage is kept once reader.js (deferred) has noted this visit's "as of" date.
     page.wait_for_function(
-        "() => { const name = JSON.parse(sessionStorage.getItem('ccm-portal-visit') || 'null'); return name !== null && localStorage.getItem(name) !== null; }"
+        f"() => {{ const name = JSON.parse(sessionStorage.getItem('{STORAGE['visit']}') || 'null'); return name !== null && localStorage.getItem(name) !== null; }}"
     )
     return page, page.context.storage_state()
 
@@ -217,7 +218,7 @@ def test_after_lock_the_browsers_storage_names_no_tier_folder_or_date(browser: B
     page = new_page(browser)
     unlock(page, site)
     folder = page.url.rsplit("/", 2)[-2]
-    page.wait_for_function("() => { const n = JSON.parse(sessionStorage.getItem('ccm-portal-visit') || 'null'); return n && localStorage.getItem(n); }")
+    page.wait_for_function(f"() => {{ const n = JSON.parse(sessionStorage.getItem('{STORAGE['visit']}') || 'null'); return n && localStorage.getItem(n); }}")
     open_url(page, kinds["Overview"])
     page.get_by_role("button", name="Lock").click()
     expect(page.get_by_label("Passcode")).to_be_visible()
@@ -294,7 +295,7 @@ def test_exports_download_sealed_and_open_to_the_tier_texts(browser: Browser, si
     # In the published folder the exports are ciphertext under opaque names.
     tier = open_site(built / "site", STATES)
     sealed = [path for path in tier.folder.iterdir() if path.suffix == ".bin"]
-    assert all(re.fullmatch(r"[0-9a-f]{20}\.bin", path.name) for path in sealed)
+    assert all(re.fullmatch(rf"{SEALED_NAME}\.bin", path.name) for path in sealed)
     assert any(tier.file(path.name) == got["csv"] for path in sealed)
     assert not any(got["csv"][3:200] in path.read_bytes() for path in sealed)
 
@@ -356,10 +357,7 @@ def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser
     assert problems == [], "\n".join(problems)
 
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; "
-    "worker-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'"
-)
+CSP = content_security_policy()  # what every opened page carries, without the theme's script hashes
 
 
 def test_reading_aids_work_under_the_portal_content_security_policy(browser: Browser, site: str, kinds: dict[str, str]) -> None:

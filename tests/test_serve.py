@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from portal.config import Repo
+from portal.publish.sealedformat import KEYS_FILE, PASSCODE_ID, PUBLIC_DIR
 from portal.publish.serve import ServeError, address, listening
 
 from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, Run, open_site
@@ -61,13 +62,13 @@ def test_serve_serves_the_protected_site_and_rebuilds_on_change(example_repo: Re
                 break
             except OSError:
                 time.sleep(0.2)
-        assert 'id="portal-passcode"' in page
-        keys = urllib.request.urlopen(f"http://127.0.0.1:{port}/_portal/keys.json").read()
+        assert f'id="{PASSCODE_ID}"' in page
+        keys = urllib.request.urlopen(f"http://127.0.0.1:{port}/{PUBLIC_DIR}/{KEYS_FILE}").read()
         target = example_repo.root / "submissions/TCD/tcd-2026-need-national-implementation-law.md"
         target.unlink()
         for _ in range(300):
             time.sleep(0.2)
-            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_portal/keys.json").read() != keys:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/{PUBLIC_DIR}/{KEYS_FILE}").read() != keys:
                 break
         else:
             raise AssertionError("the site was not rebuilt after a change")
@@ -126,7 +127,7 @@ def test_serve_answers_at_the_address_it_prints(example_repo: Repo) -> None:
         line = next(line for line in process.stderr if line.startswith("Serving"))
         url = line.split()[1]
         assert url.startswith("http://127.0.0.1:") and not url.endswith(":0/")
-        assert b'id="portal-passcode"' in fetch(url)  # at once: no retry, the line comes only once it listens
+        assert f'id="{PASSCODE_ID}"'.encode() in fetch(url)  # at once: no retry, the line comes only once it listens
     finally:
         process.terminate()
         process.wait(timeout=30)

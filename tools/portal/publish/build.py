@@ -26,6 +26,7 @@ from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.leaks import Leak
 from portal.publish.protect import ProtectError, PublicText, seal_alike, write_public
 from portal.publish.render import TierInput, render_tier
+from portal.publish.sealedformat import BUILD_LENGTH
 from portal.publish.themewords import theme_wording
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
 from portal.registry import load_registry
@@ -137,7 +138,7 @@ class _BuildKeys:
     @classmethod
     def derive(cls, settings: Settings, passcodes: dict[str, str]) -> _BuildKeys:
         salt = new_salt()
-        build_id = secrets.token_hex(8)
+        build_id = secrets.token_hex(BUILD_LENGTH // 2)
         # Two key derivations per tier (its wrapping key and its reader key), side by side: the
         # library leaves Python's lock while it derives.
         with ThreadPoolExecutor() as pool:

@@ -24,13 +24,12 @@ import yaml
 from portal.config import Repo
 from portal.errors import PortalError
 from portal.publish.render import Rendered
+from portal.publish.sealedformat import SEARCH_INDEX  # where the theme writes it
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
-
-SEARCH_INDEX = "search/search_index.json"  # where the theme writes it
 
 
 class GeneratorError(PortalError):

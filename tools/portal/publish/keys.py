@@ -1,17 +1,17 @@
 """Keys of a protected build: passcode -> wrapping key (PBKDF2, then HKDF), random content keys (AES-256-GCM).
 
-Formats (all shared with static/loader.js and static/app.js):
+Formats (the labels, associated data and names are sealedformat.py's, which the browser reads too):
 - keys.json: {"v": 2, "kdf": "PBKDF2-SHA256", "iterations": N, "salt": b64(16 random bytes, new
   every build), "build": id, "slots": [b64(nonce || AES-GCM(wrapping key, JSON {"key", "home",
-  "tier", "reader"} padded with spaces to SLOT_BYTES, aad="ccm-portal/slot/" + build))]}
-  where wrapping key = HKDF-SHA256(PBKDF2(passcode, salt), info="ccm-portal/wrap").
+  "tier", "reader"} padded with spaces to SLOT_BYTES, aad=slot_aad(build)))]}
+  where wrapping key = HKDF-SHA256(PBKDF2(passcode, salt), info=purpose("wrap")).
 - the reader key ("reader" in a slot): HKDF-SHA256(PBKDF2(passcode, READER_SALT + tier),
-  info="ccm-portal/reader"), the same from build to build while the passcode stays: reader.js
+  info=purpose("reader")), the same from build to build while the passcode stays: reader.js
   keeps the reader's last visit sealed with it in localStorage, under a name derived from it.
-- a sealed page (and the search index): nonce(12) || AES-GCM(content key, frame(gzip(document)),
-  aad="ccm-portal/page/" + build + "/" + its path in the site)
-- a sealed file: nonce(12) || AES-GCM(content key, frame(bytes), aad="ccm-portal/file/" + build + "/" + path)
-- frame(x) = len(x) as 4 bytes big-endian || x || zero bytes up to a size bucket (padme), so
+- a sealed page (and the search index, the sitemap): nonce || AES-GCM(content key,
+  frame(gzip(document)), aad=page_aad(build, its path in the site))
+- a sealed file: nonce || AES-GCM(content key, frame(bytes), aad=file_aad(build, path))
+- frame(x) = len(x) as LENGTH_BYTES big-endian || x || zero bytes up to a size bucket (padme), so
   sizes say little about the content and a page cannot be swapped for another or replayed from
   another build.
 """
@@ -35,15 +35,12 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from portal.errors import PortalError
+from portal.publish.sealedformat import FOLDER_LENGTH, LENGTH_BYTES, NAME_LENGTH, NONCE, READER_SALT, TAG, file_aad, page_aad, purpose, slot_aad
 
 FORMAT = 2
-SLOT_AAD = "ccm-portal/slot/"
 SLOT_BYTES = 256  # every slot the same length, whatever its tier
 SALT_BYTES = 16
-READER_SALT = "ccm-portal/reader/"  # fixed, so the reader key outlives a build (the passcode still goes through PBKDF2)
 MIN_SEALED = 4096  # the smallest size bucket of a sealed page or file
-NONCE = 12
-TAG = 16
 
 
 class SealError(PortalError):
@@ -65,21 +62,13 @@ def derive_master(passcode: str, salt: bytes, iterations: int) -> bytes:
     return kdf.derive(passcode.encode("utf-8"))
 
 
-def subkey(key: bytes, purpose: str) -> bytes:
+def subkey(key: bytes, use: str) -> bytes:
     """HKDF-SHA256 of `key` for one purpose only ('wrap', 'names')."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=f"ccm-portal/{purpose}".encode()).derive(key)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose(use).encode()).derive(key)
 
 
 def wrapping_key(passcode: str, salt: bytes, iterations: int) -> bytes:
     return subkey(derive_master(passcode, salt, iterations), "wrap")
-
-
-def page_aad(build: str, path: str) -> bytes:
-    return f"ccm-portal/page/{build}/{path}".encode()
-
-
-def file_aad(build: str, path: str) -> bytes:
-    return f"ccm-portal/file/{build}/{path}".encode()
 
 
 def compress(document: bytes) -> bytes:
@@ -99,7 +88,7 @@ class TierKeys:
     def name(self, key: str) -> str:
         """An opaque file name for a logical page ('submission/lao-…'), new every build, so two
         builds cannot be compared page by page."""
-        return hmac.new(subkey(self.content, "names"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:20]
+        return hmac.new(subkey(self.content, "names"), key.encode("utf-8"), hashlib.sha256).hexdigest()[:NAME_LENGTH]
 
     def seal_page(self, path: str, document: bytes) -> bytes:
         return self.seal_compressed(path, compress(document))
@@ -114,7 +103,7 @@ class TierKeys:
 
 def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int, build: str) -> TierKeys:
     reader = reader_key(tier, passcode, iterations)
-    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(6), build, reader)
+    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(FOLDER_LENGTH // 2), build, reader)
 
 
 def reader_key(tier: str, passcode: str, iterations: int) -> bytes:
@@ -131,7 +120,7 @@ def keys_document(tiers: list[TierKeys], salt: bytes, iterations: int, build_id:
             raise SealError(f"the key slot of tier {keys.tier!r} is longer than {SLOT_BYTES} bytes; use a shorter tier id")
         nonce = os.urandom(NONCE)
         padded = payload.ljust(SLOT_BYTES, b" ")
-        slots.append(b64(nonce + AESGCM(keys.wrap).encrypt(nonce, padded, (SLOT_AAD + build_id).encode())))
+        slots.append(b64(nonce + AESGCM(keys.wrap).encrypt(nonce, padded, slot_aad(build_id))))
     secrets.SystemRandom().shuffle(slots)  # the order says nothing about which slot is which tier
     return json.dumps({"v": FORMAT, "kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": b64(salt), "build": build_id, "slots": slots}, indent=1)
 
@@ -149,21 +138,21 @@ def padme(length: int) -> int:
 
 def sealed_size(length: int, at_least: int = 0) -> int:
     """The size of `length` bytes once framed and sealed: a bucket, and at least `at_least`."""
-    return max(MIN_SEALED, padme(length + 4 + NONCE + TAG), at_least)
+    return max(MIN_SEALED, padme(length + LENGTH_BYTES + NONCE + TAG), at_least)
 
 
 def frame(data: bytes, at_least: int = 0) -> bytes:
     size = sealed_size(len(data), at_least) - NONCE - TAG
-    return struct.pack(">I", len(data)) + data + bytes(size - 4 - len(data))
+    return struct.pack(">I", len(data)) + data + bytes(size - LENGTH_BYTES - len(data))
 
 
 def unframe(data: bytes) -> bytes:
-    if len(data) < 4:
+    if len(data) < LENGTH_BYTES:
         raise SealError("the sealed content is too short to hold its length")
-    (length,) = struct.unpack(">I", data[:4])
-    if 4 + length > len(data) or any(data[4 + length :]):
+    (length,) = struct.unpack(">I", data[:LENGTH_BYTES])
+    if LENGTH_BYTES + length > len(data) or any(data[LENGTH_BYTES + length :]):
         raise SealError("the sealed content's length or padding is wrong")
-    return data[4 : 4 + length]
+    return data[LENGTH_BYTES : LENGTH_BYTES + length]
 
 
 def seal(key: bytes, data: bytes, aad: bytes, at_least: int = 0) -> bytes:
@@ -189,7 +178,7 @@ def open_file(content_key: bytes, sealed: bytes, build: str, path: str) -> bytes
 def open_slots(document: str, wraps: list[bytes]) -> list[dict[str, str] | None]:
     """For each wrapping key, the slot of keys.json it opens (None if none)."""
     data = json.loads(document)
-    aad = (SLOT_AAD + str(data["build"])).encode()
+    aad = slot_aad(str(data["build"]))
     raw = [base64.b64decode(slot) for slot in data["slots"]]
     found: list[dict[str, str] | None] = []
     for wrap in wraps:

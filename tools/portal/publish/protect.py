@@ -23,14 +23,30 @@ from importlib import resources
 from pathlib import Path
 
 from portal.errors import PortalError
-from portal.publish.generator import SEARCH_INDEX
 from portal.publish.keys import MIN_SEALED, TierKeys, b64, compress
+from portal.publish.sealedformat import (
+    FORM_ID,
+    FORMAT_FILE,
+    HOME,
+    KEYS_FILE,
+    NAME_LENGTH,
+    NO_JEKYLL,
+    NOT_FOUND_PAGE,
+    PASSCODE_ID,
+    PUBLIC_DIR,
+    SEARCH_INDEX,
+    SITEMAP,
+    STATIC_FILES,
+    STATUS_ID,
+    TIER_NAMES,
+    content_security_policy,
+    csp_meta,
+    format_script,
+    payload_element,
+    policy_meta,
+)
 from portal.publish.steadysize import steady_size
 
-PUBLIC_DIR = "_portal"
-STATIC_FILES = ("loader.js", "app.js", "unlock.css", "portal.css", "reader.js")
-SITEMAP = "sitemap.xml"
-HOME = "index.html"
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')
 _REFERENCE = re.compile(r'["\']\.\./(assets/[^"\'?#]+)')  # the theme's files a page loads
@@ -49,22 +65,6 @@ _THEME_SCRIPTS = ("__md_scope=", "var palette=", "var target=document.getElement
 
 class ProtectError(PortalError):
     pass
-
-
-def content_security_policy(script_hashes: tuple[str, ...] = ()) -> str:
-    """Scripts, workers and requests only from the site itself; no plug-ins, <base>, frames or
-    form targets. Styles may be inline (the theme sets them), but nothing may load from elsewhere."""
-    scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
-    return (
-        f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self'; "
-        "frame-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'"
-    )
-
-
-def _csp_meta(policy: str) -> str:
-    """The policy, and no look-up of the names of other sites that links in a text point to."""
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n<meta http-equiv="x-dns-prefetch-control" content="off">'
 
 
 @dataclass
@@ -89,8 +89,8 @@ def unlock_form(text: PublicText, prefix: str, payload: str = "", policy: str = 
     passcode field. A sealed page (payload) carries a short form of it and its ciphertext."""
     name = html.escape(text.site_name)
     if payload:
-        about = f'<p>Enter the passcode to read this page. <a href="{prefix}index.html">What this portal is and how to get the passcode</a>.</p>'
-        data = f'\n<script type="application/octet-stream" id="portal-data">{payload}</script>'
+        about = f'<p>Enter the passcode to read this page. <a href="{prefix}{HOME}">What this portal is and how to get the passcode</a>.</p>'
+        data = "\n" + payload_element(payload)
     else:
         about = f"""<p>A contact platform where States Parties publish their needs for assistance, donors publish the
 resources they can offer and how to apply for them, and ongoing projects are shared as an exchange
@@ -99,29 +99,30 @@ of experience, under Article 6 of the Convention.</p>
 {html.escape(text.coordinator_name)} at
 <a href="mailto:{html.escape(text.coordinator_email)}">{html.escape(text.coordinator_email)}</a>.</p>"""
         data = ""
+    scripts = _scripts(prefix, ("loader.js",), defer=True)
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
-{_csp_meta(policy or content_security_policy())}
+{csp_meta(policy or content_security_policy())}
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
 <link rel="icon" href="data:,">
 <title>{name}</title>
 <link rel="stylesheet" href="{prefix}{PUBLIC_DIR}/unlock.css">
-<script src="{prefix}{PUBLIC_DIR}/loader.js" defer></script>
+{scripts}
 </head>
 <body>
 <header>{name}</header>
 <main>
 <h1>Cooperation portal of the Convention on Cluster Munitions</h1>
 {about}
-<form id="portal-form" hidden>
-<label for="portal-passcode">Passcode</label>
-<input id="portal-passcode" name="passcode" type="password" autocomplete="current-password" required aria-describedby="portal-status">
+<form id="{FORM_ID}" hidden>
+<label for="{PASSCODE_ID}">Passcode</label>
+<input id="{PASSCODE_ID}" name="passcode" type="password" autocomplete="current-password" required aria-describedby="{STATUS_ID}">
 <button type="submit">Open the portal</button>
-<p id="portal-status" role="status" aria-live="polite"></p>
+<p id="{STATUS_ID}" role="status" aria-live="polite"></p>
 </form>
 <noscript><p>The portal needs JavaScript to decrypt its pages in your browser.</p></noscript>
 </main>{data}
@@ -130,9 +131,19 @@ of experience, under Article 6 of the Convention.</p>
 """
 
 
-NOT_FOUND = """<!doctype html>
+def _scripts(prefix: str, page_scripts: tuple[str, ...], defer: bool) -> str:
+    """The script tags of a page: the format (format.js) and the sealing helper (sealed.js) first,
+    then the page's own, all from the portal's public folder."""
+    names = (FORMAT_FILE, "sealed.js", *page_scripts)
+    return "\n".join(f'<script src="{prefix}{PUBLIC_DIR}/{name}"{" defer" if defer else ""}></script>' for name in names)
+
+
+NOT_FOUND = (
+    """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+"""
+    + policy_meta(content_security_policy(loads_nothing=True))
+    + """
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow"><title>Page not found</title>
 <style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
@@ -140,6 +151,7 @@ NOT_FOUND = """<!doctype html>
 <p>This page does not exist, or it changed when the portal was last updated. Open the portal from its start page.</p>
 </main></body></html>
 """
+)
 
 
 def prepare_document(document: str, title: str) -> tuple[str, str]:
@@ -171,7 +183,7 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
     policy = content_security_policy(tuple(hashes))
     head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
     head = _TITLE.sub(lambda _m: f"<title>{html.escape(title)}</title>", head, count=1)
-    head = head.replace("<head>", f'<head>\n{_csp_meta(policy)}\n<script src="../{PUBLIC_DIR}/app.js"></script>', 1)
+    head = head.replace("<head>", f"<head>\n{csp_meta(policy)}\n{_scripts('../', ('app.js',), defer=False)}", 1)
     head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
     tail = document[article_end:]
     tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
@@ -213,7 +225,7 @@ def seal_part(staging: Path, out: Path, keys: TierKeys, text: PublicText, attach
     for rel in files:
         path = staging / rel
         where = f"{keys.folder}/{rel}"
-        if rel.endswith(".html") and "/" not in rel and rel != "404.html":
+        if rel.endswith(".html") and "/" not in rel and rel != NOT_FOUND_PAGE:
             document, policy = prepare_document(path.read_text(encoding="utf-8"), text.site_name)
             part.policies.add(policy)
             part.referenced.update(_REFERENCE.findall(document))
@@ -316,11 +328,11 @@ def _write_decoys(target: Path, keys: TierKeys, text: PublicText, policy: str, p
         drawn = sorted(sizes, reverse=True) or [MIN_SEALED]
         for number in range(rounded_count(len(sizes) + later) - len(sizes) - later):
             bucket = drawn[number % len(drawn)]
-            name = secrets.token_hex(10) + (".html" if is_page else ".bin")
+            name = secrets.token_hex(NAME_LENGTH // 2) + (".html" if is_page else ".bin")
             where = f"{keys.folder}/{name}"
             if is_page:
                 # A page that says nothing, padded inside its ciphertext to the size drawn.
-                document = DECOY_PAGE.format(_csp_meta(policy)).encode()
+                document = DECOY_PAGE.format(csp_meta(policy)).encode()
                 sealed = keys.seal_compressed(where, compress(document), bucket)
                 (target / name).write_text(unlock_form(text, "../", b64(sealed), policy), encoding="utf-8")
                 names.append(name)
@@ -347,14 +359,13 @@ def fixed_names() -> list[str]:
     """The names the build itself gives (the portal's files, the search index, the theme's files):
     a title that is one of their words ("search", "assets") is no evidence in a file name."""
     theme = theme_root()
-    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, "keys.json")]
-    names += [SEARCH_INDEX, SITEMAP, ".nojekyll", "index.html", "404.html"]
+    names = [f"{PUBLIC_DIR}/{name}" for name in (*STATIC_FILES, KEYS_FILE, FORMAT_FILE)]
+    names += [SEARCH_INDEX, SITEMAP, NO_JEKYLL, HOME, NOT_FOUND_PAGE]
     names += [path.relative_to(theme).as_posix() for path in (theme / "assets").rglob("*")]
     return [" ".join(name.replace("/", " ").split(".")) for name in names]
 
 
-TIER_NAMES = re.compile(r"[0-9a-f]{20}\.(html|bin)|index\.html|" + re.escape(SITEMAP) + "|search|" + re.escape(SEARCH_INDEX))
-PUBLIC_NAMES = {"index.html", "404.html", ".nojekyll", PUBLIC_DIR, f"{PUBLIC_DIR}/keys.json", *(f"{PUBLIC_DIR}/{name}" for name in STATIC_FILES)}
+PUBLIC_NAMES = {HOME, NOT_FOUND_PAGE, NO_JEKYLL, PUBLIC_DIR, *(f"{PUBLIC_DIR}/{name}" for name in (KEYS_FILE, FORMAT_FILE, *STATIC_FILES))}
 
 
 def named_by_build(rel: str, is_dir: bool, folders: Collection[str]) -> bool:
@@ -377,7 +388,8 @@ def write_public(out: Path, text: PublicText, keys_json: str, policy: str = "") 
     public.mkdir(parents=True, exist_ok=True)
     for name in STATIC_FILES:
         (public / name).write_bytes((resources.files("portal") / "static" / name).read_bytes())
-    (public / "keys.json").write_text(keys_json, encoding="utf-8")
-    (out / "index.html").write_text(unlock_form(text, "", policy=policy), encoding="utf-8")
-    (out / "404.html").write_text(NOT_FOUND, encoding="utf-8")
-    (out / ".nojekyll").write_text("", encoding="utf-8")
+    (public / FORMAT_FILE).write_text(format_script(), encoding="utf-8")
+    (public / KEYS_FILE).write_text(keys_json, encoding="utf-8")
+    (out / HOME).write_text(unlock_form(text, "", policy=policy), encoding="utf-8")
+    (out / NOT_FOUND_PAGE).write_text(NOT_FOUND, encoding="utf-8")
+    (out / NO_JEKYLL).write_text("", encoding="utf-8")

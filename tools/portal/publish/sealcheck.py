@@ -32,26 +32,30 @@ from portal.config import Settings
 from portal.model import Submission
 from portal.publish import workers
 from portal.publish.crosstier import Prepared, every_needles, name_findings, readable_text, scan_tier, tier_needles
-from portal.publish.keys import FORMAT, NONCE, SALT_BYTES, SLOT_BYTES, TAG, SealError, keys_document, open_file, open_page, open_slots, wrapping_key
+from portal.publish.keys import FORMAT, SALT_BYTES, SLOT_BYTES, SealError, keys_document, open_file, open_page, open_slots, wrapping_key
 from portal.publish.leaks import Leak, Needles
-from portal.publish.protect import (
-    NOT_FOUND,
+from portal.publish.protect import NOT_FOUND, PUBLIC_NAMES, PublicText, fixed_names, named_by_build, theme_root, unlock_form
+from portal.publish.sealedformat import (
+    BUILD_ID,
+    FORMAT_FILE,
+    HOME,
+    KEYS_FILE,
+    NO_JEKYLL,
+    NONCE,
+    NOT_FOUND_PAGE,
+    POLICY_HASH,
     PUBLIC_DIR,
-    PUBLIC_NAMES,
     SEARCH_INDEX,
+    SHELL_PAYLOAD,
+    SHELL_POLICY,
     SITEMAP,
-    PublicText,
+    TAG,
     content_security_policy,
-    fixed_names,
-    named_by_build,
-    theme_root,
-    unlock_form,
+    format_script,
+    policy_meta,
 )
 from portal.publish.themewords import theme_wording
 
-_SHELL_PAYLOAD = re.compile(r'<script type="application/octet-stream" id="portal-data">([A-Za-z0-9+/]*={0,2})</script>')
-_SHELL_POLICY = re.compile(r'<meta http-equiv="Content-Security-Policy" content="([^"]*)">')
-_POLICY_HASH = re.compile(r"'sha256-([A-Za-z0-9+/]{43}=)'")
 _KEYS_FIELDS = {"v", "kdf", "iterations", "salt", "build", "slots"}
 LIMIT = 50
 
@@ -221,7 +225,7 @@ def _report_in_order(report: Report, site: Path, paths: list[Path], found: _Find
         if done.policy is not None:
             policies.add(done.policy)
     if len(policies) > 1:
-        report.add(f"{PUBLIC_DIR}/keys.json", f"the shells carry {len(policies)} different security policies")
+        report.add(f"{PUBLIC_DIR}/{KEYS_FILE}", f"the shells carry {len(policies)} different security policies")
     for part in readable:
         for what, submission in found.needles.scan_markup(part):
             report.add("(readable part of a published file)", what, submission)
@@ -305,22 +309,26 @@ def _check_public(text: PublicText, done: _Checked, data: bytes) -> None:
     """A public file (start page, 404, .nojekyll, the portal's own files and keys file) must be
     exactly what the build writes; keys.json is proven apart (_open_tiers) and its text scanned."""
     rel = done.rel
-    if rel == "index.html":
+    if rel == HOME:
         # The start page carries the tiers' policy (it opens the home page in place).
         page = data.decode("utf-8", "replace")
-        policy = _SHELL_POLICY.search(page)
-        expected = policy is not None and policy.group(1) == content_security_policy(tuple(_POLICY_HASH.findall(policy.group(1))))
+        policy = SHELL_POLICY.search(page)
+        expected = policy is not None and policy.group(1) == content_security_policy(tuple(POLICY_HASH.findall(policy.group(1))))
         if not expected or policy is None or page != unlock_form(text, "", "", policy.group(1)):
             done.problem("not the public page the build writes")
             done.readable = page
         else:
             done.policy = policy.group(1)
-    elif rel in ("404.html", ".nojekyll"):
-        if data != {"404.html": NOT_FOUND.encode(), ".nojekyll": b""}[rel]:
+    elif rel in (NOT_FOUND_PAGE, NO_JEKYLL):
+        if data != {NOT_FOUND_PAGE: NOT_FOUND.encode(), NO_JEKYLL: b""}[rel]:
             done.problem("not the public page the build writes")
             done.readable = data.decode("utf-8", "replace")
-    elif rel == f"{PUBLIC_DIR}/keys.json":
+    elif rel == f"{PUBLIC_DIR}/{KEYS_FILE}":
         done.readable = data.decode("utf-8", "replace")
+    elif rel == f"{PUBLIC_DIR}/{FORMAT_FILE}":
+        if data != format_script().encode("utf-8"):  # constants only: the same in every build
+            done.problem("not the sealed format the build writes")
+            done.readable = data.decode("utf-8", "replace")
     elif data != (resources.files("portal") / "static" / rel.removeprefix(f"{PUBLIC_DIR}/")).read_bytes():
         done.problem("not the portal's own file")
         done.readable = data.decode("utf-8", "replace")
@@ -341,7 +349,7 @@ def _withheld(rel: str) -> str:
 
 def _build(site: Path) -> str:
     try:
-        return str(json.loads((site / PUBLIC_DIR / "keys.json").read_text(encoding="utf-8"))["build"])
+        return str(json.loads((site / PUBLIC_DIR / KEYS_FILE).read_text(encoding="utf-8"))["build"])
     except (OSError, ValueError, KeyError, TypeError):
         return ""
 
@@ -354,7 +362,7 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict[str, object]:
 
 
 def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None, wraps: dict[str, bytes] | None, report: Report) -> list[OpenedTier]:
-    where = f"{PUBLIC_DIR}/keys.json"
+    where = f"{PUBLIC_DIR}/{KEYS_FILE}"
     try:
         document = (site / where).read_text(encoding="utf-8")
         data = json.loads(document, object_pairs_hook=_no_duplicates)
@@ -368,7 +376,7 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
     # Every byte of the file is accounted for: the fields, and nothing but the fields, as written.
     if document != json.dumps(data, indent=1) or data["kdf"] != "PBKDF2-SHA256":
         report.add(where, "not written as the build writes it (extra fields, spacing or values)")
-    if len(salt) != SALT_BYTES or not re.fullmatch(r"[0-9a-f]{16}", str(data["build"])):
+    if len(salt) != SALT_BYTES or not re.fullmatch(BUILD_ID, str(data["build"])):
         report.add(where, "its salt or build id is not of the build's length and form")
     if data["iterations"] != settings.pbkdf2_iterations:
         report.add(where, f"its key derivation has {data['iterations']} iterations, not the {settings.pbkdf2_iterations} of the settings")
@@ -392,19 +400,19 @@ def _check_sealed(context: _Context, tier: OpenedTier, rest: str, data: bytes, d
     others, rel = [other for other in context.tiers if other is not tier], done.rel
     if rest.endswith(".html") and "/" not in rest:
         shell = data.decode("utf-8", "replace")
-        payload, policy = _SHELL_PAYLOAD.search(shell), _SHELL_POLICY.search(shell)
+        payload, policy = SHELL_PAYLOAD.search(shell), SHELL_POLICY.search(shell)
         if payload is None or policy is None:
             done.problem("not a sealed page: no ciphertext in its shell")
             done.readable = shell
             return
-        hashes = tuple(_POLICY_HASH.findall(policy.group(1)))
+        hashes = tuple(POLICY_HASH.findall(policy.group(1)))
         if policy.group(1) != content_security_policy(hashes) or shell != unlock_form(context.text, "../", payload.group(1), policy.group(1)):
             done.problem("its shell is not the one the build writes")
         done.policy = policy.group(1)
         opened = _open(tier, others, base64.b64decode(payload.group(1)), context.build, done, page=True)
         if opened is not None:
             page = opened.decode("utf-8", "replace")
-            if _policy_meta(policy.group(1)) not in page[:1000]:
+            if policy_meta(policy.group(1)) not in page[:1000]:
                 done.problem("an opened page without the portal's Content-Security-Policy")
             tier.pages.append((rel, page))
         done.readable = shell[: payload.start(1)] + shell[payload.end(1) :]
@@ -415,10 +423,6 @@ def _check_sealed(context: _Context, tier: OpenedTier, rest: str, data: bytes, d
         tier.pages.append((rel, opened.decode("utf-8", "replace")))
     elif opened is not None:
         tier.files.append((rel, hashlib.sha256(opened).hexdigest(), opened))
-
-
-def _policy_meta(policy: str) -> str:
-    return f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
 
 
 def _open(tier: OpenedTier, others: list[OpenedTier], sealed: bytes, build: str, done: _Checked, page: bool) -> bytes | None:

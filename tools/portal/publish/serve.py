@@ -12,6 +12,7 @@ from pathlib import Path
 
 from portal.config import Repo
 from portal.errors import PortalError
+from portal.publish.sealedformat import NOT_FOUND_PAGE
 
 WATCHED = ("submissions", "schema", "mkdocs.yml")
 HOST = "127.0.0.1"  # a preview for the coordinator's own machine, never the network
@@ -45,7 +46,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = self.site / "404.html"
+        page = self.site / NOT_FOUND_PAGE
         if code == 404 and page.is_file():
             body = page.read_bytes()
             self.send_response(404)

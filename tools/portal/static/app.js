@@ -1,35 +1,20 @@
 // Runs inside every opened page of the cooperation portal: decrypts the search index for the
 // theme's search, decrypts attachments on download, puts the texts into printable pages, and
-// offers to lock the portal again.
+// offers to lock the portal again. The opening itself is sealed.js's, the names format.js's.
 (() => {
   "use strict";
-  const STORE = "ccm-portal-key";
-  let entry = null;
-  try {
-    entry = JSON.parse(sessionStorage.getItem(STORE) || "null");
-  } catch (error) {
-    entry = null;
-  }
+  const sealed = globalThis.portalSealed;
+  const format = sealed.format;
+  const entry = sealed.remembered();
   if (!entry) return;
   const root = new URL("..", document.currentScript.src);
-  const encoder = new TextEncoder();
-  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  let keyPromise = null;
-  const key = () => (keyPromise ||= crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]));
-
   const folder = new URL(".", new URL(entry.home, root)).pathname; // this tier's folder
   const decoder = new TextDecoder();
-
-  function decode64(text) {
-    return Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : bytes(text);
-  }
+  const gunzip = sealed.gunzip;
 
   // A sealed file opens only under its own name and build: kind is "page" or "file".
-  async function openSealed(target, sealed, kind) {
-    const path = decodeURIComponent(target.pathname.slice(root.pathname.length));
-    const aad = encoder.encode(`ccm-portal/${kind}/${entry.build}/${path}`);
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: aad }, await key(), sealed.slice(12));
-    return new Uint8Array(plain, 4, new DataView(plain).getUint32(0));
+  function openSealed(target, data, kind) {
+    return sealed.openSealed(entry, data, kind, decodeURIComponent(target.pathname.slice(root.pathname.length)));
   }
 
   async function fetchBytes(target) {
@@ -43,16 +28,14 @@
     return openSealed(target, new Uint8Array(await (await fetchBytes(target)).arrayBuffer()), kind);
   }
 
-  const gunzip = (plain) => new Response(new Blob([plain]).stream().pipeThrough(new DecompressionStream("gzip")));
-
   // The next page, opened inside the running one: its shell is fetched and its ciphertext opened
   // here, and the theme's instant navigation swaps it in, so the theme and the opened search
   // index live for the whole visit.
   async function openPage(target) {
     const shell = await (await fetchBytes(target)).text();
-    const payload = /id="portal-data">([A-Za-z0-9+/=]*)</.exec(shell);
-    if (!payload) throw new Error("not a sealed page");
-    return gunzip(await openSealed(target, decode64(payload[1]), "page")).blob();
+    const payload = sealed.payloadOf(shell);
+    if (payload === null) throw new Error("not a sealed page");
+    return gunzip(await openSealed(target, sealed.decode64(payload), "page")).blob();
   }
 
   // The theme asks for the tier's sitemap to know which links it may open in place: the sealed
@@ -66,9 +49,9 @@
   function sealedKind(url) {
     if (!url || url.origin !== location.origin || !url.pathname.startsWith(folder)) return null;
     const rest = url.pathname.slice(folder.length);
-    if (rest === "search/search_index.json") return "index";
-    if (rest === "sitemap.xml") return "sitemap";
-    return /^[0-9a-z]+\.html$/.test(rest) ? "page" : null;
+    if (rest === format.files.searchIndex) return "index";
+    if (rest === format.files.sitemap) return "sitemap";
+    return sealed.isSealedPage(rest) ? "page" : null;
   }
 
   function whenSearchIsWanted() {
@@ -124,7 +107,7 @@
       opened = openPage(url).catch(() => {
         // Not in this build any more (the portal was rebuilt, perhaps with a new passcode): the
         // start page says so and asks for the passcode if it changed.
-        location.assign(new URL("index.html", root));
+        location.assign(new URL(format.files.home, root));
         return new Promise(() => {});
       });
     }
@@ -226,8 +209,8 @@
     lock.textContent = "Lock";
     lock.title = "Forget the passcode in this browser tab";
     lock.addEventListener("click", () => {
-      sessionStorage.removeItem(STORE);
-      location.href = new URL("../index.html", location.href).href;
+      sealed.forget();
+      location.href = new URL(format.files.home, root).href;
     });
     header.appendChild(lock);
   });

@@ -1,52 +1,27 @@
 // The public loader of the cooperation portal. Every published page is a shell holding the
 // AES-256-GCM ciphertext of the real page; this script asks for the passcode once per browser
-// session, derives the key with PBKDF2 (WebCrypto), opens the page and shows it.
+// session, derives the key with PBKDF2 (WebCrypto), opens the page and shows it. The opening
+// itself is sealed.js's, the names and markers format.js's.
 (() => {
   "use strict";
-  const STORE = "ccm-portal-key";
+  const sealed = globalThis.portalSealed;
+  const format = sealed.format;
   const root = new URL("..", document.currentScript.src);
-  const encoder = new TextEncoder();
-  const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
-  const payload = document.getElementById("portal-data");
-  const form = document.getElementById("portal-form");
-  const input = document.getElementById("portal-passcode");
-  const status = document.getElementById("portal-status");
+  const payload = document.getElementById(format.shell.payload);
+  const form = document.getElementById(format.shell.form);
+  const input = document.getElementById(format.shell.passcode);
+  const status = document.getElementById(format.shell.status);
   const button = form && form.querySelector("button");
-
-  function remembered() {
-    try {
-      return JSON.parse(sessionStorage.getItem(STORE) || "null");
-    } catch (error) {
-      return null;
-    }
-  }
-
-  function decode64(text) {
-    // Native base64 where the browser has it; atob elsewhere (no request: the policy allows none).
-    return Uint8Array.fromBase64 ? Uint8Array.fromBase64(text) : bytes(text);
-  }
+  const keysFile = () => new URL(format.files.keys, root);
 
   // Where this page lies in the site: a sealed page opens only under its own name and build.
   function here() {
     const path = decodeURIComponent(location.pathname.slice(root.pathname.length));
-    return path === "" || path.endsWith("/") ? path + "index.html" : path;
+    return path === "" || path.endsWith("/") ? path + format.files.home : path;
   }
 
-  function unframe(plain) {
-    const view = new DataView(plain);
-    return new Uint8Array(plain, 4, view.getUint32(0));
-  }
-
-  async function openPage(entry, encoded, path = here()) {
-    const sealed = decode64(encoded);
-    const key = await crypto.subtle.importKey("raw", bytes(entry.key), "AES-GCM", false, ["decrypt"]);
-    const plain = await crypto.subtle.decrypt(
-      { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode(`ccm-portal/page/${entry.build}/${path}`) },
-      key,
-      sealed.slice(12),
-    );
-    const stream = new Blob([unframe(plain)]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).text();
+  function openPage(entry, encoded, path = here()) {
+    return sealed.openPage(entry, sealed.decode64(encoded), path);
   }
 
   function show(html) {
@@ -57,33 +32,9 @@
   }
 
   async function unlock(passcode) {
-    const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
+    const response = await fetch(keysFile(), { cache: "no-store" });
     if (!response.ok) throw new Error("keys");
-    const keys = await response.json();
-    const material = await crypto.subtle.importKey("raw", encoder.encode(passcode), "PBKDF2", false, ["deriveBits"]);
-    const master = await crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: bytes(keys.salt), iterations: keys.iterations }, material, 256);
-    // A sub-key for wrapping only (HKDF), as the build derives it.
-    const wrapping = await crypto.subtle.deriveKey(
-      { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("ccm-portal/wrap") },
-      await crypto.subtle.importKey("raw", master, "HKDF", false, ["deriveKey"]),
-      { name: "AES-GCM", length: 256 },
-      false,
-      ["decrypt"],
-    );
-    for (const slot of keys.slots) {
-      const sealed = bytes(slot);
-      try {
-        const plain = await crypto.subtle.decrypt(
-          { name: "AES-GCM", iv: sealed.slice(0, 12), additionalData: encoder.encode("ccm-portal/slot/" + keys.build) },
-          wrapping,
-          sealed.slice(12),
-        );
-        return { ...JSON.parse(new TextDecoder().decode(plain)), build: keys.build };
-      } catch (error) {
-        // not this slot: another tier's
-      }
-    }
-    return null;
+    return sealed.unlock(await response.json(), passcode);
   }
 
   function say(message, isError) {
@@ -103,9 +54,9 @@
     const home = new URL(entry.home, root);
     try {
       const shell = await (await fetch(home)).text();
-      const payload = /id="portal-data">([A-Za-z0-9+/=]*)</.exec(shell);
-      if (!payload) throw new Error("not a sealed page");
-      const html = await openPage(entry, payload[1], entry.home);
+      const payload = sealed.payloadOf(shell);
+      if (payload === null) throw new Error("not a sealed page");
+      const html = await openPage(entry, payload, entry.home);
       history.replaceState(null, "", home);
       show(html);
     } catch (error) {
@@ -120,7 +71,7 @@
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     // A passcode copied from an e-mail often brings a space or a line break with it.
-    const passcode = input.value.trim();
+    const passcode = sealed.normalisePasscode(input.value);
     if (!passcode) {
       say("Enter the passcode.", true);
       input.focus();
@@ -143,7 +94,7 @@
       input.focus();
       return;
     }
-    sessionStorage.setItem(STORE, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build, reader: entry.reader }));
+    sealed.remember(entry);
     if (payload) {
       try {
         await showThisPage(entry);
@@ -156,23 +107,23 @@
   });
 
   (async () => {
-    const entry = remembered();
+    const entry = sealed.remembered();
     if (!entry) return ready("");
     if (!payload) {
       // The start page: go to the reader's home, unless the portal was rebuilt with new keys since.
       try {
-        const response = await fetch(new URL("_portal/keys.json", root), { cache: "no-store" });
+        const response = await fetch(keysFile(), { cache: "no-store" });
         if ((await response.json()).build === entry.build) return goHome(entry);
       } catch (error) {
         // fall through to the form
       }
-      sessionStorage.removeItem(STORE);
+      sealed.forget();
       return ready("The portal has been updated since you opened it, and its passcode may have changed. Enter the current passcode.");
     }
     try {
       await showThisPage(entry);
     } catch (error) {
-      sessionStorage.removeItem(STORE);
+      sealed.forget();
       ready("This page does not open with the passcode you entered earlier: the passcode may have changed, or the page is not for your group of readers. Enter the current passcode.");
     }
   })();

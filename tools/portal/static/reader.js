@@ -11,9 +11,10 @@
 // body in without reloading the scripts. Listeners that must exist once sit on `document`.
 (() => {
   "use strict";
-  const STORE = "ccm-portal-key"; // loader.js's: the opened tier's keys, for this tab only
-  const VISITS = "ccm-portal-visits/";
-  const SESSION = "ccm-portal-visit";
+  // The names and labels are format.js's (the build's sealedformat.py).
+  const format = globalThis.portalFormat;
+  const VISITS = format.storage.visits;
+  const SESSION = format.storage.visit;
   const encoder = new TextEncoder();
   const bytes = (text) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   const text64 = (data) => btoa(String.fromCharCode(...new Uint8Array(data)));
@@ -39,12 +40,12 @@
   let visitsPromise = null;
   function visits() {
     return (visitsPromise ||= (async () => {
-      const entry = read(sessionStorage, STORE);
+      const entry = read(sessionStorage, format.storage.keys); // the opened tier's keys (sealed.js)
       if (!entry || !entry.reader) return null;
       const base = await crypto.subtle.importKey("raw", bytes(entry.reader), "HKDF", false, ["deriveBits", "deriveKey"]);
-      const purpose = (name) => ({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode("ccm-portal/reader/" + name) });
-      const name = VISITS + hex(await crypto.subtle.deriveBits(purpose("name"), base, 128));
-      const key = await crypto.subtle.deriveKey(purpose("seal"), base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
+      const purpose = (info) => ({ name: "HKDF", hash: "SHA-256", salt: new Uint8Array(0), info: encoder.encode(info) });
+      const name = VISITS + hex(await crypto.subtle.deriveBits(purpose(format.info.visitsName), base, 128));
+      const key = await crypto.subtle.deriveKey(purpose(format.info.visitsSeal), base, { name: "AES-GCM", length: 256 }, false, ["encrypt", "decrypt"]);
       return { name, key };
     })());
   }

@@ -21,6 +21,7 @@ import yaml
 from portal.config import Repo, Settings, Tier
 from portal.errors import PortalError
 from portal.files import write_atomic
+from portal.publish.sealedformat import normalise_passcode
 from portal.trail.store import commit_files, open_git
 from portal.trail.trailers import Change, commit_message
 
@@ -68,7 +69,7 @@ def entropy_bits(passcode: str) -> float:
 
 
 def check_strength(passcode: str, settings: Settings, name: str) -> None:
-    if not passcode.strip():
+    if not normalise_passcode(passcode):
         raise PasscodeError(f"{name} is empty; generate one with `portal passcode generate`")
     bits = entropy_bits(passcode)
     if bits < settings.minimum_entropy_bits:
@@ -85,10 +86,10 @@ def read_passcodes(settings: Settings, environ: Mapping[str, str] | None = None,
     environ = os.environ if environ is None else environ
     passcodes: dict[str, str] = {}
     for tier in settings.tiers:
-        # A passcode pasted from an e-mail often brings a space or a line break: the browser trims too.
-        value = environ.get(tier.passcode_env, "").strip()
+        # A passcode pasted from an e-mail often brings a space or a line break: trimmed as the browser trims it.
+        value = normalise_passcode(environ.get(tier.passcode_env, ""))
         if not value and ask is not None:
-            value = ask(tier).strip()
+            value = normalise_passcode(ask(tier))
         if not value:
             raise PasscodeError(
                 f"{tier.passcode_env} is not set: the {tier.label} passcode is needed to build "
