@@ -232,7 +232,8 @@ def test_a_withdrawn_text_is_refused_and_its_history_keeps_its_outcomes(example_
 def test_a_replaced_text_has_its_outcome_recorded_on_the_current_text_which_a_replacement_carries_on(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     said = outcome(run, example_repo, LAO_OLD, "--status", "contacted", "--with", "NOR", "--date", "2026-12-01", today="2026-12-10")
     assert f"{LAO_OLD} was replaced by {LAO_NEW}: recorded on {LAO_NEW}, the current text" in said
-    assert [o.with_code for o in outcomes_of(submission(example_repo, LAO_NEW))] == ["NOR"]
+    # The example text already tells of Germany (carried on from the text it replaced); the new entry comes last.
+    assert [o.with_code for o in outcomes_of(submission(example_repo, LAO_NEW))] == ["DEU", "DEU", "NOR"]
     # An update of the current text carries the outcome on.
     current = submission(example_repo, LAO_NEW)
     block = header_block_of(body_of(acknowledgement(example_repo, current, "publish", dt.date(2026, 12, 10), ["planning@nra.example.la"])))
@@ -242,14 +243,18 @@ def test_a_replaced_text_has_its_outcome_recorded_on_the_current_text_which_a_re
     ingested = run("ingest", str(reply), "--repo", str(example_repo.root), "--today", "2026-12-12")
     assert ingested.exit_code == 0, ingested.output
     newest = next(sub for sub in validate_repo(example_repo).submissions if sub.replaces == LAO_NEW)
-    assert [(o.status, o.with_code, o.date) for o in outcomes_of(newest)] == [("contacted", "NOR", dt.date(2026, 12, 1))]
-    assert "outcomes:\n- status: contacted\n  with: NOR\n  date: 2026-12-01\nsource:\n" in (example_repo.root / newest.path).read_text(encoding="utf-8")
+    assert [(o.status, o.with_code, o.date) for o in outcomes_of(newest)] == [
+        ("contacted", "DEU", dt.date(2026, 10, 12)),
+        ("funded", "DEU", dt.date(2026, 11, 16)),
+        ("contacted", "NOR", dt.date(2026, 12, 1)),
+    ]
+    assert "- status: contacted\n  with: NOR\n  date: 2026-12-01\nsource:\n" in (example_repo.root / newest.path).read_text(encoding="utf-8")
     # The earlier texts leave submissions/; the outcome stays with the newest, which validates.
     expired = run("expire", "--repo", str(example_repo.root), "--today", "2027-11-03")
     assert expired.exit_code == 0, expired.output
     remaining = validate_repo(example_repo, today=dt.date(2027, 11, 3), retired_ids=retired_ids(example_repo)).submissions
     assert not any(sub.id in (LAO_OLD, LAO_NEW) for sub in remaining)
-    assert [o.with_code for o in chain_outcomes(next(s for s in remaining if s.id == newest.id), remaining)] == ["NOR"]
+    assert [o.with_code for o in chain_outcomes(next(s for s in remaining if s.id == newest.id), remaining)] == ["DEU", "DEU", "NOR"]
     checked = run("validate", "--repo", str(example_repo.root), "--today", "2027-11-03")
     assert checked.exit_code == 0, checked.output
 
