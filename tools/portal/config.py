@@ -11,6 +11,7 @@ from typing import Any
 
 from portal.checks import yamlsafe
 from portal.errors import PortalError
+from portal.model import LabelMismatch, Vocabulary
 
 
 class ConfigError(PortalError):
@@ -112,13 +113,36 @@ class Repo:
 
     @cached_property
     def schema(self) -> dict[str, Any]:
+        """The repository's submission schema: the one source of allowed values in a run. A schema
+        whose labels do not match its allowed values is refused here (ConfigError, located), so no
+        command runs on it."""
+        self.vocabulary  # noqa: B018 - reads and checks the schema
+        return self._schema_data
+
+    @cached_property
+    def _schema_data(self) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(self.schema_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{self.schema_path}: the submission schema is missing") from None
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{self.schema_path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}") from None
+            raise ConfigError(f"{self.relative(self.schema_path)}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}") from None
         return data
+
+    @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The allowed values and their labels, from this repository's schema (checked)."""
+        try:
+            return Vocabulary.from_schema(self._schema_data)
+        except LabelMismatch as exc:
+            keys = _spec_keys(self._schema_data, exc.names)
+            keys.append(exc.keyword if exc.keyword in _spec_at(self._schema_data, keys) else "enum")
+            line, col = json_position(self.schema_path.read_text(encoding="utf-8"), tuple(keys))
+            raise ConfigError(f"{self.relative(self.schema_path)}:{line}:{col}: error: {'.'.join(exc.names)}: {exc.message}") from None
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"{self.relative(self.schema_path)}:1:1: error: the schema lacks a field the portal needs ({exc}); compare it with the portal's own schema"
+            ) from None
 
     @cached_property
     def settings(self) -> Settings:
@@ -134,6 +158,44 @@ class Repo:
             return path.resolve().relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return str(path)
+
+
+def _spec_keys(schema: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """The keys that lead to a field's spec in the schema, as `model.field_spec` walks them."""
+    keys: list[str] = []
+    for name in names:
+        if "items" in _spec_at(schema, keys):
+            keys.append("items")
+        keys += ["properties", name]
+    if "items" in _spec_at(schema, keys):
+        keys.append("items")
+    return keys
+
+
+def _spec_at(schema: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    spec: Any = schema
+    for key in keys:
+        spec = spec[key]
+    return spec if isinstance(spec, dict) else {}
+
+
+def json_position(text: str, keys: tuple[str, ...]) -> tuple[int, int]:
+    """Line and column (1-based) of the key at `keys` in a JSON document. JSON is YAML, so the
+    position-aware YAML reader (checks/yamlsafe) gives every key's place; should it not read the
+    file, each key is searched in the text after the one before it (exact for a schema whose keys
+    are written once per object, as a JSON writer writes them)."""
+    try:
+        return yamlsafe.load(text, quick=False).position(keys)
+    except yamlsafe.YamlError:
+        pass
+    offset = 0
+    for key in keys:
+        found = text.find(json.dumps(key), offset)
+        if found < 0:
+            break
+        offset = found
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
 
 
 def find_repo(start: Path | None = None) -> Repo:

@@ -154,12 +154,13 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
     """One job per tier: what it renders (the texts its readers may read) and its keys."""
     settings = repo.settings
     text = _public_text(repo)
-    guide = guide_markdown(repo.schema, repo.templates)
+    guide = guide_markdown(repo.schema, repo.vocabulary, repo.templates)
     jobs = []
     for tier, tier_key in zip(settings.tiers, keys.tiers, strict=True):
         shown = [sub for sub in selected.active if sub.audience in tier.audiences]
         data = TierInput(
             site_name=settings.site_name,
+            vocabulary=repo.vocabulary,
             tier_label=tier.label,
             submissions=shown,
             today=today,
@@ -171,7 +172,7 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
             guide_markdown=guide,
             partners_tier=tier.id != settings.tiers[0].id,
             earlier={sub.id: sub for sub in selected.result.submissions if sub.audience in tier.audiences},
-            headings=pattern_headings(repo.templates),
+            headings=pattern_headings(repo.templates, repo.vocabulary.kinds),
         )
         jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
         summary.tiers[tier.id] = len(shown)
@@ -206,7 +207,7 @@ def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str]
     """The leak check's needles, which depend on the submissions alone (crosstier.prepare)."""
     from portal.publish.sealcheck import build_wording
 
-    return prepare(repo.settings, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today))
+    return prepare(repo.settings, repo.vocabulary.themes, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today))
 
 
 def check_leaks(
@@ -230,7 +231,16 @@ def check_leaks(
                 attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
     boilerplate = boilerplate_pages(repo, today or dt.date.today()) if prepared is None else []
     report = check_published(
-        folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate, prepared=prepared
+        folder,
+        repo.settings,
+        passcodes,
+        submissions,
+        canaries,
+        wraps=wraps,
+        attachments=attachments,
+        boilerplate=boilerplate,
+        prepared=prepared,
+        themes=repo.vocabulary.themes,
     )
     return report.leaks
 
@@ -241,13 +251,14 @@ def boilerplate_pages(repo: Repo, today: dt.date) -> list[str]:
     settings = repo.settings
     data = TierInput(
         site_name=settings.site_name,
+        vocabulary=repo.vocabulary,
         tier_label=settings.tiers[0].label,
         submissions=[],
         today=today,
         reminder_days=settings.reminder_days,
         coordinator_name=settings.coordinator_name,
         coordinator_email=settings.coordinator_email,
-        guide_markdown=guide_markdown(repo.schema, repo.templates),
+        guide_markdown=guide_markdown(repo.schema, repo.vocabulary, repo.templates),
     )
     return [*render_tier(data, namer=lambda key: key).pages.values(), *theme_wording()]
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
 
-from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, SUBMITTER_TYPES, THEMES, Submission
+from portal.model import Submission, Vocabulary
 
 FIELDS = (
     "id", "kind", "submitter_code", "submitter", "submitter_type", "title", "themes", "assistance",
@@ -79,17 +79,18 @@ def _flat(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt.date, readable: Container[str] = ()) -> bytes:
+def export_json(subs: Sequence[Submission], site_name: str, tier: str, today: dt.date, vocabulary: Vocabulary, readable: Container[str] = ()) -> bytes:
+    """The texts as JSON, with the labels of the allowed values (`vocabulary`: the repository's)."""
     document = {
         "portal": site_name,
         "readers": tier,
         "as_of": today.isoformat(),
         "labels": {
-            "kind": KIND_SINGULAR,
-            "themes": THEMES,
-            "assistance": ASSISTANCE,
-            "audience": AUDIENCES,
-            "submitter_type": SUBMITTER_TYPES,
+            "kind": vocabulary.kind_singular,
+            "themes": vocabulary.themes,
+            "assistance": vocabulary.assistance,
+            "audience": vocabulary.audiences,
+            "submitter_type": vocabulary.submitter_types,
             "countries": dict(sorted({country.code: country.name for sub in subs for country in sub.countries}.items())),
         },
         "texts": [export_record(sub, readable) for sub in _ordered(subs)],

@@ -5,9 +5,9 @@ from __future__ import annotations
 import heapq
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from portal.model import ASSISTANCE, THEMES, Submission
+from portal.model import Submission, Vocabulary
 
 RESOURCE_KINDS = ("offer", "how-to-apply")
 
@@ -19,21 +19,22 @@ class Match:
     score: int
     shared_themes: tuple[str, ...]
     shared_assistance: tuple[str, ...]
+    vocabulary: Vocabulary = field(compare=False, repr=False)  # whose labels the reason uses
 
     @property
     def reason(self) -> str:
-        parts = ["themes: " + ", ".join(THEMES[t] for t in self.shared_themes)]
+        parts = ["themes: " + ", ".join(self.vocabulary.themes[t] for t in self.shared_themes)]
         if self.shared_assistance:
-            parts.append("assistance: " + ", ".join(ASSISTANCE[a].lower() for a in self.shared_assistance))
+            parts.append("assistance: " + ", ".join(self.vocabulary.assistance[a].lower() for a in self.shared_assistance))
         else:
             parts.append("no assistance type in common")
         return "Shares " + "; ".join(parts)
 
 
-def match_needs(submissions: Sequence[Submission], per_need: int = 5) -> dict[str, list[Match]]:
+def match_needs(submissions: Sequence[Submission], vocabulary: Vocabulary, per_need: int = 5) -> dict[str, list[Match]]:
     """need id -> its best matches, best first. A match shares at least one theme; each shared
     theme counts 2, each shared assistance type 1, and a text of the same submitter never matches.
-    Ties go to offers, then by title.
+    Ties go to offers, then by title. The reasons use the labels of `vocabulary`.
 
     Resources are grouped by their themes and assistance types (at most 889 groups), so a need
     is scored against groups, not against every resource: linear in the size of the portal."""
@@ -62,7 +63,7 @@ def match_needs(submissions: Sequence[Submission], per_need: int = 5) -> dict[st
             for resource in candidates:
                 shared_themes = tuple(t for t in need.themes if t in resource.themes)
                 shared_assistance = tuple(a for a in need.assistance if a in resource.assistance)
-                found.append(Match(need, resource, score, shared_themes, shared_assistance))
+                found.append(Match(need, resource, score, shared_themes, shared_assistance, vocabulary))
                 if len(found) >= per_need:
                     break
             if len(found) >= per_need:

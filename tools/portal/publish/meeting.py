@@ -49,8 +49,8 @@ def overview(pages: Pages) -> None:
     per_submitter = submitter_rows(subs)
     shown = per_submitter[:OVERVIEW_SUBMITTERS]
     charts = {
-        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs)),
-        "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs)),
+        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs, pages.vocabulary)),
+        "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs, pages.vocabulary)),
         "submitters": bar_chart("portal-chart-submitters", "Needs and offers per country or organisation", shown),
     }
     groups = sorted(pages.by_submitter.values(), key=lambda group: group[0].submitter.name)
@@ -74,7 +74,7 @@ def export(pages: Pages) -> None:
     files = (
         ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable)),
         ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable)),
-        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, readable)),
+        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, data.vocabulary, readable)),
     )
     items = []
     for extension, label, content in files:

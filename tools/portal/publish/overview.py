@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portal.model import ASSISTANCE, THEMES, Submission
+from portal.model import Submission, Vocabulary
 
 NEED_KINDS = ("need",)
 OFFER_KINDS = ("offer", "how-to-apply")
@@ -32,12 +32,12 @@ class ChartRow:
     offers: int
 
 
-def theme_rows(subs: Sequence[Submission]) -> list[ChartRow]:
-    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes)) for theme, label in THEMES.items()]
+def theme_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
+    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes)) for theme, label in vocabulary.themes.items()]
 
 
-def assistance_rows(subs: Sequence[Submission]) -> list[ChartRow]:
-    return [ChartRow(label, *_needs_offers(sub for sub in subs if kind in sub.assistance)) for kind, label in ASSISTANCE.items()]
+def assistance_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
+    return [ChartRow(label, *_needs_offers(sub for sub in subs if kind in sub.assistance)) for kind, label in vocabulary.assistance.items()]
 
 
 def _needs_offers(subs: Iterable[Submission]) -> tuple[int, int]:

@@ -13,7 +13,7 @@ from portal.config import Repo
 from portal.files import write_atomic
 from portal.intake.ownmail import PLACEHOLDER
 from portal.lifecycle import expiring_within
-from portal.model import KIND_SINGULAR, Submission
+from portal.model import Submission
 
 
 @dataclass(frozen=True)
@@ -39,7 +39,7 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
     for sub in subs:
         lines.append(f"- {sub.title}")
         lines.append(
-            f"  ({KIND_SINGULAR[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})"
+            f"  ({repo.vocabulary.kind_singular[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})"
         )
     lines += [
         "",
