@@ -42,6 +42,7 @@ def open_repo(repo_path: Path | None) -> Repo:
 
     repo = find_repo(repo_path)
     repo.settings  # noqa: B018 - read once here so a broken settings file is reported before anything else
+    repo.vocabulary  # noqa: B018 - and a schema whose labels do not match its values
     note = recover(repo)
     if note:
         click.echo(f"Note: {note}.", err=True)
