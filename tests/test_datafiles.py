@@ -110,7 +110,7 @@ def test_the_settings_take_the_follow_up_period_of_outcomes(make_repo: MakeRepo)
 def test_the_convention_statuses_have_one_home(make_repo: MakeRepo) -> None:
     """The statuses settings.yaml may name are those states.yaml may give, with their words."""
     assert list(STATUS_LABELS) == PUBLISHING.split(", ")
-    repo, path = with_fixture(make_repo, "settings", "valid")
+    _repo, path = with_fixture(make_repo, "settings", "valid")
     path.write_text(path.read_text(encoding="utf-8").replace("[state-party, signatory]", "[state-party, withdrawn]"), encoding="utf-8")
     assert load_settings(path).publishing_statuses == ("state-party", "withdrawn")
 
