@@ -207,3 +207,12 @@ def test_a_template_that_misses_a_value_of_the_schema_is_caught(make_repo: MakeR
     edit_schema(repo, add_theme(NEW_LABEL))
     with pytest.raises(AssertionError, match="Themes"):
         test_each_template_lists_exactly_the_schemas_values(repo.root)
+
+
+def test_a_place_in_the_schema_is_found_also_where_the_yaml_reader_declines() -> None:
+    """JSON is YAML, so the position-aware reader finds a key; a schema it declines (a key given
+    twice) is searched key after key in the text."""
+    from portal.config import json_position
+
+    assert json_position('{\n\t"a": {\n\t\t"b": 1}}', ("a", "b")) == (3, 3)
+    assert json_position('{"a": 1,\n "a": {"b": 2}}', ("a", "b")) == (2, 8)
