@@ -128,8 +128,10 @@ class SchemaChecker:
         if kind in _OWN_MESSAGE_KINDS and isinstance(error.schema, dict) and "x-message" in error.schema:
             yield Problem(path, line, col, field, str(error.schema["x-message"]).replace("{value}", repr(value)))
             return
-        if kind == "minimum" and isinstance(error.validator_value, int):
-            yield Problem(path, line, col, field, f"{value!r} is not a whole number of at least {error.validator_value}")
+        if kind == "minimum":
+            whole = isinstance(error.schema, dict) and error.schema.get("type") == "integer"
+            least = error.validator_value
+            yield Problem(path, line, col, field, f"{value!r} is not a whole number of at least {least}" if whole else f"{value!r} is less than {least}")
             return
         if kind == "enum":
             options = [str(option) for option in error.validator_value]
