@@ -129,3 +129,16 @@ def test_a_command_refuses_a_broken_register_with_every_problem_and_changes_noth
     assert "error: passcode.rotation_days: 0 is not a whole number of at least 1" in result.output
     assert "Traceback" not in result.output
     assert snapshot(repo.root) == before
+
+
+def test_a_tier_reads_only_audiences_of_the_repositorys_schema(make_repo: MakeRepo, run: Run) -> None:
+    repo = make_repo()
+    path = repo.schema_dir / "settings.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("audiences: [states-and-partners]", "audiences: [partners]"), encoding="utf-8")
+    line = next(number for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "audiences: [partners]" in row)
+    result = run("validate", "--repo", str(repo.root))
+    assert result.exit_code == 1
+    assert f"settings.yaml:{line}:" in result.output
+    assert (
+        "error: tiers[1].audiences[0]: 'partners' is not one of: states, states-and-partners (the audiences of schema/submission.schema.json)" in result.output
+    )

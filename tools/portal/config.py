@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from portal.checks import yamlsafe
 from portal.checks.datafiles import ConfigError, load_checked, located_error, read_yaml_file
-from portal.model import LabelMismatch, Vocabulary
+from portal.model import SCHEMA_NAME, LabelMismatch, Vocabulary
 
 __all__ = ["ConfigError", "Deploy", "ReadLimits", "Repo", "Settings", "Tier", "find_repo", "load_settings", "read_yaml_file"]
 
@@ -141,7 +142,7 @@ class Repo:
 
     @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.schema_dir / "settings.yaml")
+        return load_settings(self.schema_dir / "settings.yaml", self.vocabulary.audiences)
 
     def relative(self, path: Path) -> str:
         """`path` relative to the repository root, with POSIX separators (as given if outside)."""
@@ -204,9 +205,10 @@ def find_repo(start: Path | None = None) -> Repo:
     )
 
 
-def load_settings(path: Path) -> Settings:
+def load_settings(path: Path, audiences: Collection[str] = ()) -> Settings:
     """The settings at `path`, checked by the portal's settings schema (data/settings.schema.json)
-    and then by the rules a schema cannot say; every mistake is located (file:line:col: field)."""
+    and then by the rules a schema cannot say; every mistake is located (file:line:col: field).
+    `audiences`: the repository's (its submission schema's), which each tier's must be."""
     located = load_checked(path, "settings.schema.json")
     data: dict[str, Any] = located.data
 
@@ -218,6 +220,11 @@ def load_settings(path: Path) -> Settings:
     for index, tier in enumerate(tiers):
         if tier.id in ids[:index]:
             raise fail(("tiers", index, "id"), f"two tiers have the id {tier.id!r}; give each tier an id of its own")
+        for number, audience in enumerate(tier.audiences):
+            if audiences and audience not in audiences:
+                raise fail(
+                    ("tiers", index, "audiences", number), f"{audience!r} is not one of: {', '.join(audiences)} (the audiences of {SCHEMA_NAME.as_posix()})"
+                )
     validity, limits, passcode, coordinator = data["validity"], data["limits"], data["passcode"], data["coordinator"]
     if validity["default_months"] > validity["maximum_months"]:
         longest = validity["maximum_months"]
