@@ -23,7 +23,6 @@ from portal.checks.load import parse_submission, text_fingerprint
 from portal.config import Repo
 from portal.examples import examples_root
 from portal.intake.frontmatter import document
-from portal.model import ASSISTANCE, KINDS, THEMES
 from portal.registry import load_registry
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -207,7 +206,8 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
     rng = random.Random(seed)
     shares = example_shares()
     people = submitters(target / "schema")
-    kinds, themes, assistance = list(KINDS), list(THEMES), list(ASSISTANCE)
+    vocabulary = Repo(target).vocabulary  # the copied schema's values
+    kinds, themes, assistance = list(vocabulary.kinds), list(vocabulary.themes), list(vocabulary.assistance)
     previous: dict[str, str] = {}
     for index in range(count):
         kind_of_submitter, code, name = people[index % len(people)]
@@ -223,7 +223,7 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
             "id": identifier,
             "kind": kind,
             "submitter": {"type": kind_of_submitter, "code": code},
-            "title": f"{KINDS[kind][:-1] if kind != 'how-to-apply' else 'How to apply'} {index}: {rng.choice(WORDS)} and {rng.choice(WORDS)}",
+            "title": f"{vocabulary.kinds[kind][:-1] if kind != 'how-to-apply' else 'How to apply'} {index}: {rng.choice(WORDS)} and {rng.choice(WORDS)}",
             "themes": rng.sample(themes, rng.randrange(1, 3)),
             "assistance": rng.sample(assistance, rng.randrange(1, 3)),
             "contact": {"name": f"Focal point {index}, National Authority", "email": f"focal{index}@example.org"},
@@ -257,7 +257,7 @@ def make_corpus(target: Path, count: int, seed: int = 7, attachments: bool = Tru
         if rng.random() < shares["message_id"]:
             meta["source"]["message_id"] = f"<{identifier}@mail.example.org>"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{identifier}.md").write_text(document(meta, text), encoding="utf-8")
+        (folder / f"{identifier}.md").write_text(document(meta, text, vocabulary.fields), encoding="utf-8")
     repo = Repo(target)
     if git_history:
         commit_all(repo)
@@ -273,6 +273,7 @@ def make_example_corpus(target: Path, count: int, git_history: bool = False) -> 
     target.mkdir(parents=True)
     shutil.copytree(ROOT / "schema", target / "schema", ignore=shutil.ignore_patterns("passcode-rotations.yaml"))
     shutil.copy2(ROOT / "mkdocs.yml", target / "mkdocs.yml")
+    fields = Repo(target).vocabulary.fields
     examples = []
     for path in sorted(examples_root().rglob("*.md")):
         if "attachments" in path.parts:
@@ -295,7 +296,7 @@ def make_example_corpus(target: Path, count: int, git_history: bool = False) -> 
                 (folder / rel).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path.parent / item["path"], folder / rel)
                 copy["attachments"].append({**item, "path": rel})
-        (folder / f"{copy['id']}.md").write_text(document(copy, text), encoding="utf-8")
+        (folder / f"{copy['id']}.md").write_text(document(copy, text, fields), encoding="utf-8")
     repo = Repo(target)
     if git_history:
         commit_all(repo)

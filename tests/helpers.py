@@ -25,6 +25,8 @@ from portal.publish.keys import open_file, open_keys, open_page
 from portal.publish.sealedformat import KEYS_FILE, PUBLIC_DIR, SEARCH_INDEX, SHELL_PAYLOAD
 
 PROJECT = Path(__file__).resolve().parents[1]
+# The allowed values and labels of the project's own schema (what a repository made from it has).
+VOCABULARY = Repo(PROJECT).vocabulary
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MAIL = FIXTURES / "mail"
 # The examples are shown as of this date (the Makefile's DEMO_DATE): nothing here reads the clock.

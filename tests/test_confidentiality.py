@@ -44,7 +44,7 @@ from portal.publish.steadysize import steady_size
 from portal.publish.themewords import theme_wording
 from portal.textformat import markdown_html
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, built_copy, found, init_git, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, VOCABULARY, Run, built_copy, found, init_git, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
@@ -200,7 +200,7 @@ def test_the_check_needs_the_passcodes_and_refuses_wrong_ones(built: Path, run: 
 def example_needles(example_repo_template: Path) -> Needles:
     from portal.config import Repo
 
-    return needles_for(validate_repo(Repo(example_repo_template)).submissions)
+    return needles_for(validate_repo(Repo(example_repo_template)).submissions, VOCABULARY.themes)
 
 
 @pytest.mark.parametrize(
@@ -335,7 +335,7 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     repo = Repo(built)
     subs = validate_repo(repo).submissions
     where, secret = reseal_with_a_states_text(site, subs)
-    report = check_published(site, repo.settings, PASSCODES, subs)
+    report = check_published(site, repo.settings, PASSCODES, subs, themes=VOCABULARY.themes)
     assert [(leak.path, leak.submission) for leak in report.leaks] == [(where, secret.id)], [(leak.path, leak.what) for leak in report.leaks]
     assert "may not read" in report.leaks[0].what
 
@@ -360,20 +360,20 @@ def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Pat
     opened = next(iter(states.pages))
     (states.folder / opened).rename(states.folder / f"{TCD}.html")  # a title in a file name
     (site / "assets" / "extra.html").write_text("<p>nothing</p>")  # not a theme file
-    in_workers = check_published(site, repo.settings, PASSCODES, subs).leaks
+    in_workers = check_published(site, repo.settings, PASSCODES, subs, themes=VOCABULARY.themes).leaks
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)
     other.start()
     try:
-        in_one = check_published(site, repo.settings, PASSCODES, subs).leaks
+        in_one = check_published(site, repo.settings, PASSCODES, subs, themes=VOCABULARY.themes).leaks
     finally:
         stop.set()
         other.join()
     assert in_workers == in_one, [leak.message() for leak in in_workers]
     # With the needles made beforehand (as a build does), each tier is checked in parts.
     text = PublicText(repo.settings.site_name, repo.settings.coordinator_name, repo.settings.coordinator_email)
-    prepared = prepare(repo.settings, subs, [], build_wording(text), [])
-    in_parts = check_published(site, repo.settings, PASSCODES, subs, prepared=prepared).leaks
+    prepared = prepare(repo.settings, VOCABULARY.themes, subs, [], build_wording(text), [])
+    in_parts = check_published(site, repo.settings, PASSCODES, subs, prepared=prepared, themes=VOCABULARY.themes).leaks
     assert sorted(leak.message() for leak in in_parts) == sorted(leak.message() for leak in in_workers)
     kinds = {(leak.what, leak.submission) for leak in in_workers}
     assert ("a text the partners tier may not read, in one of its pages or files", secret.id) in kinds
@@ -534,7 +534,9 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
     result = run("check-leaks", "--repo", str(example_repo.root), env=ENV)
     assert result.exit_code == 1
     assert f"{where}: leak: an attachment the partners tier may not read of irq-2026-need-risk-education-basrah" in result.output
-    assert check_published(example_repo.site_dir, Repo(example_repo.root).settings, PASSCODES, []).leaks == []  # no attachment known: nothing to say
+    assert (
+        check_published(example_repo.site_dir, Repo(example_repo.root).settings, PASSCODES, [], themes=VOCABULARY.themes).leaks == []
+    )  # no attachment known: nothing to say
 
 
 @pytest.mark.parametrize(

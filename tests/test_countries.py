@@ -23,7 +23,7 @@ from portal.publish.crosstier import scan_tier, tier_needles
 from portal.publish.export import export_csv, export_json
 from portal.publish.render import readable_namer, render_tier
 
-from tests.helpers import DEMO_DATE, FIXTURES, PARTNERS, STATES, MakeRepo, Run, built_copy, found, init_git, open_site
+from tests.helpers import DEMO_DATE, FIXTURES, PARTNERS, STATES, VOCABULARY, MakeRepo, Run, built_copy, found, init_git, open_site
 from tests.test_render import tier_input
 
 BASE = FIXTURES / "base"
@@ -145,7 +145,7 @@ def test_the_exports_carry_the_codes(about: list[Submission]) -> None:
     mekong = [sub for sub in about if sub.id == "esp-2026-offer-mekong"]
     rows = list(csv.DictReader(io.StringIO(export_csv(mekong).decode("utf-8-sig"))))
     assert rows[0]["countries"] == "LAO; VNM"
-    document = json.loads(export_json(mekong, "Portal", "States", dt.date(2026, 11, 20)))
+    document = json.loads(export_json(mekong, "Portal", "States", dt.date(2026, 11, 20), VOCABULARY))
     assert document["texts"][0]["countries"] == ["LAO", "VNM"]
     assert document["labels"]["countries"] == {"LAO": "Lao PDR", "VNM": "Vietnam"}
 

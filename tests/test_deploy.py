@@ -240,7 +240,7 @@ def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo
 
     settings.write_text(settings.read_text().replace("target: git ", "target: ftp "))
     wrong = run("deploy", "--repo", str(built.root), env=ENV)
-    assert wrong.exit_code == 1 and "deploy.target: 'ftp' is not a target; use one of git, folder, pages" in wrong.output
+    assert wrong.exit_code == 1 and "deploy.target: 'ftp' is not one of: git, folder, pages" in wrong.output
 
 
 def test_the_pages_target_is_left_to_the_workflow(built: Repo, run: Run, tmp_path: Path) -> None:

@@ -25,9 +25,9 @@ from portal.checks.load import LoadedFile, parse_submission
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
-from portal.model import FIELDS, Problem, Submission
+from portal.model import Problem, Submission
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, Run, snapshot
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, VOCABULARY, Run, snapshot
 
 CHECKER = SchemaChecker(Repo(PROJECT).schema)
 BASE_FILE = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
@@ -47,7 +47,7 @@ def test_any_text_loads_or_is_a_located_problem(content: str) -> None:
 
 @pytest.mark.slow
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.dictionaries(st.sampled_from(FIELDS) | st.text(max_size=12), values, max_size=12), st.text(max_size=500))
+@given(st.dictionaries(st.sampled_from(VOCABULARY.fields) | st.text(max_size=12), values, max_size=12), st.text(max_size=500))
 def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory: pytest.TempPathFactory, meta: dict, text: str) -> None:
     try:
         front = yaml.safe_dump(meta, allow_unicode=True)

@@ -13,10 +13,11 @@ from hypothesis import strategies as st
 from portal.config import Repo
 from portal.intake.headerblock import HEADER_FIELDS, split_header_block
 from portal.intake.values import Unreadable, country_names, country_of_region, read_amount, read_choice, read_country, read_kind, read_list, read_period
-from portal.model import AUDIENCES, THEMES
 from portal.registry import load_registry
 
-from tests.helpers import DEMO_DATE, PROJECT, Run, snapshot
+from tests.helpers import DEMO_DATE, PROJECT, VOCABULARY, Run, snapshot
+
+AUDIENCES, THEMES = VOCABULARY.audiences, VOCABULARY.themes
 
 TODAY = ["--today", DEMO_DATE]
 
@@ -177,12 +178,12 @@ def test_allowed_values_by_their_labels(written: str, labels: dict[str, str], ex
     ],
 )
 def test_kinds_as_people_write_them(written: str, expected: str) -> None:
-    assert read_kind(written) == expected
+    assert read_kind(written, VOCABULARY) == expected
 
 
 def test_a_value_that_is_not_allowed_is_refused() -> None:
     with pytest.raises(Unreadable, match="'Request' is not one of need, offer, how-to-apply, project"):
-        read_kind("Request")
+        read_kind("Request", VOCABULARY)
     with pytest.raises(Unreadable, match="'everyone' is not one of states, states-and-partners"):
         read_choice("everyone", AUDIENCES)
 

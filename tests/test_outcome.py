@@ -302,7 +302,9 @@ def test_the_follow_up_months_come_from_the_settings_and_a_bad_value_is_refused_
     line = next(number for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if "follow_up_months" in row)
     with pytest.raises(ConfigError) as caught:
         load_settings(path)
-    assert f"settings.yaml:{line}:" in str(caught.value) and "outcomes.follow_up_months: 'half a year' is not a whole number of months" in str(caught.value)
+    assert f"settings.yaml:{line}:" in str(caught.value) and "outcomes.follow_up_months: must be a whole number, not the text 'half a year'" in str(
+        caught.value
+    )
     path.write_text(re.sub(r"outcomes:\n  follow_up_months: 6\n", "", text), encoding="utf-8")
     assert load_settings(path).follow_up_months == 6
 

@@ -14,11 +14,11 @@ import pytest
 from openpyxl import load_workbook
 
 from portal.config import Repo
-from portal.model import OUTCOME_STATUSES, Submission
+from portal.model import Submission
 from portal.outcomes import Outcome
 from portal.publish.outcomeview import ANOTHER, PartyNames, ShownOutcome
 
-from tests.helpers import PARTNERS, STATES, MakeRepo, OpenedSite, built_copy, init_git, new_repo, open_site
+from tests.helpers import PARTNERS, STATES, VOCABULARY, MakeRepo, OpenedSite, built_copy, init_git, new_repo, open_site
 
 GICHD = "Geneva International Centre for Humanitarian Demining"  # an organisation with a text for States only
 
@@ -100,6 +100,10 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[OpenedSite, OpenedS
     built = tmp_path_factory.mktemp("outcomes") / "built"
     built_copy(repo.root, built)  # the build, leak check included, succeeds
     return open_site(built / "site", STATES), open_site(built / "site", PARTNERS)
+
+
+# The LAO text alone (without the text it replaced): its outcomes may not be older than it.
+ALONE_LAO = LAO.split("\n", 1)[1].replace("2025-12-15", "2026-01-15")
 
 
 def words(markup: str) -> str:
@@ -205,7 +209,7 @@ def test_the_overview_counts_outcomes_by_theme_and_by_year(sites: tuple[OpenedSi
             found[cells[0]] = cells[1:]
         return found
 
-    statuses = list(OUTCOME_STATUSES)
+    statuses = list(VOCABULARY.outcome_statuses)
     assert statuses == ["contacted", "agreed", "funded", "declined", "closed"]
     overview = states.page_titled("Overview")
     assert rows(overview, "Outcomes per year") == {"2025": ["1", "0", "0", "0", "0"], "2026": ["3", "1", "1", "0", "0"]}
@@ -240,7 +244,7 @@ def test_the_exports_carry_the_outcomes_with_the_same_rule_for_the_other_party(s
         hidden = lao["outcomes"][2]
         expected = ("GICHD", GICHD) if site is states else (None, ANOTHER)
         assert (hidden["with"], hidden["with_name"]) == expected
-        assert document["labels"]["outcome_status"] == OUTCOME_STATUSES
+        assert document["labels"]["outcome_status"] == VOCABULARY.outcome_statuses
 
 
 # The wording, without a build ---------------------------------------------------------------------
@@ -250,7 +254,10 @@ def test_each_status_reads_as_plain_words() -> None:
     import datetime as dt
 
     def said(status: str, kind: str, party: str = "Ireland", note: str = "") -> str:
-        return ShownOutcome(Outcome(status, dt.date(2027, 3, 3), "IRL" if party else "", note), "IRL" if party else "", party).sentence(kind)
+        shown = ShownOutcome(
+            Outcome(status, dt.date(2027, 3, 3), "IRL" if party else "", note), "IRL" if party else "", party, VOCABULARY.outcome_statuses[status]
+        )
+        return shown.sentence(kind)
 
     assert said("contacted", "need") == "In contact with Ireland since 3 March 2027"
     assert said("funded", "need", "Germany", "2027") == "Funded by Germany on 3 March 2027 — 2027"
@@ -284,7 +291,7 @@ def test_the_partners_page_cannot_hold_the_name_even_in_a_link(make_repo: MakeRe
     from tests.test_render import tier_input
 
     repo = make_repo(commit=False)
-    write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", "states-and-partners", LAO.split("\n", 1)[1])
+    write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", "states-and-partners", ALONE_LAO)
     subs = validate_repo(repo).submissions
     data = tier_input(subs)
     data.partners_tier = True
@@ -307,10 +314,10 @@ def test_a_states_only_text_with_outcomes_changes_nothing_the_partners_read(make
 
     repo = make_repo(commit=False)
     both = "states-and-partners"
-    write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", both, LAO.split("\n", 1)[1])
+    write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", both, ALONE_LAO)
     write_text(repo, "deu-2026-offer-clearance", ("state", "DEU"), "offer", both)
     before = validate_repo(repo).submissions
-    hidden = "outcomes:\n  - status: contacted\n    with: LAO\n    date: 2026-06-01\n  - status: declined\n    with: GICHD\n    date: 2026-07-01\n"
+    hidden = "outcomes:\n  - status: contacted\n    with: LAO\n    date: 2026-06-01\n  - status: declined\n    with: DEU\n    date: 2026-07-01\n"
     write_text(repo, "gichd-2026-offer-training", ("international-organisation", "GICHD"), "offer", "states", hidden)
     after = validate_repo(repo).submissions
     assert len(after) == len(before) + 1

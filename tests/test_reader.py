@@ -19,7 +19,7 @@ from portal.publish.export import guard_cell
 from portal.publish.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, Run, built_copy, open_site
+from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, built_copy, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -236,8 +236,6 @@ def test_after_lock_the_browsers_storage_names_no_tier_folder_or_date(browser: B
 
 
 def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour(browser: Browser, site: str, kinds: dict[str, str], texts: dict) -> None:
-    from portal.model import THEMES
-
     page = new_page(browser)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
@@ -245,7 +243,7 @@ def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour
     open_url(page, kinds["Overview"])
     charts = page.locator("svg.portal-chart[role=img]")
     expect(charts).to_have_count(3)
-    clearance = THEMES["clearance-and-risk-education"]
+    clearance = VOCABULARY.themes["clearance-and-risk-education"]
     needs = sum(1 for s in texts.values() if s.kind == "need" and "clearance-and-risk-education" in s.themes)
     offers = sum(1 for s in texts.values() if s.kind in ("offer", "how-to-apply") and "clearance-and-risk-education" in s.themes)
     first = charts.first

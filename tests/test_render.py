@@ -20,11 +20,11 @@ from portal.model import Submission
 from portal.publish.render import TierInput, readable_namer, render_tier
 from portal.textformat import markdown_html, text_block
 
-from tests.helpers import PROJECT
+from tests.helpers import PROJECT, VOCABULARY
 
 
 def tier_input(subs: Sequence[Submission], today: dt.date = dt.date(2026, 11, 20)) -> TierInput:
-    return TierInput("Portal", "States", subs, today, 30, "Coordinator", "c@example.org", canary="portalcanaryx")
+    return TierInput("Portal", "States", subs, today, 30, "Coordinator", "c@example.org", VOCABULARY, canary="portalcanaryx")
 
 
 def test_plain_text_block_keeps_every_character() -> None:
@@ -88,7 +88,7 @@ def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path: Path) ->
     from bench.corpus import make_corpus
 
     subs = validate_repo(make_corpus(tmp_path / "m", 400, seed=11)).submissions
-    found = match_needs(subs)
+    found = match_needs(subs, VOCABULARY)
     resources = [s for s in subs if s.kind in RESOURCE_KINDS]
     for need in (s for s in subs if s.kind == "need"):
         scored = []
@@ -104,7 +104,7 @@ def test_plain_text_headings_of_the_pattern_become_headings_and_nothing_else_cha
     from portal.publish.guide import pattern_headings
     from portal.publish.sections import plain_block, sectioned_plain_html
 
-    headings = pattern_headings(PROJECT / "schema" / "templates")
+    headings = pattern_headings(PROJECT / "schema" / "templates", VOCABULARY.kinds)
     assert headings[:3] == ("Summary", "Background", "What is needed")
     text = (
         "Summary\nWe need <help> & more.\n\nWHAT IS NEEDED:\n1. Trucks\nSummary\nnot a heading: no blank line before it\n\n"
@@ -141,7 +141,7 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
     # A submitter's text may start like a spreadsheet formula and hold control characters.
     hostile = '=HYPERLINK("https://example.org/?"&A1)\n\x07bell ünïcode\n'
     subs = [dataclasses.replace(valid, text=hostile)]
-    document = json.loads(export_json(subs, "Portal", "States", dt.date(2026, 11, 20)))
+    document = json.loads(export_json(subs, "Portal", "States", dt.date(2026, 11, 20), VOCABULARY))
     assert document["texts"][0]["text"] == hostile and document["as_of"] == "2026-11-20"
     rows = list(csv.DictReader(io.StringIO(export_csv(subs).decode("utf-8-sig"))))
     assert rows[0]["text"] == "'" + hostile  # guarded against running as a formula
@@ -168,11 +168,11 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
         repo = new_repo(Path(temp) / "r", commit=False)
         shutil.copytree(examples_root(), repo.submissions, dirs_exist_ok=True)
         subs = select_active(validate_repo(repo).submissions, dt.date(2026, 11, 20))
-    rows = {row.label: row for row in theme_rows(subs)}
+    rows = {row.label: row for row in theme_rows(subs, VOCABULARY)}
     clearance = rows["Clearance and risk reduction education (Article 4)"]
     assert clearance.needs == sum(s.kind == "need" and "clearance-and-risk-education" in s.themes for s in subs)
     assert clearance.offers == sum(s.kind in ("offer", "how-to-apply") and "clearance-and-risk-education" in s.themes for s in subs)
-    assert [row.label for row in assistance_rows(subs)] == ["Technical", "Material", "Financial"]
+    assert [row.label for row in assistance_rows(subs, VOCABULARY)] == ["Technical", "Material", "Financial"]
     people = submitter_rows(subs)
     assert all(row.needs + row.offers for row in people) and people == sorted(people, key=lambda r: (-(r.needs + r.offers), r.label))
     svg = bar_chart("c", "Per theme", list(rows.values()))
@@ -209,7 +209,7 @@ def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_repla
             for cell in row:
                 assert not cell.strip().lstrip('"').startswith(("=", "+", "-", "@")), (separator, cell)
     assert "lao-2025-need-states-only" not in data
-    assert "lao-2025-need-states-only" not in export_json([sub], "Portal", "Partners", dt.date(2026, 11, 20)).decode()
+    assert "lao-2025-need-states-only" not in export_json([sub], "Portal", "Partners", dt.date(2026, 11, 20), VOCABULARY).decode()
     assert "lao-2025-need-states-only" in export_csv([sub], readable={"lao-2025-need-states-only"}).decode("utf-8-sig")
 
 

@@ -17,13 +17,13 @@ import pytest
 import yaml
 
 from portal.config import Repo
-from portal.model import THEMES, Submission, Submitter
+from portal.model import Submission, Submitter
 from portal.report.counts import PastText, Period, count_period
 from portal.report.render import render_report
 from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message
 
-from tests.helpers import MakeRepo, Run, found, new_repo, snapshot
+from tests.helpers import VOCABULARY, MakeRepo, Run, found, new_repo, snapshot
 
 D = dt.date.fromisoformat
 PERIOD = ("--from", "2026-01-01", "--to", "2026-06-30", "--today", "2026-07-15")
@@ -284,10 +284,10 @@ def test_counts_of_the_period_are_read_from_the_whole_trail(trail_repo: Repo, ru
         "Offers": "4",
         "How to apply": "1",
         "Projects": "0",
-        THEMES["clearance-and-risk-education"]: "4",
-        THEMES["victim-assistance"]: "2",
-        THEMES["stockpile-destruction"]: "1",
-        THEMES["cooperation-and-assistance"]: "2",
+        VOCABULARY.themes["clearance-and-risk-education"]: "4",
+        VOCABULARY.themes["victim-assistance"]: "2",
+        VOCABULARY.themes["stockpile-destruction"]: "1",
+        VOCABULARY.themes["cooperation-and-assistance"]: "2",
         "Basrah": "1",  # the replacement's regions, not the replaced text's (Nineveh)
         "Xiengkhouang": "1",
         "Tuzla": "1",
@@ -344,8 +344,8 @@ def test_the_html_is_printable_and_fetches_nothing(trail_repo: Repo, run: Run, t
 
 def test_outcome_text_and_regions_are_escaped_in_both_forms() -> None:
     sub = submission("lao-2026-need-a", "need", published=D("2026-02-01"), regions=["<b>North</b> | *East*"])
-    counts = count_period([PastText(sub)], Period(D("2026-01-01"), D("2026-06-30")))
-    report = render_report(counts, made=D("2026-07-01"), commit="0" * 40, with_names=False, party_name=str)
+    counts = count_period([PastText(sub)], Period(D("2026-01-01"), D("2026-06-30")), VOCABULARY)
+    report = render_report(counts, made=D("2026-07-01"), commit="0" * 40, with_names=False, party_name=str, vocabulary=VOCABULARY)
     assert "| &lt;b&gt;North&lt;/b&gt; \\| \\*East\\* | 1 |" in report.markdown
     assert "<td>&lt;b&gt;North&lt;/b&gt; | *East*</td>" in report.html
 
@@ -444,8 +444,8 @@ FIRST_HALF = Period(D("2026-01-01"), D("2026-06-30"))
 
 def test_a_text_withdrawn_the_day_it_was_published_was_never_on_the_portal() -> None:
     sub = submission("lao-2026-need-a", "need", published=D("2026-02-01"))
-    assert count_period([PastText(sub, D("2026-02-01"))], FIRST_HALF).texts == 0
-    assert count_period([PastText(sub, D("2026-02-02"))], FIRST_HALF).texts == 1
+    assert count_period([PastText(sub, D("2026-02-01"))], FIRST_HALF, VOCABULARY).texts == 0
+    assert count_period([PastText(sub, D("2026-02-02"))], FIRST_HALF, VOCABULARY).texts == 1
 
 
 def test_example_texts_and_texts_outside_the_period_are_not_counted() -> None:
@@ -455,7 +455,7 @@ def test_example_texts_and_texts_outside_the_period_are_not_counted() -> None:
         PastText(submission("lao-2025-need-c", "need", published=D("2025-01-01"), expires=D("2025-12-30"))),
         PastText(submission("lao-2025-need-d", "need", published=D("2025-01-01"), expires=D("2026-01-01"))),
     ]
-    counts = count_period(texts, FIRST_HALF)
+    counts = count_period(texts, FIRST_HALF, VOCABULARY)
     assert (counts.texts, counts.by_kind["need"], counts.expired_without_update) == (1, 1, 1)
 
 
@@ -463,7 +463,7 @@ def test_a_match_needs_both_texts_on_the_portal_on_a_same_day() -> None:
     need = submission("lao-2026-need-a", "need", published=D("2026-01-01"), expires=D("2026-03-31"))
     met = submission("esp-2026-offer-a", "offer", published=D("2026-03-31"))
     late = submission("nor-2026-offer-a", "offer", published=D("2026-04-01"))
-    counts = count_period([PastText(need), PastText(met), PastText(late)], FIRST_HALF)
+    counts = count_period([PastText(need), PastText(met), PastText(late)], FIRST_HALF, VOCABULARY)
     assert (counts.needs, counts.needs_matched, counts.matches) == (1, 1, 1)
 
 
@@ -473,7 +473,7 @@ def test_first_contact_is_counted_from_the_chains_first_publication() -> None:
     alone = submission(
         "bih-2026-need-a", "need", published=D("2026-03-01"), outcomes=[outcome("closed", "2026-03-02"), outcome("agreed", "2026-03-05", "UNDP")]
     )
-    counts = count_period([PastText(first), PastText(second), PastText(alone)], FIRST_HALF)
+    counts = count_period([PastText(first), PastText(second), PastText(alone)], FIRST_HALF, VOCABULARY)
     assert (counts.texts, counts.first_contacts, counts.median_days_to_contact) == (2, 2, (72 + 4) / 2)
     assert counts.outcomes == {"contacted": 1, "agreed": 1, "funded": 0, "declined": 0, "closed": 1}
 
@@ -498,8 +498,8 @@ def test_a_text_merged_from_a_branch_counts_as_merged(make_repo: MakeRepo, run: 
 
 
 def test_an_empty_period_says_so_rather_than_showing_empty_tables() -> None:
-    counts = count_period([], FIRST_HALF)
-    report = render_report(counts, made=D("2026-07-01"), commit="", with_names=True, party_name=str)
+    counts = count_period([], FIRST_HALF, VOCABULARY)
+    report = render_report(counts, made=D("2026-07-01"), commit="", with_names=True, party_name=str, vocabulary=VOCABULARY)
     assert "| Median days from publication to first contact (0 texts contacted in the period) | – |" in report.markdown
     assert report.markdown.count("None in the period.") == 3  # regions, who had texts, pairs
     assert report.html.count("<p>None in the period.</p>") == 3

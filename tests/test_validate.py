@@ -218,7 +218,7 @@ def test_a_broken_settings_file_is_named(make_repo: MakeRepo, run: Run) -> None:
     settings.write_text(settings.read_text().replace("maximum_months: 12", "maximum_months: twelve"))
     result = run("validate", "--repo", str(repo.root))
     assert result.exit_code == 1
-    assert "schema/settings.yaml:9:3: error: validity.maximum_months: 'twelve' is not a whole number" in result.output
+    assert "schema/settings.yaml:9:3: error: validity.maximum_months: must be a whole number, not the text 'twelve'" in result.output
 
 
 def test_outside_a_portal_repository(tmp_path: Path, run: Run) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from portal.checks import yamlsafe
-from portal.errors import PortalError
+from portal.checks.datafiles import ConfigError, load_checked, located_error, read_yaml_file
+from portal.model import SCHEMA_NAME, LabelMismatch, Vocabulary
 
-
-class ConfigError(PortalError):
-    """A setting that cannot be used; the message names the file, line and field."""
+__all__ = ["ConfigError", "Deploy", "ReadLimits", "Repo", "Settings", "Tier", "find_repo", "load_settings", "read_yaml_file"]
 
 
 @dataclass(frozen=True)
@@ -23,9 +22,6 @@ class Tier:
     label: str
     passcode_env: str
     audiences: tuple[str, ...]
-
-
-DEPLOY_TARGETS = ("git", "folder", "pages")
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class Settings:
     deploy: Deploy = Deploy("git", "", "gh-pages", "", False)
     portal_url: str = ""  # where readers open the portal; said in the e-mails to States
     authserv_id: str = ""  # the receiving mail server whose Authentication-Results count ("" = the topmost)
-    follow_up_months: int = 6  # `portal reminders` asks what became of a text this long after it was published
+    follow_up_months: int = 6  # outcomes.follow_up_months: how long after publication a text's outcome is asked for
 
 
 @dataclass(frozen=True)
@@ -113,17 +109,40 @@ class Repo:
 
     @cached_property
     def schema(self) -> dict[str, Any]:
+        """The repository's submission schema: the one source of allowed values in a run. A schema
+        whose labels do not match its allowed values is refused here (ConfigError, located), so no
+        command runs on it."""
+        self.vocabulary  # noqa: B018 - reads and checks the schema
+        return self._schema_data
+
+    @cached_property
+    def _schema_data(self) -> dict[str, Any]:
         try:
             data: dict[str, Any] = json.loads(self.schema_path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise ConfigError(f"{self.schema_path}: the submission schema is missing") from None
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"{self.schema_path}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}") from None
+            raise ConfigError(f"{self.relative(self.schema_path)}:{exc.lineno}:{exc.colno}: error: not valid JSON: {exc.msg}") from None
         return data
 
     @cached_property
+    def vocabulary(self) -> Vocabulary:
+        """The allowed values and their labels, from this repository's schema (checked)."""
+        try:
+            return Vocabulary.from_schema(self._schema_data)
+        except LabelMismatch as exc:
+            keys = _spec_keys(self._schema_data, exc.names)
+            keys.append(exc.keyword if exc.keyword in _spec_at(self._schema_data, keys) else "enum")
+            line, col = json_position(self.schema_path.read_text(encoding="utf-8"), tuple(keys))
+            raise ConfigError(f"{self.relative(self.schema_path)}:{line}:{col}: error: {'.'.join(exc.names)}: {exc.message}") from None
+        except (KeyError, TypeError) as exc:
+            raise ConfigError(
+                f"{self.relative(self.schema_path)}:1:1: error: the schema lacks a field the portal needs ({exc}); compare it with the portal's own schema"
+            ) from None
+
+    @cached_property
     def settings(self) -> Settings:
-        return load_settings(self.schema_dir / "settings.yaml")
+        return load_settings(self.schema_dir / "settings.yaml", self.vocabulary.audiences)
 
     def relative(self, path: Path) -> str:
         """`path` relative to the repository root, with POSIX separators (as given if outside)."""
@@ -137,6 +156,44 @@ class Repo:
             return str(path)
 
 
+def _spec_keys(schema: dict[str, Any], names: tuple[str, ...]) -> list[str]:
+    """The keys that lead to a field's spec in the schema, as `model.field_spec` walks them."""
+    keys: list[str] = []
+    for name in names:
+        if "items" in _spec_at(schema, keys):
+            keys.append("items")
+        keys += ["properties", name]
+    if "items" in _spec_at(schema, keys):
+        keys.append("items")
+    return keys
+
+
+def _spec_at(schema: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    spec: Any = schema
+    for key in keys:
+        spec = spec[key]
+    return spec if isinstance(spec, dict) else {}
+
+
+def json_position(text: str, keys: tuple[str, ...]) -> tuple[int, int]:
+    """Line and column (1-based) of the key at `keys` in a JSON document. JSON is YAML, so the
+    position-aware YAML reader (checks/yamlsafe) gives every key's place; should it not read the
+    file, each key is searched in the text after the one before it (exact for a schema whose keys
+    are written once per object, as a JSON writer writes them)."""
+    try:
+        return yamlsafe.load(text, quick=False).position(keys)
+    except yamlsafe.YamlError:
+        pass
+    offset = 0
+    for key in keys:
+        found = text.find(json.dumps(key), offset)
+        if found < 0:
+            break
+        offset = found
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
 def find_repo(start: Path | None = None) -> Repo:
     """The portal repository containing `start` (default: the working directory)."""
     here = (start or Path.cwd()).resolve()
@@ -148,184 +205,78 @@ def find_repo(start: Path | None = None) -> Repo:
     )
 
 
-def read_yaml_file(path: Path) -> yamlsafe.Located:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: file is missing") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}:1:1: error: not UTF-8 text") from None
-    try:
-        return yamlsafe.load(text)
-    except yamlsafe.YamlError as exc:
-        raise ConfigError(f"{path}:{exc.line}:{exc.col}: error: {exc.field or 'file'}: {exc.message}") from None
+def load_settings(path: Path, audiences: Collection[str] = ()) -> Settings:
+    """The settings at `path`, checked by the portal's settings schema (data/settings.schema.json)
+    and then by the rules a schema cannot say; every mistake is located (file:line:col: field).
+    `audiences`: the repository's (its submission schema's), which each tier's must be."""
+    located = load_checked(path, "settings.schema.json")
+    data: dict[str, Any] = located.data
 
+    def fail(keys: tuple[str | int, ...], message: str) -> ConfigError:
+        return located_error(path, located, keys, message)
 
-class YamlReader:
-    """Typed access to a settings document that names file, line and field on any mistake."""
-
-    def __init__(self, path: Path, doc: yamlsafe.Located) -> None:
-        self.path = path
-        self.doc = doc
-
-    def fail(self, keys: yamlsafe.Path, message: str) -> ConfigError:
-        line, col = self.doc.position(keys)
-        return ConfigError(f"{self.path}:{line}:{col}: error: {yamlsafe.dotted(keys)}: {message}")
-
-    def get(self, *keys: str | int) -> Any:
-        value: Any = self.doc.data
-        for depth, key in enumerate(keys):
-            container_ok = isinstance(value, dict) if isinstance(key, str) else isinstance(value, list)
-            if not container_ok or (isinstance(key, str) and key not in value):
-                raise self.fail(keys[: depth + 1], "missing")
-            value = value[key]
-        return value
-
-    def integer(self, *keys: str | int, minimum: int = 0) -> int:
-        value = self.get(*keys)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            raise self.fail(keys, f"{value!r} is not a whole number of at least {minimum}")
-        return value
-
-    def text(self, *keys: str | int) -> str:
-        value = self.get(*keys)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(keys, f"{value!r} is not a text")
-        return value
-
-    def optional(self, *keys: str, default: Any) -> Any:
-        value: Any = self.doc.data
-        for key in keys:
-            if not isinstance(value, dict) or key not in value:
-                return default
-            value = value[key]
-        return value
-
-    def where(self, *keys: str | int) -> str:
-        line, col = self.doc.position(keys)
-        return f"{self.path}:{line}:{col}"
-
-    def texts(self, *keys: str | int) -> tuple[str, ...]:
-        value = self.get(*keys)
-        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            raise self.fail(keys, "must be a list of words, e.g. [state-party, signatory]")
-        return tuple(value)
-
-
-def load_settings(path: Path) -> Settings:
-    reader = YamlReader(path, read_yaml_file(path))
-    raw_tiers = reader.get("tiers")
-    if not isinstance(raw_tiers, list) or not raw_tiers:
-        raise reader.fail(("tiers",), "must list at least one tier of readers")
-    tiers = tuple(
-        Tier(
-            id=reader.text("tiers", index, "id"),
-            label=reader.text("tiers", index, "label"),
-            passcode_env=reader.text("tiers", index, "passcode_env"),
-            audiences=reader.texts("tiers", index, "audiences"),
-        )
-        for index in range(len(raw_tiers))
-    )
-    if len({tier.id for tier in tiers}) != len(tiers):
-        raise reader.fail(("tiers",), "two tiers have the same id")
-    settings = Settings(
-        site_name=reader.text("site_name"),
-        default_months=reader.integer("validity", "default_months", minimum=1),
-        maximum_months=reader.integer("validity", "maximum_months", minimum=1),
-        reminder_days=reader.integer("validity", "reminder_days", minimum=1),
-        publishing_statuses=reader.texts("publishing_statuses"),
-        submission_bytes=reader.integer("limits", "submission_bytes", minimum=1),
-        attachment_bytes=reader.integer("limits", "attachment_bytes", minimum=1),
-        reading=ReadLimits(
-            inflated_bytes=reader.integer("limits", "document_inflated_bytes", minimum=1),
-            markup_bytes=reader.integer("limits", "document_markup_bytes", minimum=1),
-            parts=reader.integer("limits", "document_parts", minimum=1),
-            seconds=reader.integer("limits", "document_seconds", minimum=1),
-        ),
+    tiers = tuple(Tier(tier["id"], tier["label"], tier["passcode_env"], tuple(tier["audiences"])) for tier in data["tiers"])
+    ids = [tier.id for tier in tiers]
+    for index, tier in enumerate(tiers):
+        if tier.id in ids[:index]:
+            raise fail(("tiers", index, "id"), f"two tiers have the id {tier.id!r}; give each tier an id of its own")
+        for number, audience in enumerate(tier.audiences):
+            if audiences and audience not in audiences:
+                raise fail(
+                    ("tiers", index, "audiences", number), f"{audience!r} is not one of: {', '.join(audiences)} (the audiences of {SCHEMA_NAME.as_posix()})"
+                )
+    validity, limits, passcode, coordinator = data["validity"], data["limits"], data["passcode"], data["coordinator"]
+    if validity["default_months"] > validity["maximum_months"]:
+        longest = validity["maximum_months"]
+        raise fail(("validity", "default_months"), f"{validity['default_months']} is longer than validity.maximum_months ({longest}); use {longest} or less")
+    return Settings(
+        site_name=data["site_name"],
+        default_months=validity["default_months"],
+        maximum_months=validity["maximum_months"],
+        reminder_days=validity["reminder_days"],
+        publishing_statuses=tuple(data["publishing_statuses"]),
+        submission_bytes=limits["submission_bytes"],
+        attachment_bytes=limits["attachment_bytes"],
+        reading=ReadLimits(limits["document_inflated_bytes"], limits["document_markup_bytes"], limits["document_parts"], limits["document_seconds"]),
         tiers=tiers,
-        rotation_days=reader.integer("passcode", "rotation_days", minimum=1),
-        minimum_entropy_bits=reader.integer("passcode", "minimum_entropy_bits", minimum=40),
-        pbkdf2_iterations=reader.integer("passcode", "pbkdf2_iterations", minimum=600_000),
-        coordinator_name=reader.text("coordinator", "name"),
-        coordinator_email=reader.text("coordinator", "email"),
-        deploy=load_deploy(reader),
-        portal_url=load_portal_url(reader),
-        authserv_id=load_authserv_id(reader),
-        follow_up_months=load_follow_up_months(reader),
+        rotation_days=passcode["rotation_days"],
+        minimum_entropy_bits=passcode["minimum_entropy_bits"],
+        pbkdf2_iterations=passcode["pbkdf2_iterations"],
+        coordinator_name=coordinator["name"],
+        coordinator_email=coordinator["email"],
+        deploy=load_deploy(path, located),
+        portal_url=load_portal_url(path, located),
+        authserv_id=str((data.get("mail") or {}).get("authserv_id") or "").strip().lower(),
+        follow_up_months=int((data.get("outcomes") or {}).get("follow_up_months", 6)),
     )
-    if settings.default_months > settings.maximum_months:
-        raise reader.fail(("validity", "default_months"), "is longer than validity.maximum_months")
-    return settings
 
 
-def load_portal_url(reader: YamlReader) -> str:
+def load_portal_url(path: Path, located: yamlsafe.Located) -> str:
     """`coordinator.portal_url`: the portal's address as the e-mails to States give it ('' when
-    not set: the e-mails then name the portal without an address)."""
-    value = reader.optional("coordinator", "portal_url", default="")
-    if value is None or value == "":
-        return ""
-    keys = ("coordinator", "portal_url")
-    if not isinstance(value, str) or not value.strip().startswith(("https://", "http://")) or any(c.isspace() for c in value.strip()):
-        raise reader.fail(keys, f"{value!r} is not a web address; write it as https://ccm-portal.example.org/")
-    if credentials_in_url(value.strip()):
-        raise reader.fail(keys, "holds a user name or password; give the address readers open, e.g. https://ccm-portal.example.org/")
-    return value.strip()
-
-
-def load_deploy(reader: YamlReader) -> Deploy:
-    """The `deploy` section; every field is optional (an absent section publishes nowhere until
-    a target is set). Credentials never live here: only in the environment."""
-    section = reader.optional("deploy", default={})
-    if not isinstance(section, dict):
-        raise reader.fail(("deploy",), "must be a section with target, url, branch, folder")
-    values: dict[str, Any] = {}
-    for field, default in (("target", "git"), ("url", ""), ("branch", "gh-pages"), ("folder", "")):
-        value = reader.optional("deploy", field, default=default)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            raise reader.fail(("deploy", field), f"{value!r} is not a text")
-        values[field] = value.strip()
-    if values["target"] not in DEPLOY_TARGETS:
-        raise reader.fail(("deploy", "target"), f"{values['target']!r} is not a target; use one of {', '.join(DEPLOY_TARGETS)}")
-    if credentials_in_url(values["url"]):
-        raise reader.fail(
-            ("deploy", "url"), "holds a password or token; give the address only, and the credential as the CI secret PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY"
+    not set: the e-mails then name the portal without an address). The schema checks its form."""
+    value = str(located.data["coordinator"].get("portal_url") or "").strip()
+    if credentials_in_url(value):
+        raise located_error(
+            path, located, ("coordinator", "portal_url"), "holds a user name or password; give the address readers open, e.g. https://ccm-portal.example.org/"
         )
-    flag = reader.optional("deploy", "repository_holds_no_texts", default=False)
-    if not isinstance(flag, bool):
-        raise reader.fail(("deploy", "repository_holds_no_texts"), f"{flag!r} is not true or false")
-    where = tuple((field, reader.where("deploy", field)) for field in ("target", "url", "branch", "folder", "repository_holds_no_texts"))
-    return Deploy(values["target"], values["url"], values["branch"], values["folder"], flag, where)
-
-
-def load_follow_up_months(reader: YamlReader) -> int:
-    """`outcomes.follow_up_months`: how long after its publication `portal reminders` asks what
-    became of a text with no outcome recorded (optional; 6 when the section is absent)."""
-    section = reader.optional("outcomes", default={})
-    if not isinstance(section, dict):
-        raise reader.fail(("outcomes",), "must be a section, e.g. `outcomes:` then `  follow_up_months: 6`")
-    value = reader.optional("outcomes", "follow_up_months", default=6)
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 120:
-        raise reader.fail(("outcomes", "follow_up_months"), f"{value!r} is not a whole number of months from 1 to 120; e.g. follow_up_months: 6")
     return value
 
 
-def load_authserv_id(reader: YamlReader) -> str:
-    """`mail.authserv_id`: the name the coordinator's receiving server gives itself in the
-    Authentication-Results headers it writes (optional; without it the topmost header counts)."""
-    section = reader.optional("mail", default={})
-    if not isinstance(section, dict):
-        raise reader.fail(("mail",), "must be a section, e.g. `mail:` then `  authserv_id: mx.example.org`")
-    value = reader.optional("mail", "authserv_id", default="")
-    if value is None:
-        return ""
-    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z0-9._-]*", value.strip()):
-        raise reader.fail(
-            ("mail", "authserv_id"),
-            f"{value!r} is not a server name; give the name that starts the receiving server's Authentication-Results headers, e.g. mx.example.org",
+def load_deploy(path: Path, located: yamlsafe.Located) -> Deploy:
+    """The `deploy` section; every field is optional (an absent section publishes nowhere until
+    a target is set). Credentials never live here: only in the environment."""
+    section: dict[str, Any] = located.data.get("deploy") or {}
+    values = {field: str(section.get(field) or default).strip() for field, default in (("target", "git"), ("url", ""), ("branch", "gh-pages"), ("folder", ""))}
+    if credentials_in_url(values["url"]):
+        raise located_error(
+            path,
+            located,
+            ("deploy", "url"),
+            "holds a password or token; give the address only, and the credential as the CI secret PORTAL_DEPLOY_TOKEN or PORTAL_DEPLOY_KEY",
         )
-    return value.strip().lower()
+    fields = ("target", "url", "branch", "folder", "repository_holds_no_texts")
+    where = tuple((field, "{}:{}:{}".format(path, *located.position(("deploy", field)))) for field in fields)
+    return Deploy(values["target"], values["url"], values["branch"], values["folder"], bool(section.get("repository_holds_no_texts", False)), where)
 
 
 def credentials_in_url(url: str) -> bool:

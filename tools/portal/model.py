@@ -1,4 +1,19 @@
-"""Plain data of the portal: submissions, submitters and the problems found in them."""
+"""Plain data of the portal: submissions, submitters, the problems found in them, and the
+vocabulary of allowed values.
+
+The allowed values of the fields and the words readers see for them live in ONE place: the JSON
+Schema of the repository a command runs in (`schema/submission.schema.json`, `x-labels` and
+`x-plural-labels` beside each `enum`). There is no copy in the package and no module constant:
+
+    vocabulary = repo.vocabulary          # portal.config.Repo: read and checked once per run
+    vocabulary.themes["victim-assistance"]  # -> 'Victim assistance'
+
+Code that has no `Repo` at hand takes a `Vocabulary` as an argument (the pages reach it through
+`TierInput.vocabulary`). `Vocabulary.from_schema` builds one from any schema dict (tests, the
+benchmarks); `Repo.vocabulary` also refuses a schema whose labels do not match its values, with
+a located message. The old names (`model.THEMES`, `model.KINDS`, ...) are gone: using one raises
+an AttributeError that says what to use instead.
+"""
 
 from __future__ import annotations
 
@@ -9,27 +24,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# The allowed values of the fields and the words readers see for them live in the project's JSON
-# Schema only (x-labels beside each enum); a repository's schema/ is a copy of it.
 SCHEMA_NAME = Path("schema") / "submission.schema.json"
 
 
-def schema_path() -> Path:
-    """The project's schema, beside the source the portal runs from (make installs it so); an
-    installed copy of the package reads the one of the repository it is run in."""
-    beside = Path(__file__).resolve().parents[2] / SCHEMA_NAME
-    if beside.is_file():
-        return beside
-    here = Path.cwd().resolve()
-    for folder in (here, *here.parents):
-        if (folder / SCHEMA_NAME).is_file():
-            return folder / SCHEMA_NAME
-    raise SystemExit(f"the portal needs {SCHEMA_NAME} (its allowed values come from there); run it from a portal repository")
-
-
-def load_schema(path: Path | None = None) -> dict[str, Any]:
-    """The submission schema the portal's lists of allowed values come from."""
-    data: dict[str, Any] = json.loads((path or schema_path()).read_text(encoding="utf-8"))
+def load_schema(path: Path) -> dict[str, Any]:
+    """A submission schema read from `path` (a repository's is `Repo.schema`, which also checks it)."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     return data
 
 
@@ -47,33 +47,101 @@ def allowed_values(schema: dict[str, Any], *names: str) -> tuple[str, ...]:
     return tuple(field_spec(schema, *names)["enum"])
 
 
+class LabelMismatch(ValueError):
+    """Labels of a field that do not name exactly its allowed values; says which field and keyword."""
+
+    def __init__(self, names: tuple[str, ...], keyword: str, message: str) -> None:
+        super().__init__(f"{SCHEMA_NAME.as_posix()}: {'.'.join(names)}: {message}")
+        self.names = names
+        self.keyword = keyword
+        self.message = message
+
+
 def value_labels(schema: dict[str, Any], *names: str, keyword: str = "x-labels") -> dict[str, str]:
     """Each allowed value of a field and its label, in the schema's order. The labels must name
     exactly the allowed values: a value without words, or words for a value that is not allowed,
-    is a mistake in the schema."""
+    is a mistake in the schema (LabelMismatch)."""
     spec = field_spec(schema, *names)
-    labels: dict[str, str] = spec.get(keyword, {})
+    labels = spec.get(keyword, {})
     values = list(spec["enum"])
-    if list(labels) != values:
-        raise ValueError(
-            f"{SCHEMA_NAME}: {'.'.join(names)}: {keyword} must give a label to each of {', '.join(values)}, in that order "
-            f"(it gives {', '.join(labels) or 'none'})"
+    if not isinstance(labels, dict) or list(labels) != values:
+        given = list(labels) if isinstance(labels, dict) else []
+        missing = [value for value in values if value not in given]
+        extra = [value for value in given if value not in values]
+        why = "; ".join(
+            part
+            for part in (
+                f"no label for {', '.join(missing)}" if missing else "",
+                f"a label for {', '.join(extra)}, which is not an allowed value" if extra else "",
+                "the labels are not in the order of the allowed values" if not missing and not extra else "",
+            )
+            if part
         )
+        raise LabelMismatch(names, keyword, f"{keyword} must give a label to each of {', '.join(values)}, in that order ({why})")
     return dict(labels)
 
 
-_SCHEMA = load_schema()
-KINDS: dict[str, str] = value_labels(_SCHEMA, "kind", keyword="x-plural-labels")
-KIND_SINGULAR: dict[str, str] = value_labels(_SCHEMA, "kind")
-THEMES: dict[str, str] = value_labels(_SCHEMA, "themes")
-ASSISTANCE: dict[str, str] = value_labels(_SCHEMA, "assistance")
-SUBMITTER_TYPES: dict[str, str] = value_labels(_SCHEMA, "submitter", "type")
-AUDIENCES: dict[str, str] = value_labels(_SCHEMA, "audience")
-TEXT_FORMATS: tuple[str, ...] = allowed_values(_SCHEMA, "format")
-CONVERSIONS: tuple[str, ...] = allowed_values(_SCHEMA, "source", "converted_from")
-OUTCOME_STATUSES: dict[str, str] = value_labels(_SCHEMA, "outcomes", "status")
-# The front-matter fields in the guidance pattern's order: the order of the schema's properties.
-FIELDS: tuple[str, ...] = tuple(_SCHEMA["properties"])
+# The fields whose allowed values have labels, and where their labels are, in the schema.
+LABELLED: dict[str, tuple[tuple[str, ...], str]] = {
+    "kinds": (("kind",), "x-plural-labels"),
+    "kind_singular": (("kind",), "x-labels"),
+    "themes": (("themes",), "x-labels"),
+    "assistance": (("assistance",), "x-labels"),
+    "submitter_types": (("submitter", "type"), "x-labels"),
+    "audiences": (("audience",), "x-labels"),
+    "outcome_statuses": (("outcomes", "status"), "x-labels"),
+}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The allowed values of one repository's schema and the words readers see for them, each
+    in the schema's order: what pages, options, intake and upkeep of a run use."""
+
+    kinds: dict[str, str]  # kind -> plural label ('Needs for assistance')
+    kind_singular: dict[str, str]  # kind -> label ('Need for assistance')
+    themes: dict[str, str]
+    assistance: dict[str, str]
+    submitter_types: dict[str, str]
+    audiences: dict[str, str]
+    outcome_statuses: dict[str, str]
+    formats: tuple[str, ...]  # how a text is shown (plain, markdown)
+    conversions: tuple[str, ...]  # what a text may have been converted from
+    fields: tuple[str, ...]  # the front-matter fields in the guidance pattern's order
+
+    @classmethod
+    def from_schema(cls, schema: dict[str, Any]) -> Vocabulary:
+        """The vocabulary of `schema`; LabelMismatch when a field's labels do not match its values."""
+        labelled = {name: value_labels(schema, *names, keyword=keyword) for name, (names, keyword) in LABELLED.items()}
+        return cls(
+            **labelled,
+            formats=allowed_values(schema, "format"),
+            conversions=allowed_values(schema, "source", "converted_from"),
+            fields=tuple(schema["properties"]),
+        )
+
+
+_GONE = {
+    "KINDS": "kinds",
+    "KIND_SINGULAR": "kind_singular",
+    "THEMES": "themes",
+    "ASSISTANCE": "assistance",
+    "SUBMITTER_TYPES": "submitter_types",
+    "AUDIENCES": "audiences",
+    "TEXT_FORMATS": "formats",
+    "CONVERSIONS": "conversions",
+    "OUTCOME_STATUSES": "outcome_statuses",
+    "FIELDS": "fields",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _GONE:
+        raise AttributeError(
+            f"portal.model.{name} is gone: the allowed values come from the repository's schema; "
+            f"use repo.vocabulary.{_GONE[name]} (portal.config.Repo) or a Vocabulary passed in"
+        )
+    raise AttributeError(f"module 'portal.model' has no attribute {name!r}")
 
 
 @dataclass(frozen=True)

@@ -10,16 +10,13 @@ from pathlib import Path
 
 import pycountry
 
-from portal.config import ConfigError, YamlReader, read_yaml_file
-from portal.model import Submitter
+from portal.checks.datafiles import definition, load_checked, located_error
+from portal.config import Repo
+from portal.model import SCHEMA_NAME, Submitter
 
-NON_PARTY = "non-party"
-STATUS_LABELS = {
-    "state-party": "State Party",
-    "signatory": "Signatory State",
-    "withdrawn": "withdrawn from the Convention",
-    NON_PARTY: "not a party to the Convention",
-}
+NON_PARTY = "non-party"  # the status of a country schema/states.yaml does not list
+# The convention statuses and their words: one home, the portal's data/states.schema.json.
+STATUS_LABELS: dict[str, str] = dict(definition("states.schema.json", "status")["x-labels"])
 
 
 @dataclass(frozen=True)
@@ -81,35 +78,38 @@ def _letters(text: str) -> str:
 
 
 def load_registry(schema_dir: Path) -> Registry:
+    """The States (every ISO 3166-1 country, with the status schema/states.yaml gives it) and the
+    organisations of schema/organisations.yaml; both checked by the portal's schemas, and an
+    organisation's type by the repository's submission schema (its submitter types)."""
     states_path = schema_dir / "states.yaml"
-    reader = YamlReader(states_path, read_yaml_file(states_path))
+    located = load_checked(states_path, "states.schema.json")
     states: dict[str, Submitter] = {}
     for country in pycountry.countries:
         name = getattr(country, "common_name", None) or country.name
         states[country.alpha_3] = Submitter("state", country.alpha_3, name, NON_PARTY)
-    listed = reader.get("states")
-    if not isinstance(listed, list):
-        raise reader.fail(("states",), "must be a list")
-    for index in range(len(listed)):
-        code = reader.text("states", index, "code")
-        status = reader.text("states", index, "status")
-        if status not in STATUS_LABELS:
-            raise reader.fail(("states", index, "status"), f"unknown status {status!r}; use one of {', '.join(STATUS_LABELS)}")
-        states[code] = Submitter("state", code, reader.text("states", index, "name"), status)
-    as_of = str(reader.get("as_of"))
+    listed: dict[str, int] = {}
+    for index, entry in enumerate(located.data["states"]):
+        if entry["code"] in listed:
+            raise located_error(states_path, located, ("states", index, "code"), f"{entry['code']} is listed twice (first as states[{listed[entry['code']]}])")
+        listed[entry["code"]] = index
+        states[entry["code"]] = Submitter("state", entry["code"], entry["name"], entry["status"])
 
     orgs_path = schema_dir / "organisations.yaml"
-    org_reader = YamlReader(orgs_path, read_yaml_file(orgs_path))
+    orgs = load_checked(orgs_path, "organisations.schema.json")
+    kinds = [kind for kind in Repo(schema_dir.parent).vocabulary.submitter_types if kind != "state"]
     organisations: dict[str, Submitter] = {}
-    raw_orgs = org_reader.get("organisations")
-    if not isinstance(raw_orgs, list):
-        raise org_reader.fail(("organisations",), "must be a list")
-    for index in range(len(raw_orgs)):
-        code = org_reader.text("organisations", index, "code")
-        kind = org_reader.text("organisations", index, "type")
-        if kind not in ("international-organisation", "ngo"):
-            raise org_reader.fail(("organisations", index, "type"), "must be international-organisation or ngo")
+    for index, entry in enumerate(orgs.data["organisations"]):
+        code, kind = entry["code"], entry["type"]
+        if kind not in kinds:
+            raise located_error(
+                orgs_path,
+                orgs,
+                ("organisations", index, "type"),
+                f"{kind!r} is not one of: {', '.join(kinds)} (the submitter types of {SCHEMA_NAME.as_posix()})",
+            )
         if code in organisations or code in states:
-            raise ConfigError(f"{orgs_path}: organisation code {code} is used twice or is a country code")
-        organisations[code] = Submitter(kind, code, org_reader.text("organisations", index, "name"))
-    return Registry(states, organisations, as_of)
+            raise located_error(
+                orgs_path, orgs, ("organisations", index, "code"), f"{code} is used twice or is a country's code; give the organisation a code of its own"
+            )
+        organisations[code] = Submitter(kind, code, entry["name"])
+    return Registry(states, organisations, str(located.data["as_of"]))

@@ -1,4 +1,5 @@
-"""JSON Schema check of one front matter, with messages a coordinator can act on."""
+"""JSON Schema check of one front matter (or one settings file or register: checks/datafiles),
+with messages a coordinator can act on."""
 
 from __future__ import annotations
 
@@ -68,17 +69,24 @@ _COMPILED_KEYWORDS = frozenset(
         # The labels of the allowed values (portal.model): annotations, ignored by both validators.
         "x-labels",
         "x-plural-labels",
+        # What a person reads when a value is refused (the data files' schemas): an annotation too.
+        "x-message",
     }
 )
+
+
+# The failures a schema's own `x-message` explains (a type or a missing field keeps the general words).
+_OWN_MESSAGE_KINDS = frozenset({"pattern", "format", "oneOf", "enum", "minLength"})
 
 
 class SchemaChecker:
     """Checks front matter against the schema. Most files are valid: a compiled validator answers
     for them; a file it refuses is checked again by jsonschema, whose errors make the messages."""
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: dict[str, Any], missing_hint: str = "see the template in schema/templates/") -> None:
         Draft202012Validator.check_schema(schema)
         self.schema = schema
+        self.missing_hint = missing_hint
         self.validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
         self.quick = _compiled(schema)
 
@@ -106,7 +114,7 @@ class SchemaChecker:
         if kind == "required":
             for name in error.validator_value:
                 if isinstance(value, dict) and name not in value:
-                    yield Problem(path, line, col, yamlsafe.dotted((*where, name)), f"missing; add a line '{name}: …' (see the template in schema/templates/)")
+                    yield Problem(path, line, col, yamlsafe.dotted((*where, name)), f"missing; add a line '{name}: …' ({self.missing_hint})")
             return
         if kind == "additionalProperties" and isinstance(value, dict):
             known = list(error.schema.get("properties", {}))
@@ -116,6 +124,14 @@ class SchemaChecker:
                     hint = f"did you mean '{close[0]}'?" if close else f"known fields here: {', '.join(known)}"
                     key_line, key_col = located.position((*where, name))
                     yield Problem(path, key_line, key_col, yamlsafe.dotted((*where, name)), f"unknown field; {hint}")
+            return
+        if kind in _OWN_MESSAGE_KINDS and isinstance(error.schema, dict) and "x-message" in error.schema:
+            yield Problem(path, line, col, field, str(error.schema["x-message"]).replace("{value}", repr(value)))
+            return
+        if kind == "minimum":
+            whole = isinstance(error.schema, dict) and error.schema.get("type") == "integer"
+            least = error.validator_value
+            yield Problem(path, line, col, field, f"{value!r} is not a whole number of at least {least}" if whole else f"{value!r} is less than {least}")
             return
         if kind == "enum":
             options = [str(option) for option in error.validator_value]

@@ -14,10 +14,10 @@ import click
 
 from portal import dates
 from portal.checks import report
-from portal.cli.options import text_format_option
+from portal.cli.options import allowed, text_format_option
 from portal.config import Repo, find_repo
 from portal.errors import PortalError
-from portal.model import ASSISTANCE, AUDIENCES, KINDS, THEMES, Problem, Submission
+from portal.model import Problem, Submission
 
 if TYPE_CHECKING:  # the build (and the generator it loads) is imported only by the commands that build
     from portal.config import Tier
@@ -43,6 +43,7 @@ def open_repo(repo_path: Path | None) -> Repo:
 
     repo = find_repo(repo_path)
     repo.settings  # noqa: B018 - read once here so a broken settings file is reported before anything else
+    repo.vocabulary  # noqa: B018 - and a schema whose labels do not match its values
     note = recover(repo)
     if note:
         click.echo(f"Note: {note}.", err=True)
@@ -138,16 +139,16 @@ def validate(paths: tuple[Path, ...], output: str | None, today_text: str | None
 
 
 @main.command()
-@click.option("--kind", type=click.Choice(list(KINDS)), required=True, help="What kind of text.")
+@click.option("--kind", metavar="KIND", required=True, help="What kind of text (a kind of the schema, e.g. need).")
 @click.option(
     "--submitter", "code", required=True, metavar="CODE", help="ISO 3166-1 alpha-3 code of the State (e.g. LAO) or an organisation's code (e.g. GICHD)."
 )
 @click.option("--title", required=True, help="The title of the text.")
-@click.option("--theme", "themes", multiple=True, required=True, type=click.Choice(list(THEMES)), help="A theme of the text (repeat for several).")
-@click.option("--assistance", multiple=True, required=True, type=click.Choice(list(ASSISTANCE)), help="A type of assistance (repeat for several).")
+@click.option("--theme", "themes", multiple=True, required=True, metavar="THEME", help="A theme of the text, as the schema names it (repeat for several).")
+@click.option("--assistance", multiple=True, required=True, metavar="TYPE", help="A type of assistance, as the schema names it (repeat for several).")
 @click.option("--contact", "contact_name", default="", help="Name or function of the contact person.")
 @click.option("--email", "contact_email", default="", help="E-mail address of the contact.")
-@click.option("--audience", type=click.Choice(list(AUDIENCES)), default="states", show_default=True)
+@click.option("--audience", metavar="AUDIENCE", default="states", show_default=True, help="Who may read it, as the schema names it.")
 @text_format_option("plain", "How the text is shown: plain keeps every line break as sent, markdown is rendered.")
 @today_option
 @repo_option
@@ -168,6 +169,13 @@ def new(
     from portal.intake.scaffold import scaffold
 
     repo = open_repo(repo_path)
+    for option, value, field in (
+        ("--kind", kind, "kinds"),
+        ("--theme", themes, "themes"),
+        ("--assistance", assistance, "assistance"),
+        ("--audience", audience, "audiences"),
+    ):
+        allowed(repo, option, value, field)
     try:
         path = scaffold(
             repo,

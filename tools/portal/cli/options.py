@@ -1,17 +1,32 @@
-"""Options whose choices come from the schema, shared by the commands that take them."""
+"""Options whose choices come from the schema, shared by the commands that take them.
+
+The allowed values are the repository's (`Repo.vocabulary`), known only once the command knows
+its repository: the options take any word and `allowed` checks it when the command runs, with a
+message that lists what the schema allows (click's Choice would need the values at import)."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import click
 from click.core import ParameterSource
 
-from portal.model import TEXT_FORMATS
+from portal.config import Repo, find_repo
 
 Command = Callable[..., Any]
+SCHEMA = "schema/submission.schema.json"
+
+
+def allowed(repo: Repo, option: str, given: str | Iterable[str] | None, field: str) -> None:
+    """Refuse a value of `option` that the repository's schema does not allow for `field` (an
+    attribute of Vocabulary: kinds, themes, assistance, audiences, formats), naming the values it
+    allows."""
+    values = getattr(repo.vocabulary, field)
+    for value in [given] if isinstance(given, str) else list(given or ()):
+        if value not in values:
+            raise click.BadParameter(f"{value!r} is not one of: {', '.join(values)} (the allowed values in {SCHEMA})", param_hint=f"'{option}'")
 
 
 def _format_notice(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
@@ -33,10 +48,18 @@ def text_format_option(default: str | None, help: str) -> Callable[[Command], Co
                 if given and kwargs["text_format"] != format_alias:
                     raise click.UsageError(f"--text-format {kwargs['text_format']} and --format {format_alias} disagree; give --text-format only")
                 kwargs["text_format"] = format_alias
+            if kwargs["text_format"] is not None:
+                allowed(find_repo(kwargs.get("repo_path")), "--text-format", kwargs["text_format"], "formats")
             return func(*args, **kwargs)
 
-        choice = click.Choice(TEXT_FORMATS)
-        command = click.option("--format", "format_alias", type=choice, default=None, hidden=True, callback=_format_notice)(command)
-        return click.option("--text-format", "text_format", type=choice, default=default, show_default=default is not None, help=help)(command)
+        command = click.option("--format", "format_alias", metavar="FORMAT", default=None, hidden=True, callback=_format_notice)(command)
+        return click.option(
+            "--text-format",
+            "text_format",
+            metavar="FORMAT",
+            default=default,
+            show_default=default is not None,
+            help=f"{help} The formats are the schema's ({SCHEMA}).",
+        )(command)
 
     return decorate

@@ -13,7 +13,6 @@ import click
 from portal import dates
 from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option
 from portal.cli.workflow_commands import read_message
-from portal.model import OUTCOME_STATUSES
 from portal.outcomes import WITH_REQUIRED
 
 
@@ -157,9 +156,8 @@ def extend(
     "--status",
     default="",
     metavar="STATUS",
-    help="What became of the text: "
-    + ", ".join(f"{key} ({label.lower()})" if label.lower() != key else key for key, label in OUTCOME_STATUSES.items())
-    + ". Default: the 'Outcome:' line of MESSAGE.",
+    help="What became of the text: a status of `outcomes` in schema/submission.schema.json (or its label), "
+    "e.g. contacted or 'No longer needed'. Default: the 'Outcome:' line of MESSAGE.",
 )
 @click.option(
     "--with",

@@ -12,11 +12,9 @@ import click
 from portal import dates
 from portal.checks import report
 from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
-from portal.cli.options import text_format_option
+from portal.cli.options import allowed, text_format_option
+from portal.config import Repo
 from portal.errors import about
-from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, KINDS, THEMES
-
-KIND_CHOICES = list(KINDS)
 
 
 def ingest_options(func):  # type: ignore[no-untyped-def]
@@ -27,14 +25,14 @@ def ingest_options(func):  # type: ignore[no-untyped-def]
             metavar="CODE",
             help="State (ISO 3166-1 alpha-3) or organisation code (default: from the register of senders); for a sender not in the register, this confirms it by hand for this message.",
         ),
-        click.option("--kind", default=None, type=click.Choice(KIND_CHOICES), help="Kind of text (default: the header block's Kind:)."),
+        click.option("--kind", default=None, metavar="KIND", help="Kind of text (default: the header block's Kind:)."),
         click.option("--title", default="", help="Title (default: the header block's Title:)."),
-        click.option("--theme", "themes", multiple=True, type=click.Choice(list(THEMES)), help="Theme (repeatable)."),
-        click.option("--assistance", multiple=True, type=click.Choice(list(ASSISTANCE)), help="Type of assistance (repeatable)."),
+        click.option("--theme", "themes", multiple=True, metavar="THEME", help="Theme, as the schema names it (repeatable)."),
+        click.option("--assistance", multiple=True, metavar="TYPE", help="Type of assistance, as the schema names it (repeatable)."),
         click.option(
             "--audience",
             default=None,
-            type=click.Choice(list(AUDIENCES)),
+            metavar="AUDIENCE",
             help="Who may read it (default: the header block's Audience:, else states).",
         ),
         click.option("--contact", "contact_name", default="", help="Contact name or function (default: header block, then sender)."),
@@ -107,12 +105,24 @@ def read_message(message: str) -> bytes:
         raise click.ClickException(f"{message}: is a folder, not a saved e-mail") from None
 
 
+def check_ingest_options(repo: Repo, given: dict[str, Any]) -> None:
+    """The options whose values the repository's schema lists."""
+    for option, name, field in (
+        ("--kind", "kind", "kinds"),
+        ("--theme", "themes", "themes"),
+        ("--assistance", "assistance", "assistance"),
+        ("--audience", "audience", "audiences"),
+    ):
+        allowed(repo, option, given.get(name), field)
+
+
 def run_ingest(repo_path: Path | None, message: str, today_text: str | None, replaces: str, outbox: Path | None, **given: Any) -> None:
     from portal.intake.ingest import IngestError, Options, ingest_message
     from portal.intake.message import MailError
     from portal.intake.texts import TextsError
 
     repo = open_repo(repo_path)
+    check_ingest_options(repo, given)
     raw = read_message(message)
     shown = "standard input" if message == "-" else message
     numbers = {"text_number": given.pop("text_number") or 0, "attachments_with": given.pop("attachments_with")}
@@ -129,7 +139,9 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
     if len(done.submissions) > 1:
         click.echo(f"The e-mail holds {len(done.submissions)} texts, each with its own header block: published each, in one commit")
     for sub in done.submissions:
-        click.echo(f"Published {sub.path} ({KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}: {sub.title}; readers: {AUDIENCES[sub.audience].lower()})")
+        click.echo(
+            f"Published {sub.path} ({repo.vocabulary.kind_singular[sub.kind].lower()} of {sub.submitter.name}: {sub.title}; readers: {repo.vocabulary.audiences[sub.audience].lower()})"
+        )
     for name in done.attachments:
         click.echo(f"  attachment {name}")
     if done.converted_from:
@@ -178,7 +190,7 @@ def replace(identifier: str, message: str, today_text: str | None, repo_path: Pa
 
 @main.command(name="list")
 @click.option("--submitter", "codes", multiple=True, metavar="CODE", help="Only the texts of this submitter (repeatable).")
-@click.option("--kind", "kinds", multiple=True, type=click.Choice(KIND_CHOICES), help="Only texts of this kind (repeatable).")
+@click.option("--kind", "kinds", multiple=True, metavar="KIND", help="Only texts of this kind, as the schema names it (repeatable).")
 @click.option(
     "--state",
     "states",
@@ -200,6 +212,7 @@ def list_command(
     from portal.upkeep.listing import counts, list_texts
 
     repo = open_repo(repo_path)
+    allowed(repo, "--kind", kinds, "kinds")
     today = resolve_today(today_text)
     submissions = validate_from_disk(repo)
     rows = list_texts(submissions, today)
@@ -228,7 +241,9 @@ def list_command(
     words = {"active": "on the portal", "superseded": "replaced", "expired": "expired", "scheduled": "not yet published"}
     for row in rows:
         state = words[row.state] + (f" by {row.replaced_by}" if row.replaced_by and row.state == "superseded" else "")
-        click.echo(f"{row.id}\n    {row.submitter_name} ({row.submitter}), {KIND_SINGULAR[row.kind].lower()}: {row.title}\n    expires {row.expires}; {state}")
+        click.echo(
+            f"{row.id}\n    {row.submitter_name} ({row.submitter}), {repo.vocabulary.kind_singular[row.kind].lower()}: {row.title}\n    expires {row.expires}; {state}"
+        )
     shown = "" if len(rows) == len(submissions) else f" ({len(rows)} shown)"
     click.echo(f"{counts(submissions, today)}{shown}")
 
@@ -344,7 +359,7 @@ def expire(dry_run: bool, author: str, today_text: str | None, repo_path: Path |
         click.echo(f"No text is past its expiry date on {today.isoformat()}; nothing was removed.")
         return
     for item in items:
-        click.echo(describe(item))
+        click.echo(describe(item, repo.vocabulary))
     texts = f"{len(items)} expired text{'' if len(items) == 1 else 's'}"
     if dry_run:
         click.echo(f"{texts} would be removed (dry run: nothing changed).")

@@ -18,7 +18,7 @@ from pathlib import Path
 from portal import dates
 from portal.config import Repo, Settings
 from portal.files import write_atomic
-from portal.model import AUDIENCES, KIND_SINGULAR, KINDS, Submission
+from portal.model import Submission, Vocabulary
 
 WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended", "outcome": "recorded"}
 # How the e-mails name a kind in a sentence: "your need", "your how-to-apply text".
@@ -27,9 +27,9 @@ KIND_PROSE = {"need": "need", "offer": "offer", "how-to-apply": "how-to-apply te
 CONVERTED = {"html": "HTML", "docx": "Word", "odt": "OpenDocument", "pdf": "PDF", "txt": "a text file"}
 
 
-def kind_prose(sub: Submission) -> str:
+def kind_prose(sub: Submission, vocabulary: Vocabulary) -> str:
     """The text's kind as a sentence names it: 'need', 'how-to-apply text'."""
-    return KIND_PROSE.get(sub.kind, KIND_SINGULAR.get(sub.kind, "text").lower())
+    return KIND_PROSE.get(sub.kind, vocabulary.kind_singular.get(sub.kind, "text").lower())
 
 
 def draft(settings: Settings, recipients: list[str], subject: str, today: dt.date, in_reply_to: str = "") -> EmailMessage:
@@ -93,10 +93,10 @@ def acknowledgement(
 ) -> EmailMessage:
     """The draft that tells the sender what was done with their text (or, for an e-mail that
     held several, with each of its texts); `outcome`: what was recorded of it, as said."""
-    settings = repo.settings
+    settings, vocabulary = repo.settings, repo.vocabulary
     texts = [subs] if isinstance(subs, Submission) else list(subs)
     sub = texts[0]
-    kind = kind_prose(sub)
+    kind = kind_prose(sub, vocabulary)
     if action == "outcome":
         subject = f"{settings.site_name}: what became of {sub.id} is recorded"
     elif len(texts) > 1:
@@ -132,23 +132,23 @@ def acknowledgement(
             f"{portal_place(settings)} as a text of its own, {as_sent(sub)}:",
         ]
         for number, each in enumerate(texts, 1):
-            lines += ["", f"{number}. Your {kind_prose(each)}", *_details(each, action, settings)]
+            lines += ["", f"{number}. Your {kind_prose(each, vocabulary)}", *_details(each, action, settings, vocabulary)]
     else:
         lines += _opening(sub, action, settings, kind)
-        lines += _details(sub, action, settings)
+        lines += _details(sub, action, settings, vocabulary)
     lines += ["", "With best regards,", settings.coordinator_name]
     message.set_content("\n".join(lines) + "\n")
     return message
 
 
-def _details(sub: Submission, action: str, settings: Settings) -> list[str]:
+def _details(sub: Submission, action: str, settings: Settings, vocabulary: Vocabulary) -> list[str]:
     """Where one text is, until when, and how to update or withdraw it."""
     lines = [
         "",
         f"  Title:      {sub.title}",
         f"  Reference:  {sub.id}",
-        f'  On the portal: {settings.site_name}, page of {sub.submitter.name}, section "{KINDS[sub.kind]}"',
-        f"  Readers:    {AUDIENCES.get(sub.audience, sub.audience)}, with the portal's passcode",
+        f'  On the portal: {settings.site_name}, page of {sub.submitter.name}, section "{vocabulary.kinds[sub.kind]}"',
+        f"  Readers:    {vocabulary.audiences.get(sub.audience, sub.audience)}, with the portal's passcode",
         f"  Expires:    {dates.long_date(sub.expires)}",
     ]
     if sub.replaces and action != "extend":

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
 
-from portal.model import FIELDS
-
-ORDER = FIELDS  # the guidance pattern's order, as the schema lists the fields
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -39,18 +37,19 @@ def _represent_list(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
 _Dumper.add_representer(list, _represent_list)
 
 
-def dump(meta: dict[str, Any]) -> str:
-    ordered = {key: meta[key] for key in ORDER if key in meta}
+def dump(meta: dict[str, Any], order: Sequence[str]) -> str:
+    """The front matter in `order` (the guidance pattern's: `Vocabulary.fields`), then any other field."""
+    ordered = {key: meta[key] for key in order if key in meta}
     ordered.update({key: value for key, value in meta.items() if key not in ordered})
     return yaml.dump(_dates_unquoted(ordered), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=10_000, default_flow_style=False)
 
 
-def document(meta: dict[str, Any], text: str) -> str:
-    """A whole submission file."""
-    return f"---\n{dump(meta)}---\n{text}"
+def document(meta: dict[str, Any], text: str, order: Sequence[str]) -> str:
+    """A whole submission file, its fields in `order` (`Vocabulary.fields`)."""
+    return f"---\n{dump(meta, order)}---\n{text}"
 
 
 def list_item_lines(key: str, entry: dict[str, Any]) -> list[str]:
     """The lines of a one-item block list `key:` holding `entry` (the key's own line first), as
     `dump` writes them; a line edit appends the items to an existing list without its first line."""
-    return dump({key: [entry]}).splitlines(keepends=True)
+    return dump({key: [entry]}, (key,)).splitlines(keepends=True)

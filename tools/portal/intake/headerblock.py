@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
-
-from portal.model import KINDS
 
 SEPARATOR = re.compile(r"^(?:-{4,}|[-‐‑‒–—―]{3,}|\* \* \*)\s*$")  # dashes as typed, as a word processor turns them, or a rule from HTML
 HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z -]{1,30}):\s*(.*)$")
@@ -36,9 +35,10 @@ class HeaderBlock:
     start_line: int = 1  # where the block starts: lines before it are a greeting or a forwarding note
 
 
-def template_path(templates: Path, kind: str) -> Path:
-    if kind not in KINDS:
-        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+def template_path(templates: Path, kind: str, kinds: Collection[str]) -> Path:
+    """The template of `kind`, one of `kinds` (the repository's)."""
+    if kind not in kinds:
+        raise ValueError(f"unknown kind {kind!r}; use one of {', '.join(kinds)}")
     return templates / f"{kind}.md"
 
 
@@ -132,8 +132,8 @@ def _joined(pieces: list[str]) -> str:
     return value
 
 
-def template_body(templates: Path, kind: str) -> str:
+def template_body(templates: Path, kind: str, kinds: Collection[str]) -> str:
     """The suggested headings of a kind's template, without its header block."""
-    text = template_path(templates, kind).read_text(encoding="utf-8")
+    text = template_path(templates, kind, kinds).read_text(encoding="utf-8")
     block = split_header_block(text)
     return block.body if block else text

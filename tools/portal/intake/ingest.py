@@ -34,7 +34,7 @@ from portal.intake.scaffold import choose_id
 from portal.intake.senders import Sender, SenderCheck, SenderError, load_senders, submitter_for
 from portal.intake.texts import Prepared, attachment_names, prepare_texts
 from portal.lifecycle import replacements
-from portal.model import KINDS, Problem, Submission, Submitter
+from portal.model import Problem, Submission, Submitter
 from portal.outcomes import carried
 from portal.registry import Registry, load_registry
 from portal.trail.history import message_ids_in_history, retired_ids
@@ -150,7 +150,9 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
         check_text_not_published(prepared, check.code, portal.submissions, options)
     drafts: list[_Draft] = []
     for prepared in texts:
-        drafts.append(_draft(repo, mail, prepared, options, check.code, known, ask, today, {draft.meta["id"] for draft in drafts}, portal.submissions))
+        drafts.append(
+            _draft(repo, portal.registry, mail, prepared, options, check.code, known, ask, today, {draft.meta["id"] for draft in drafts}, portal.submissions)
+        )
     submissions = _checked(repo, drafts, portal, options, today)
     sender_line = check.record(mail.sender_email, submissions[0].submitter.name)
     commit = _commit(repo, mail, texts, options, drafts, submissions, check, sender_line)
@@ -229,6 +231,7 @@ def _submitter(mail: ParsedMail, options: Options, portal: _Portal, replaced: Su
 
 def _draft(
     repo: Repo,
+    registry: Registry,
     mail: ParsedMail,
     prepared: Prepared,
     options: Options,
@@ -241,13 +244,13 @@ def _draft(
 ) -> _Draft:
     """The submission file (front matter and text) and its attachments, not yet checked."""
     try:
-        meta, origins = build_metadata(mail, prepared, options, code, ask, today)
+        meta, origins = build_metadata(mail, prepared, options, code, ask, today, repo.vocabulary, registry)
     except IngestError as exc:
         raise IngestError(_for_text(prepared, str(exc)) + _attachments_hint(mail, options), list(exc.problems)) from None
     origins["submitter"] = "given with --submitter" if options.submitter else f"the register of senders for {mail.sender_email}"
     meta["expires"] = dates.add_months(today, repo.settings.default_months).isoformat()
     meta["submitter"]["type"] = known.type if known else "state"
-    identifier = _unique(choose_id(repo, code, meta["kind"] if meta["kind"] in KINDS else "text", meta["title"], today.year), taken)
+    identifier = _unique(choose_id(repo, code, meta["kind"] if meta["kind"] in repo.vocabulary.kinds else "text", meta["title"], today.year), taken)
     folder = PurePosixPath("submissions") / code
     notes = list(prepared.notes)
     written, listed = _attachments(mail, options, prepared, identifier, folder, notes)
@@ -265,7 +268,7 @@ def _draft(
     if not taken:  # said once for the e-mail, not for each of its texts
         notes.append(mail.authentication.note())
     meta = {"id": identifier, **meta}
-    return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text), written, origins, notes)
+    return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text, repo.vocabulary.fields), written, origins, notes)
 
 
 def _unique(identifier: str, taken: set[str]) -> str:

@@ -8,7 +8,6 @@ option that sets it: nothing the sender wrote there is left out in silence.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
@@ -17,8 +16,8 @@ from portal.intake.headerblock import HEADER_FIELDS
 from portal.intake.message import ParsedMail
 from portal.intake.options import IngestError
 from portal.intake.values import Unreadable, country_names, country_of_region, plain, read_amount, read_choice, read_country, read_kind, read_list, read_period
-from portal.model import ASSISTANCE, AUDIENCES, KINDS, THEMES, Problem, schema_path
-from portal.registry import Registry, load_registry
+from portal.model import Problem, Vocabulary
+from portal.registry import Registry
 
 if TYPE_CHECKING:  # ingest calls this module; these are its types
     from portal.intake.options import Ask, Options
@@ -47,13 +46,17 @@ def parse_contact(value: str) -> tuple[str, str]:
     return value, ""
 
 
-QUESTIONS = {
-    "kind": f"Kind ({', '.join(KINDS)})",
-    "title": "Title",
-    "themes": f"Themes, separated by commas ({', '.join(THEMES)})",
-    "assistance": f"Assistance, separated by commas ({', '.join(ASSISTANCE)})",
-    "contact_name": "Contact (name or function)",
-}
+def questions(vocabulary: Vocabulary) -> dict[str, str]:
+    """What the coordinator is asked for each field still missing, with the schema's values."""
+    return {
+        "kind": f"Kind ({', '.join(vocabulary.kinds)})",
+        "title": "Title",
+        "themes": f"Themes, separated by commas ({', '.join(vocabulary.themes)})",
+        "assistance": f"Assistance, separated by commas ({', '.join(vocabulary.assistance)})",
+        "contact_name": "Contact (name or function)",
+    }
+
+
 HINTS = {
     "kind": "--kind or 'Kind:'",
     "title": "--title or 'Title:'",
@@ -79,8 +82,10 @@ class _Sources:
     """The header block and the options, where each top-level field's value came from (for
     messages that name it), and the header lines that cannot be read (each a located problem)."""
 
-    def __init__(self, prepared: Prepared, options: Options) -> None:
+    def __init__(self, prepared: Prepared, options: Options, vocabulary: Vocabulary, registry: Registry) -> None:
         self.prepared = prepared
+        self.vocabulary = vocabulary
+        self.registry = registry
         self.header = {name: value for name, (value, _line) in prepared.header.items()}
         self.origins: dict[str, str] = {}
         self.source = options.source_name
@@ -141,11 +146,14 @@ class _Sources:
                 self.notes.append(f"joined {lines} to the {name.capitalize()}: on line {entry[1]} (the value continued on the next line)")
 
 
-def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date) -> tuple[dict[str, Any], dict[str, str]]:
+def build_metadata(
+    mail: ParsedMail, prepared: Prepared, options: Options, code: str, ask: Ask | None, today: dt.date, vocabulary: Vocabulary, registry: Registry
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Front matter (without id), and where each top-level field came from (for messages).
     A header line that cannot be used is refused (with every other one); whatever is still
-    missing is then asked for (in a terminal) or reported."""
-    sources = _Sources(prepared, options)
+    missing is then asked for (in a terminal) or reported. `vocabulary` and `registry` are the
+    repository's: the values a header line may take and the countries it may name."""
+    sources = _Sources(prepared, options, vocabulary, registry)
     sources.unknown_labels()
     values = _described_values(sources, options)
     values.update(_contact(sources, mail, options))
@@ -154,7 +162,7 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
         raise IngestError(f"the header block cannot be used as written; nothing was written ({len(sources.problems)} problem(s))", sources.problems)
     sources.joined()
     prepared.notes.extend(sources.notes)  # the command prints them with what was left out of the e-mail
-    _complete(values, sources.origins, ask)
+    _complete(values, sources.origins, ask, sources.vocabulary)
     meta: dict[str, Any] = {
         "kind": values["kind"],
         "submitter": {"type": "", "code": code},
@@ -175,15 +183,16 @@ def build_metadata(mail: ParsedMail, prepared: Prepared, options: Options, code:
 
 def _described_values(sources: _Sources, options: Options) -> dict[str, Any]:
     """Kind, title, themes, assistance and audience: each option wins over the header block."""
+    vocabulary = sources.vocabulary
     return {
-        "kind": sources.option("kind", "--kind", options.kind) or sources.read("kind", read_kind) or "",
+        "kind": sources.option("kind", "--kind", options.kind) or sources.read("kind", lambda text: read_kind(text, vocabulary)) or "",
         "title": sources.option("title", "--title", options.title) or sources.from_header("title"),
-        "themes": sources.option("themes", "--theme", list(options.themes)) or sources.read("themes", lambda text: _choices(text, THEMES)) or [],
+        "themes": sources.option("themes", "--theme", list(options.themes)) or sources.read("themes", lambda text: _choices(text, vocabulary.themes)) or [],
         "assistance": sources.option("assistance", "--assistance", list(options.assistance))
-        or sources.read("assistance", lambda text: _choices(text, ASSISTANCE))
+        or sources.read("assistance", lambda text: _choices(text, vocabulary.assistance))
         or [],
         "audience": sources.option("audience", "--audience", options.audience)
-        or sources.read("audience", lambda text: read_choice(text, AUDIENCES))
+        or sources.read("audience", lambda text: read_choice(text, vocabulary.audiences))
         or "states",
     }
 
@@ -217,15 +226,16 @@ def _contact(sources: _Sources, mail: ParsedMail, options: Options) -> dict[str,
     }
 
 
-def _complete(values: dict[str, Any], origins: dict[str, str], ask: Ask | None) -> None:
+def _complete(values: dict[str, Any], origins: dict[str, str], ask: Ask | None, vocabulary: Vocabulary) -> None:
     """Ask for what is still missing (when there is someone to ask), or refuse naming it."""
-    missing = [name for name in QUESTIONS if not values[name]]
+    asked = questions(vocabulary)
+    missing = [name for name in asked if not values[name]]
     if missing and ask is not None:
         for name in missing:
-            answer = ask(name, QUESTIONS[name]).strip()
+            answer = ask(name, asked[name]).strip()
             values[name] = _words(answer) if name in ("themes", "assistance") else answer
             origins[name.removesuffix("_name")] = "answered at the prompt"
-        missing = [name for name in QUESTIONS if not values[name]]
+        missing = [name for name in asked if not values[name]]
     if missing:
         raise IngestError("missing: " + "; ".join(f"{name.replace('_name', '')} (give {HINTS[name]})" for name in missing))
 
@@ -263,11 +273,11 @@ def _optional_fields(sources: _Sources, options: Options, code: str) -> dict[str
 def _countries(sources: _Sources, options: Options, code: str, regions: list[str]) -> list[str]:
     """The countries the text is about: --country, else the header's Countries: and every region
     that is a country other than the submitter ('Lao PDR (Savannakhet Province…)')."""
-    names = _country_names()
+    names = _country_names(sources.registry)
     if options.countries:
         sources.option("countries", "--country", options.countries)
         return list(dict.fromkeys(_option_value("countries", given, lambda text: read_country(text, names)) for given in options.countries))
-    countries = sources.read("countries", lambda text: _country_list(text, names)) or []
+    countries = sources.read("countries", lambda text: _country_list(text, names, sources.registry)) or []
     for region in regions:
         found = country_of_region(region, names)
         if found and found != code and found not in countries:
@@ -278,13 +288,13 @@ def _countries(sources: _Sources, options: Options, code: str, regions: list[str
     return countries
 
 
-def _country_list(text: str, names: Mapping[str, str]) -> list[str]:
+def _country_list(text: str, names: Mapping[str, str], registry: Registry) -> list[str]:
     codes, wrong = [], []
     for item in read_list(text):
         try:
             codes.append(read_country(item, names))
         except Unreadable:
-            wrong.append(repr(item) + _registry().suggestion("state", item))
+            wrong.append(repr(item) + registry.suggestion("state", item))
     if wrong:
         raise Unreadable(
             f"{', '.join(wrong)} {'is not a country' if len(wrong) == 1 else 'are not countries'} the portal knows (by name or ISO 3166-1 alpha-3 code)"
@@ -292,14 +302,8 @@ def _country_list(text: str, names: Mapping[str, str]) -> list[str]:
     return codes
 
 
-@functools.cache
-def _registry() -> Registry:
-    return load_registry(schema_path().parent)
-
-
-@functools.cache
-def _country_names() -> dict[str, str]:
-    return country_names({code: who.name for code, who in _registry().states.items()})
+def _country_names(registry: Registry) -> dict[str, str]:
+    return country_names({code: who.name for code, who in registry.states.items()})
 
 
 def _period_option(text: str) -> tuple[str, str]:

@@ -89,5 +89,5 @@ def scaffold(
         "audience": audience,
         "format": text_format,
     }
-    write_atomic(path, document(meta, template_body(repo.templates, kind)).encode("utf-8"))
+    write_atomic(path, document(meta, template_body(repo.templates, kind, repo.vocabulary.kinds), repo.vocabulary.fields).encode("utf-8"))
     return path

@@ -16,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.config import Repo, YamlReader, read_yaml_file
+from portal.checks.datafiles import load_checked, located_error
+from portal.config import Repo
 from portal.errors import PortalError
 from portal.model import Submission
 from portal.registry import Registry, load_registry
@@ -102,41 +103,29 @@ def register_path(schema_dir: Path) -> Path:
 
 
 def load_senders(schema_dir: Path, registry: Registry) -> list[Sender]:
-    """The register; a missing file is an empty register. Mistakes name file, line and field."""
+    """The register; a missing file is an empty register. It is checked by the portal's schema
+    (data/senders.schema.json), then each submitter against the registry and each domain against
+    the public mail services; every mistake names file, line and field."""
     path = register_path(schema_dir)
     if not path.exists():
         return []
-    reader = YamlReader(path, read_yaml_file(path))
-    listed = reader.get("senders")
-    if listed is None:
-        return []
-    if not isinstance(listed, list):
-        raise reader.fail(("senders",), "must be a list of entries (submitter, address or domain, confirmed)")
+    located = load_checked(path, "senders.schema.json")
     found: list[Sender] = []
-    for index, item in enumerate(listed):
-        if not isinstance(item, dict):
-            raise reader.fail(("senders", index), "must be an entry with submitter, address or domain, and confirmed")
-        code = reader.text("senders", index, "submitter")
+    for index, item in enumerate(located.data["senders"] or []):
+        code = item["submitter"]
         if code not in registry.states and code not in registry.organisations:
-            raise reader.fail(
+            raise located_error(
+                path,
+                located,
                 ("senders", index, "submitter"),
                 f"{code!r} is neither a State's ISO 3166-1 alpha-3 code nor a registered organisation{registry.suggestion('state', code)}",
             )
         address = str(item.get("address", "")).strip().lower()
         domain = str(item.get("domain", "")).strip().lower()
-        if bool(address) == bool(domain):
-            raise reader.fail(("senders", index), "give either address (one sender) or domain (every address of it), not both nor neither")
-        if address and not ADDRESS.match(address):
-            raise reader.fail(("senders", index, "address"), f"{address!r} is not an e-mail address, e.g. planning@nra.gov.la")
-        if domain and (not DOMAIN.match(domain) or domain in PUBLIC_MAIL_DOMAINS):
-            raise reader.fail(("senders", index, "domain"), _domain_problem(domain))
-        confirmed = reader.get("senders", index, "confirmed")
-        try:
-            dt.date.fromisoformat(str(confirmed))
-        except ValueError:
-            raise reader.fail(("senders", index, "confirmed"), f"{confirmed!r} is not a date; write YYYY-MM-DD") from None
-        line, _col = reader.doc.position(("senders", index))
-        found.append(Sender(code, address, domain, str(confirmed), str(item.get("note", "") or ""), line))
+        if domain in PUBLIC_MAIL_DOMAINS:
+            raise located_error(path, located, ("senders", index, "domain"), _domain_problem(domain))
+        line, _col = located.position(("senders", index))
+        found.append(Sender(code, address, domain, str(item["confirmed"]), str(item.get("note", "") or ""), line))
     return found
 
 

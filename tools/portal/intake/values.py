@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pycountry
 
-from portal.model import KIND_SINGULAR, KINDS
+from portal.model import Vocabulary
 
 
 class Unreadable(ValueError):
@@ -266,12 +266,12 @@ def read_choice(written: str, labels: Mapping[str, str], aliases: Mapping[str, s
 KIND_ALIASES = {"ongoing project": "project", "how to apply for assistance": "how-to-apply"}
 
 
-def read_kind(written: str) -> str:
+def read_kind(written: str, vocabulary: Vocabulary) -> str:
     """A kind by its value or its singular or plural label ('Need', 'Needs', 'How to apply')."""
     try:
-        return read_choice(written, KIND_SINGULAR, KIND_ALIASES)
+        return read_choice(written, vocabulary.kind_singular, KIND_ALIASES)
     except Unreadable:
-        return read_choice(written, KINDS, KIND_ALIASES)
+        return read_choice(written, vocabulary.kinds, KIND_ALIASES)
 
 
 def country_names(states: Mapping[str, str]) -> dict[str, str]:

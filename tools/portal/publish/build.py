@@ -157,13 +157,14 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
     """One job per tier: what it renders (the texts its readers may read) and its keys."""
     settings = repo.settings
     text = _public_text(repo)
-    guide = guide_markdown(repo.schema, repo.templates)
+    guide = guide_markdown(repo.schema, repo.vocabulary, repo.templates)
     parties = _parties(repo, selected.result.submissions)
     jobs = []
     for tier, tier_key in zip(settings.tiers, keys.tiers, strict=True):
         shown = [sub for sub in selected.active if sub.audience in tier.audiences]
         data = TierInput(
             site_name=settings.site_name,
+            vocabulary=repo.vocabulary,
             tier_label=tier.label,
             submissions=shown,
             today=today,
@@ -175,7 +176,7 @@ def _tier_jobs(repo: Repo, today: dt.date, selected: _Selected, keys: _BuildKeys
             guide_markdown=guide,
             partners_tier=tier.id != settings.tiers[0].id,
             earlier={sub.id: sub for sub in selected.result.submissions if sub.audience in tier.audiences},
-            headings=pattern_headings(repo.templates),
+            headings=pattern_headings(repo.templates, repo.vocabulary.kinds),
             parties=parties,
         )
         jobs.append(TierJob(repo, tier.id, data, tier_key, temp, text))
@@ -221,7 +222,7 @@ def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str]
     """The leak check's needles, which depend on the submissions alone (crosstier.prepare)."""
     from portal.publish.sealcheck import build_wording
 
-    return prepare(repo.settings, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today, submissions))
+    return prepare(repo.settings, repo.vocabulary.themes, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today, submissions))
 
 
 def check_leaks(
@@ -245,7 +246,16 @@ def check_leaks(
                 attachments.setdefault(hashlib.sha256(source.read_bytes()).hexdigest(), []).append(sub.id)
     boilerplate = boilerplate_pages(repo, today or dt.date.today(), submissions) if prepared is None else []
     report = check_published(
-        folder, repo.settings, passcodes, submissions, canaries, wraps=wraps, attachments=attachments, boilerplate=boilerplate, prepared=prepared
+        folder,
+        repo.settings,
+        passcodes,
+        submissions,
+        canaries,
+        wraps=wraps,
+        attachments=attachments,
+        boilerplate=boilerplate,
+        prepared=prepared,
+        themes=repo.vocabulary.themes,
     )
     return report.leaks
 
@@ -257,13 +267,14 @@ def boilerplate_pages(repo: Repo, today: dt.date, submissions: Sequence[Submissi
     settings = repo.settings
     data = TierInput(
         site_name=settings.site_name,
+        vocabulary=repo.vocabulary,
         tier_label=settings.tiers[0].label,
         submissions=[],
         today=today,
         reminder_days=settings.reminder_days,
         coordinator_name=settings.coordinator_name,
         coordinator_email=settings.coordinator_email,
-        guide_markdown=guide_markdown(repo.schema, repo.templates),
+        guide_markdown=guide_markdown(repo.schema, repo.vocabulary, repo.templates),
     )
     every_tier = set.intersection(*(set(tier.audiences) for tier in settings.tiers))
     parties = _parties(repo, [sub for sub in submissions if sub.audience in every_tier])

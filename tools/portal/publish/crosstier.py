@@ -12,7 +12,7 @@ from __future__ import annotations
 import gzip
 import json
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,19 +33,25 @@ class Prepared:
 
 
 def prepare(
-    settings: Settings, submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str], boilerplate: Sequence[str]
+    settings: Settings,
+    themes: Mapping[str, str],
+    submissions: Sequence[Submission],
+    canaries: Sequence[str],
+    build_wording: Sequence[str],
+    boilerplate: Sequence[str],
 ) -> Prepared:
-    """Every needle of a check of a folder built from `submissions` (see Prepared)."""
+    """Every needle of a check of a folder built from `submissions` (see Prepared); `themes`: the
+    labels of the repository's themes."""
     return Prepared(
-        every=every_needles(submissions, canaries, build_wording),
+        every=every_needles(submissions, themes, canaries, build_wording),
         hidden={entry.id: tier_needles(settings, entry.id, submissions, boilerplate) for entry in settings.tiers},
     )
 
 
-def every_needles(submissions: Sequence[Submission], canaries: Sequence[str], build_wording: Sequence[str]) -> Needles:
+def every_needles(submissions: Sequence[Submission], themes: Mapping[str, str], canaries: Sequence[str], build_wording: Sequence[str]) -> Needles:
     """The needles of every submission. `build_wording`: what the build itself writes in the
     clear, no evidence."""
-    needles = needles_for(submissions, canaries)
+    needles = needles_for(submissions, themes, canaries)
     for fixed in build_wording:
         for tokens in markup_views(fixed):
             needles.discard_found_in(tokens)

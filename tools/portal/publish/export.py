@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from _typeshed import SizedBuffer
 
-from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, OUTCOME_STATUSES, SUBMITTER_TYPES, THEMES, Submission
+from portal.model import Submission, Vocabulary
 from portal.publish.outcomeview import ShownOutcome
 
 Outcomes = Mapping[str, Sequence[ShownOutcome]]  # text id -> its outcomes as the tier shows them (outcomeview)
@@ -94,19 +94,26 @@ def _outcome_line(entry: dict[str, Any]) -> str:
 
 
 def export_json(
-    subs: Sequence[Submission], site_name: str, tier: str, today: dt.date, readable: Container[str] = (), outcomes: Outcomes | None = None
+    subs: Sequence[Submission],
+    site_name: str,
+    tier: str,
+    today: dt.date,
+    vocabulary: Vocabulary,
+    readable: Container[str] = (),
+    outcomes: Outcomes | None = None,
 ) -> bytes:
+    """The texts as JSON, with the labels of the allowed values (`vocabulary`: the repository's)."""
     document = {
         "portal": site_name,
         "readers": tier,
         "as_of": today.isoformat(),
         "labels": {
-            "kind": KIND_SINGULAR,
-            "themes": THEMES,
-            "assistance": ASSISTANCE,
-            "audience": AUDIENCES,
-            "submitter_type": SUBMITTER_TYPES,
-            "outcome_status": OUTCOME_STATUSES,
+            "kind": vocabulary.kind_singular,
+            "themes": vocabulary.themes,
+            "assistance": vocabulary.assistance,
+            "audience": vocabulary.audiences,
+            "submitter_type": vocabulary.submitter_types,
+            "outcome_status": vocabulary.outcome_statuses,
             "countries": dict(sorted({country.code: country.name for sub in subs for country in sub.countries}.items())),
         },
         "texts": [export_record(sub, readable, outcomes) for sub in _ordered(subs)],

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import html
 import itertools
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from portal.model import KIND_SINGULAR, KINDS
+from portal.model import Vocabulary
 
 
 def _values(spec: dict[str, Any]) -> str:
@@ -25,7 +26,8 @@ def _values(spec: dict[str, Any]) -> str:
     return spec.get("type", "")
 
 
-def guide_markdown(schema: dict[str, Any], templates: Path) -> str:
+def guide_markdown(schema: dict[str, Any], vocabulary: Vocabulary, templates: Path) -> str:
+    """The guidance pattern page: the template of each kind and the schema's fields."""
     required = set(schema.get("required", []))
     rows = ["| Field | Required | What it says | Values |", "|---|---|---|---|"]
     for name, spec in schema["properties"].items():
@@ -39,9 +41,9 @@ def guide_markdown(schema: dict[str, Any], templates: Path) -> str:
         "line of dashes) and write your text below it, organised as suits you. The headings are suggestions.",
         "",
     ]
-    for kind in KINDS:
+    for kind, label in vocabulary.kind_singular.items():
         template = (templates / f"{kind}.md").read_text(encoding="utf-8")
-        parts += [f"## {KIND_SINGULAR[kind]}", "", "```text", template.rstrip("\n"), "```", ""]
+        parts += [f"## {label}", "", "```text", template.rstrip("\n"), "```", ""]
     parts += [
         "## Fields",
         "",
@@ -54,12 +56,12 @@ def guide_markdown(schema: dict[str, Any], templates: Path) -> str:
     return "\n".join(parts)
 
 
-def pattern_headings(templates: Path) -> tuple[str, ...]:
+def pattern_headings(templates: Path, kinds: Iterable[str]) -> tuple[str, ...]:
     """The section headings the templates suggest (Summary, Background, What is needed, …), in
     the templates' order, each once. A heading is a line below the header block that is followed
-    by a bracketed hint."""
+    by a bracketed hint. `kinds`: the kinds of text, whose templates are read in this order."""
     found: list[str] = []
-    for kind in KINDS:
+    for kind in kinds:
         lines = (templates / f"{kind}.md").read_text(encoding="utf-8").split("----", 1)[-1].splitlines()
         for line, following in itertools.pairwise(lines):
             heading = line.strip()

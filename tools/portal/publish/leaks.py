@@ -28,14 +28,14 @@ import html
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
 import numpy.typing as npt
 
-from portal.model import THEMES, Submission
+from portal.model import Submission
 
 SHINGLE = 8
 _MIN_NEEDLE_CHARS = 4
@@ -357,7 +357,9 @@ class Needles:
         return [(name, what, submission) for name, text in texts for what, submission in self.scan_markup(text)]
 
 
-def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ()) -> Needles:
+def needles_for(submissions: Iterable[Submission], themes: Mapping[str, str], canaries: Iterable[str] = ()) -> Needles:
+    """The needles of the texts: each text, its submitter's name and its themes' labels (`themes`:
+    the repository's, `Vocabulary.themes`)."""
     needles = Needles()
     for canary in canaries:
         needles.add(canary, "canary", "(every page)")
@@ -365,7 +367,7 @@ def needles_for(submissions: Iterable[Submission], canaries: Iterable[str] = ())
         needles.add_submission(sub)
         needles.add(sub.submitter.name, "submitter", sub.id)
         for theme in sub.themes:
-            needles.add(THEMES[theme], "theme", sub.id)
+            needles.add(themes[theme], "theme", sub.id)
     return needles
 
 

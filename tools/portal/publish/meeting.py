@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from portal.model import OUTCOME_STATUSES, Submission
+from portal.model import Submission
 from portal.publish.export import FIELDS as EXPORT_FIELDS
 from portal.publish.export import export_csv, export_json, export_xlsx
 from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
@@ -50,8 +50,8 @@ def overview(pages: Pages) -> None:
     per_submitter = submitter_rows(subs)
     shown = per_submitter[:OVERVIEW_SUBMITTERS]
     charts = {
-        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs)),
-        "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs)),
+        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs, pages.vocabulary)),
+        "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs, pages.vocabulary)),
         "submitters": bar_chart("portal-chart-submitters", "Needs and offers per country or organisation", shown),
     }
     groups = sorted(pages.by_submitter.values(), key=lambda group: group[0].submitter.name)
@@ -69,9 +69,10 @@ def overview(pages: Pages) -> None:
 def outcome_tables(pages: Pages) -> dict[str, object]:
     """The outcomes counted by theme and by year, as tables with a column per status, and a link
     to the listing of each status."""
-    by_theme, by_year = outcome_counts(pages.data.submissions, pages.outcomes)
-    headers = [h(label) for label in OUTCOME_STATUSES.values()]
-    links = [portal_html(f'<a href="{pages.href("outcome/" + status)}">{h(status_title(status))}</a>') for status in OUTCOME_STATUSES]
+    by_theme, by_year = outcome_counts(pages.data.submissions, pages.outcomes, pages.vocabulary)
+    statuses = pages.vocabulary.outcome_statuses
+    headers = [h(label) for label in statuses.values()]
+    links = [portal_html(f'<a href="{pages.href("outcome/" + status)}">{h(status_title(status, pages.vocabulary))}</a>') for status in statuses]
     return {
         "count": sum(len(found) for found in pages.outcomes.values()),
         "links": links,
@@ -89,7 +90,7 @@ def export(pages: Pages) -> None:
     files = (
         ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable, pages.outcomes)),
         ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable, pages.outcomes)),
-        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, readable, pages.outcomes)),
+        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, data.vocabulary, readable, pages.outcomes)),
     )
     items = []
     for extension, label, content in files:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal import dates
-from portal.model import OUTCOME_STATUSES, Submission, Submitter
+from portal.model import Submission, Submitter
 from portal.outcomes import Outcome, chain_outcomes, outcomes_of
 
 ANOTHER = "another participant"  # the other party where the tier may not know it
@@ -34,6 +34,7 @@ class ShownOutcome:
     outcome: Outcome
     party_code: str
     party_name: str
+    status_label: str = ""  # the schema's word for the status: 'In contact', 'Funded'
 
     @property
     def status(self) -> str:
@@ -45,8 +46,8 @@ class ShownOutcome:
 
     @property
     def label(self) -> str:
-        """The schema's word for the status: 'In contact', 'Funded'."""
-        return OUTCOME_STATUSES[self.outcome.status]
+        """The schema's word for the status: 'In contact', 'Funded' (the status itself if none was given)."""
+        return self.status_label or self.outcome.status
 
     def preposition(self, kind: str) -> str:
         """'with', 'by' (a need funded by a donor) or 'for' (an offer that funded a State)."""
@@ -104,7 +105,9 @@ class PartyNames:
         return "", ANOTHER
 
 
-def tier_outcomes(submissions: Sequence[Submission], readable: Iterable[Submission], names: PartyNames) -> dict[str, tuple[ShownOutcome, ...]]:
+def tier_outcomes(
+    submissions: Sequence[Submission], readable: Iterable[Submission], names: PartyNames, statuses: Mapping[str, str]
+) -> dict[str, tuple[ShownOutcome, ...]]:
     """Text id -> its outcomes and those of the texts it replaced that the tier may read, oldest
     first, as the tier shows them (texts without any are left out)."""
     by_id = {sub.id: sub for sub in readable}
@@ -120,7 +123,7 @@ def tier_outcomes(submissions: Sequence[Submission], readable: Iterable[Submissi
             current = by_id.get(current.replaces) if current.replaces else None
         found = chain_outcomes(sub, chain)
         if found:
-            shown[sub.id] = tuple(ShownOutcome(outcome, *names.shown(outcome.with_code)) for outcome in found)
+            shown[sub.id] = tuple(ShownOutcome(outcome, *names.shown(outcome.with_code), statuses[outcome.status]) for outcome in found)
     return shown
 
 

@@ -12,7 +12,7 @@ import html
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from portal.model import ASSISTANCE, OUTCOME_STATUSES, THEMES, Submission
+from portal.model import Submission, Vocabulary
 from portal.publish.outcomeview import ShownOutcome
 
 NEED_KINDS = ("need",)
@@ -33,12 +33,12 @@ class ChartRow:
     offers: int
 
 
-def theme_rows(subs: Sequence[Submission]) -> list[ChartRow]:
-    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes)) for theme, label in THEMES.items()]
+def theme_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
+    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes)) for theme, label in vocabulary.themes.items()]
 
 
-def assistance_rows(subs: Sequence[Submission]) -> list[ChartRow]:
-    return [ChartRow(label, *_needs_offers(sub for sub in subs if kind in sub.assistance)) for kind, label in ASSISTANCE.items()]
+def assistance_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
+    return [ChartRow(label, *_needs_offers(sub for sub in subs if kind in sub.assistance)) for kind, label in vocabulary.assistance.items()]
 
 
 def _needs_offers(subs: Iterable[Submission]) -> tuple[int, int]:
@@ -50,12 +50,12 @@ def _needs_offers(subs: Iterable[Submission]) -> tuple[int, int]:
 
 
 def outcome_counts(
-    subs: Sequence[Submission], outcomes: Mapping[str, Sequence[ShownOutcome]]
+    subs: Sequence[Submission], outcomes: Mapping[str, Sequence[ShownOutcome]], vocabulary: Vocabulary
 ) -> tuple[list[tuple[str, list[int]]], list[tuple[str, list[int]]]]:
     """The outcomes of the texts counted by theme (an outcome counts once in each theme of its
     text) and by year of the outcome's date: (label, a count per status of the schema) rows."""
-    statuses = list(OUTCOME_STATUSES)
-    themes = {theme: [0] * len(statuses) for theme in THEMES}
+    statuses = list(vocabulary.outcome_statuses)
+    themes = {theme: [0] * len(statuses) for theme in vocabulary.themes}
     years: dict[int, list[int]] = {}
     for sub in subs:
         for shown in outcomes.get(sub.id, ()):
@@ -63,7 +63,7 @@ def outcome_counts(
             for theme in sub.themes:
                 themes[theme][column] += 1
             years.setdefault(shown.date.year, [0] * len(statuses))[column] += 1
-    return [(THEMES[theme], counts) for theme, counts in themes.items()], [(str(year), years[year]) for year in sorted(years)]
+    return [(vocabulary.themes[theme], counts) for theme, counts in themes.items()], [(str(year), years[year]) for year in sorted(years)]
 
 
 def submitter_rows(subs: Sequence[Submission]) -> list[ChartRow]:

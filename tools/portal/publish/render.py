@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from portal import dates
 from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
-from portal.model import KIND_SINGULAR, KINDS, THEMES, ChangeEvent, Submission, Submitter
+from portal.model import ChangeEvent, Submission, Submitter, Vocabulary
 from portal.publish import meeting
 from portal.publish.outcomeview import PartyNames, ShownOutcome, tier_outcomes
 from portal.publish.pages import front, listings, outcomes, texts
@@ -48,6 +48,7 @@ class TierInput:
     reminder_days: int
     coordinator_name: str
     coordinator_email: str
+    vocabulary: Vocabulary  # the allowed values and labels of the repository's schema
     canary: str = ""
     changes: Sequence[ChangeEvent] = ()
     guide_markdown: str = ""
@@ -73,6 +74,7 @@ class Pages:
     def __init__(self, data: TierInput, namer: Namer) -> None:
         self.data = data
         self.namer = namer
+        self.vocabulary = data.vocabulary
         self.out = Rendered()
         self.texts: dict[str, str] = {}
         self.bylines: dict[str, Markup] = {}
@@ -87,7 +89,9 @@ class Pages:
                     self.about[country.code].append(sub)
         names = PartyNames(data.parties, {sub.submitter.code: sub.submitter.name for sub in data.submissions}, data.partners_tier)
         # What became of each text (outcomeview): of the texts it replaced too, where the tier may read them.
-        self.outcomes: dict[str, tuple[ShownOutcome, ...]] = tier_outcomes(data.submissions, data.earlier.values() if data.earlier else data.submissions, names)
+        self.outcomes: dict[str, tuple[ShownOutcome, ...]] = tier_outcomes(
+            data.submissions, data.earlier.values() if data.earlier else data.submissions, names, data.vocabulary.outcome_statuses
+        )
 
     def link(self, key: str) -> str:
         return "index.md" if key == "index" else f"{self.namer(key)}.md"
@@ -129,10 +133,10 @@ class Pages:
         rows = [
             [
                 self.sub_link(sub),
-                *([h(KIND_SINGULAR[sub.kind])] if kind_column else []),
+                *([h(self.vocabulary.kind_singular[sub.kind])] if kind_column else []),
                 *([self.submitter_link(sub)] if with_submitter else []),
                 *([self.country_links(sub)] if about else []),
-                h(", ".join(THEMES[t].split(" (")[0] for t in sub.themes)),
+                h(", ".join(self.vocabulary.themes[t].split(" (")[0] for t in sub.themes)),
                 *([self.latest_outcome(sub)] if became else []),
                 dates.long_date(sub.published),
                 dates.long_date(sub.expires),
@@ -173,7 +177,15 @@ class Pages:
         that heading and not this line."""
         made = self.bylines.get(sub.id)
         if made is None:
-            made = fragment("fragments.html.j2", "byline", sub.published.isoformat(), KIND_SINGULAR[sub.kind], sub.submitter.name, sub.published, sub.expires)
+            made = fragment(
+                "fragments.html.j2",
+                "byline",
+                sub.published.isoformat(),
+                self.vocabulary.kind_singular[sub.kind],
+                sub.submitter.name,
+                sub.published,
+                sub.expires,
+            )
             self.bylines[sub.id] = made
         return made
 
@@ -198,19 +210,21 @@ class Pages:
         meeting.printable(self, key, title, subs)
 
 
-NAV = (
-    ("Home", "index"),
-    ("Overview", "overview"),
-    ("Countries and organisations", "publishers"),
-    *((label, f"kind/{kind}") for kind, label in KINDS.items()),  # the schema's words for each kind
-    ("Themes", "themes"),
-    ("Possible matches", "matches"),
-    ("Outcomes", "outcomes"),
-    ("Recently published", "recent"),
-    ("Changes", "changes"),
-    ("Export", "export"),
-    ("Guidance pattern", "pattern"),
-)
+def navigation(vocabulary: Vocabulary) -> tuple[tuple[str, str], ...]:
+    """The site's navigation: (label, page key), with the schema's words for each kind."""
+    return (
+        ("Home", "index"),
+        ("Overview", "overview"),
+        ("Countries and organisations", "publishers"),
+        *((label, f"kind/{kind}") for kind, label in vocabulary.kinds.items()),
+        ("Themes", "themes"),
+        ("Possible matches", "matches"),
+        ("Outcomes", "outcomes"),
+        ("Recently published", "recent"),
+        ("Changes", "changes"),
+        ("Export", "export"),
+        ("Guidance pattern", "pattern"),
+    )
 
 
 def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
@@ -232,5 +246,5 @@ def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
     meeting.overview(pages)
     meeting.export(pages)
     front.guide(pages)
-    pages.out.nav = [{label: pages.link(key)} for label, key in NAV]
+    pages.out.nav = [{label: pages.link(key)} for label, key in navigation(data.vocabulary)]
     return pages.out

@@ -23,7 +23,7 @@ import gzip
 import hashlib
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -96,6 +96,8 @@ def check_published(
     attachments: dict[str, list[str]] | None = None,
     boilerplate: Sequence[str] = (),
     prepared: Prepared | None = None,
+    *,
+    themes: Mapping[str, str],
 ) -> Report:
     """Every reason `site` may not be published (empty when it may). Tier keys come from the
     passcodes (or, inside a build, the wrapping keys already derived). `attachments`: SHA-256 of
@@ -103,7 +105,8 @@ def check_published(
     sealed into a tier that may not read it. `boilerplate`: the wording of a tier's pages when it
     has no text (the guidance pattern, the home page…), which a text may quote without leaking.
     `prepared`: the needles, when they were made beforehand (crosstier.prepare); otherwise they are
-    made here from the submissions, the canaries and the boilerplate.
+    made here from the submissions (and `themes`, the labels of the repository's themes), the
+    canaries and the boilerplate.
 
     Each tier's folder (the proof of its files, then the scan of its opened pages) is checked in a
     worker process of its own when the machine has more than one core; the files outside the
@@ -122,6 +125,7 @@ def check_published(
         boilerplate=boilerplate,
         build=str(_build(site)),
         prepared=prepared,
+        themes=themes,
     )
     paths = sorted(site.rglob("*"))
     _report_in_order(report, site, paths, _check_files(context, paths))
@@ -142,12 +146,13 @@ class _Context:
     boilerplate: Sequence[str]
     build: str
     prepared: Prepared | None = None
+    themes: Mapping[str, str] = field(default_factory=dict)
 
     def every(self) -> Needles:
         """The needles of every submission, for file names and readable parts."""
         if self.prepared is not None:
             return self.prepared.every
-        return every_needles(self.submissions, self.canaries, build_wording(self.text))
+        return every_needles(self.submissions, self.themes, self.canaries, build_wording(self.text))
 
     def hidden(self, tier: str) -> Needles | None:
         """The needles of the texts `tier` may not read."""

@@ -15,14 +15,19 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from portal.model import KINDS, OUTCOME_STATUSES, SUBMITTER_TYPES, THEMES, Submission, Submitter
+from portal.model import Submission, Submitter, Vocabulary
 from portal.outcomes import Outcome, outcomes_of
 from portal.publish.matching import match_needs
 from portal.registry import STATUS_LABELS
 
 NOT_REGISTERED = "not-registered"  # a State the register does not know (its status is not recorded)
 # The groups of submitters, in the report's order: States by convention status, then organisations.
-STANDINGS = (*STATUS_LABELS, NOT_REGISTERED, *(kind for kind in SUBMITTER_TYPES if kind != "state"))
+
+
+def standings(vocabulary: Vocabulary) -> tuple[str, ...]:
+    """The groups of submitters in the report's order: States by status, then organisations by type."""
+    return (*STATUS_LABELS, NOT_REGISTERED, *(kind for kind in vocabulary.submitter_types if kind != "state"))
+
 
 DAY = dt.timedelta(days=1)
 NO_REGION = ""  # the key of the texts that name no region
@@ -63,7 +68,7 @@ class PeriodCounts:
     by_kind: dict[str, int]  # every kind of the schema, in its order
     by_theme: dict[str, int]  # every theme of the schema, in its order (a text counts once per theme)
     by_region: dict[str, int]  # region as written, most texts first, then NO_REGION (none given)
-    by_standing: dict[str, int]  # every group of STANDINGS: a State's convention status, or the organisation's type
+    by_standing: dict[str, int]  # every group of `standings`: a State's convention status, or the organisation's type
     needs: int
     needs_matched: int  # needs with at least one possible match
     matches: int  # pairs (need, offer or how-to-apply) on the portal at the same time
@@ -83,7 +88,7 @@ class _Chain:
     latest: Submission  # the latest version on the portal in the period
 
 
-def count_period(texts: Sequence[PastText], period: Period) -> PeriodCounts:
+def count_period(texts: Sequence[PastText], period: Period, vocabulary: Vocabulary) -> PeriodCounts:
     """Every figure of the report for `period`, from the texts of the trail."""
     texts = [text for text in texts if not text.submission.example]
     chains = _chains(texts)
@@ -93,19 +98,19 @@ def count_period(texts: Sequence[PastText], period: Period) -> PeriodCounts:
     in_period = [(members, outcome) for members, outcome in outcomes if outcome.date in period]
     days = _days_to_first_contact(chains.values(), period)
     replaced = {text.submission.replaces for text in texts if text.submission.replaces}
-    needs_matched, matches = _matches(on_portal)
+    needs_matched, matches = _matches(on_portal, vocabulary)
     return PeriodCounts(
         period=period,
         texts=len(on_portal),
         published=sum(1 for chain in on_portal if min(m.submission.published for m in chain.members) in period),
-        by_kind=_ordered(Counter(sub.kind for sub in latest), KINDS),
-        by_theme=_ordered(Counter(theme for sub in latest for theme in sub.themes), THEMES),
+        by_kind=_ordered(Counter(sub.kind for sub in latest), vocabulary.kinds),
+        by_theme=_ordered(Counter(theme for sub in latest for theme in sub.themes), vocabulary.themes),
         by_region=_regions(latest),
-        by_standing=_ordered(Counter(standing(sub.submitter) for sub in latest), STANDINGS),
+        by_standing=_ordered(Counter(standing(sub.submitter) for sub in latest), standings(vocabulary)),
         needs=sum(1 for sub in latest if sub.kind == "need"),
         needs_matched=needs_matched,
         matches=matches,
-        outcomes=_ordered(Counter(outcome.status for _members, outcome in in_period), OUTCOME_STATUSES),
+        outcomes=_ordered(Counter(outcome.status for _members, outcome in in_period), vocabulary.outcome_statuses),
         first_contacts=len(days),
         median_days_to_contact=round(float(statistics.median(days)), 1) if days else None,
         expired_without_update=sum(1 for text in texts if _expired_without_update(text, replaced, period)),
@@ -194,11 +199,11 @@ def _days_to_first_contact(chains: Iterable[list[PastText]], period: Period) -> 
     return days
 
 
-def _matches(chains: Sequence[_Chain]) -> tuple[int, int]:
+def _matches(chains: Sequence[_Chain], vocabulary: Vocabulary) -> tuple[int, int]:
     """Needs with a possible match, and the pairs: a need and a resource that match
     (`match_needs`) and were on the portal on a same day of the period."""
     when = {chain.latest.id: chain for chain in chains}
-    found = match_needs([chain.latest for chain in chains], per_need=max(1, len(chains)))
+    found = match_needs([chain.latest for chain in chains], vocabulary, per_need=max(1, len(chains)))
     pairs = {
         need: [match for match in matches if when[match.resource.id].first <= when[need].last and when[need].first <= when[match.resource.id].last]
         for need, matches in found.items()

@@ -57,14 +57,14 @@ def make_report(repo: Repo, period: Period, *, today: dt.date, with_names: bool,
     """Count the period from the trail and write the report as Markdown and HTML into `output`."""
     if output.exists() and not output.is_dir():
         raise ReportError(f"--output: {output} is a file; give a folder for the report (it is made if missing)")
-    counts = count_period(texts_of_period(repo, period.start), period)
+    counts = count_period(texts_of_period(repo, period.start), period, repo.vocabulary)
     registry = load_registry(repo.schema_dir)
 
     def party_name(code: str) -> str:
         found = registry.states.get(code) or registry.organisations.get(code)
         return found.name if found else code
 
-    report = render_report(counts, made=today, commit=head_commit(repo), with_names=with_names, party_name=party_name)
+    report = render_report(counts, made=today, commit=head_commit(repo), with_names=with_names, party_name=party_name, vocabulary=repo.vocabulary)
     stem = f"report-{period.start}-to-{period.end}" + ("-with-names" if with_names else "")
     paths = (output / f"{stem}.md", output / f"{stem}.html")
     try:

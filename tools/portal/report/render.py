@@ -20,7 +20,7 @@ import jinja2
 from markupsafe import Markup
 
 from portal import dates
-from portal.model import KINDS, OUTCOME_STATUSES, SUBMITTER_TYPES, THEMES
+from portal.model import Vocabulary
 from portal.registry import STATUS_LABELS
 from portal.report.counts import NO_REGION, NOT_REGISTERED, PeriodCounts
 
@@ -48,12 +48,12 @@ class Report:
     html: str
 
 
-def render_report(counts: PeriodCounts, *, made: dt.date, commit: str, with_names: bool, party_name: Callable[[str], str]) -> Report:
+def render_report(counts: PeriodCounts, *, made: dt.date, commit: str, with_names: bool, party_name: Callable[[str], str], vocabulary: Vocabulary) -> Report:
     """The report in both forms. `party_name` names the other party of an outcome (its code
     when the register does not know it); it is asked only `with_names`."""
-    tables = figure_tables(counts)
+    tables = figure_tables(counts, vocabulary)
     if with_names:
-        tables += name_tables(counts, party_name)
+        tables += name_tables(counts, party_name, vocabulary)
     values: dict[str, Any] = {
         "title": TITLE,
         "period": f"{dates.long_date(counts.period.start)} to {dates.long_date(counts.period.end)}",
@@ -65,7 +65,7 @@ def render_report(counts: PeriodCounts, *, made: dt.date, commit: str, with_name
     return Report(_MARKDOWN.get_template("report.md.j2").render(values), _HTML.get_template("report.html.j2").render(values))
 
 
-def figure_tables(counts: PeriodCounts) -> list[Table]:
+def figure_tables(counts: PeriodCounts, vocabulary: Vocabulary) -> list[Table]:
     """The tables of counts: no name of any text, State or organisation."""
     median = counts.median_days_to_contact
     summary = (
@@ -85,27 +85,30 @@ def figure_tables(counts: PeriodCounts) -> list[Table]:
             ("", "Count"),
             summary,
         ),
-        Table("Texts by kind", "", ("Kind", "Texts"), tuple((KINDS[kind], count) for kind, count in counts.by_kind.items())),
+        Table("Texts by kind", "", ("Kind", "Texts"), tuple((vocabulary.kinds[kind], count) for kind, count in counts.by_kind.items())),
         Table(
-            "Texts by theme", "A text with several themes counts once in each.", ("Theme", "Texts"), tuple((THEMES[t], n) for t, n in counts.by_theme.items())
+            "Texts by theme",
+            "A text with several themes counts once in each.",
+            ("Theme", "Texts"),
+            tuple((vocabulary.themes[t], n) for t, n in counts.by_theme.items()),
         ),
         Table("Texts by region", "Regions as the texts name them; a text naming several counts once in each.", ("Region", "Texts"), regions),
         Table(
             "Texts by submitter",
             "States by their status under the Convention (schema/states.yaml); organisations by type.",
             ("Submitter", "Texts"),
-            tuple((standing_label(group), count) for group, count in counts.by_standing.items()),
+            tuple((standing_label(group, vocabulary), count) for group, count in counts.by_standing.items()),
         ),
         Table(
             "Outcomes recorded in the period",
             "By the date of the outcome; an outcome a replacement carries on counts once.",
             ("Outcome", "Count"),
-            tuple((OUTCOME_STATUSES[status], count) for status, count in counts.outcomes.items()),
+            tuple((vocabulary.outcome_statuses[status], count) for status, count in counts.outcomes.items()),
         ),
     ]
 
 
-def name_tables(counts: PeriodCounts, party_name: Callable[[str], str]) -> list[Table]:
+def name_tables(counts: PeriodCounts, party_name: Callable[[str], str], vocabulary: Vocabulary) -> list[Table]:
     """The tables that name States and organisations (`--with-names`)."""
     return [
         Table("Who had texts on the portal", "", ("State or organisation", "Texts"), tuple((who.name, count) for who, count in counts.publishers)),
@@ -114,7 +117,7 @@ def name_tables(counts: PeriodCounts, party_name: Callable[[str], str]) -> list[
             "",
             ("Date", "Text of", "With", "Outcome"),
             tuple(
-                (pair.date.isoformat(), pair.submitter.name, party_name(pair.with_code) if pair.with_code else "–", OUTCOME_STATUSES[pair.status])
+                (pair.date.isoformat(), pair.submitter.name, party_name(pair.with_code) if pair.with_code else "–", vocabulary.outcome_statuses[pair.status])
                 for pair in counts.outcome_pairs
             ),
             counts=False,
@@ -122,13 +125,13 @@ def name_tables(counts: PeriodCounts, party_name: Callable[[str], str]) -> list[
     ]
 
 
-def standing_label(group: str) -> str:
+def standing_label(group: str, vocabulary: Vocabulary) -> str:
     if group in STATUS_LABELS:
         label = STATUS_LABELS[group]
         return label[:1].upper() + label[1:]
     if group == NOT_REGISTERED:
         return "State not in the register"
-    return SUBMITTER_TYPES[group]
+    return vocabulary.submitter_types[group]
 
 
 def _texts(count: int) -> str:

@@ -21,7 +21,7 @@ from portal.config import Repo, Settings
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
-from portal.model import KIND_SINGULAR, Problem, Submission
+from portal.model import Problem, Submission, Vocabulary
 from portal.registry import load_registry
 from portal.trail.history import retired_ids
 from portal.trail.ids import close_ids_hint
@@ -72,7 +72,7 @@ def extend(
     extended = _checked(repo, sub, content, found.submissions, retired, today)
     message = commit_message(
         f"Extend {sub.kind} of {sub.submitter.name}: {sub.title}",
-        _body(sub, expires, request),
+        _body(sub, expires, request, repo.vocabulary),
         [Change("extend", sub.id, sub.fingerprint, request.message_id, sender=request.trailer, expires=expires.isoformat())],
     )
     commit = commit_files(repo, write={sub.path: content.encode("utf-8")}, message=message, author=author)
@@ -165,8 +165,8 @@ def _checked(repo: Repo, sub: Submission, content: str, submissions: list[Submis
     return new
 
 
-def _body(sub: Submission, expires: dt.date, request: Request) -> str:
-    kind = KIND_SINGULAR[sub.kind].lower()
+def _body(sub: Submission, expires: dt.date, request: Request, vocabulary: Vocabulary) -> str:
+    kind = vocabulary.kind_singular[sub.kind].lower()
     first = f"The {kind} stays unchanged until {expires.isoformat()} (it was to expire on {sub.expires.isoformat()})"
     if request.note:
         return f"{first}, at the submitter's request by e-mail.\n{request.note[0].upper()}{request.note[1:]}."

@@ -19,9 +19,9 @@ from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
 from portal.config import Repo
 from portal.intake.acknowledge import acknowledge
-from portal.intake.frontmatter import ORDER, list_item_lines
+from portal.intake.frontmatter import list_item_lines
 from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
-from portal.model import KIND_SINGULAR, OUTCOME_STATUSES, Problem, Submission
+from portal.model import Problem, Submission
 from portal.outcomes import WITH_REQUIRED, Outcome, chain_outcomes, chain_start, outcomes_of, said
 from portal.registry import Registry, load_registry
 from portal.trail.history import retired_ids
@@ -73,9 +73,9 @@ def record_outcome(
     if not given.status and mail is None:
         raise OutcomeError("say what became of the text with --status (and --with for contacted, agreed, funded), or give the e-mail that tells it (MESSAGE)")
     if not given.status and mail is not None:
-        given = said_in_reply(mail, source_name, chain)
+        given = said_in_reply(mail, source_name, chain, repo.vocabulary.outcome_statuses)
     registry = load_registry(repo.schema_dir)
-    outcome = _checked_outcome(sub, given, day or today, today, found.submissions, registry)
+    outcome = _checked_outcome(sub, given, day or today, today, found.submissions, registry, repo.vocabulary.outcome_statuses)
     who, sender_line = Teller(), ""
     if mail is not None:
         who, sender_line = teller(repo, mail, source_name, sub, outcome.with_code, submitter, registry)
@@ -83,10 +83,10 @@ def record_outcome(
     _not_recorded_yet(sub, outcome, found.submissions)
     content = with_outcome(repo, sub, outcome)
     recorded = _checked_file(repo, sub, content, outcome, found.submissions, retired, today)
-    commit = commit_files(repo, write={sub.path: content.encode("utf-8")}, message=_message(sub, outcome, who, sender_line, notes), author=author)
+    commit = commit_files(repo, write={sub.path: content.encode("utf-8")}, message=_message(repo, sub, outcome, who, sender_line, notes), author=author)
     draft = None
     if outbox is not None:
-        what = f"{OUTCOME_STATUSES[outcome.status]}" + (f" with {_name(registry, outcome.with_code)}" if outcome.with_code else "")
+        what = f"{repo.vocabulary.outcome_statuses[outcome.status]}" + (f" with {_name(registry, outcome.with_code)}" if outcome.with_code else "")
         draft = acknowledge(
             repo, recorded, "outcome", today, outbox, recipients=who.recipients, in_reply_to=who.message_id, outcome=f"{what}, {dates.long_date(outcome.date)}"
         )
@@ -135,11 +135,13 @@ def _chain_ids(sub: Submission, submissions: list[Submission]) -> list[str]:
     return ids
 
 
-def _checked_outcome(sub: Submission, given: Said, day: dt.date, today: dt.date, submissions: list[Submission], registry: Registry) -> Outcome:
+def _checked_outcome(
+    sub: Submission, given: Said, day: dt.date, today: dt.date, submissions: list[Submission], registry: Registry, statuses: dict[str, str]
+) -> Outcome:
     """The outcome, refused with what would be right when a value cannot be."""
     state = given.status.strip().lower()
-    if state not in OUTCOME_STATUSES:
-        raise OutcomeError(f"--status {given.status!r}: is not an outcome; use one of {', '.join(OUTCOME_STATUSES)}")
+    if state not in statuses:
+        raise OutcomeError(f"--status {given.status!r}: is not an outcome; use one of {', '.join(statuses)}")
     code = given.with_code.strip().upper()
     if state in WITH_REQUIRED and not code:
         raise OutcomeError(f"--with: {state} needs the other party; give its code, e.g. --with IRL (a State) or --with GICHD (an organisation)")
@@ -186,7 +188,7 @@ def with_outcome(repo: Repo, sub: Submission, outcome: Outcome) -> str:
             )
         at, new = _block_end(lines, index), new[1:]
     else:
-        at = _insert_at(sub, lines)
+        at = _insert_at(sub, lines, repo.vocabulary.fields)
     end = lines[at - 1][len(lines[at - 1].rstrip("\r\n")) :] or "\n"
     lines[at:at] = [item.rstrip("\n") + end for item in new]
     return "".join(lines)
@@ -200,10 +202,10 @@ def _block_end(lines: list[str], index: int) -> int:
     return at
 
 
-def _insert_at(sub: Submission, lines: list[str]) -> int:
+def _insert_at(sub: Submission, lines: list[str], order: tuple[str, ...]) -> int:
     """Where the guidance pattern's order puts `outcomes`: before the first field after it in
     the file, else before the line that closes the front matter."""
-    later = ORDER[ORDER.index(_KEY) + 1 :] if _KEY in ORDER else ()
+    later = order[order.index(_KEY) + 1 :] if _KEY in order else ()
     found = [sub.position(key)[0] - 1 for key in later if (key,) in sub.positions]
     if found:
         return min(found)
@@ -227,9 +229,9 @@ def _checked_file(repo: Repo, sub: Submission, content: str, outcome: Outcome, s
     return new
 
 
-def _message(sub: Submission, outcome: Outcome, who: Teller, sender_line: str, notes: list[str]) -> str:
-    kind = KIND_SINGULAR[sub.kind].lower()
-    label = OUTCOME_STATUSES[outcome.status] + (f" with {outcome.with_code}" if outcome.with_code else "")
+def _message(repo: Repo, sub: Submission, outcome: Outcome, who: Teller, sender_line: str, notes: list[str]) -> str:
+    kind = repo.vocabulary.kind_singular[sub.kind].lower()
+    label = repo.vocabulary.outcome_statuses[outcome.status] + (f" with {outcome.with_code}" if outcome.with_code else "")
     body = f"What became of the {kind}: {label}, on {outcome.date.isoformat()}" + (f" ({outcome.note})" if outcome.note else "") + "."
     body += "\nThe text is unchanged."
     if who.vouched:

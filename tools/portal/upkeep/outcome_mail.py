@@ -12,7 +12,7 @@ from portal.intake.mail import read_authentication, read_mail
 from portal.intake.message import MailError, ParsedMail
 from portal.intake.ownmail import is_own_line
 from portal.intake.senders import load_senders, senders_for
-from portal.model import OUTCOME_STATUSES, Submission
+from portal.model import Submission
 from portal.outcomes import REPLY_KEY, ReplyError, reply_lines
 from portal.registry import Registry
 
@@ -70,11 +70,11 @@ def read_outcome_mail(repo: Repo, raw: bytes, source_name: str, confirm_sender: 
     return mail
 
 
-def said_in_reply(mail: ParsedMail, source_name: str, chain: list[str]) -> Said:
+def said_in_reply(mail: ParsedMail, source_name: str, chain: list[str], statuses: dict[str, str]) -> Said:
     """The one `Outcome:` line of the reply about a text of `chain` (the text and those it
     replaced); none, or more than one, is refused, naming the options that say it instead."""
     try:
-        found = reply_lines(mail.text or "", OUTCOME_STATUSES, is_own_line)
+        found = reply_lines(mail.text or "", statuses, is_own_line)
     except ReplyError as exc:
         raise OutcomeError(f"{source_name}: {exc}; or give --status (and --with) instead") from None
     about = [line for line in found if not line.reference or line.reference in chain]

@@ -20,7 +20,7 @@ from portal.config import Repo
 from portal.files import write_atomic
 from portal.intake.ownmail import PLACEHOLDER, SIGN_OFF
 from portal.lifecycle import expiring_within, select_active
-from portal.model import KIND_SINGULAR, OUTCOME_STATUSES, Submission
+from portal.model import Submission, Vocabulary
 from portal.outcomes import REPLY_KEY, chain_outcomes
 
 
@@ -45,13 +45,13 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
         f"The following text{'s' if len(subs) > 1 else ''} of {name} on {portal_place(settings)} will expire:",
         "",
     ]
-    lines += _listed(subs)
+    lines += _listed(subs, repo.vocabulary)
     lines += [
         "",
         'To keep a text on the portal as it is, a reply saying "keep unchanged" is enough (name its reference',
         f"if you keep only some of them): we then extend it by {settings.default_months} months.",
         "",
-        *outcome_ask(subs),
+        *outcome_ask(subs, repo.vocabulary),
         "",
         "To update a text instead, send the updated version by replying to this message. Please put the",
         "header block below at the top of your text (with 'Replaces:' giving the reference above); the",
@@ -71,19 +71,19 @@ def draft_message(repo: Repo, name: str, subs: list[Submission], recipients: lis
     return message
 
 
-def _listed(subs: list[Submission]) -> list[str]:
+def _listed(subs: list[Submission], vocabulary: Vocabulary) -> list[str]:
     lines = []
     for sub in subs:
         lines.append(f"- {sub.title}")
         lines.append(
-            f"  ({KIND_SINGULAR[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})"
+            f"  ({vocabulary.kind_singular[sub.kind].lower()}, reference {sub.id}, published {dates.long_date(sub.published)}, expires {dates.long_date(sub.expires)})"
         )
     return lines
 
 
-def outcome_ask(subs: list[Submission]) -> list[str]:
+def outcome_ask(subs: list[Submission], vocabulary: Vocabulary) -> list[str]:
     """The question what became of each text, with one reply line per text to fill in."""
-    statuses = ", ".join(f"{key} ({label.lower()})" if label.lower() != key else key for key, label in OUTCOME_STATUSES.items())
+    statuses = ", ".join(f"{key} ({label.lower()})" if label.lower() != key else key for key, label in vocabulary.outcome_statuses.items())
     return [
         f"We would also like to know what became of {'each text' if len(subs) > 1 else 'the text'}: were you contacted, was support agreed or",
         "funded, or is it no longer needed? A reply with one line per text is enough, each line with its",
@@ -108,9 +108,9 @@ def follow_up_message(repo: Repo, name: str, subs: list[Submission], recipients:
         f"The following text{'s' if plural else ''} of {name} on {portal_place(settings)} {'have' if plural else 'has'} been",
         f"on the portal for {settings.follow_up_months} months:",
         "",
-        *_listed(subs),
+        *_listed(subs, repo.vocabulary),
         "",
-        *outcome_ask(subs),
+        *outcome_ask(subs, repo.vocabulary),
         "",
         SIGN_OFF,
         settings.coordinator_name,

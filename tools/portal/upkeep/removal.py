@@ -17,7 +17,7 @@ from portal.config import Repo
 from portal.errors import PortalError
 from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import replacements, select_expired
-from portal.model import KIND_SINGULAR, Problem, Submission
+from portal.model import Problem, Submission, Vocabulary
 from portal.registry import load_registry
 from portal.trail.history import retired_ids
 from portal.trail.ids import close_ids_hint
@@ -78,7 +78,7 @@ def withdraw(
     code = path.parent.name
     who = registry.states.get(code) or registry.organisations.get(code)
     name = who.name if who else code
-    kind = KIND_SINGULAR.get(str(meta.get("kind", "")), "Text").lower()
+    kind = repo.vocabulary.kind_singular.get(str(meta.get("kind", "")), "Text").lower()
     title = str(meta.get("title", identifier))
     body = f"At the submitter's request by e-mail.\n{request.note[0].upper()}{request.note[1:]}." if request.note else ""
     change = Change("withdraw", identifier, message_id=request.message_id, sender=request.trailer)
@@ -106,9 +106,9 @@ def expired(repo: Repo, today: dt.date) -> list[Expiry]:
     ]
 
 
-def describe(item: Expiry) -> str:
+def describe(item: Expiry, vocabulary: Vocabulary) -> str:
     sub = item.submission
-    line = f'- {sub.id}: {KIND_SINGULAR[sub.kind].lower()} of {sub.submitter.name}, "{sub.title}" (published {sub.published}, expired {sub.expires})'
+    line = f'- {sub.id}: {vocabulary.kind_singular[sub.kind].lower()} of {sub.submitter.name}, "{sub.title}" (published {sub.published}, expired {sub.expires})'
     if item.replaced_by:
         line += f"; it had been replaced by {item.replaced_by}, which stays and keeps naming it in 'replaces' (history holds it)"
     return line
@@ -123,7 +123,7 @@ def expire(repo: Repo, today: dt.date, author: str | None = None, *, dry_run: bo
     remove: list[str] = []
     for item in items:
         remove += files_of(repo, item.submission.path, item.submission.id)
-    body = f"Texts past their expiry date on {today.isoformat()} ({dates.long_date(today)}):\n" + "\n".join(describe(item) for item in items)
+    body = f"Texts past their expiry date on {today.isoformat()} ({dates.long_date(today)}):\n" + "\n".join(describe(item, repo.vocabulary) for item in items)
     count = len(items)
     message = commit_message(
         f"Remove {count} expired text{'s' if count != 1 else ''}",

@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from portal.model import KINDS, Submission
+from portal.model import Submission
 from portal.publish.templating import render
 
 if TYPE_CHECKING:
@@ -28,7 +28,7 @@ def home(pages: Pages) -> None:
     data = pages.data
     subs = data.submissions
     soon = sorted((s for s in subs if s.expires <= data.today + dt.timedelta(days=data.reminder_days)), key=lambda s: (s.expires, s.id))
-    counts = [(pages.href(f"kind/{kind}"), sum(s.kind == kind for s in subs), label) for kind, label in KINDS.items()]
+    counts = [(pages.href(f"kind/{kind}"), sum(s.kind == kind for s in subs), label) for kind, label in pages.vocabulary.kinds.items()]
     counts.append((pages.href("publishers"), len(pages.by_submitter), "Countries and organisations"))
     body = render(
         "home.md.j2",

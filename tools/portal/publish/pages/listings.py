@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from portal import dates
-from portal.model import KIND_SINGULAR, KINDS, SUBMITTER_TYPES, THEMES, Submission, Submitter
+from portal.model import Submission, Submitter
 from portal.publish.matching import matches_with_contacts
 from portal.publish.outcomeview import ShownOutcome
 from portal.publish.templating import fragment, h, html_table, plural, portal_html
@@ -29,11 +29,11 @@ def publishers(pages: Pages) -> None:
     rows = []
     for code in sorted(codes, key=lambda code: _named(pages, code).name):
         who, subs, about = _named(pages, code), pages.by_submitter.get(code, []), pages.about.get(code, [])
-        counts = [str(sum(s.kind == kind for s in subs)) for kind in KINDS]
+        counts = [str(sum(s.kind == kind for s in subs)) for kind in pages.vocabulary.kinds]
         latest = dates.long_date(max(s.published for s in subs)) if subs else "—"
         link = portal_html(f'<a href="{pages.href("submitter/" + code)}">{h(who.name)}</a>')
-        rows.append([link, h(SUBMITTER_TYPES[who.type]), h(_presence(subs, about)), *counts, latest])
-    headers = ["Country or organisation", "Type", "On the portal", *KINDS.values(), "Latest text"]
+        rows.append([link, h(pages.vocabulary.submitter_types[who.type]), h(_presence(subs, about)), *counts, latest])
+    headers = ["Country or organisation", "Type", "On the portal", *pages.vocabulary.kinds.values(), "Latest text"]
     only_about = len(codes) - len(pages.by_submitter)
     body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), only_about, html_table(headers, rows) if rows else "")
     pages.page("publishers", "Countries and organisations", body, searchable=False)
@@ -59,7 +59,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
     others' texts are about it."""
     who = _named(pages, code)
     sections = []
-    for kind, label in KINDS.items():
+    for kind, label in pages.vocabulary.kinds.items():
         chosen = [s for s in subs if s.kind == kind]
         if chosen:
             sections.append((label, pages.listing(chosen, with_submitter=False)))
@@ -67,7 +67,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
         sections.append((f"About {who.name}, from others", pages.listing(about, kind_column=True)))
     everything = [*subs, *about]
     print_link = pages.print_link(f"submitter/{code}", len(everything))
-    body = fragment(TEMPLATE, "submitter", who.name, SUBMITTER_TYPES[who.type], len(subs), len(about), print_link, sections)
+    body = fragment(TEMPLATE, "submitter", who.name, pages.vocabulary.submitter_types[who.type], len(subs), len(about), print_link, sections)
     pages.page(f"submitter/{code}", who.name, body, searchable=False)
     whose = {(True, False): "of", (True, True): "of and about", (False, True): "about"}[bool(subs), bool(about)]
     pages.printable(f"submitter/{code}", f"All texts {whose} {who.name}", everything)
@@ -75,7 +75,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
 
 def by_kind(pages: Pages) -> None:
     """One listing (and printable page) per kind of text."""
-    for kind, label in KINDS.items():
+    for kind, label in pages.vocabulary.kinds.items():
         subs = sorted((s for s in pages.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
         intro = fragment(TEMPLATE, "kind", label, len(subs), pages.print_link(f"kind/{kind}", len(subs)))
         pages.paged(f"kind/{kind}", label, intro, listing_blocks(pages, subs), 1, "_None at the moment._")
@@ -85,8 +85,10 @@ def by_kind(pages: Pages) -> None:
 def by_theme(pages: Pages) -> None:
     """One listing (and printable page) per theme, and the list of themes."""
     rows = []
-    for theme, label in THEMES.items():
-        subs = sorted((s for s in pages.data.submissions if theme in s.themes), key=lambda s: (list(KINDS).index(s.kind), s.submitter.name, s.title))
+    for theme, label in pages.vocabulary.themes.items():
+        subs = sorted(
+            (s for s in pages.data.submissions if theme in s.themes), key=lambda s: (list(pages.vocabulary.kinds).index(s.kind), s.submitter.name, s.title)
+        )
         rows.append((label, pages.link("theme/" + theme), len(subs)))
         intro = fragment(TEMPLATE, "theme", label, len(subs), pages.print_link(f"theme/{theme}", len(subs)))
         blocks = listing_blocks(pages, subs, kind_column=True)
@@ -103,12 +105,12 @@ def listing_blocks(pages: Pages, subs: Sequence[Submission], kind_column: bool =
 def matches(pages: Pages) -> None:
     """For each need, the offers and how-to-apply texts it is in contact with, marked, then those
     that fit it (matching.py)."""
-    found = matches_with_contacts(pages.data.submissions, pages.outcomes)
+    found = matches_with_contacts(pages.data.submissions, pages.outcomes, pages.vocabulary)
     needs = sorted((s for s in pages.data.submissions if s.kind == "need"), key=lambda s: (s.submitter.name, s.title))
     blocks = []
     for need in needs:
         matched = [
-            (pages.sub_link(m.resource), KIND_SINGULAR[m.resource.kind], m.resource.submitter.name, contact_mark(contact), m.reason)
+            (pages.sub_link(m.resource), pages.vocabulary.kind_singular[m.resource.kind], m.resource.submitter.name, contact_mark(contact), m.reason)
             for m, contact in found.get(need.id, [])
         ]
         blocks.append(fragment(TEMPLATE, "need", need.title, pages.submitter_link(need), pages.sub_link(need), matched))
@@ -135,7 +137,7 @@ def recent(pages: Pages) -> None:
             dates.long_date(sub.published),
             pages.sub_link(sub) + (" (update)" if pages.tells_replacement(sub) else ""),
             pages.submitter_link(sub),
-            h(KIND_SINGULAR[sub.kind]),
+            h(pages.vocabulary.kind_singular[sub.kind]),
         ]
         for sub in subs
     ]

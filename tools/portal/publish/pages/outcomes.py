@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from portal.model import KINDS, OUTCOME_STATUSES
+from portal.model import Vocabulary
 from portal.publish.pages.listings import listing_blocks
 from portal.publish.templating import fragment
 
@@ -15,9 +15,9 @@ if TYPE_CHECKING:
 TEMPLATE = "listings.md.j2"
 
 
-def status_title(status: str) -> str:
+def status_title(status: str, vocabulary: Vocabulary) -> str:
     """'Texts in contact', 'Funded', 'No longer needed': the title of a status's listing."""
-    return "Texts in contact" if status == "contacted" else OUTCOME_STATUSES[status]
+    return "Texts in contact" if status == "contacted" else vocabulary.outcome_statuses[status]
 
 
 def by_status(pages: Pages) -> None:
@@ -25,15 +25,16 @@ def by_status(pages: Pages) -> None:
     of that status, the latest such outcome first; and the page of outcomes. Every status has its
     page, with texts or not, so the number of pages says nothing."""
     rows = []
-    for status in OUTCOME_STATUSES:
+    statuses = pages.vocabulary.outcome_statuses
+    for status in statuses:
         dated = {sub.id: max((o.date for o in pages.outcomes.get(sub.id, ()) if o.status == status), default=None) for sub in pages.data.submissions}
         subs = sorted(
             (sub for sub in pages.data.submissions if dated[sub.id] is not None),
-            key=lambda s: (-(dated[s.id] or s.published).toordinal(), list(KINDS).index(s.kind), s.submitter.name, s.title),
+            key=lambda s: (-(dated[s.id] or s.published).toordinal(), list(pages.vocabulary.kinds).index(s.kind), s.submitter.name, s.title),
         )
-        title = status_title(status)
+        title = status_title(status, pages.vocabulary)
         rows.append((title, pages.link("outcome/" + status), len(subs)))
-        intro = fragment(TEMPLATE, "outcome", title, OUTCOME_STATUSES[status], len(subs), pages.print_link(f"outcome/{status}", len(subs)))
+        intro = fragment(TEMPLATE, "outcome", title, statuses[status], len(subs), pages.print_link(f"outcome/{status}", len(subs)))
         pages.paged(f"outcome/{status}", title, intro, listing_blocks(pages, subs, kind_column=True), 1, "_No text has this outcome at the moment._")
         pages.printable(f"outcome/{status}", f"{title}: all texts", subs)
     pages.page("outcomes", "Outcomes", fragment(TEMPLATE, "outcomes", rows), searchable=False)

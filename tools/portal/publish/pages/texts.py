@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from portal import dates
-from portal.model import ASSISTANCE, AUDIENCES, KIND_SINGULAR, THEMES, Submission
+from portal.model import Submission
 from portal.publish.templating import h, portal_html, render
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -
         example=sub.example,
         card=facts(pages, sub, replaced),
         submitter=sub.submitter.name,
-        kind=KIND_SINGULAR[sub.kind],
+        kind=pages.vocabulary.kind_singular[sub.kind],
         expires=sub.expires,
         text=pages.text(sub),
         links=[(link["url"], link["title"]) for link in sub.meta.get("links") or ()],
@@ -57,10 +57,10 @@ def extension(sub: Submission) -> str:
 def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> list[tuple[str, Markup]]:
     """The card above the text: each fact's label and its HTML."""
     rows: list[tuple[str, str]] = [
-        ("Kind", h(KIND_SINGULAR[sub.kind])),
+        ("Kind", h(pages.vocabulary.kind_singular[sub.kind])),
         ("Published by", f'<a href="{pages.href("submitter/" + sub.submitter.code)}">{h(sub.submitter.name)}</a>'),
-        ("Themes", ", ".join(f'<a href="{pages.href("theme/" + t)}">{h(THEMES[t])}</a>' for t in sub.themes)),
-        ("Assistance", ", ".join(h(ASSISTANCE[a]) for a in sub.assistance)),
+        ("Themes", ", ".join(f'<a href="{pages.href("theme/" + t)}">{h(pages.vocabulary.themes[t])}</a>' for t in sub.themes)),
+        ("Assistance", ", ".join(h(pages.vocabulary.assistance[a]) for a in sub.assistance)),
         ("Contact", h(sub.contact_name) + (f' — <a href="mailto:{h(sub.contact_email)}">{h(sub.contact_email)}</a>' if sub.contact_email else "")),
     ]
     if sub.id in pages.outcomes:
@@ -79,7 +79,7 @@ def facts(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> lis
     rows += [
         ("Published", h(dates.long_date(sub.published))),
         ("Expires", h(f"{dates.long_date(sub.expires)} (expires {dates.days_phrase((sub.expires - pages.data.today).days)})")),
-        ("Readers", h(AUDIENCES[sub.audience])),
+        ("Readers", h(pages.vocabulary.audiences[sub.audience])),
     ]
     if sub.replaces:
         earlier = replaced.get(sub.replaces)
