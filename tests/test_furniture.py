@@ -17,6 +17,7 @@ from portal.intake.ingest import Options, read_mail
 from portal.intake.ownmail import PLACEHOLDER, OwnMailError, check_text_is_the_senders
 from portal.intake.quoted import furniture_rules, library_phrases, submission_text
 from portal.intake.texts import TextsError, prepare_texts
+from portal.trail.actions import Action
 from portal.upkeep.reminders import draft_message
 
 from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, Run, snapshot, text_of
@@ -183,7 +184,7 @@ def drafts_of_the_portal(repo: Repo) -> list[str]:
     subs = [sub for sub in validate_repo(repo).submissions if sub.submitter.code == "LAO"]
     texts = [draft_message(repo, "Lao PDR", subs, ["planning@nra.example.la"], today).get_content()]
     replacing = next(sub for sub in subs if sub.replaces)
-    for action in ("publish", "replace", "withdraw"):
+    for action in (Action.PUBLISH, Action.REPLACE, Action.WITHDRAW):
         texts.append(acknowledgement(repo, replacing, action, today, ["planning@nra.example.la"]).get_content())
     return texts
 

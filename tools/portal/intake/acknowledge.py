@@ -18,8 +18,8 @@ from portal import dates
 from portal.config import Repo, Settings
 from portal.files import write_atomic
 from portal.model import AUDIENCES, KIND_SINGULAR, KINDS, Submission
+from portal.trail.actions import WORDS, Action
 
-WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended"}
 # How the e-mails name a kind in a sentence: "your need", "your how-to-apply text".
 KIND_PROSE = {"need": "need", "offer": "offer", "how-to-apply": "how-to-apply text", "project": "project"}
 # How the e-mails name what a text was converted from (front matter source.converted_from).
@@ -88,7 +88,7 @@ def update_header_block(sub: Submission) -> list[str]:
 
 
 def acknowledgement(
-    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, recipients: list[str], in_reply_to: str = ""
+    repo: Repo, subs: Submission | Sequence[Submission], action: Action, today: dt.date, recipients: list[str], in_reply_to: str = ""
 ) -> EmailMessage:
     """The draft that tells the sender what was done with their text (or, for an e-mail that
     held several, with each of its texts)."""
@@ -96,13 +96,14 @@ def acknowledgement(
     texts = [subs] if isinstance(subs, Submission) else list(subs)
     sub = texts[0]
     kind = kind_prose(sub)
+    done = WORDS[action].acknowledged
     if len(texts) > 1:
-        subject = f"{settings.site_name}: your {len(texts)} texts are {WHAT[action]}"
+        subject = f"{settings.site_name}: your {len(texts)} texts are {done}"
     else:
-        subject = f"{settings.site_name}: your {kind} {sub.id} is {WHAT[action]}"
+        subject = f"{settings.site_name}: your {kind} {sub.id} is {done}"
     message = draft(settings, recipients, subject, today, in_reply_to)
     lines = ["Dear colleague,", ""]
-    if action == "withdraw":
+    if action == Action.WITHDRAW:
         lines += [
             f"As you asked, your {kind} below has been withdrawn from {portal_place(settings)}.",
             "It leaves the portal with its next publication.",
@@ -127,7 +128,7 @@ def acknowledgement(
     return message
 
 
-def _details(sub: Submission, action: str, settings: Settings) -> list[str]:
+def _details(sub: Submission, action: Action, settings: Settings) -> list[str]:
     """Where one text is, until when, and how to update or withdraw it."""
     lines = [
         "",
@@ -137,7 +138,7 @@ def _details(sub: Submission, action: str, settings: Settings) -> list[str]:
         f"  Readers:    {AUDIENCES.get(sub.audience, sub.audience)}, with the portal's passcode",
         f"  Expires:    {dates.long_date(sub.expires)}",
     ]
-    if sub.replaces and action != "extend":
+    if sub.replaces and action != Action.EXTEND:
         lines.append(f"  Replaces:   {sub.replaces}, which leaves the portal")
     return [
         *lines,
@@ -151,8 +152,8 @@ def _details(sub: Submission, action: str, settings: Settings) -> list[str]:
     ]
 
 
-def _opening(sub: Submission, action: str, settings: Settings, kind: str) -> list[str]:
-    if action == "extend":
+def _opening(sub: Submission, action: Action, settings: Settings, kind: str) -> list[str]:
+    if action == Action.EXTEND:
         return [
             f"As you asked, your {kind} stays on {portal_place(settings)}, unchanged;",
             f"it now expires on {dates.long_date(sub.expires)}:",
@@ -184,7 +185,7 @@ def keep_out_of_git(repo: Repo, folder: Path) -> None:
 
 
 def acknowledge(
-    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, outbox: Path, recipients: list[str], in_reply_to: str = ""
+    repo: Repo, subs: Submission | Sequence[Submission], action: Action, today: dt.date, outbox: Path, recipients: list[str], in_reply_to: str = ""
 ) -> Path | None:
     """Write the draft to `outbox`; None when there is no one to write to. `in_reply_to`: the
     Message-ID of the e-mail it answers, so that the draft threads with it."""

@@ -29,6 +29,10 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from portal.trail.actions import Action
+
+__all__ = ["Action", "Change", "commit_message", "read_changes", "read_reason"]
+
 ACTION = "Portal-Action"
 SUBMISSION = "Portal-Submission"
 FINGERPRINT = "Portal-Fingerprint"
@@ -49,7 +53,7 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 class Change:
     """One submission's part in one commit: one block of trailers."""
 
-    action: str
+    action: str  # an Action; read as written, so that an action this version does not know is kept
     submission: str = ""
     fingerprint: str = ""  # SHA-256 of the text as received, in hex (written as sha256:<hex>)
     message_id: str = ""
@@ -114,7 +118,7 @@ def grep_key(key: str) -> str:
     return f"--grep=^{key}:"
 
 
-def grep_action(action: str) -> list[str]:
+def grep_action(action: Action) -> list[str]:
     """`git log` options that keep the commits holding a block of this action."""
     return ["-E", f"--grep=^{ACTION}: {re.escape(action)}$"]
 
