@@ -4,6 +4,7 @@ library itself, so `pip install -U` followed by these tests says which seam brok
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from portal.intake import replyparser
 from portal.intake.quoted import REPLY_LANGUAGES, quoted_history_line
 from portal.publish.protect import theme_root
 from portal.publish.themewords import theme_wording
+
+from tests.helpers import new_repo
 
 # --- mail-parser-reply (intake/replyparser.py) -------------------------------------------------
 
@@ -155,3 +158,26 @@ def test_seam_material_assets_are_files_of_the_installed_theme() -> None:
 @pytest.mark.parametrize("name", ["main.html", "404.html", "base.html"])
 def test_seam_material_templates_exist(name: str) -> None:
     assert (theme_root() / name).is_file(), f"Material: templates/{name} is gone; the portal's overrides extend it"
+
+
+# --- MkDocs (publish/generator.py) ---------------------------------------------------------------
+
+
+def test_seam_mkdocs_builds_from_the_written_config(tmp_path: Path) -> None:
+    """generator.run_generator calls mkdocs.config.load_config(file, strict=True) and
+    mkdocs.commands.build.build(config); the written mkdocs.yml INHERITs the repository's and names
+    the toc's slugify with `!!python/name:` and the rawblocks extension by import path. The theme
+    writes the search index (`{"config":…,"docs":[{location,title,text},…]}`, which protect and
+    steadysize read) and the sitemap (which app.js answers)."""
+    from portal.publish.generator import SEARCH_INDEX, run_generator, write_pages
+    from portal.publish.render import Rendered
+
+    repo = new_repo(tmp_path / "repo", commit=False)
+    rendered = Rendered(pages={"index.md": "# Home\n\nHello", "a.md": "# A text\n\n## Needs\n\nTrucks."}, nav=[{"Home": "index.md"}, {"A": "a.md"}])
+    staging = tmp_path / "staging"
+    run_generator(write_pages(repo, rendered, tmp_path / "pages", staging, "Test"))
+    index = json.loads((staging / SEARCH_INDEX).read_text(encoding="utf-8"))
+    assert set(index) == {"config", "docs"}, f"MkDocs/Material: the search index is no longer {{config, docs}}: {sorted(index)}"
+    assert {"location", "title", "text"} <= set(index["docs"][0]), "MkDocs/Material: a search entry lost location, title or text"
+    assert (staging / "sitemap.xml").is_file(), "MkDocs: no sitemap.xml (app.js answers the theme's request for it)"
+    assert 'id="p-needs"' in (staging / "a.html").read_text(encoding="utf-8"), "MkDocs: toc's slugify given by !!python/name: is not used"
