@@ -19,7 +19,7 @@ REPO_FILES = ("schema", "mkdocs.yml")
 
 
 def examples_root() -> Path:
-    return Path(str(resources.files("portal") / "examples" / "submissions"))
+    return Path(str(resources.files("portal") / "examples" / layout.SUBMISSIONS))
 
 
 def create_example_repo(source: Repo, target: Path) -> Repo:

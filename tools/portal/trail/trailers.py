@@ -20,7 +20,8 @@ An extension (`portal extend`) keeps the text and its fingerprint and records th
 
 `commit_message` is the one writer and `read_changes` the one parser: whatever reads the trail
 (history, the changes page, published Message-IDs, `portal verify`) reads it through them. The
-parser reads every commit earlier versions wrote, whose trailers had this same form.
+parser reads every commit earlier versions wrote, whose trailers had this same form. The values
+of `Portal-Action` and how each is said are in actions.py.
 """
 
 from __future__ import annotations
