@@ -34,7 +34,7 @@ from portal.publish.sealedformat import (
     TIER_NAMES,
 )
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PROJECT, STATES, Run, built_copy, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, Run, built_copy, found, open_site, withheld
 
 
 @pytest.fixture(scope="module")
@@ -328,51 +328,3 @@ def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built: tuple
     assert "(readable part of a published file): leak: title of tcd-2026-need-national-implementation-law" in result.output
     assert f"{withheld('assets/index.gz')}: leak: a file the build never publishes" in result.output
     assert "(readable part of a published file): leak: title of che-2026-offer-stockpile-destruction-expertise" in result.output
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("parts", [2, 3])
-def test_a_tier_generated_in_parts_is_the_tier_generated_at_once(example_repo: Repo, parts: int) -> None:
-    """Large tiers are generated in parts side by side: put together, the parts are byte for byte
-    the site one generator run makes, search index included."""
-    from portal.publish import build as steps
-    from portal.publish.generator import join_parts
-    from portal.publish.tiers import generate_part, render_pages
-
-    today = dt.date.fromisoformat(DEMO_DATE)
-    keys = steps._BuildKeys.derive(example_repo.settings, PASSCODES)
-    selected = steps._select(example_repo, today)
-    job = steps._tier_jobs(example_repo, today, selected, keys, example_repo.root / "out", steps.BuildSummary())[0]
-    made = render_pages(job)
-    generate_part(made, 0, 1)
-    whole = {path.relative_to(made.staging).as_posix(): path.read_bytes() for path in made.staging.rglob("*") if path.is_file()}
-    for part in range(parts):
-        generate_part(made, part, parts)
-    written = [{path.relative_to(made.part_dir(part)) for path in made.part_dir(part).rglob("*.html")} for part in range(parts)]
-    assert all(len(pages) > 5 for pages in written)  # every part wrote pages of its own
-    join_parts(made.staging, [made.part_dir(part) for part in range(1, parts)])
-    joined = {path.relative_to(made.staging).as_posix(): path.read_bytes() for path in made.staging.rglob("*") if path.is_file()}
-    assert joined.keys() == whole.keys() and len(whole) > 50
-    assert [name for name in whole if joined[name] != whole[name]] == []
-    assert not any(made.part_dir(part).exists() for part in range(1, parts))
-
-
-@pytest.mark.slow
-def test_a_build_that_generates_every_tier_in_parts_publishes_the_same_pages(example_repo: Repo, monkeypatch: pytest.MonkeyPatch) -> None:
-    from portal.publish import build as steps
-    from portal.publish import tiers
-
-    today = dt.date.fromisoformat(DEMO_DATE)
-
-    def readable(tier_passcode: str) -> tuple[list[str], list[str]]:
-        opened = open_site(example_repo.site_dir, tier_passcode)
-        titles = sorted(re.sub(r"<[^>]+>", "", match.group(1)) for page in opened.pages.values() if (match := re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S)))
-        return titles, sorted(entry["title"] for entry in opened.search["docs"])
-
-    whole = steps.build_portal(example_repo, today, PASSCODES)
-    before = [readable(passcode) for passcode in (STATES, PARTNERS)]
-    monkeypatch.setattr(tiers, "SPLIT_FROM_PAGES", 1)  # every tier in parts, however small
-    split = steps.build_portal(example_repo, today, PASSCODES)
-    assert split.pages == whole.pages and split.tiers == whole.tiers
-    assert [readable(passcode) for passcode in (STATES, PARTNERS)] == before
-    assert len(before[0][0]) > 20 and len(before[0][1]) > len(before[1][1]) > 5

@@ -22,6 +22,7 @@ from portal.intake.acknowledge import acknowledgement
 from portal.intake.scaffold import ID_LENGTH, choose_id
 from portal.model import Submission
 from portal.publish.render import readable_namer, render_tier
+from portal.trail.actions import Action
 from portal.trail.trailers import read_changes
 from portal.upkeep.reminders import draft_message
 
@@ -253,17 +254,17 @@ def test_withdraw_refuses_a_request_from_another_submitter(example_repo: Repo, r
 def test_acknowledgements_name_the_kind_in_prose_and_say_how_the_text_was_taken(example_repo: Repo) -> None:
     subs = {sub.id: sub for sub in validate_repo(example_repo).submissions}
     today = dt.date(2026, 11, 20)
-    how_to = acknowledgement(example_repo, subs["esp-2026-how-to-apply-training-places"], "publish", today, ["a@example.org"])
+    how_to = acknowledgement(example_repo, subs["esp-2026-how-to-apply-training-places"], Action.PUBLISH, today, ["a@example.org"])
     assert how_to["Subject"] == "CCM Cooperation Portal: your how-to-apply text esp-2026-how-to-apply-training-places is published"
     plain = " ".join(body_of(how_to).split())
     assert "Your how-to-apply text is published on the cooperation portal of the Convention on Cluster Munitions at https://ccm-portal.example.org/" in plain
     assert "exactly as you sent it" in plain and "In-Reply-To" not in how_to
     offer = subs[ESP]
     converted = dataclasses.replace(offer, meta={**offer.meta, "source": {**offer.meta["source"], "converted_from": "html"}})
-    html_body = " ".join(body_of(acknowledgement(example_repo, converted, "publish", today, ["a@example.org"])).split())
+    html_body = " ".join(body_of(acknowledgement(example_repo, converted, Action.PUBLISH, today, ["a@example.org"])).split())
     assert "Your offer is published" in html_body and "converted from HTML as you sent it, every word kept" in html_body
     assert "exactly as you sent it" not in html_body
-    project = acknowledgement(example_repo, subs["col-2026-project-community-liaison-antioquia"], "publish", today, ["a@example.org"], "<m@x.example>")
+    project = acknowledgement(example_repo, subs["col-2026-project-community-liaison-antioquia"], Action.PUBLISH, today, ["a@example.org"], "<m@x.example>")
     assert project["Subject"].startswith("CCM Cooperation Portal: your project ") and project["In-Reply-To"] == "<m@x.example>"
 
 
@@ -274,7 +275,7 @@ def header_block_of(text: str) -> str:
 
 def test_the_header_block_of_an_acknowledgement_reads_back_as_every_field(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     old = submission(example_repo, LAO_NEW)  # regions, budget, period, contact and a replaced text
-    ack = acknowledgement(example_repo, old, "publish", dt.date(2026, 11, 20), ["planning@nra.example.la"])
+    ack = acknowledgement(example_repo, old, Action.PUBLISH, dt.date(2026, 11, 20), ["planning@nra.example.la"])
     block = header_block_of(body_of(ack))
     for line in ("Regions: Xiengkhouang; Kham district; Pek district", "Budget: 2900000 USD", "Period: 2027-01-01 to 2028-12-31", f"Replaces: {LAO_NEW}"):
         assert f"\n{line}\n" in block

@@ -18,6 +18,7 @@ from portal.intake.options import Options
 from portal.intake.ownmail import PLACEHOLDER, OwnMailError, check_text_is_the_senders
 from portal.intake.quoted import furniture_rules, library_phrases, submission_text
 from portal.intake.texts import TextsError, prepare_texts
+from portal.trail.actions import Action
 from portal.upkeep.reminders import draft_message, follow_up_message
 
 from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, Run, snapshot, text_of
@@ -184,11 +185,11 @@ def drafts_of_the_portal(repo: Repo) -> list[str]:
     subs = [sub for sub in validate_repo(repo).submissions if sub.submitter.code == "LAO"]
     texts = [draft_message(repo, "Lao PDR", subs, ["planning@nra.example.la"], today).get_content()]
     replacing = next(sub for sub in subs if sub.replaces)
-    for action in ("publish", "replace", "withdraw"):
+    for action in (Action.PUBLISH, Action.REPLACE, Action.WITHDRAW):
         texts.append(acknowledgement(repo, replacing, action, today, ["planning@nra.example.la"]).get_content())
     for answering in ("", "<m@nra.example.la>"):  # by hand, and answering an e-mail
         texts.append(
-            acknowledgement(repo, replacing, "outcome", today, ["planning@nra.example.la"], answering, "Funded with Norway, 1 December 2026").get_content()
+            acknowledgement(repo, replacing, Action.OUTCOME, today, ["planning@nra.example.la"], answering, "Funded with Norway, 1 December 2026").get_content()
         )
     texts.append(follow_up_message(repo, "Lao PDR", subs, ["planning@nra.example.la"], today).get_content())
     texts.append(follow_up_message(repo, "Lao PDR", subs[:1], ["planning@nra.example.la"], today).get_content())

@@ -18,6 +18,7 @@ from portal.checks.validate import validate_repo
 from portal.config import ConfigError, Repo, load_settings
 from portal.intake.acknowledge import acknowledgement
 from portal.outcomes import chain_outcomes, outcomes_of
+from portal.trail.actions import Action
 from portal.trail.history import retired_ids
 from portal.trail.trailers import read_changes
 
@@ -236,7 +237,7 @@ def test_a_replaced_text_has_its_outcome_recorded_on_the_current_text_which_a_re
     assert [o.with_code for o in outcomes_of(submission(example_repo, LAO_NEW))] == ["DEU", "DEU", "NOR"]
     # An update of the current text carries the outcome on.
     current = submission(example_repo, LAO_NEW)
-    block = header_block_of(body_of(acknowledgement(example_repo, current, "publish", dt.date(2026, 12, 10), ["planning@nra.example.la"])))
+    block = header_block_of(body_of(acknowledgement(example_repo, current, Action.PUBLISH, dt.date(2026, 12, 10), ["planning@nra.example.la"])))
     reply = mail(
         tmp_path, "NRA Planning <planning@nra.example.la>", "<lao-update@nra.example.la>", block + "\nSummary\nClearance continues in Kham district.\n"
     )

@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from portal import layout
 from portal.checks import yamlsafe
 from portal.checks.datafiles import ConfigError, load_checked, located_error, read_yaml_file
 from portal.model import SCHEMA_NAME, LabelMismatch, Vocabulary
@@ -81,7 +82,12 @@ class Repo:
 
     @property
     def submissions(self) -> Path:
-        return self.root / "submissions"
+        return self.root / layout.SUBMISSIONS
+
+    @property
+    def outbox(self) -> Path:
+        """Where e-mail drafts go unless a command is given another folder."""
+        return self.root / layout.OUTBOX
 
     @property
     def schema_dir(self) -> Path:

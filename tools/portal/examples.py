@@ -8,8 +8,10 @@ from pathlib import Path
 
 import git
 
+from portal import layout
 from portal.checks.validate import validate_repo
 from portal.config import Repo
+from portal.trail.actions import Action, subject
 from portal.trail.store import commit_files
 from portal.trail.trailers import Change, commit_message
 
@@ -17,7 +19,7 @@ REPO_FILES = ("schema", "mkdocs.yml")
 
 
 def examples_root() -> Path:
-    return Path(str(resources.files("portal") / "examples" / "submissions"))
+    return Path(str(resources.files("portal") / "examples" / layout.SUBMISSIONS))
 
 
 def create_example_repo(source: Repo, target: Path) -> Repo:
@@ -42,21 +44,21 @@ def create_example_repo(source: Repo, target: Path) -> Repo:
     handle.git.commit(
         "--quiet", "-m", "Set up the cooperation portal", env={"GIT_AUTHOR_DATE": "2025-06-01T09:00:00", "GIT_COMMITTER_DATE": "2025-06-01T09:00:00"}
     )
-    shutil.copytree(examples_root(), target / "submissions")
+    shutil.copytree(examples_root(), target / layout.SUBMISSIONS)
     repo = Repo(target)
     result = validate_repo(repo)
     for submission in sorted(result.submissions, key=lambda s: (s.published, s.id)):
         change = Change(
-            action="replace" if submission.replaces else "publish",
+            action=Action.REPLACE if submission.replaces else Action.PUBLISH,
             submission=submission.id,
             fingerprint=submission.fingerprint,
             message_id=str(submission.meta.get("source", {}).get("message_id", "")),
             replaces=submission.replaces,
         )
         paths = [submission.path] + [a.path for a in submission.attachments]
-        subject = f"{'Replace' if submission.replaces else 'Publish'} {submission.kind} of {submission.submitter.name}: {submission.title}"
+        first = subject(Action(change.action), kind=submission.kind, submitter=submission.submitter.name, title=submission.title)
         staged = {path: (repo.root / path).read_bytes() for path in paths}
         for path in paths:
             (repo.root / path).unlink()
-        commit_files(repo, write=staged, message=commit_message(subject, "", [change]), date=f"{submission.published.isoformat()}T10:00:00")
+        commit_files(repo, write=staged, message=commit_message(first, "", [change]), date=f"{submission.published.isoformat()}T10:00:00")
     return repo

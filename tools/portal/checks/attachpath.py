@@ -11,12 +11,9 @@ import re
 import unicodedata
 from pathlib import PurePosixPath
 
+from portal.layout import ATTACHMENTS, attachment_folder
+
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-def attachment_folder(identifier: str) -> str:
-    """The folder, relative to the submission's own folder, that holds its attachments."""
-    return f"attachments/{identifier}"
 
 
 def attachment_path_problem(given: str, identifier: str) -> str:
@@ -36,7 +33,7 @@ def attachment_path_problem(given: str, identifier: str) -> str:
     parts = given.split("/")
     if any(part in ("", ".", "..") for part in parts):
         return f"{given!r} leads outside the submission's own folder; keep its attachments under {own}/ ({example})"
-    if len(parts) < 3 or parts[0] != "attachments" or parts[1] != identifier:
+    if len(parts) < 3 or parts[0] != ATTACHMENTS or parts[1] != identifier:
         return f"{given!r} is not in the submission's own folder; keep its attachments under {own}/ ({example})"
     if any(part.startswith(".") for part in parts[2:]):
         return f"{given!r} is a hidden file (its name starts with '.'); rename it, {example}"

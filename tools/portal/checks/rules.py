@@ -13,7 +13,7 @@ import datetime as dt
 from collections.abc import Sequence
 from collections.abc import Set as AbstractSet
 
-from portal import dates
+from portal import dates, layout
 from portal.checks.attachpath import attachment_path_problem
 from portal.checks.load import text_fingerprint
 from portal.checks.yamlsafe import dotted
@@ -94,7 +94,7 @@ def file_location(resolved: Sequence[Submission]) -> list[Problem]:
     """A text lives at submissions/<submitter code>/<id>.md."""
     problems = []
     for sub in resolved:
-        expected = f"submissions/{sub.submitter.code}/{sub.id}.md"
+        expected = layout.submission_file(sub.submitter.code, sub.id)
         if sub.path != expected:
             problems.append(problem_at(sub, ("id",), f"the file must be at {expected} (folder = submitter code, file name = id)"))
     return problems
@@ -234,14 +234,12 @@ def _attachment_problem(repo: Repo, sub: Submission, attachment: Attachment, lim
     wrong = attachment_path_problem(given, sub.id)
     if wrong:
         return wrong
-    folder = (repo.root / sub.path).parent.resolve() / "attachments" / sub.id
+    folder = (repo.root / layout.attachments_dir(sub.path, sub.id)).resolve()
     full = repo.root / attachment.path
     try:
         full.resolve().relative_to(folder)
     except ValueError:
-        return (
-            f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under attachments/{sub.id}/"
-        )
+        return f"{given!r} leads outside the submission's own folder (a link or a folder that points elsewhere); keep its attachments under {layout.attachment_folder(sub.id)}/"
     if full.is_symlink():
         return f"{given!r} is a symbolic link; attach the file itself"
     if not full.is_file():

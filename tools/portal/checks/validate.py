@@ -13,6 +13,7 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from portal import layout
 from portal.checks import rules
 from portal.checks.load import LoadedFile, read_submission_file
 from portal.checks.markdownlimits import markdown_problems
@@ -51,8 +52,8 @@ def submission_files(repo: Repo, paths: Sequence[Path] = ()) -> list[Path]:
     for root in roots:
         if root.is_dir():
             for directory, subdirs, names in os.walk(root):
-                subdirs[:] = sorted(name for name in subdirs if name != "attachments" and not name.startswith("."))
-                found.extend(f"{directory}{os.sep}{name}" for name in names if name.endswith(".md"))
+                subdirs[:] = sorted(name for name in subdirs if layout.is_text_folder(name))
+                found.extend(f"{directory}{os.sep}{name}" for name in names if layout.is_submission_file(name))
         else:
             found.append(str(root))
     # In the order of Path objects (part by part), sorted as text: ten thousand Paths sort slowly.

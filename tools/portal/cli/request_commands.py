@@ -81,7 +81,7 @@ def withdraw(
         identifier,
         reason,
         author or None,
-        outbox=outbox or repo.root / "outbox",
+        outbox=outbox or repo.outbox,
         today=resolve_today(today_text),
         raw=raw,
         source_name=shown,
@@ -137,7 +137,7 @@ def extend(
         source_name=shown,
         submitter=submitter,
         author=author or None,
-        outbox=outbox or repo.root / "outbox",
+        outbox=outbox or repo.outbox,
         ask=terminal_ask(message),
     )
     sub = done.submission

@@ -135,7 +135,7 @@ def run_ingest(repo_path: Path | None, message: str, today_text: str | None, rep
             return str(click.prompt(question, default="", show_default=False))
 
     with about(shown, kinds=(MailError, IngestError, TextsError)):  # what is wrong with the message names it
-        done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask, outbox=outbox or repo.root / "outbox")
+        done = ingest_message(repo, raw, options, resolve_today(today_text), ask=ask, outbox=outbox or repo.outbox)
     if len(done.submissions) > 1:
         click.echo(f"The e-mail holds {len(done.submissions)} texts, each with its own header block: published each, in one commit")
     for sub in done.submissions:
@@ -398,7 +398,7 @@ def reminders(within: str | None, outbox: Path | None, counts_only: bool | None,
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="'--within'") from None
     submissions = validate_from_disk(repo)
-    folder = outbox or repo.root / "outbox"
+    folder = outbox or repo.outbox
     found = remind(repo, submissions, today, days, folder)
     if not found:
         click.echo(f"No text expires in the next {days} days. No follow-up is due.")

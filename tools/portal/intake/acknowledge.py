@@ -19,8 +19,8 @@ from portal import dates
 from portal.config import Repo, Settings
 from portal.files import write_atomic
 from portal.model import Submission, Vocabulary
+from portal.trail.actions import WORDS, Action
 
-WHAT = {"publish": "published", "replace": "published", "withdraw": "withdrawn", "extend": "extended", "outcome": "recorded"}
 # How the e-mails name a kind in a sentence: "your need", "your how-to-apply text".
 KIND_PROSE = {"need": "need", "offer": "offer", "how-to-apply": "how-to-apply text", "project": "project"}
 # How the e-mails name what a text was converted from (front matter source.converted_from).
@@ -89,7 +89,7 @@ def update_header_block(sub: Submission) -> list[str]:
 
 
 def acknowledgement(
-    repo: Repo, subs: Submission | Sequence[Submission], action: str, today: dt.date, recipients: list[str], in_reply_to: str = "", outcome: str = ""
+    repo: Repo, subs: Submission | Sequence[Submission], action: Action, today: dt.date, recipients: list[str], in_reply_to: str = "", outcome: str = ""
 ) -> EmailMessage:
     """The draft that tells the sender what was done with their text (or, for an e-mail that
     held several, with each of its texts); `outcome`: what was recorded of it, as said."""
@@ -97,15 +97,16 @@ def acknowledgement(
     texts = [subs] if isinstance(subs, Submission) else list(subs)
     sub = texts[0]
     kind = kind_prose(sub, vocabulary)
-    if action == "outcome":
+    done = WORDS[action].acknowledged
+    if action == Action.OUTCOME:
         subject = f"{settings.site_name}: what became of {sub.id} is recorded"
     elif len(texts) > 1:
-        subject = f"{settings.site_name}: your {len(texts)} texts are {WHAT[action]}"
+        subject = f"{settings.site_name}: your {len(texts)} texts are {done}"
     else:
-        subject = f"{settings.site_name}: your {kind} {sub.id} is {WHAT[action]}"
+        subject = f"{settings.site_name}: your {kind} {sub.id} is {done}"
     message = draft(settings, recipients, subject, today, in_reply_to)
     lines = ["Dear colleague,", ""]
-    if action == "outcome":
+    if action == Action.OUTCOME:
         lines += [
             f"{'Thank you. ' if in_reply_to else ''}We have recorded what became of this {kind} of {sub.submitter.name} on {portal_place(settings)}:",
             "",
@@ -116,7 +117,7 @@ def acknowledgement(
             "It is kept with the text on the portal. If it changes, a reply with a line such as",
             f"'Outcome: {sub.id} funded CODE; NOTE' is enough.",
         ]
-    elif action == "withdraw":
+    elif action == Action.WITHDRAW:
         lines += [
             f"As you asked, your {kind} below has been withdrawn from {portal_place(settings)}.",
             "It leaves the portal with its next publication.",
@@ -141,7 +142,7 @@ def acknowledgement(
     return message
 
 
-def _details(sub: Submission, action: str, settings: Settings, vocabulary: Vocabulary) -> list[str]:
+def _details(sub: Submission, action: Action, settings: Settings, vocabulary: Vocabulary) -> list[str]:
     """Where one text is, until when, and how to update or withdraw it."""
     lines = [
         "",
@@ -151,7 +152,7 @@ def _details(sub: Submission, action: str, settings: Settings, vocabulary: Vocab
         f"  Readers:    {vocabulary.audiences.get(sub.audience, sub.audience)}, with the portal's passcode",
         f"  Expires:    {dates.long_date(sub.expires)}",
     ]
-    if sub.replaces and action != "extend":
+    if sub.replaces and action != Action.EXTEND:
         lines.append(f"  Replaces:   {sub.replaces}, which leaves the portal")
     return [
         *lines,
@@ -165,8 +166,8 @@ def _details(sub: Submission, action: str, settings: Settings, vocabulary: Vocab
     ]
 
 
-def _opening(sub: Submission, action: str, settings: Settings, kind: str) -> list[str]:
-    if action == "extend":
+def _opening(sub: Submission, action: Action, settings: Settings, kind: str) -> list[str]:
+    if action == Action.EXTEND:
         return [
             f"As you asked, your {kind} stays on {portal_place(settings)}, unchanged;",
             f"it now expires on {dates.long_date(sub.expires)}:",
@@ -200,7 +201,7 @@ def keep_out_of_git(repo: Repo, folder: Path) -> None:
 def acknowledge(
     repo: Repo,
     subs: Submission | Sequence[Submission],
-    action: str,
+    action: Action,
     today: dt.date,
     outbox: Path,
     recipients: list[str],

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from portal import dates
+from portal import dates, layout
 from portal.checks.attachpath import attachment_path, attachment_path_problem
 from portal.checks.load import parse_submission, text_fingerprint
 from portal.checks.schema import SchemaChecker
@@ -37,6 +37,7 @@ from portal.lifecycle import replacements
 from portal.model import Problem, Submission, Submitter
 from portal.outcomes import carried
 from portal.registry import Registry, load_registry
+from portal.trail.actions import SEVERAL_SUBJECT, Action, subject
 from portal.trail.history import message_ids_in_history, retired_ids
 from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files, require_git
@@ -158,7 +159,7 @@ def ingest_message(repo: Repo, raw: bytes, options: Options, today: dt.date, ask
     commit = _commit(repo, mail, texts, options, drafts, submissions, check, sender_line)
     acknowledgement = None
     if outbox is not None:
-        action = "replace" if drafts[0].meta.get("replaces") else "publish"
+        action = Action.REPLACE if drafts[0].meta.get("replaces") else Action.PUBLISH
         acknowledgement = acknowledge(
             repo, submissions, action, today, outbox, recipients=[mail.sender_email] if mail.sender_email else [], in_reply_to=mail.message_id
         )
@@ -205,7 +206,7 @@ def _replaced_text(repo: Repo, options: Options, existing: list[Submission]) -> 
         return None
     replaced = next((sub for sub in existing if sub.id == options.replaces), None)
     if replaced is None:
-        raise IngestError(f"{options.replaces!r} is not the id of a submission in submissions/{close_ids_hint(repo, options.replaces)}")
+        raise IngestError(f"{options.replaces!r} is not the id of a submission in {layout.SUBMISSIONS}/{close_ids_hint(repo, options.replaces)}")
     return replaced
 
 
@@ -251,7 +252,8 @@ def _draft(
     meta["expires"] = dates.add_months(today, repo.settings.default_months).isoformat()
     meta["submitter"]["type"] = known.type if known else "state"
     identifier = _unique(choose_id(repo, code, meta["kind"] if meta["kind"] in repo.vocabulary.kinds else "text", meta["title"], today.year), taken)
-    folder = PurePosixPath("submissions") / code
+    path = layout.submission_file(code, identifier)
+    folder = PurePosixPath(path).parent
     notes = list(prepared.notes)
     written, listed = _attachments(mail, options, prepared, identifier, folder, notes)
     if listed:
@@ -268,7 +270,7 @@ def _draft(
     if not taken:  # said once for the e-mail, not for each of its texts
         notes.append(mail.authentication.note())
     meta = {"id": identifier, **meta}
-    return _Draft(str(folder / f"{identifier}.md"), meta, document(meta, prepared.text, repo.vocabulary.fields), written, origins, notes)
+    return _Draft(path, meta, document(meta, prepared.text, repo.vocabulary.fields), written, origins, notes)
 
 
 def _unique(identifier: str, taken: set[str]) -> str:
@@ -332,7 +334,7 @@ def _commit(
     sender = f"{mail.sender_email or 'unknown'} ({'register' if check.how == 'register' else 'confirmed by hand'})"
     changes = [
         Change(
-            "replace" if draft.meta.get("replaces") else "publish",
+            Action.REPLACE if draft.meta.get("replaces") else Action.PUBLISH,
             draft.meta["id"],
             draft.meta["source"]["sha256"],
             mail.message_id,
@@ -344,10 +346,9 @@ def _commit(
     ]
     name = submissions[0].submitter.name
     if len(drafts) == 1:
-        verb = "Replace" if changes[0].action == "replace" else "Publish"
-        subject = f"{verb} {drafts[0].meta['kind']} of {name}: {drafts[0].meta['title']}"
+        first = subject(Action(changes[0].action), kind=drafts[0].meta["kind"], submitter=name, title=drafts[0].meta["title"])
     else:
-        subject = f"Publish {len(drafts)} texts of {name} from one e-mail: " + "; ".join(draft.meta["title"] for draft in drafts)
+        first = SEVERAL_SUBJECT.format(count=len(drafts), submitter=name, titles="; ".join(draft.meta["title"] for draft in drafts))
     converted = texts[0].converted
     body = f"Received {drafts[0].meta['received']} from {mail.sender_name or mail.sender_email or 'an unknown sender'}"
     body += (
@@ -364,7 +365,7 @@ def _commit(
                 else f"\nReplaces {draft.meta['replaces']}, which leaves the portal."
             )
     written = {path: data for draft in drafts for path, data in {**draft.attachments, draft.path: draft.content.encode("utf-8")}.items()}
-    return commit_files(repo, write=written, message=commit_message(subject, body, changes), author=options.author or None)
+    return commit_files(repo, write=written, message=commit_message(first, body, changes), author=options.author or None)
 
 
 def _in_message(problem: Problem, origins: dict[str, str], source: str) -> Problem:

@@ -7,7 +7,8 @@ as received; nothing inside it is rewritten.
 
 Where the quoted history starts is found by mail-parser-reply, which knows the reply headers
 of the common mail clients in many languages ("On … wrote:", "Le … a écrit :", Outlook's
-"From: … Sent: …" block). It normalises the text it reads, so only the line where the history
+"From: … Sent: …" block), read through the one module that knows its internals (replyparser.py).
+It normalises the text it reads, so only the line where the history
 starts is taken from it; the cut is made in the text as received. Its sign-offs, "Sent from…"
 lines and disclaimer words are read here too, for the furniture below the text (furniture.py).
 
@@ -21,6 +22,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 
+from portal.intake import replyparser
 from portal.intake.furniture import OWN_PHRASES, Phrases, Rules
 from portal.intake.headerblock import HeaderBlock, split_header_block
 from portal.intake.ownmail import check_text_is_the_senders
@@ -48,22 +50,11 @@ def is_forward(subject: str, text: str) -> bool:
 
 
 @functools.cache
-def _reply_header() -> re.Pattern[str]:
-    from mailparser_reply.parser import EmailMessage
-
-    return EmailMessage(text="", languages=list(REPLY_LANGUAGES)).HEADER_REGEX
-
-
-@functools.cache
 def library_phrases() -> Phrases:
     """The library's sign-offs, "Sent from…" lines and disclaimer words, in every language read."""
-    from mailparser_reply.constants import MAIL_LANGUAGES
 
     def fragments(key: str) -> tuple[str, ...]:
-        found: list[str] = []
-        for language in REPLY_LANGUAGES:
-            value = MAIL_LANGUAGES[language].get(key) or []
-            found += value.split("|") if isinstance(value, str) else value
+        found = replyparser.phrases(REPLY_LANGUAGES, key)
         return tuple(fragment for fragment in found if not fragment.startswith("/"))  # not its "/name" (sv): a path, not a sign-off
 
     return Phrases(fragments("signatures"), fragments("sent_from"), tuple(f"^(?:{fragment})" for fragment in fragments("disclaimers")))
@@ -97,7 +88,7 @@ def quoted_history_line(text: str) -> int:
             near.update(range(max(0, index - 3), min(len(lines), index + 8)))
     for first, last in _ranges(sorted(near)):
         chunk = "\n".join(lines[first : last + 1])
-        for match in _reply_header().finditer(chunk):
+        for match in replyparser.reply_header(REPLY_LANGUAGES).finditer(chunk):
             at = first + chunk.count("\n", 0, match.start())
             while at < last and not lines[at]:
                 at += 1  # a match may begin with the blank lines before the header

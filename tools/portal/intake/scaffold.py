@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from portal import dates
+from portal import dates, layout
 from portal.config import Repo
 from portal.errors import PortalError
 from portal.files import write_atomic
@@ -35,7 +35,7 @@ def choose_id(repo: Repo, code: str, kind: str, title: str, year: int) -> str:
     while True:
         suffix = f"-{number}" if number > 1 else ""
         candidate = cut_at_word(f"{prefix}-{slug(title)}", ID_LENGTH - len(suffix), len(prefix)) + suffix
-        if not any(repo.submissions.glob(f"*/{candidate}.md")):
+        if layout.find(repo, candidate) is None:
             return candidate
         number += 1
 
@@ -70,7 +70,7 @@ def scaffold(
             f"--submitter: {code!r} is neither an ISO 3166-1 alpha-3 country code nor a registered organisation{registry.suggestion('state', code)}"
         )
     identifier = choose_id(repo, code, kind, title, today.year)
-    path = repo.submissions / code / f"{identifier}.md"
+    path = repo.root / layout.submission_file(code, identifier)
     contact: dict[str, str] = {"name": contact_name or "[name or function of the contact person]"}
     if contact_email:
         contact["email"] = contact_email

@@ -1,11 +1,10 @@
 """The steps of each tier of a build, and how they run on the machine's cores.
 
-A tier is rendered (its pages as Markdown), generated (HTML, by MkDocs), then sealed. With more
-than one core every step runs in a forked worker as soon as what it needs is done: a tier of
-SPLIT_FROM_PAGES pages or more is generated in one part per core (generator.run_generator,
-join_parts), each tier is sealed in parts (protect.seal_part, finish_tier), and the build's own
-work that needs no worker (the leak check's needles) runs in a thread beside the loop that starts
-the steps.
+A tier is rendered (its pages as Markdown), generated (HTML, by MkDocs, one run per tier), then
+sealed. With more than one core every step runs in a forked worker as soon as what it needs is
+done: the tiers are rendered and generated side by side, each tier is sealed in parts
+(protect.seal_part, finish_tier), and the build's own work that needs no worker (the leak check's
+needles) runs in a thread beside the loop that starts the steps.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 from portal.config import Repo
 from portal.publish import workers
-from portal.publish.generator import can_split, join_parts, run_generator, write_pages
+from portal.publish.generator import run_generator, write_pages
 from portal.publish.keys import TierKeys
 from portal.publish.protect import Protected, PublicText, SealedPart, finish_tier, protect_tier, seal_part, staged_files
 from portal.publish.render import TierInput, render_tier
@@ -73,15 +72,6 @@ class Generated:
     alike: dict[str, str]  # the files every tier has (exports)
     stages: dict[str, float]
 
-    def part_dir(self, part: int) -> Path:
-        """Where a part of the generator writes (run_generator with parts); the first part's is the staging folder."""
-        return self.staging if part == 0 else self.staging.with_name(f"{self.staging.name}.part{part}")
-
-
-# MkDocs's own start (reading every page's front matter, the theme, its files) costs each part
-# about 0.3 s: a tier smaller than this is generated in one process.
-SPLIT_FROM_PAGES = 400
-
 
 def render_pages(job: TierJob) -> Generated:
     """Render one tier's pages and write them, with their mkdocs.yml, into its pages folder."""
@@ -90,23 +80,22 @@ def render_pages(job: TierJob) -> Generated:
     rendered = render_tier(job.data, namer=job.keys.name)
     staging = job.repo.build_dir / "staging" / job.tier
     config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
-    for stale in (staging, *staging.parent.glob(f"{staging.name}.part*")):
-        shutil.rmtree(stale, ignore_errors=True)
+    shutil.rmtree(staging, ignore_errors=True)
     clock.lap("render")
     return Generated(config, staging, len(rendered.pages), set(rendered.files) | set(rendered.generated), rendered.alike, stages)
 
 
-def generate_part(made: Generated, part: int, parts: int) -> float:
-    """Generate one part of a tier's pages (all of them when `parts` is 1); the seconds it took."""
+def generate(made: Generated) -> float:
+    """Generate a tier's pages into its staging folder; the seconds it took."""
     started = time.perf_counter()
-    run_generator(made.config, part, parts, made.part_dir(part))
+    run_generator(made.config)
     return time.perf_counter() - started
 
 
 def build_tier(job: TierJob) -> TierDone:
     """Render, generate and seal one tier into job.out/<its folder>, in this process."""
     made = render_pages(job)
-    made.stages["generator"] = generate_part(made, 0, 1)
+    made.stages["generator"] = generate(made)
     started = time.perf_counter()
     protected = protect_tier(made.staging, job.out, job.keys, job.text, made.files, made.alike)
     return TierDone(protected, {**made.stages, "protect": time.perf_counter() - started})
@@ -120,8 +109,8 @@ def seal_tier_part(out: Path, keys: TierKeys, text: PublicText, made: Generated,
 
 def run_tiers(jobs: list[TierJob], meanwhile: Callable[[], T]) -> tuple[list[TierDone], T]:
     """The tiers are independent builds. On a machine with more than one core every step runs in
-    worker processes as soon as what it needs is made: each tier is rendered, then generated in
-    parts (a large tier: one part per core), then sealed in parts; and this process does
+    worker processes as soon as what it needs is made: each tier is rendered, then generated,
+    then sealed in parts; and this process does
     `meanwhile` once the first tier is generated."""
     if len(jobs) == 1 or not workers.can_fork():
         return [build_tier(job) for job in jobs], meanwhile()
@@ -141,8 +130,6 @@ class _TierSteps:
     def __init__(self, jobs: list[TierJob], running: ProcessPoolExecutor, cores: int) -> None:
         self.jobs, self.running, self.cores = jobs, running, cores
         self.made: dict[int, Generated] = {}
-        self.parts: dict[int, int] = {}  # how many parts each tier is generated in
-        self.parts_left: dict[int, int] = {}
         self.sealing: dict[int, list[Future[tuple[SealedPart, float]]]] = {}
         self.steps: dict[Future[Any], tuple[str, int]] = {running.submit(render_pages, job): ("render", index) for index, job in enumerate(jobs)}
 
@@ -169,20 +156,12 @@ class _TierSteps:
         result = future.result()
         job = self.jobs[index]
         if step == "render":
-            made = self.made[index] = result
-            parts = self.parts[index] = self.parts_left[index] = self.cores if made.pages >= SPLIT_FROM_PAGES and can_split() else 1
-            made.stages["generator"] = 0.0
-            return [self._submit(("generate", index), generate_part, made, part, parts) for part in range(parts)]
+            self.made[index] = result
+            return [self._submit(("generate", index), generate, result)]
         if step == "generate":
             made = self.made[index]
-            made.stages["generator"] += result
-            self.parts_left[index] -= 1
-            if self.parts_left[index]:
-                return []
-            started = time.perf_counter()
-            join_parts(made.staging, [made.part_dir(part) for part in range(1, self.parts[index])])
+            made.stages["generator"] = result
             files = staged_files(made.staging)
-            made.stages["generator"] += time.perf_counter() - started
             self.sealing[index] = [
                 self._submit(("seal", index), seal_tier_part, job.out, job.keys, job.text, made, files[part :: self.cores]) for part in range(self.cores)
             ]

@@ -8,31 +8,18 @@ import datetime as dt
 import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from pathlib import PurePosixPath
 
 import git
 
+from portal import layout
 from portal.config import Repo
 from portal.model import ChangeEvent
 from portal.trail import trailers
+from portal.trail.actions import EDIT, REPLACED_BY, REQUESTS, Action, told
 from portal.trail.store import open_git, require_git
 from portal.trail.trailers import Change
 
-# How `portal history` says each action; {other} is the text on the other side of a replacement.
-ACTION_WORDS = {
-    "publish": "published",
-    "replace": "published (replacing {other})",
-    "replaced-by": "replaced by {other}",
-    "withdraw": "withdrawn",
-    "expire": "removed on expiry",
-    "edit": "changed",
-    "extend": "extended until {until}",
-    "outcome": "outcome: {outcome}",
-}
-
-
-# The actions a State asks for by e-mail about a text already published: history names who asked.
-REQUESTS = ("extend", "withdraw")
+_TEXTS = f"{layout.SUBMISSIONS}/"  # what `git log` is limited to: the texts and their attachments
 
 
 @dataclass(frozen=True)
@@ -69,10 +56,10 @@ def retired_ids(repo: Repo) -> set[str]:
     try:
         if not handle.head.is_valid():
             return set()
-        out = handle.git.log("--diff-filter=D", "--name-only", "--pretty=format:", "--", "submissions/")
+        out = handle.git.log("--diff-filter=D", "--name-only", "--pretty=format:", "--", _TEXTS)
     except git.GitCommandError:
         return set()
-    return {PurePosixPath(line).stem for line in out.splitlines() if line.endswith(".md")}
+    return {layout.identifier_of(line) for line in out.splitlines() if layout.is_submission_file(line)}
 
 
 def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
@@ -83,7 +70,7 @@ def change_events(repo: Repo, limit: int = 500) -> list[ChangeEvent]:
     try:
         if not handle.head.is_valid():
             return []
-        out = handle.git.log(f"--max-count={limit}", trailers.grep_key(trailers.ACTION), "--format=%x1e%aI%x1f%an%x1f%B", "--", "submissions/")
+        out = handle.git.log(f"--max-count={limit}", trailers.grep_key(trailers.ACTION), "--format=%x1e%aI%x1f%an%x1f%B", "--", _TEXTS)
     except git.GitCommandError:
         return []
     return [
@@ -114,13 +101,13 @@ def added_by(repo: Repo) -> dict[str, Added]:
     handle = open_git(repo)
     if handle is None or not handle.head.is_valid():
         return {}
-    out = handle.git.log("--diff-filter=A", "--name-only", "--format=%x1e%H%x1f%B%x1f", "--", "submissions/")
+    out = handle.git.log("--diff-filter=A", "--name-only", "--format=%x1e%H%x1f%B%x1f", "--", _TEXTS)
     found: dict[str, Added] = {}
     for commit, body, names in _records(out, 3):
         changes = {change.submission: change for change in trailers.read_changes(body)}
         for name in names.split():
-            if name.endswith(".md") and name not in found:
-                found[name] = Added(commit, changes.get(PurePosixPath(name).stem))
+            if layout.is_submission_file(name) and name not in found:
+                found[name] = Added(commit, changes.get(layout.identifier_of(name)))
     return found
 
 
@@ -129,11 +116,11 @@ def extensions(repo: Repo) -> dict[str, Added]:
     handle = open_git(repo)
     if handle is None or not handle.head.is_valid():
         return {}
-    out = handle.git.log(*trailers.grep_action("extend"), "--format=%x1e%H%x1f%B")
+    out = handle.git.log(*trailers.grep_action(Action.EXTEND), "--format=%x1e%H%x1f%B")
     found: dict[str, Added] = {}
     for commit, body in _records(out, 2):
         for change in trailers.read_changes(body):
-            if change.action == "extend" and change.submission:
+            if change.action == Action.EXTEND and change.submission:
                 found.setdefault(change.submission, Added(commit, change))
     return found
 
@@ -145,7 +132,7 @@ def text_history(repo: Repo, submission: str) -> list[HistoryEntry]:
     if not handle.head.is_valid():
         return []
     fmt = "--format=%x1e%H%x1f%aI%x1f%an <%ae>%x1f%s%x1f%b%x1f"
-    by_path = handle.git.log(fmt, "--name-only", "--", *candidate_paths(submission))
+    by_path = handle.git.log(fmt, "--name-only", "--", *layout.candidate_paths(submission))
     by_trailer = handle.git.log(fmt, "--name-only", *trailers.grep_naming(submission))
     entries: dict[str, HistoryEntry] = {}
     for out in (by_path, by_trailer):
@@ -154,26 +141,11 @@ def text_history(repo: Repo, submission: str) -> list[HistoryEntry]:
     return sorted(entries.values(), key=lambda entry: entry.date)
 
 
-def candidate_paths(submission: str) -> list[str]:
-    """Where a submission's files can be: ids start with the submitter's code in lower case,
-    so each leading run of the id's words is a possible folder. Literal paths keep `git log` fast."""
-    parts = submission.split("-")
-    paths = []
-    for end in range(1, len(parts)):
-        code = "-".join(parts[:end]).upper()
-        if len(code) > 20:
-            break
-        paths += [f"submissions/{code}/{submission}.md", f"submissions/{code}/attachments/{submission}"]
-    return paths
-
-
 def as_text(entries: list[HistoryEntry]) -> str:
     """A history as `portal history` prints it: one line per commit, details indented below."""
     lines: list[str] = []
     for entry in entries:
-        what = ACTION_WORDS.get(entry.action, entry.action).format(
-            other=entry.other or "an earlier text", until=entry.expires or "a later date", outcome=entry.outcome or "recorded"
-        )
+        what = told(entry.action, entry.other, entry.expires, entry.outcome)
         lines.append(f"{entry.date[:10]}  {what:<40} {entry.commit[:10]}  {entry.author}")
         if entry.fingerprint:
             lines.append(f"            text sha256:{entry.fingerprint}")
@@ -202,14 +174,14 @@ def _records(out: str, fields: int) -> Iterator[list[str]]:
 
 def _entry(submission: str, commit: str, date: str, author: str, subject: str, body: str, names: str) -> HistoryEntry:
     changes = trailers.read_changes(body)
-    paths = tuple(line.strip() for line in names.splitlines() if line.strip().startswith("submissions/"))
+    paths = tuple(line.strip() for line in names.splitlines() if line.strip().startswith(_TEXTS))
     own = next((change for change in changes if change.submission == submission), None)
     newer = next((change for change in changes if change.replaces == submission), None)
-    action, other, fingerprint, message_id = "edit", "", "", ""
+    action, other, fingerprint, message_id = EDIT, "", "", ""
     if own is not None:
         action, other, fingerprint, message_id = own.action, own.replaces, own.fingerprint, own.message_id
     elif newer is not None:
-        action, other = "replaced-by", newer.submission
+        action, other = REPLACED_BY, newer.submission
     expires, sender = (own.expires, own.sender) if own is not None else ("", "")
     outcome = f"{own.outcome} (told by {own.outcome_from})" if own is not None and own.outcome_from else own.outcome if own is not None else ""
     return HistoryEntry(commit, date, author, subject, action, paths, fingerprint, message_id, other, trailers.read_reason(body), expires, sender, outcome)

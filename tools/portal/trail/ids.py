@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import difflib
 
+from portal import layout
 from portal.config import Repo
 from portal.trail.history import retired_ids
 
 
 def current_ids(repo: Repo) -> list[str]:
     """Ids of the submission files in submissions/ (whatever their state)."""
-    return sorted(path.stem for path in repo.submissions.glob("*/*.md")) if repo.submissions.is_dir() else []
+    return layout.ids(repo)
 
 
 def close_ids(wrong: str, ids: list[str], count: int = 3) -> list[str]:

@@ -23,7 +23,8 @@ other party, or the coordinator's own record by hand, with no e-mail).
 
 `commit_message` is the one writer and `read_changes` the one parser: whatever reads the trail
 (history, the changes page, published Message-IDs, `portal verify`) reads it through them. The
-parser reads every commit earlier versions wrote, whose trailers had this same form.
+parser reads every commit earlier versions wrote, whose trailers had this same form. The values
+of `Portal-Action` and how each is said are in actions.py.
 """
 
 from __future__ import annotations
@@ -31,6 +32,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from portal.trail.actions import Action
+
+__all__ = ["Action", "Change", "commit_message", "read_changes", "read_reason"]
 
 ACTION = "Portal-Action"
 SUBMISSION = "Portal-Submission"
@@ -54,7 +59,7 @@ _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
 class Change:
     """One submission's part in one commit: one block of trailers."""
 
-    action: str
+    action: str  # an Action; read as written, so that an action this version does not know is kept
     submission: str = ""
     fingerprint: str = ""  # SHA-256 of the text as received, in hex (written as sha256:<hex>)
     message_id: str = ""
@@ -123,7 +128,7 @@ def grep_key(key: str) -> str:
     return f"--grep=^{key}:"
 
 
-def grep_action(action: str) -> list[str]:
+def grep_action(action: Action) -> list[str]:
     """`git log` options that keep the commits holding a block of this action."""
     return ["-E", f"--grep=^{ACTION}: {re.escape(action)}$"]
 

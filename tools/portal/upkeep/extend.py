@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal import dates
+from portal import dates, layout
 from portal.checks.load import parse_submission
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_across, to_submission, validate_repo
@@ -23,6 +23,7 @@ from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
 from portal.model import Problem, Submission, Vocabulary
 from portal.registry import load_registry
+from portal.trail.actions import Action, subject
 from portal.trail.history import retired_ids
 from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files, require_git
@@ -71,14 +72,14 @@ def extend(
     content = extended_file(repo, sub, expires, today)
     extended = _checked(repo, sub, content, found.submissions, retired, today)
     message = commit_message(
-        f"Extend {sub.kind} of {sub.submitter.name}: {sub.title}",
+        subject(Action.EXTEND, kind=sub.kind, submitter=sub.submitter.name, title=sub.title),
         _body(sub, expires, request, repo.vocabulary),
-        [Change("extend", sub.id, sub.fingerprint, request.message_id, sender=request.trailer, expires=expires.isoformat())],
+        [Change(Action.EXTEND, sub.id, sub.fingerprint, request.message_id, sender=request.trailer, expires=expires.isoformat())],
     )
     commit = commit_files(repo, write={sub.path: content.encode("utf-8")}, message=message, author=author)
     draft = None
     if outbox is not None:
-        draft = acknowledge(repo, extended, "extend", today, outbox, recipients=request.recipients, in_reply_to=request.message_id)
+        draft = acknowledge(repo, extended, Action.EXTEND, today, outbox, recipients=request.recipients, in_reply_to=request.message_id)
     return Extension(extended, sub.expires, commit, request, draft)
 
 
@@ -86,12 +87,12 @@ def on_portal(repo: Repo, identifier: str, submissions: list[Submission], errors
     """The text `identifier` if it is on the portal today; otherwise a refusal saying what to do."""
     sub = next((item for item in submissions if item.id == identifier), None)
     if sub is None:
-        path = next(iter(sorted(repo.submissions.glob(f"*/{identifier}.md"))), None) if identifier and "/" not in identifier else None
+        path = layout.find(repo, identifier)
         if path is not None:
             rel = repo.relative(path)
             raise ExtendError(f"{rel} is not valid; fix it first (`portal validate` shows how)", [p for p in errors if p.path == rel])
         again = "; to put it back on the portal, its submitter sends it again (`portal ingest MESSAGE`)" if identifier in retired_ids(repo) else ""
-        raise ExtendError(f"no text {identifier!r} in submissions/{close_ids_hint(repo, identifier)}{again}")
+        raise ExtendError(f"no text {identifier!r} in {layout.SUBMISSIONS}/{close_ids_hint(repo, identifier)}{again}")
     newer = replacements(submissions)
     state = status(sub, today, newer)
     head = newer.get(sub.id)

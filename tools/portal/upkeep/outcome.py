@@ -24,6 +24,7 @@ from portal.lifecycle import EXPIRED, SCHEDULED, replacements, status
 from portal.model import Problem, Submission
 from portal.outcomes import WITH_REQUIRED, Outcome, chain_outcomes, chain_start, outcomes_of, said
 from portal.registry import Registry, load_registry
+from portal.trail.actions import Action, subject
 from portal.trail.history import retired_ids
 from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files, require_git
@@ -88,7 +89,14 @@ def record_outcome(
     if outbox is not None:
         what = f"{repo.vocabulary.outcome_statuses[outcome.status]}" + (f" with {_name(registry, outcome.with_code)}" if outcome.with_code else "")
         draft = acknowledge(
-            repo, recorded, "outcome", today, outbox, recipients=who.recipients, in_reply_to=who.message_id, outcome=f"{what}, {dates.long_date(outcome.date)}"
+            repo,
+            recorded,
+            Action.OUTCOME,
+            today,
+            outbox,
+            recipients=who.recipients,
+            in_reply_to=who.message_id,
+            outcome=f"{what}, {dates.long_date(outcome.date)}",
         )
     return Recorded(recorded, outcome, commit, who, tuple(filter(None, [*notes, sender_line])), draft)
 
@@ -240,7 +248,7 @@ def _message(repo: Repo, sub: Submission, outcome: Outcome, who: Teller, sender_
         body += "\nRecorded by the coordinator by hand, without an e-mail."
     body += "".join(f"\n{note[0].upper()}{note[1:]}." for note in notes)
     change = Change(
-        "outcome",
+        Action.OUTCOME,
         sub.id,
         sub.fingerprint,
         who.message_id,
@@ -249,7 +257,7 @@ def _message(repo: Repo, sub: Submission, outcome: Outcome, who: Teller, sender_
         outcome=said(outcome.status, outcome.with_code),
         outcome_from=who.told_by(sub),
     )
-    return commit_message(f"Outcome of {sub.kind} of {sub.submitter.name}: {sub.title}", body, [change])
+    return commit_message(subject(Action.OUTCOME, kind=sub.kind, submitter=sub.submitter.name, title=sub.title), body, [change])
 
 
 def _name(registry: Registry, code: str) -> str:

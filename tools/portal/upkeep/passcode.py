@@ -22,6 +22,7 @@ from portal.config import Repo, Settings, Tier
 from portal.errors import PortalError
 from portal.files import write_atomic
 from portal.publish.sealedformat import normalise_passcode
+from portal.trail.actions import Action, subject
 from portal.trail.store import commit_files, open_git
 from portal.trail.trailers import Change, commit_message
 
@@ -179,7 +180,7 @@ def rotate(repo: Repo, tier_ids: Sequence[str], today: dt.date, *, commit: bool 
         done = commit_files(
             repo,
             write={repo.relative(repo.rotations_path): record},
-            message=commit_message(f"Rotate the passcode of {labels}", "", [Change("rotate-passcode")]),
+            message=commit_message(subject(Action.ROTATE, tiers=labels), "", [Change(Action.ROTATE)]),
         )
     else:
         write_atomic(repo.rotations_path, record)

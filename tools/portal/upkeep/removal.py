@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal import dates
+from portal import dates, layout
 from portal.checks.load import LoadedFile, read_submission_file
 from portal.checks.validate import validate_repo
 from portal.config import Repo
@@ -19,6 +19,7 @@ from portal.intake.acknowledge import acknowledge
 from portal.lifecycle import replacements, select_expired
 from portal.model import Problem, Submission, Vocabulary
 from portal.registry import load_registry
+from portal.trail.actions import Action, subject
 from portal.trail.history import retired_ids
 from portal.trail.ids import close_ids_hint
 from portal.trail.store import commit_files
@@ -34,7 +35,7 @@ class RemovalError(PortalError):
 
 def files_of(repo: Repo, submission_path: str, identifier: str) -> list[str]:
     """The submission's file and every attachment file of it, repository-relative."""
-    folder = (repo.root / submission_path).parent / "attachments" / identifier
+    folder = repo.root / layout.attachments_dir(submission_path, identifier)
     found = [submission_path]
     if folder.is_dir():
         found += sorted(repo.relative(path) for path in folder.rglob("*") if path.is_file())
@@ -42,10 +43,10 @@ def files_of(repo: Repo, submission_path: str, identifier: str) -> list[str]:
 
 
 def find_file(repo: Repo, identifier: str) -> Path:
-    matches = sorted(repo.submissions.glob(f"*/{identifier}.md")) if identifier and "/" not in identifier else []
-    if not matches:
-        raise RemovalError(f"no submission {identifier!r} in submissions/{close_ids_hint(repo, identifier)}")
-    return matches[0]
+    found = layout.find(repo, identifier)
+    if found is None:
+        raise RemovalError(f"no submission {identifier!r} in {layout.SUBMISSIONS}/{close_ids_hint(repo, identifier)}")
+    return found
 
 
 def withdraw(
@@ -81,12 +82,12 @@ def withdraw(
     kind = repo.vocabulary.kind_singular.get(str(meta.get("kind", "")), "Text").lower()
     title = str(meta.get("title", identifier))
     body = f"At the submitter's request by e-mail.\n{request.note[0].upper()}{request.note[1:]}." if request.note else ""
-    change = Change("withdraw", identifier, message_id=request.message_id, sender=request.trailer)
-    message = commit_message(f"Withdraw {kind} of {name}: {title}", body, [change], reason=reason)
+    change = Change(Action.WITHDRAW, identifier, message_id=request.message_id, sender=request.trailer)
+    message = commit_message(subject(Action.WITHDRAW, kind=kind, submitter=name, title=title), body, [change], reason=reason)
     commit = commit_files(repo, remove=files_of(repo, rel, identifier), message=message, author=author)
     draft = None
     if outbox is not None and found:
-        draft = acknowledge(repo, found[0], "withdraw", today or dt.date.today(), outbox, recipients=request.recipients, in_reply_to=request.message_id)
+        draft = acknowledge(repo, found[0], Action.WITHDRAW, today or dt.date.today(), outbox, recipients=request.recipients, in_reply_to=request.message_id)
     return commit, draft
 
 
@@ -126,8 +127,8 @@ def expire(repo: Repo, today: dt.date, author: str | None = None, *, dry_run: bo
     body = f"Texts past their expiry date on {today.isoformat()} ({dates.long_date(today)}):\n" + "\n".join(describe(item, repo.vocabulary) for item in items)
     count = len(items)
     message = commit_message(
-        f"Remove {count} expired text{'s' if count != 1 else ''}",
+        subject(Action.EXPIRE, count=count, s="s" if count != 1 else ""),
         body,
-        [Change("expire", item.submission.id, item.submission.fingerprint) for item in items],
+        [Change(Action.EXPIRE, item.submission.id, item.submission.fingerprint) for item in items],
     )
     return items, commit_files(repo, remove=remove, message=message, author=author)

@@ -11,6 +11,7 @@ from portal.model import Submission, Submitter
 from portal.publish.matching import matches_with_contacts
 from portal.publish.outcomeview import ShownOutcome
 from portal.publish.templating import fragment, h, html_table, plural, portal_html
+from portal.trail.actions import WORDS, Action
 
 if TYPE_CHECKING:
     from portal.publish.render import Pages
@@ -148,12 +149,12 @@ def recent(pages: Pages) -> None:
 def changes(pages: Pages) -> None:
     """The history of the texts on the portal today; texts that left it are not named."""
     visible = {s.id: s for s in pages.data.submissions}
-    words = {"publish": "Published", "replace": "Updated (replaces an earlier text)"}
+    words = {action: said.change for action, said in WORDS.items() if said.change}
     rows = []
     for event in pages.data.changes:
         sub = visible.get(event.submission)
         if sub is not None and event.action in words:
-            action = "publish" if event.action == "replace" and not pages.tells_replacement(sub) else event.action
+            action = Action.PUBLISH if event.action == Action.REPLACE and not pages.tells_replacement(sub) else Action(event.action)
             rows.append([dates.long_date(event.date), words[action], pages.sub_link(sub), pages.submitter_link(sub)])
     table = html_table(["Date", "Change", "Text", "By"], rows[:CHANGES]) if rows else ""
     pages.page("changes", "Changes", fragment(TEMPLATE, "changes", table), searchable=False)
