@@ -31,7 +31,7 @@ from pathlib import Path
 from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.publish.build import build_portal
-from portal.publish.generator import run_generator
+from portal.publish.generate.generator import run_generator
 
 from bench.corpus import ROOT, TODAY, history_repo, make_corpus, make_example_corpus
 from tests.helpers import PASSCODES, PORTAL

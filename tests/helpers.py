@@ -21,8 +21,8 @@ import git
 from click.testing import CliRunner, Result
 
 from portal.config import Repo
-from portal.publish.keys import open_file, open_keys, open_page
-from portal.publish.sealedformat import KEYS_FILE, PUBLIC_DIR, SEARCH_INDEX, SHELL_PAYLOAD
+from portal.publish.seal.keys import open_file, open_keys, open_page
+from portal.publish.seal.sealedformat import KEYS_FILE, PUBLIC_DIR, SEARCH_INDEX, SHELL_PAYLOAD
 
 PROJECT = Path(__file__).resolve().parents[1]
 # The allowed values and labels of the project's own schema (what a repository made from it has).

@@ -17,7 +17,7 @@ from portal.checks.validate import validate_repo
 from portal.config import ConfigError, Repo, load_settings
 from portal.intake.authenticity import FAILED, UNKNOWN, VERIFIED, judge
 from portal.intake.mail import header_values
-from portal.publish.render import readable_namer, render_tier
+from portal.publish.render.site import readable_namer, render_tier
 from portal.trail.trailers import read_changes
 
 from tests.helpers import DEMO_DATE, FIXTURES, PROJECT, Run, snapshot

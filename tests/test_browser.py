@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Dialog, Page, expect
 from pypdf import PdfReader
 
 from portal.config import Repo
-from portal.publish.sealedformat import PAYLOAD_START
+from portal.publish.seal.sealedformat import PAYLOAD_START
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run, built_copy

@@ -17,8 +17,8 @@ from click.testing import Result
 from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.lifecycle import select_active
-from portal.publish.keys import SealError, open_keys, open_page
-from portal.publish.sealedformat import (
+from portal.publish.seal.keys import SealError, open_keys, open_page
+from portal.publish.seal.sealedformat import (
     FORMAT_FILE,
     HOME,
     KEYS_FILE,
@@ -295,7 +295,7 @@ def test_a_build_after_the_examples_expired_shows_none(example_repo: Repo, run: 
 
 
 def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Path) -> None:
-    from portal.publish.generator import run_generator
+    from portal.publish.generate.generator import run_generator
 
     shutil.copytree(PROJECT / "docs", tmp_path / "docs")
     shutil.copy2(PROJECT / "mkdocs.yml", tmp_path / "mkdocs.yml")

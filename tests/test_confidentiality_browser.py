@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
-from portal.publish.sealedformat import FORM_ID
+from portal.publish.seal.sealedformat import FORM_ID
 
 from tests.browser import serving
 from tests.helpers import ENV, FIXTURES, PARTNERS, STATES, MakeRepo, Run

@@ -19,9 +19,9 @@ from click.testing import Result
 from portal.checks.validate import validate_repo
 from portal.config import Repo
 from portal.model import Submission
-from portal.publish.crosstier import scan_tier, tier_needles
-from portal.publish.export import export_csv, export_json
-from portal.publish.render import readable_namer, render_tier
+from portal.publish.prove.crosstier import scan_tier, tier_needles
+from portal.publish.render.export import export_csv, export_json
+from portal.publish.render.site import readable_namer, render_tier
 
 from tests.helpers import DEMO_DATE, FIXTURES, PARTNERS, STATES, VOCABULARY, MakeRepo, Run, built_copy, found, init_git, open_site
 from tests.test_render import tier_input

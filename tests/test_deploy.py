@@ -14,7 +14,7 @@ import git
 import pytest
 
 from portal.config import Repo
-from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
+from portal.delivery.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
 from tests.helpers import ENV, PROJECT, Run, built_copy
 
@@ -150,7 +150,7 @@ KILLER = textwrap.dedent(
     """
     import os, shutil, signal, sys
     from pathlib import Path
-    import portal.publish.deploy as deploy
+    import portal.delivery.deploy as deploy
     from portal.config import Repo
 
     site, target, repo, where = Path(sys.argv[1]), Path(sys.argv[2]), Repo(Path(sys.argv[3])), sys.argv[4]

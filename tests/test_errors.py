@@ -12,10 +12,10 @@ from click.testing import CliRunner, Result
 
 from portal.cli import PortalGroup
 from portal.config import ConfigError, Repo
+from portal.delivery.deploy import DeployError
 from portal.errors import PortalError, about
 from portal.intake.message import MailError
 from portal.publish.build import BuildError
-from portal.publish.deploy import DeployError
 from portal.upkeep.passcode import PasscodeError
 from portal.upkeep.removal import RemovalError
 

@@ -21,7 +21,7 @@ from portal.config import ConfigError, Repo, load_settings
 from portal.intake.acknowledge import acknowledgement
 from portal.intake.scaffold import ID_LENGTH, choose_id
 from portal.model import Submission
-from portal.publish.render import readable_namer, render_tier
+from portal.publish.render.site import readable_namer, render_tier
 from portal.trail.actions import Action
 from portal.trail.trailers import read_changes
 from portal.upkeep.reminders import draft_message

@@ -120,11 +120,11 @@ def test_the_build_names_the_text_in_one_line_without_a_traceback(make_repo: Mak
 def test_a_text_past_the_render_budget_stops_the_build_named_by_its_id(make_repo: MakeRepo, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     """The build's render stage has the same budget as ingest, for a shape no limit foresees: here
     a budget of a tenth of a millisecond stands for such a shape."""
-    import portal.publish.render
+    import portal.publish.render.frame
 
     repo = make_repo(BASE)
     with_markdown_text(repo, INTRO + "A *sentence* of the text, with [a link](https://example.org).\n\n" * 400)
-    monkeypatch.setattr(portal.publish.render, "RENDER_SECONDS", 0.0001)
+    monkeypatch.setattr(portal.publish.render.frame, "RENDER_SECONDS", 0.0001)
     result = run("build", "--repo", str(repo.root), "--today", DEMO_DATE, env=ENV)
     assert result.exit_code == 1
     assert isinstance(result.exception, SystemExit), result.exception

@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.config import Repo
-from portal.publish.sealedformat import SEALED_NAME, TIER_FOLDER
+from portal.publish.seal.sealedformat import SEALED_NAME, TIER_FOLDER
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, STATES, Run

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from portal.config import Repo
 from portal.model import Submission
 from portal.outcomes import Outcome
-from portal.publish.outcomeview import ANOTHER, PartyNames, ShownOutcome
+from portal.publish.render.outcomeview import ANOTHER, PartyNames, ShownOutcome
 
 from tests.helpers import PARTNERS, STATES, VOCABULARY, MakeRepo, OpenedSite, built_copy, init_git, new_repo, open_site
 
@@ -286,7 +286,7 @@ def test_the_partners_page_cannot_hold_the_name_even_in_a_link(make_repo: MakeRe
     nor a link to a page of it."""
     from portal.checks.validate import validate_repo
     from portal.model import Submitter
-    from portal.publish.render import render_tier
+    from portal.publish.render.site import render_tier
 
     from tests.test_render import tier_input
 
@@ -308,7 +308,7 @@ def test_a_states_only_text_with_outcomes_changes_nothing_the_partners_read(make
     the same parties (and which names the partners' text's submitter)."""
     from portal.checks.validate import validate_repo
     from portal.model import Submitter
-    from portal.publish.render import render_tier
+    from portal.publish.render.site import render_tier
 
     from tests.test_render import tier_input
 

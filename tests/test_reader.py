@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Browser, Page, Route, StorageState, expect
 
 from portal.config import Repo
-from portal.publish.export import guard_cell
-from portal.publish.sealedformat import SEALED_NAME, STORAGE, content_security_policy
+from portal.publish.render.export import guard_cell
+from portal.publish.seal.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
 from tests.browser import serving, unlock
 from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, built_copy, open_site

@@ -17,7 +17,7 @@ from portal.config import Repo
 from portal.examples import examples_root
 from portal.lifecycle import select_active
 from portal.model import Submission
-from portal.publish.render import TierInput, readable_namer, render_tier
+from portal.publish.render.site import TierInput, readable_namer, render_tier
 from portal.textformat import markdown_html, text_block
 
 from tests.helpers import PROJECT, VOCABULARY
@@ -83,7 +83,7 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
 
 
 def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path: Path) -> None:
-    from portal.publish.matching import RESOURCE_KINDS, match_needs
+    from portal.publish.render.matching import RESOURCE_KINDS, match_needs
 
     from bench.corpus import make_corpus
 
@@ -101,8 +101,8 @@ def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path: Path) ->
 
 
 def test_plain_text_headings_of_the_pattern_become_headings_and_nothing_else_changes() -> None:
-    from portal.publish.guide import pattern_headings
-    from portal.publish.sections import plain_block, sectioned_plain_html
+    from portal.publish.render.guide import pattern_headings
+    from portal.publish.render.sections import plain_block, sectioned_plain_html
 
     headings = pattern_headings(PROJECT / "schema" / "templates", VOCABULARY.kinds)
     assert headings[:3] == ("Summary", "Background", "What is needed")
@@ -128,7 +128,7 @@ def test_exports_hold_every_text_and_never_a_spreadsheet_formula() -> None:
 
     from openpyxl import load_workbook
 
-    from portal.publish.export import export_csv, export_json, export_xlsx
+    from portal.publish.render.export import export_csv, export_json, export_xlsx
 
     from tests.helpers import new_repo
 
@@ -158,7 +158,7 @@ def test_overview_charts_count_needs_and_offers_and_name_every_bar() -> None:
     import tempfile
     from pathlib import Path
 
-    from portal.publish.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
+    from portal.publish.render.overview import assistance_rows, bar_chart, submitter_rows, theme_rows
 
     from tests.helpers import new_repo
 
@@ -199,7 +199,7 @@ def test_csv_cells_never_start_a_formula_whatever_the_separator_and_hidden_repla
     import csv
     import io
 
-    from portal.publish.export import export_csv, export_json
+    from portal.publish.render.export import export_csv, export_json
 
     valid = next(s for s in validate_repo(Repo(example_repo_template)).submissions if s.id == "lao-2026-project-survivor-information-system")
     sub = dataclasses.replace(valid, title="Clearance support;=cmd|' /C calc'!A0;=1+1, +SUM(A1)\t@x", replaces="lao-2025-need-states-only")
@@ -279,7 +279,7 @@ def test_a_template_missing_a_value_is_an_error_not_a_gap() -> None:
     import jinja2
     import pytest
 
-    from portal.publish.templating import render
+    from portal.publish.render.templating import render
 
     with pytest.raises(jinja2.UndefinedError, match="coordinator_name"):
         render(
@@ -305,7 +305,7 @@ def test_long_html_blocks_reach_the_page_as_written() -> None:
     Markdown around them as before; a line that only starts like a block is Markdown's to read."""
     import markdown
 
-    from portal.publish.templating import html_table
+    from portal.publish.render.templating import html_table
 
     hostile = "# heading?\n<script>x</script> *not* [link](javascript:x) &amp; \u202e" * 40
     text = text_block(hostile, "plain")
@@ -313,7 +313,7 @@ def test_long_html_blocks_reach_the_page_as_written() -> None:
     card = '<dl class="portal-card" data-search-exclude><dt>Kind</dt><dd>Need &amp; offer</dd></dl>'
     unfinished = '<div class="portal-text portal-plain"><div>closes an inner block only</div>'
     source = f"# Title\n\n{text}\n\n*between*\n\n{table}\n\n{card}\n\n{unfinished}\n\nclosed</div>\n"
-    with_blocks = markdown.Markdown(extensions=["tables", "portal.publish.rawblocks"])
+    with_blocks = markdown.Markdown(extensions=["tables", "portal.publish.generate.rawblocks"])
     lines = source.split("\n")
     for step in with_blocks.preprocessors:  # what reaches Markdown's HTML reader
         if step is with_blocks.preprocessors["html_block"]:

@@ -1,4 +1,4 @@
-"""The sealed format has one owner (publish/sealedformat.py): what the build seals in Python opens in
+"""The sealed format has one owner (publish/seal/sealedformat.py): what the build seals in Python opens in
 the real Chromium with the browser's own helper (static/sealed.js, reading _portal/format.js), and
 no fact of the format is written a second time in the JavaScript."""
 
@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from portal.publish.keys import b64, keys_document, new_salt, open_file, open_keys, open_page, reader_key, tier_keys
-from portal.publish.protect import PublicText, finish_tier, seal_alike, seal_part, staged_files, write_public
-from portal.publish.sealedformat import (
+from portal.publish.seal.keys import b64, keys_document, new_salt, open_file, open_keys, open_page, reader_key, tier_keys
+from portal.publish.seal.protect import PublicText, finish_tier, seal_alike, seal_part, staged_files, write_public
+from portal.publish.seal.sealedformat import (
     FORMAT_FILE,
     HOME,
     KEYS_FILE,

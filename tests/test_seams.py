@@ -13,8 +13,8 @@ import pytest
 
 from portal.intake import replyparser
 from portal.intake.quoted import REPLY_LANGUAGES, quoted_history_line
-from portal.publish.protect import theme_root
-from portal.publish.themewords import theme_wording
+from portal.publish.prove.themewords import theme_wording
+from portal.publish.seal.protect import theme_root
 
 from tests.helpers import new_repo
 
@@ -59,14 +59,14 @@ def test_seam_mail_parser_reply_phrase_tables_exist() -> None:
             re.compile(fragment)  # each is a fragment of a regular expression, as furniture.py uses it
 
 
-# --- Python-Markdown (publish/rawblocks.py) ----------------------------------------------------
+# --- Python-Markdown (publish/generate/rawblocks.py) ----------------------------------------------------
 
 
 def test_seam_markdown_preprocessor_order_for_rawblocks() -> None:
     """rawblocks runs at 25: after whitespace is normalised (30), before the HTML block reader (20)."""
-    md = markdown.Markdown(extensions=["portal.publish.rawblocks"])
+    md = markdown.Markdown(extensions=["portal.publish.generate.rawblocks"])
     for name in ("normalize_whitespace", "html_block"):
-        assert name in md.preprocessors, f"Python-Markdown: the preprocessor {name!r} is gone; publish/rawblocks.py registers around it"
+        assert name in md.preprocessors, f"Python-Markdown: the preprocessor {name!r} is gone; publish/generate/rawblocks.py registers around it"
     order = [md.preprocessors.get_index_for_name(name) for name in ("normalize_whitespace", "portal_raw_blocks", "html_block")]
     assert order == sorted(order), "Python-Markdown: rawblocks no longer runs between 'normalize_whitespace' and 'html_block'"
     block = '<div class="portal-text">a <b>b</b></div>'
@@ -142,7 +142,7 @@ def test_seam_material_config_shape() -> None:
 
 
 def test_seam_material_translations_are_a_json_object() -> None:
-    """publish/themewords.py reads partials/languages/en.html as a JSON object in a Jinja macro."""
+    """publish/prove/themewords.py reads partials/languages/en.html as a JSON object in a Jinja macro."""
     words = theme_wording()
     assert "Skip to content" in words, "Material: partials/languages/en.html no longer yields the theme's phrases"
 
@@ -160,7 +160,7 @@ def test_seam_material_templates_exist(name: str) -> None:
     assert (theme_root() / name).is_file(), f"Material: templates/{name} is gone; the portal's overrides extend it"
 
 
-# --- MkDocs (publish/generator.py) ---------------------------------------------------------------
+# --- MkDocs (publish/generate/generator.py) ---------------------------------------------------------------
 
 
 def test_seam_mkdocs_builds_from_the_written_config(tmp_path: Path) -> None:
@@ -169,9 +169,9 @@ def test_seam_mkdocs_builds_from_the_written_config(tmp_path: Path) -> None:
     the toc's slugify with `!!python/name:` and the rawblocks extension by import path. The theme
     writes the search index (`{"config":…,"docs":[{location,title,text},…]}`, which protect and
     steadysize read) and the sitemap (which app.js answers)."""
-    from portal.publish.generator import run_generator, write_pages
-    from portal.publish.render import Rendered
-    from portal.publish.sealedformat import SEARCH_INDEX
+    from portal.publish.generate.generator import run_generator, write_pages
+    from portal.publish.render.site import Rendered
+    from portal.publish.seal.sealedformat import SEARCH_INDEX
 
     repo = new_repo(tmp_path / "repo", commit=False)
     rendered = Rendered(pages={"index.md": "# Home\n\nHello", "a.md": "# A text\n\n## Needs\n\nTrucks."}, nav=[{"Home": "index.md"}, {"A": "a.md"}])

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from portal.config import Repo
-from portal.publish.sealedformat import KEYS_FILE, PASSCODE_ID, PUBLIC_DIR
-from portal.publish.serve import ServeError, address, listening
+from portal.delivery.serve import ServeError, address, listening
+from portal.publish.seal.sealedformat import KEYS_FILE, PASSCODE_ID, PUBLIC_DIR
 
 from tests.helpers import DEMO_DATE, ENV, PORTAL, PROJECT, Run, open_site
 

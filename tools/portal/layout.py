@@ -12,10 +12,15 @@ from __future__ import annotations
 
 import glob
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from portal.config import Repo
+
+class Repo(Protocol):
+    """A portal repository as the layout reads it (`config.Repo`, which reads its folders here)."""
+
+    @property
+    def submissions(self) -> Path: ...
+
 
 SUBMISSIONS = "submissions"  # the folder of the texts, at the repository's root
 ATTACHMENTS = "attachments"  # the folder of attachments, beside the texts of a submitter

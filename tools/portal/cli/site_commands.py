@@ -18,7 +18,7 @@ from portal.errors import PortalError, about
 if TYPE_CHECKING:
     from http.server import ThreadingHTTPServer
 
-    from portal.publish.deploy import Target
+    from portal.delivery.deploy import Target
 
 
 @main.command()
@@ -84,7 +84,7 @@ PORT = click.IntRange(0, 65535)
 @repo_option
 def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
     """Build the portal and serve site/ on http://127.0.0.1:PORT, rebuilding on change."""
-    from portal.publish.serve import address, listening
+    from portal.delivery.serve import address, listening
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -96,7 +96,7 @@ def serve(port: int, today_text: str | None, repo_path: Path | None) -> None:
 
 
 def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], server: ThreadingHTTPServer) -> None:
-    from portal.publish.serve import serve_forever
+    from portal.delivery.serve import serve_forever
 
     def rebuild() -> None:
         try:
@@ -115,8 +115,8 @@ def serve_site(repo: Repo, today: dt.date, passcodes: dict[str, str], server: Th
 @repo_option
 def demo(port: int, no_serve: bool, today_text: str | None, repo_path: Path | None) -> None:
     """Build and serve the example portal (fictional texts) from build/demo, with fresh passcodes."""
+    from portal.delivery.serve import address, listening
     from portal.examples import create_example_repo
-    from portal.publish.serve import address, listening
 
     repo = open_repo(repo_path)
     today = resolve_today(today_text)
@@ -162,7 +162,7 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
     PORTAL_DEPLOY_KEY (an SSH deploy key; PORTAL_DEPLOY_KNOWN_HOSTS for a host other than
     github.com) for an SSH remote. The leak check reads the passcodes like `portal build`.
     """
-    from portal.publish.deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
+    from portal.delivery.deploy import DeployError, deploy_to_folder, deploy_to_git, guess_kind, preflight
 
     repo = open_repo(repo_path)
     chosen = resolve_target(repo, target, branch, kind, guess_kind)
@@ -194,7 +194,7 @@ def deploy(target: str | None, branch: str | None, kind: str | None, repo_path: 
 
 def resolve_target(repo: Repo, target: str | None, branch: str | None, kind: str | None, guess: Callable[[str], str]) -> Target:
     """The target named on the command line, or else the one in the settings."""
-    from portal.publish.deploy import Target
+    from portal.delivery.deploy import Target
 
     settings = repo.settings.deploy
     if target is not None:

@@ -19,15 +19,15 @@ from portal.errors import PortalError
 from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission, Submitter
 from portal.outcomes import outcomes_of
-from portal.publish.crosstier import Prepared, prepare
-from portal.publish.filetimes import copy_shuffled
-from portal.publish.guide import guide_markdown, pattern_headings
-from portal.publish.keys import TierKeys, keys_document, new_salt, tier_keys
-from portal.publish.leaks import Leak
-from portal.publish.protect import ProtectError, PublicText, seal_alike, write_public
-from portal.publish.render import TierInput, render_tier
-from portal.publish.sealedformat import BUILD_LENGTH
-from portal.publish.themewords import theme_wording
+from portal.publish.prove.crosstier import Prepared, prepare
+from portal.publish.prove.leaks import Leak
+from portal.publish.prove.themewords import theme_wording
+from portal.publish.render.guide import guide_markdown, pattern_headings
+from portal.publish.render.site import TierInput, render_tier
+from portal.publish.seal.filetimes import copy_shuffled
+from portal.publish.seal.keys import TierKeys, keys_document, new_salt, tier_keys
+from portal.publish.seal.protect import ProtectError, PublicText, seal_alike, write_public
+from portal.publish.seal.sealedformat import BUILD_LENGTH
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
 from portal.registry import load_registry
 from portal.trail.history import change_events, retired_ids
@@ -220,7 +220,7 @@ def _check(temp: Path, repo: Repo, submissions: list[Submission], keys: _BuildKe
 
 def prepare_check(repo: Repo, submissions: list[Submission], canaries: list[str], today: dt.date) -> Prepared:
     """The leak check's needles, which depend on the submissions alone (crosstier.prepare)."""
-    from portal.publish.sealcheck import build_wording
+    from portal.publish.prove.sealcheck import build_wording
 
     return prepare(repo.settings, repo.vocabulary.themes, submissions, canaries, build_wording(_public_text(repo)), boilerplate_pages(repo, today, submissions))
 
@@ -236,7 +236,7 @@ def check_leaks(
     prepared: Prepared | None = None,
 ) -> list[Leak]:
     """The leak check of a published folder (see sealcheck): every reason not to publish it."""
-    from portal.publish.sealcheck import check_published
+    from portal.publish.prove.sealcheck import check_published
 
     attachments: dict[str, list[str]] = {}
     for sub in submissions:

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from portal import workers
 from portal.config import Repo
-from portal.publish import workers
-from portal.publish.generator import run_generator, write_pages
-from portal.publish.keys import TierKeys
-from portal.publish.protect import Protected, PublicText, SealedPart, finish_tier, protect_tier, seal_part, staged_files
-from portal.publish.render import TierInput, render_tier
+from portal.publish.generate.generator import run_generator, write_pages
+from portal.publish.render.site import TierInput, render_tier
+from portal.publish.seal.keys import TierKeys
+from portal.publish.seal.protect import Protected, PublicText, SealedPart, finish_tier, protect_tier, seal_part, staged_files
 
 T = TypeVar("T")
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from portal.model import Submission, Submitter, Vocabulary
 from portal.outcomes import Outcome, outcomes_of
-from portal.publish.matching import match_needs
+from portal.publish.render.matching import match_needs
 from portal.registry import STATUS_LABELS
 
 NOT_REGISTERED = "not-registered"  # a State the register does not know (its status is not recorded)

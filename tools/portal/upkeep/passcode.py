@@ -21,7 +21,7 @@ import yaml
 from portal.config import Repo, Settings, Tier
 from portal.errors import PortalError
 from portal.files import write_atomic
-from portal.publish.sealedformat import normalise_passcode
+from portal.publish.seal.sealedformat import normalise_passcode
 from portal.trail.actions import Action, subject
 from portal.trail.store import commit_files, open_git
 from portal.trail.trailers import Change, commit_message

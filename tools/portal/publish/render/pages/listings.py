@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING
 
 from portal import dates
 from portal.model import Submission, Submitter
-from portal.publish.matching import matches_with_contacts
-from portal.publish.outcomeview import ShownOutcome
-from portal.publish.templating import fragment, h, html_table, plural, portal_html
+from portal.publish.render import meeting
+from portal.publish.render.matching import matches_with_contacts
+from portal.publish.render.outcomeview import ShownOutcome
+from portal.publish.render.templating import fragment, h, html_table, plural, portal_html
 from portal.trail.actions import WORDS, Action
 
 if TYPE_CHECKING:
-    from portal.publish.render import Pages
+    from portal.publish.render.frame import Pages
 
 LISTING_PAGE = 100  # rows on one page of a listing
 MATCHES_PAGE = 25  # needs on one page of possible matches
@@ -71,7 +72,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
     body = fragment(TEMPLATE, "submitter", who.name, pages.vocabulary.submitter_types[who.type], len(subs), len(about), print_link, sections)
     pages.page(f"submitter/{code}", who.name, body, searchable=False)
     whose = {(True, False): "of", (True, True): "of and about", (False, True): "about"}[bool(subs), bool(about)]
-    pages.printable(f"submitter/{code}", f"All texts {whose} {who.name}", everything)
+    meeting.printable(pages, f"submitter/{code}", f"All texts {whose} {who.name}", everything)
 
 
 def by_kind(pages: Pages) -> None:
@@ -80,7 +81,7 @@ def by_kind(pages: Pages) -> None:
         subs = sorted((s for s in pages.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
         intro = fragment(TEMPLATE, "kind", label, len(subs), pages.print_link(f"kind/{kind}", len(subs)))
         pages.paged(f"kind/{kind}", label, intro, listing_blocks(pages, subs), 1, "_None at the moment._")
-        pages.printable(f"kind/{kind}", f"{label}: all texts", subs)
+        meeting.printable(pages, f"kind/{kind}", f"{label}: all texts", subs)
 
 
 def by_theme(pages: Pages) -> None:
@@ -94,7 +95,7 @@ def by_theme(pages: Pages) -> None:
         intro = fragment(TEMPLATE, "theme", label, len(subs), pages.print_link(f"theme/{theme}", len(subs)))
         blocks = listing_blocks(pages, subs, kind_column=True)
         pages.paged(f"theme/{theme}", label, intro, blocks, 1, "_Nothing on this theme at the moment._")
-        pages.printable(f"theme/{theme}", f"{label}: all texts", subs)
+        meeting.printable(pages, f"theme/{theme}", f"{label}: all texts", subs)
     pages.page("themes", "Themes", fragment(TEMPLATE, "themes", rows), searchable=False)
 
 

@@ -1,10 +1,6 @@
-"""Active submissions -> the Markdown pages and navigation of one tier of the portal.
-
-Everything a submitter wrote reaches a page either HTML-escaped or through the sanitiser
-(publish/templating.py). Each page is made by a small builder in publish/pages/ (and
-publish/meeting.py) from its template in publish/templates/; `Pages` holds what they share.
-Page file names come from `namer`, so a protected build can use opaque names.
-"""
+"""What every page builder of a tier shares (`Pages`: links, the page frame, listings, pagers, the
+texts' HTML, and the result), with the tier's input and how pages are named. The builders in
+pages/ and meeting.py read it; site.py runs them."""
 
 from __future__ import annotations
 
@@ -21,15 +17,12 @@ from markupsafe import Markup
 from portal import dates
 from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
 from portal.model import ChangeEvent, Submission, Submitter, Vocabulary
-from portal.publish import meeting
-from portal.publish.outcomeview import PartyNames, ShownOutcome, tier_outcomes
-from portal.publish.pages import front, listings, outcomes, texts
-from portal.publish.pages.front import published_dates
-from portal.publish.sections import plain_block
-from portal.publish.templating import fragment, h, html_table, md, portal_html
+from portal.publish.render.outcomeview import PartyNames, ShownOutcome, tier_outcomes
+from portal.publish.render.sections import plain_block
+from portal.publish.render.templating import fragment, h, html_table, portal_html
 from portal.textformat import UnrenderableText, text_block
 
-__all__ = ["Namer", "Pages", "Rendered", "TierInput", "h", "html_table", "md", "published_dates", "readable_namer", "render_tier"]
+PRINT_PAGE = 100  # texts on one printable page
 
 Namer = Callable[[str], str]
 
@@ -169,7 +162,7 @@ class Pages:
         """The link to the printable page of a listing's `count` texts (nothing if there are none)."""
         if not count:
             return Markup()
-        return fragment("fragments.html.j2", "print_link", self.href("print/" + key), count, meeting.PRINT_PAGE)
+        return fragment("fragments.html.j2", "print_link", self.href("print/" + key), count, PRINT_PAGE)
 
     def byline(self, sub: Submission) -> Markup:
         """Kind, author and expiry in one line under the title: the first words of the page in the
@@ -205,46 +198,3 @@ class Pages:
                 raise UnrenderableText(f"text {sub.id} cannot be rendered: {UnrenderableText.why}") from None
             self.texts[sub.id] = made
         return portal_html(made)
-
-    def printable(self, key: str, title: str, subs: Sequence[Submission]) -> None:
-        meeting.printable(self, key, title, subs)
-
-
-def navigation(vocabulary: Vocabulary) -> tuple[tuple[str, str], ...]:
-    """The site's navigation: (label, page key), with the schema's words for each kind."""
-    return (
-        ("Home", "index"),
-        ("Overview", "overview"),
-        ("Countries and organisations", "publishers"),
-        *((label, f"kind/{kind}") for kind, label in vocabulary.kinds.items()),
-        ("Themes", "themes"),
-        ("Possible matches", "matches"),
-        ("Outcomes", "outcomes"),
-        ("Recently published", "recent"),
-        ("Changes", "changes"),
-        ("Export", "export"),
-        ("Guidance pattern", "pattern"),
-    )
-
-
-def render_tier(data: TierInput, namer: Namer = readable_namer) -> Rendered:
-    """Every page of one tier, with its navigation."""
-    pages = Pages(data, namer)
-    front.home(pages)
-    listings.publishers(pages)
-    for code in [*pages.by_submitter, *(code for code in pages.about if code not in pages.by_submitter)]:
-        listings.submitter(pages, code, pages.by_submitter.get(code, []), pages.about.get(code, []))
-    replaced = data.earlier or {s.id: s for s in data.submissions}
-    for sub in data.submissions:
-        texts.submission(pages, sub, replaced)
-    listings.by_kind(pages)
-    listings.by_theme(pages)
-    listings.matches(pages)
-    outcomes.by_status(pages)
-    listings.recent(pages)
-    listings.changes(pages)
-    meeting.overview(pages)
-    meeting.export(pages)
-    front.guide(pages)
-    pages.out.nav = [{label: pages.link(key)} for label, key in navigation(data.vocabulary)]
-    return pages.out

@@ -13,7 +13,7 @@ from pathlib import Path
 from portal import layout
 from portal.config import Repo
 from portal.errors import PortalError
-from portal.publish.sealedformat import NOT_FOUND_PAGE
+from portal.publish.seal.sealedformat import NOT_FOUND_PAGE
 
 WATCHED = (layout.SUBMISSIONS, "schema", "mkdocs.yml")
 HOST = "127.0.0.1"  # a preview for the coordinator's own machine, never the network

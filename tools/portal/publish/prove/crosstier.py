@@ -18,7 +18,7 @@ from pathlib import Path
 
 from portal.config import Settings
 from portal.model import Submission
-from portal.publish.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
+from portal.publish.prove.leaks import APART, Leak, Needles, distinct_views, hidden_needles, markup_views, needles_for, words
 
 
 @dataclass

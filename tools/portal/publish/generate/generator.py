@@ -20,7 +20,7 @@ import yaml
 
 from portal.config import Repo
 from portal.errors import PortalError
-from portal.publish.render import Rendered
+from portal.publish.render.site import Rendered
 
 
 class GeneratorError(PortalError):
@@ -86,7 +86,7 @@ def _extensions(parent: Path) -> list[object]:
         if name == "toc":
             options = {**(options or {}), "slugify": _PythonName("portal.textformat.page_slug")}
         extensions.append({name: options} if options else name)
-    return [*extensions, "portal.publish.rawblocks"]
+    return [*extensions, "portal.publish.generate.rawblocks"]
 
 
 def _relative(target: Path, start: Path) -> str:

@@ -5,19 +5,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from portal.model import Vocabulary
-from portal.publish.pages.listings import listing_blocks
-from portal.publish.templating import fragment
+from portal.publish.render import meeting
+from portal.publish.render.outcomeview import status_title
+from portal.publish.render.pages.listings import listing_blocks
+from portal.publish.render.templating import fragment
 
 if TYPE_CHECKING:
-    from portal.publish.render import Pages
+    from portal.publish.render.frame import Pages
 
 TEMPLATE = "listings.md.j2"
-
-
-def status_title(status: str, vocabulary: Vocabulary) -> str:
-    """'Texts in contact', 'Funded', 'No longer needed': the title of a status's listing."""
-    return "Texts in contact" if status == "contacted" else vocabulary.outcome_statuses[status]
 
 
 def by_status(pages: Pages) -> None:
@@ -36,5 +32,5 @@ def by_status(pages: Pages) -> None:
         rows.append((title, pages.link("outcome/" + status), len(subs)))
         intro = fragment(TEMPLATE, "outcome", title, statuses[status], len(subs), pages.print_link(f"outcome/{status}", len(subs)))
         pages.paged(f"outcome/{status}", title, intro, listing_blocks(pages, subs, kind_column=True), 1, "_No text has this outcome at the moment._")
-        pages.printable(f"outcome/{status}", f"{title}: all texts", subs)
+        meeting.printable(pages, f"outcome/{status}", f"{title}: all texts", subs)
     pages.page("outcomes", "Outcomes", fragment(TEMPLATE, "outcomes", rows), searchable=False)

@@ -16,8 +16,8 @@ import hashlib
 import json
 import re
 
-from portal.publish.keys import compress, sealed_size
-from portal.publish.sealedformat import SEALED_NAME
+from portal.publish.seal.keys import compress, sealed_size
+from portal.publish.seal.sealedformat import SEALED_NAME
 
 _NAME = re.compile(SEALED_NAME.encode())  # a page name (keys.TierKeys.name), or part of a longer token
 MARGIN = 64  # bytes; the names' remaining effect on the compressed size is a few bytes

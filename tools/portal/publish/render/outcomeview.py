@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from portal import dates
-from portal.model import Submission, Submitter
+from portal.model import Submission, Submitter, Vocabulary
 from portal.outcomes import Outcome, chain_outcomes, outcomes_of
 
 ANOTHER = "another participant"  # the other party where the tier may not know it
@@ -132,3 +132,8 @@ def in_contact(first: Submission, second: Submission, outcomes: Mapping[str, Seq
     found = [o for o in outcomes.get(first.id, ()) if o.outcome.with_code == second.submitter.code]
     found += [o for o in outcomes.get(second.id, ()) if o.outcome.with_code == first.submitter.code]
     return tuple(sorted(found, key=lambda o: (o.date, o.status)))
+
+
+def status_title(status: str, vocabulary: Vocabulary) -> str:
+    """'Texts in contact', 'Funded', 'No longer needed': the title of a status's listing."""
+    return "Texts in contact" if status == "contacted" else vocabulary.outcome_statuses[status]

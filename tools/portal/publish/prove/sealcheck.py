@@ -28,14 +28,15 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from portal import workers
 from portal.config import Settings
 from portal.model import Submission
-from portal.publish import workers
-from portal.publish.crosstier import Prepared, every_needles, name_findings, readable_text, scan_tier, tier_needles
-from portal.publish.keys import FORMAT, SALT_BYTES, SLOT_BYTES, SealError, keys_document, open_file, open_page, open_slots, wrapping_key
-from portal.publish.leaks import Leak, Needles
-from portal.publish.protect import NOT_FOUND, PUBLIC_NAMES, PublicText, fixed_names, named_by_build, theme_root, unlock_form
-from portal.publish.sealedformat import (
+from portal.publish.prove.crosstier import Prepared, every_needles, name_findings, readable_text, scan_tier, tier_needles
+from portal.publish.prove.leaks import Leak, Needles
+from portal.publish.prove.themewords import theme_wording
+from portal.publish.seal.keys import FORMAT, SALT_BYTES, SLOT_BYTES, SealError, keys_document, open_file, open_page, open_slots, wrapping_key
+from portal.publish.seal.protect import NOT_FOUND, PUBLIC_NAMES, PublicText, fixed_names, named_by_build, theme_root, unlock_form
+from portal.publish.seal.sealedformat import (
     BUILD_ID,
     FORMAT_FILE,
     HOME,
@@ -54,7 +55,6 @@ from portal.publish.sealedformat import (
     format_script,
     policy_meta,
 )
-from portal.publish.themewords import theme_wording
 
 _KEYS_FIELDS = {"v", "kdf", "iterations", "salt", "build", "slots"}
 LIMIT = 50

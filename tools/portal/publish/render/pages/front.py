@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from portal.model import Submission
-from portal.publish.templating import render
+from portal.publish.render.templating import render
 
 if TYPE_CHECKING:
-    from portal.publish.render import Pages
+    from portal.publish.render.frame import Pages
 
 
 def published_dates(subs: Sequence[Submission]) -> str:

@@ -31,8 +31,8 @@ from pathlib import Path
 
 from portal.config import Repo, credentials_in_url
 from portal.errors import PortalError
-from portal.publish.filetimes import copy_shuffled
-from portal.publish.sealedformat import KEYS_FILE, PUBLIC_DIR
+from portal.publish.seal.filetimes import copy_shuffled
+from portal.publish.seal.sealedformat import KEYS_FILE, PUBLIC_DIR
 
 COMMIT_MESSAGE = "Publish the protected portal"
 # Who the site commit says made it: the same for every deployment, so it names no person.

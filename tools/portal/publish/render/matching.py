@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from portal.model import Submission, Vocabulary
-from portal.publish.outcomeview import ShownOutcome, in_contact
+from portal.publish.render.outcomeview import ShownOutcome, in_contact
 
 RESOURCE_KINDS = ("offer", "how-to-apply")
 

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from _typeshed import SizedBuffer
 
 from portal.model import Submission, Vocabulary
-from portal.publish.outcomeview import ShownOutcome
+from portal.publish.render.outcomeview import ShownOutcome
 
 Outcomes = Mapping[str, Sequence[ShownOutcome]]  # text id -> its outcomes as the tier shows them (outcomeview)
 

@@ -9,10 +9,10 @@ from markupsafe import Markup
 
 from portal import dates
 from portal.model import Submission
-from portal.publish.templating import h, portal_html, render
+from portal.publish.render.templating import h, portal_html, render
 
 if TYPE_CHECKING:
-    from portal.publish.render import Pages
+    from portal.publish.render.frame import Pages
 
 
 def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -> None:

@@ -1,4 +1,4 @@
-"""The wording of the pages: Jinja2 templates in publish/templates/, and how values reach them.
+"""The wording of the pages: Jinja2 templates in publish/render/templates/, and how values reach them.
 
 Every value a template prints is HTML-escaped (quotes too) unless it is `Markup`, and `Markup`
 is only ever HTML the portal made itself: a table of escaped cells, a sanitised text. So a title,
@@ -62,7 +62,7 @@ def plural(count: int, word: str) -> str:
 
 
 ENV = jinja2.Environment(
-    loader=jinja2.PackageLoader("portal.publish", "templates"),
+    loader=jinja2.PackageLoader("portal.publish.render", "templates"),
     autoescape=True,
     undefined=jinja2.StrictUndefined,
     keep_trailing_newline=True,
@@ -76,7 +76,7 @@ ENV.filters["plural"] = plural
 
 
 def render(template: str, **values: Any) -> str:
-    """A page's Markdown (or an HTML fragment) from its template in publish/templates/."""
+    """A page's Markdown (or an HTML fragment) from its template in publish/render/templates/."""
     return ENV.get_template(template).render(**values)
 
 

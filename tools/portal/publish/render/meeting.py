@@ -10,17 +10,17 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 
 from portal.model import Submission
-from portal.publish.export import FIELDS as EXPORT_FIELDS
-from portal.publish.export import export_csv, export_json, export_xlsx
-from portal.publish.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
-from portal.publish.pages.outcomes import status_title
-from portal.publish.templating import fragment, h, html_table, portal_html
+from portal.publish.render.export import FIELDS as EXPORT_FIELDS
+from portal.publish.render.export import export_csv, export_json, export_xlsx
+from portal.publish.render.frame import PRINT_PAGE
+from portal.publish.render.outcomeview import status_title
+from portal.publish.render.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
+from portal.publish.render.templating import fragment, h, html_table, portal_html
 
 if TYPE_CHECKING:
-    from portal.publish.render import Pages
+    from portal.publish.render.frame import Pages
 
 OVERVIEW_SUBMITTERS = 25  # countries and organisations in the overview's chart
-PRINT_PAGE = 100  # texts on one printable page
 TEMPLATE = "meeting.md.j2"
 
 

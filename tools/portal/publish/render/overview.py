@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from portal.model import Submission, Vocabulary
-from portal.publish.outcomeview import ShownOutcome
+from portal.publish.render.outcomeview import ShownOutcome
 
 NEED_KINDS = ("need",)
 OFFER_KINDS = ("offer", "how-to-apply")

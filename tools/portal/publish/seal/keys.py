@@ -35,7 +35,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from portal.errors import PortalError
-from portal.publish.sealedformat import FOLDER_LENGTH, LENGTH_BYTES, NAME_LENGTH, NONCE, READER_SALT, TAG, file_aad, page_aad, purpose, slot_aad
+from portal.publish.seal.sealedformat import FOLDER_LENGTH, LENGTH_BYTES, NAME_LENGTH, NONCE, READER_SALT, TAG, file_aad, page_aad, purpose, slot_aad
 
 FORMAT = 2
 SLOT_BYTES = 256  # every slot the same length, whatever its tier

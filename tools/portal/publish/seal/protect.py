@@ -23,8 +23,8 @@ from importlib import resources
 from pathlib import Path
 
 from portal.errors import PortalError
-from portal.publish.keys import MIN_SEALED, TierKeys, b64, compress
-from portal.publish.sealedformat import (
+from portal.publish.seal.keys import MIN_SEALED, TierKeys, b64, compress
+from portal.publish.seal.sealedformat import (
     FORM_ID,
     FORMAT_FILE,
     HOME,
@@ -45,7 +45,7 @@ from portal.publish.sealedformat import (
     payload_element,
     policy_meta,
 )
-from portal.publish.steadysize import steady_size
+from portal.publish.seal.steadysize import steady_size
 
 _HEAD_ASSET = re.compile(r"""(\b(?:href|src)=["'])(assets/|portal\.css)""")
 _CONFIG_ASSET = re.compile(r'("search":\s*")(assets/)')

@@ -8,7 +8,7 @@ import json
 import re
 from functools import cache
 
-from portal.publish.protect import theme_root
+from portal.publish.seal.protect import theme_root
 
 _OBJECT = re.compile(r"\{\{\s*(\{.*\})\s*\[key\]\s*\}\}", re.DOTALL)
 
@@ -27,5 +27,5 @@ def theme_wording(language: str = "en") -> tuple[str, ...]:
     except (OSError, ValueError) as exc:
         raise ThemeWordsError(f"the theme's translations could not be read from {path}: {exc}") from exc
     if not isinstance(phrases, dict) or not phrases:
-        raise ThemeWordsError(f"the theme's translations are no longer a JSON object in {path}; update publish/themewords.py")
+        raise ThemeWordsError(f"the theme's translations are no longer a JSON object in {path}; update publish/prove/themewords.py")
     return tuple(str(value) for key, value in phrases.items() if key not in ("language", "direction"))
