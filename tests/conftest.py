@@ -15,7 +15,16 @@ from portal.cli import main
 from portal.config import Repo
 from portal.examples import create_example_repo
 
-from tests.helpers import PROJECT, MakeRepo, Run, new_repo
+from tests.helpers import PROJECT, MakeRepo, Run, built_copy, new_repo, slim_git_dir
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: `--dist loadgroup`), every Chromium test runs in one worker,
+    one after another, as they do without it; the other workers take the rest."""
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.xdist_group("chromium"))
 
 
 @pytest.fixture
@@ -30,7 +39,19 @@ def make_repo(tmp_path: Path) -> MakeRepo:
 
 @pytest.fixture(scope="session")
 def example_repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_example_repo(Repo(PROJECT), tmp_path_factory.mktemp("examples") / "portal").root
+    """The example portal with its history, made once per session (per worker under xdist).
+    Its objects are packed and git's sample hooks left out: a copy is some 30 files, not 300."""
+    root = create_example_repo(Repo(PROJECT), tmp_path_factory.mktemp("examples") / "portal").root
+    slim_git_dir(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def example_site(example_repo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
+    """The example portal built for real once per session (per worker under xdist), and what the
+    build printed. Tests only read it; one that changes the site or the repository copies it first."""
+    root = tmp_path_factory.mktemp("example-site") / "portal"
+    return root, built_copy(example_repo_template, root)
 
 
 @pytest.fixture

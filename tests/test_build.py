@@ -19,14 +19,13 @@ from portal.config import Repo
 from portal.lifecycle import select_active
 from portal.publish.keys import SealError, open_keys, open_page
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PROJECT, STATES, Run, built_copy, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PROJECT, STATES, Run, found, open_site, withheld
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> tuple[Path, Result]:
-    """The example portal built once for this module (tests here only read it)."""
-    root = tmp_path_factory.mktemp("built") / "portal"
-    return root, built_copy(example_repo_template, root)
+def built(example_site: tuple[Path, Result]) -> tuple[Path, Result]:
+    """The example portal built once (tests here only read it)."""
+    return example_site
 
 
 def test_build_prints_a_one_line_summary(built: tuple[Path, Result]) -> None:

@@ -29,17 +29,16 @@ from portal.publish.steadysize import steady_size
 from portal.publish.textformat import markdown_html
 from portal.publish.themewords import theme_wording
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, built_copy, found, init_git, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, found, init_git, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("sealed") / "portal"
-    built_copy(example_repo_template, root)
-    return root
+def built(example_site: tuple[Path, Result]) -> Path:
+    """The example portal built once (tests here copy its site before they change it)."""
+    return example_site[0]
 
 
 def copy_site(root: Path, tmp_path: Path) -> Path:

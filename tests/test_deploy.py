@@ -12,19 +12,18 @@ from pathlib import Path
 
 import git
 import pytest
+from click.testing import Result
 
 from portal.config import Repo
 from portal.publish.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from tests.helpers import ENV, PROJECT, Run, built_copy
+from tests.helpers import ENV, PROJECT, Run
 
 
 @pytest.fixture(scope="module")
-def built_template(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    """The example portal built once for this module; tests copy it before they change it."""
-    root = tmp_path_factory.mktemp("deploy") / "portal"
-    built_copy(example_repo_template, root)
-    return root
+def built_template(example_site: tuple[Path, Result]) -> Path:
+    """The example portal built once; tests copy it before they change it."""
+    return example_site[0]
 
 
 @pytest.fixture
