@@ -217,6 +217,14 @@ BAD = {
 }
 
 
+@dataclass(frozen=True)
+class BuildOutput:
+    """What `portal build` printed."""
+
+    stdout: str
+    stderr: str
+
+
 def built_copy(template: Path, target: Path) -> Result:
     """A copy of the example repository at `target`, built for real as of DEMO_DATE."""
     from portal.cli import main

@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import CliRunner
 
 from portal import model
 from portal.cli import main
 from portal.intake.documents import CONVERTIBLE
 
-from tests.helpers import PROJECT, STATES, OpenedSite, open_site
+from tests.helpers import PROJECT, STATES, BuildOutput, OpenedSite, open_site
 
 SCHEMA: dict[str, Any] = json.loads((PROJECT / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
 # field -> where its allowed values are in the schema
@@ -122,7 +122,7 @@ def test_the_help_of_every_command_shows_exactly_the_schemas_values() -> None:
 
 
 @pytest.fixture(scope="module")
-def site(example_site: tuple[Path, Result]) -> OpenedSite:
+def site(example_site: tuple[Path, BuildOutput]) -> OpenedSite:
     """The examples, built for real and opened as a States reader opens them."""
     return open_site(example_site[0] / "site", STATES)
 

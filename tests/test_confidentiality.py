@@ -29,14 +29,14 @@ from portal.publish.steadysize import steady_size
 from portal.publish.textformat import markdown_html
 from portal.publish.themewords import theme_wording
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, Run, found, init_git, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, BuildOutput, Run, found, init_git, open_site, withheld
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
 
 
 @pytest.fixture(scope="module")
-def built(example_site: tuple[Path, Result]) -> Path:
+def built(example_site: tuple[Path, BuildOutput]) -> Path:
     """The example portal built once (tests here copy its site before they change it)."""
     return example_site[0]
 
@@ -286,6 +286,7 @@ FIXED_TITLES = [
 ]
 
 
+@pytest.mark.slow
 def test_texts_titled_after_the_portals_own_fixed_words_still_build(make_repo: Callable[..., Repo], run: Run) -> None:
     """Each title is also a States-only text, so it is sought in the partners' pages as well."""
     repo = make_repo(FIXTURES / "base", commit=False)
@@ -321,6 +322,7 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     assert "may not read" in report.leaks[0].what
 
 
+@pytest.mark.slow
 def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Path, tmp_path: Path) -> None:
     """Each tier's folder is checked in a worker process of its own; in a process with another
     thread (a serving preview) everything is checked in the process itself. Both say the same,

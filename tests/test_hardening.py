@@ -521,6 +521,7 @@ def old_parse_submission(content: str) -> tuple:
     return ("front", "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(

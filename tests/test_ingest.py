@@ -117,6 +117,7 @@ def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo: Repo, 
     assert snapshot(example_repo.root) == before
 
 
+@pytest.mark.slow
 def test_an_attachment_over_the_limit(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from email.message import EmailMessage
 
