@@ -289,6 +289,7 @@ def test_reminders_in_ci_print_counts_only(example_repo: Repo, run: Run, tmp_pat
     assert run(*args, "--counts-only").output == in_ci.output
 
 
+@pytest.mark.slow
 def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> None:
     """`make handbook` as a newcomer runs it: the theme's notice about the next MkDocs is not about
     their handbook and stays silent; a real warning would still show."""
