@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -26,7 +25,9 @@ from portal.checks.load import LoadedFile, parse_submission
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
+from portal.faults import FAULT_VARIABLE
 from portal.model import FIELDS, Problem, Submission
+from portal.publish import build
 from portal.trail import store
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, Run, snapshot
@@ -180,26 +181,19 @@ def test_a_huge_header_is_refused_before_it_is_parsed(example_repo: Repo, run: R
     assert snapshot(example_repo.root) == before
 
 
-def wait_for(predicate: Callable[[], object], seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
 @pytest.mark.slow
-def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo: Repo, run: Run) -> None:
+@pytest.mark.parametrize("step", build.FAULT_STEPS)
+def test_a_build_that_dies_half_way_leaves_the_published_folder_intact(step: str, example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
-    env = {**os.environ, **ENV}
-    process = subprocess.Popen(
-        [PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    died = subprocess.run(
+        [PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE],
+        env={**os.environ, **ENV, FAULT_VARIABLE: step},
+        capture_output=True,
+        text=True,
     )
-    assert wait_for(lambda: any(example_repo.root.glob(".site.building-*/*")), 60), "the build never started writing"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert died.returncode == 137, f"the build did not reach {step}: {died.stderr}"
+    assert list(example_repo.root.glob(".site.building-*")), "the build had started writing"
     after = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
     assert after == before
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
@@ -216,10 +210,11 @@ OUTCOME_OF_A_DEATH_AT = {
 }
 
 
-def test_every_step_a_change_can_die_at_is_tried() -> None:
+def test_every_step_a_command_can_die_at_is_tried() -> None:
     assert tuple(OUTCOME_OF_A_DEATH_AT) == store.FAULT_STEPS
-    source = Path(store.__file__).read_text(encoding="utf-8")
-    assert sorted(re.findall(r'_fault_point\("([^"]+)"\)', source)) == sorted(store.FAULT_STEPS)
+    for module in (store, build):
+        source = Path(module.__file__).read_text(encoding="utf-8")
+        assert sorted(re.findall(r'\bfault_point\("([^"]+)"\)', source)) == sorted(module.FAULT_STEPS), module.__name__
 
 
 @pytest.mark.slow
@@ -234,7 +229,7 @@ def test_an_ingest_that_dies_at_any_step_is_all_or_nothing(step: str, example_re
     head = handle.head.commit.hexsha
     died = subprocess.run(
         [PORTAL, "ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE],
-        env={**os.environ, store.FAULT_VARIABLE: step},
+        env={**os.environ, FAULT_VARIABLE: step},
         capture_output=True,
         text=True,
     )
@@ -252,6 +247,7 @@ def test_an_ingest_that_dies_at_any_step_is_all_or_nothing(step: str, example_re
         assert len(handle.head.commit.stats.files) == 2  # the text and its PDF
     assert not (Path(handle.git_dir) / store.JOURNAL).exists()
     assert not list(Path(handle.git_dir).glob("portal-*"))
+    handle.close()  # its git processes, before the folder goes
 
 
 def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo: Repo, run: Run) -> None:
