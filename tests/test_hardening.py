@@ -213,7 +213,7 @@ OUTCOME_OF_A_DEATH_AT = {
 def test_every_step_a_command_can_die_at_is_tried() -> None:
     assert tuple(OUTCOME_OF_A_DEATH_AT) == store.FAULT_STEPS
     for module in (store, build):
-        source = Path(module.__file__).read_text(encoding="utf-8")
+        source = Path(str(module.__file__)).read_text(encoding="utf-8")
         assert sorted(re.findall(r'\bfault_point\("([^"]+)"\)', source)) == sorted(module.FAULT_STEPS), module.__name__
 
 
