@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The examples are shown as of this date, so the demo looks the same whatever the calendar says.
 DEMO_DATE ?= 2026-11-20
+# Test workers (pytest-xdist): one per core. The Chromium tests run in one of them, in order.
+WORKERS ?= auto
 
 .PHONY: demo test check lint bench chromium clean handbook
 
@@ -35,11 +37,11 @@ chromium:
 
 # Everything, as CI runs it (.ci/run): lint, formatting, types, every test with the browser and slow ones.
 test: lint chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup
 
 # The quick loop while working: the same checks, the tests without Chromium and without the slow ones.
 check: lint
-	$(BIN)/pytest -q -m "not browser and not slow"
+	$(BIN)/pytest -q -n $(WORKERS) -m "not browser and not slow"
 
 lint: $(BIN)/portal
 	$(BIN)/ruff check tools tests bench

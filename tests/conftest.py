@@ -3,8 +3,10 @@ The plain helpers they use are in helpers.py."""
 
 from __future__ import annotations
 
+import fcntl
+import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +17,16 @@ from portal.cli import main
 from portal.config import Repo
 from portal.examples import create_example_repo
 
-from tests.helpers import PROJECT, MakeRepo, Run, new_repo
+from tests.helpers import PROJECT, BuildOutput, MakeRepo, Run, built_copy, new_repo, slim_git_dir
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (`make test`: `--dist loadgroup`), every Chromium test runs in one worker,
+    one after another, as they do without it; the other workers take the rest."""
+    if config.pluginmanager.hasplugin("xdist"):
+        for item in items:
+            if item.get_closest_marker("browser"):
+                item.add_marker(pytest.mark.xdist_group("chromium"))
 
 
 @pytest.fixture
@@ -28,9 +39,46 @@ def make_repo(tmp_path: Path) -> MakeRepo:
     return make
 
 
+def shared_folder(factory: pytest.TempPathFactory, name: str, make: Callable[[Path], None]) -> Path:
+    """A folder made once for the whole run and then only read: under pytest-xdist the first
+    worker that needs it makes it (the others wait on a lock), instead of one copy per worker."""
+    base = factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder all the workers' folders are in
+    target = base / name
+    with (base / f"{name}.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (base / f"{name}.done").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            make(target)
+            (base / f"{name}.done").touch()
+    return target
+
+
 @pytest.fixture(scope="session")
 def example_repo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return create_example_repo(Repo(PROJECT), tmp_path_factory.mktemp("examples") / "portal").root
+    """The example portal with its history, made once per run. Its objects are packed and git's
+    sample hooks left out: a copy is some 30 files, not 300."""
+
+    def make(target: Path) -> None:
+        create_example_repo(Repo(PROJECT), target)
+        slim_git_dir(target)
+
+    return shared_folder(tmp_path_factory, "example-portal", make)
+
+
+@pytest.fixture(scope="session")
+def example_site(example_repo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, BuildOutput]:
+    """The example portal built for real once per run, and what the build printed. Tests only
+    read it; one that changes the site or the repository copies it first."""
+
+    def make(target: Path) -> None:
+        result = built_copy(example_repo_template, target / "portal")
+        (target / "stdout").write_text(result.stdout, encoding="utf-8")
+        (target / "stderr").write_text(result.stderr, encoding="utf-8")
+
+    folder = shared_folder(tmp_path_factory, "example-site", make)
+    return folder / "portal", BuildOutput((folder / "stdout").read_text(encoding="utf-8"), (folder / "stderr").read_text(encoding="utf-8"))
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ import json
 import re
 import shutil
 import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 import git
+import pytest
 from click.testing import CliRunner, Result
 
 from portal.config import Repo
@@ -73,6 +75,23 @@ def new_repo(target: Path, *overlays: Path, commit: bool = True) -> Repo:
         handle.git.add("--all")
         handle.git.commit("--quiet", "-m", "Start")
     return Repo(target)
+
+
+def slim_git_dir(root: Path) -> None:
+    """Pack a repository's objects and drop git's sample hooks: the same history in a few files,
+    so that a template repository is cheap to copy for every test."""
+    handle = git.Repo(root)
+    handle.git.repack("-a", "-d", "-q")
+    handle.git.prune_packed()
+    for sample in (root / ".git" / "hooks").glob("*.sample"):
+        sample.unlink()
+
+
+def corpus(cases: Iterable[object], quick: int = 1) -> list[Any]:
+    """The cases of a corpus for pytest.mark.parametrize: the first `quick` of them run in the
+    quick loop (`make check`), the others are marked slow (`make test` runs every one). Each case
+    drives the whole command over a real repository; the stage itself has unit tests of its own."""
+    return [case if number < quick else pytest.param(case, marks=pytest.mark.slow) for number, case in enumerate(cases)]
 
 
 Snapshot = tuple[str, str, str, dict[str, bytes]]
@@ -199,6 +218,14 @@ BAD = {
     "27-empty-body.eml": "the text is empty",
     "28-tnef-only.eml": "winmail.dat (Outlook rich text, TNEF)",
 }
+
+
+@dataclass(frozen=True)
+class BuildOutput:
+    """What `portal build` printed."""
+
+    stdout: str
+    stderr: str
 
 
 def built_copy(template: Path, target: Path) -> Result:

@@ -20,7 +20,7 @@ from portal.cli import main
 from portal.config import Repo
 from portal.intake.documents import CONVERTIBLE
 
-from tests.helpers import PROJECT, STATES, OpenedSite, built_copy, open_site
+from tests.helpers import PROJECT, STATES, BuildOutput, OpenedSite, open_site
 
 SCHEMA: dict[str, Any] = json.loads((PROJECT / "schema" / "submission.schema.json").read_text(encoding="utf-8"))
 # field -> where its allowed values are in the schema
@@ -155,11 +155,9 @@ def test_a_value_the_schema_does_not_allow_is_refused_naming_the_allowed_ones(ex
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> OpenedSite:
+def site(example_site: tuple[Path, BuildOutput]) -> OpenedSite:
     """The examples, built for real and opened as a States reader opens them."""
-    root = tmp_path_factory.mktemp("allowed") / "portal"
-    built_copy(example_repo_template, root)
-    return open_site(root / "site", STATES)
+    return open_site(example_site[0] / "site", STATES)
 
 
 def words(markup: str) -> str:

@@ -86,11 +86,13 @@ def with_settings(repo: Repo, **values: int) -> None:
 # Zip bombs in .docx and .odt ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_docx_that_inflates_to_400_mb_is_refused_before_it_is_read(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.docx", docx_bomb(400_000_000))), "--body-from", "need.docx")
     assert "'need.docx' inflates to more than 50,000,000 bytes (limits.document_inflated_bytes); ask the sender for the text in the e-mail" in output
 
 
+@pytest.mark.slow
 def test_an_odt_that_inflates_to_400_mb_is_refused_before_it_is_read(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.odt", odt_bomb(400_000_000))), "--body-from", "need.odt")
     assert "'need.odt' inflates to more than 50,000,000 bytes (limits.document_inflated_bytes)" in output
@@ -108,6 +110,7 @@ def test_zips_nested_deep_inside_a_docx_are_refused(example_repo: Repo, run: Run
     assert "'need.docx' holds archives nested more than 3 deep, which no office document does" in output
 
 
+@pytest.mark.slow
 def test_a_zip_inside_a_docx_counts_towards_what_it_inflates_to(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """An embedded archive is small outside and huge inside: its members count too."""
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.docx", docx_embedding(docx_bomb(200_000_000)))), "--body-from", "need.docx")
@@ -125,6 +128,7 @@ def test_a_docx_with_more_markup_than_the_limit_is_refused(example_repo: Repo, r
     assert "'need.docx' holds more than 10,000,000 bytes of markup to read for its text (limits.document_markup_bytes)" in output
 
 
+@pytest.mark.slow
 def test_a_docx_with_an_embedded_spreadsheet_still_publishes(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """Real documents hold archives (a spreadsheet in a report) and pictures: they are counted,
     not refused, and the text is published as before."""
@@ -146,6 +150,7 @@ def test_a_docx_with_an_embedded_spreadsheet_still_publishes(example_repo: Repo,
     assert text == "We need support for survivors.\n\nWe need support for survivors.\n\nWe need support for survivors.\n"
 
 
+@pytest.mark.slow
 def test_a_pdf_of_thousands_of_pages_is_refused_before_its_text_is_extracted(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.pdf", blank_pdf(2000))), "--body-from", "need.pdf")
     assert "'need.pdf' has 2,000 pages, more than 1,000 (limits.document_parts); ask the sender for the text in the e-mail, or the document as .docx" in output
@@ -167,12 +172,14 @@ def test_a_msg_whose_compressed_rtf_is_larger_than_it_says_is_refused(example_re
     assert "the Outlook message's rich text (compressed RTF) is 1,020,016 bytes but says it inflates to 1,000; the file is damaged or forged" in output
 
 
+@pytest.mark.slow
 def test_a_msg_whose_compressed_rtf_inflates_to_more_than_it_says_is_refused_before_it_is_inflated(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """Says 9 MB (within the limit), inflates to 16 MB: its tokens are counted, not inflated."""
     output = refused(run, example_repo, tmp_path / "m.msg", outlook_msg(lzfu_bomb(120_000, 9_000_000)))
     assert "the Outlook message's rich text (compressed RTF) inflates to more than the 9,000,000 bytes it says; the file is damaged or forged" in output
 
 
+@pytest.mark.slow
 def test_the_size_of_compressed_rtf_is_counted_exactly() -> None:
     """The count that refuses a lying RTF agrees with the inflater (compressed_rtf) to the byte."""
     from compressed_rtf import compress, decompress
@@ -187,6 +194,7 @@ def test_the_size_of_compressed_rtf_is_counted_exactly() -> None:
     assert lzfu_inflates_past(stream[16:], size - 1)
 
 
+@pytest.mark.slow
 def test_a_msg_of_thousands_of_attachments_is_refused_before_it_is_opened(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.msg", outlook_msg(b"", attachments=2000))
     assert "the Outlook message has 2,000 attachments (counting those of messages inside it), more than 1,000 (limits.document_parts)" in output
@@ -204,6 +212,7 @@ def test_an_html_body_of_30_mb_is_refused_before_it_is_converted(example_repo: R
     ) in output
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", [200, 2000])
 def test_an_eml_forwarded_hundreds_deep_is_refused(depth: int, example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """Deeper than the parser's stack (2,000) or not, the same refusal."""

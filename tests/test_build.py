@@ -12,7 +12,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from click.testing import Result
 
 from portal.checks.validate import validate_repo
 from portal.config import Repo
@@ -34,17 +33,16 @@ from portal.publish.seal.sealedformat import (
     TIER_NAMES,
 )
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, Run, built_copy, found, open_site, withheld
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PROJECT, STATES, BuildOutput, Run, found, open_site, withheld
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> tuple[Path, Result]:
-    """The example portal built once for this module (tests here only read it)."""
-    root = tmp_path_factory.mktemp("built") / "portal"
-    return root, built_copy(example_repo_template, root)
+def built(example_site: tuple[Path, BuildOutput]) -> tuple[Path, BuildOutput]:
+    """The example portal built once (tests here only read it)."""
+    return example_site
 
 
-def test_build_prints_a_one_line_summary(built: tuple[Path, Result]) -> None:
+def test_build_prints_a_one_line_summary(built: tuple[Path, BuildOutput]) -> None:
     _, result = built
     assert re.search(
         r"^Built 17 submissions from 15 submitters \(states: 17, partners: 8\) into \d+ protected pages in [\d.]+ s; leak check passed$", result.stdout, re.M
@@ -52,7 +50,7 @@ def test_build_prints_a_one_line_summary(built: tuple[Path, Result]) -> None:
     assert "Rendering, generating and encrypting States and Partner organisations pages" in result.stderr
 
 
-def test_published_folder_holds_only_the_allow_list(built: tuple[Path, Result]) -> None:
+def test_published_folder_holds_only_the_allow_list(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     site = root / "site"
     names = {path.relative_to(site).as_posix() for path in site.rglob("*") if path.is_file()}
@@ -65,7 +63,7 @@ def test_published_folder_holds_only_the_allow_list(built: tuple[Path, Result]) 
     assert sorted(name for name in names if "sitemap" in name) == [f"{folder}/{SITEMAP}" for folder in sorted(tier_folders)]  # sealed
 
 
-def test_every_published_file_carries_one_time_and_the_tiers_are_written_mixed(built: tuple[Path, Result]) -> None:
+def test_every_published_file_carries_one_time_and_the_tiers_are_written_mixed(built: tuple[Path, BuildOutput]) -> None:
     """File times and the order files were made in (change times, inode numbers) sort no file into
     its tier or into real and decoy: one time for all, one random order over the whole site."""
     root, _ = built
@@ -78,7 +76,7 @@ def test_every_published_file_carries_one_time_and_the_tiers_are_written_mixed(b
     assert changes > len(files) // 4, f"{changes} changes of folder in {len(files)} files, in the order they were made"
 
 
-def test_every_page_is_a_sealed_shell_that_says_nothing(built: tuple[Path, Result]) -> None:
+def test_every_page_is_a_sealed_shell_that_says_nothing(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     for page in (root / "site").glob("*/*.html"):
         text = page.read_text()
@@ -88,7 +86,7 @@ def test_every_page_is_a_sealed_shell_that_says_nothing(built: tuple[Path, Resul
         assert "Survey" not in visible and "Lao" not in visible
 
 
-def test_the_leak_scan_passes_on_the_examples_and_fails_on_plaintext(built: tuple[Path, Result], run: Run) -> None:
+def test_the_leak_scan_passes_on_the_examples_and_fails_on_plaintext(built: tuple[Path, BuildOutput], run: Run) -> None:
     root, _ = built
     clean = run("check-leaks", "--repo", str(root), env=ENV)
     assert clean.exit_code == 0, clean.output
@@ -108,7 +106,7 @@ def test_the_leak_scan_passes_on_the_examples_and_fails_on_plaintext(built: tupl
     assert "Survey and clearance" not in leaky.output  # the words found are never printed
 
 
-def test_a_single_leaked_title_in_a_file_name_is_caught(built: tuple[Path, Result], run: Run, tmp_path: Path) -> None:
+def test_a_single_leaked_title_in_a_file_name_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     root, _ = built
     site = tmp_path / "site"
     shutil.copytree(root / "site", site)
@@ -121,7 +119,7 @@ def test_a_single_leaked_title_in_a_file_name_is_caught(built: tuple[Path, Resul
     assert "Drafting" not in result.output
 
 
-def test_states_read_every_active_text_on_its_submitter_page(built: tuple[Path, Result]) -> None:
+def test_states_read_every_active_text_on_its_submitter_page(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     states = open_site(root / "site", STATES)
     assert states.tier == "states"
@@ -140,7 +138,7 @@ def test_states_read_every_active_text_on_its_submitter_page(built: tuple[Path, 
             assert sub.id not in everything.replace("lao-2025-need-survey-clearance-xiengkhouang</code> (the earlier", "")
 
 
-def test_plain_text_is_preserved_to_the_character(built: tuple[Path, Result]) -> None:
+def test_plain_text_is_preserved_to_the_character(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     states = open_site(root / "site", STATES)
     source = (root / "submissions/LAO/lao-2026-need-survey-clearance-xiengkhouang.md").read_text()
@@ -152,7 +150,7 @@ def test_plain_text_is_preserved_to_the_character(built: tuple[Path, Result]) ->
     assert "1. Clearance of 1,140 hectares" in html.unescape(block)  # not turned into a list
 
 
-def test_markdown_is_rendered_where_the_submission_says_so(built: tuple[Path, Result]) -> None:
+def test_markdown_is_rendered_where_the_submission_says_so(built: tuple[Path, BuildOutput]) -> None:
     states = open_site(built[0] / "site", STATES)
     page = states.page_titled("Physical rehabilitation and psychosocial support for survivors in South Lebanon")
     text = re.search(r'<div class="portal-text portal-markdown">(.*?)</div>', page, re.S)
@@ -162,7 +160,7 @@ def test_markdown_is_rendered_where_the_submission_says_so(built: tuple[Path, Re
     assert "<p>The <strong>Lebanon Mine Action Centre</strong> seeks support" in text.group(1)
 
 
-def test_matches_are_present_and_explained(built: tuple[Path, Result]) -> None:
+def test_matches_are_present_and_explained(built: tuple[Path, BuildOutput]) -> None:
     states = open_site(built[0] / "site", STATES)
     page = states.page_titled("Possible matches")
     section = page.split("<article", 1)[1].split("Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)", 1)[1]
@@ -170,7 +168,7 @@ def test_matches_are_present_and_explained(built: tuple[Path, Result]) -> None:
     assert "Shares themes: Clearance and risk reduction education (Article 4), Victim assistance (Article 5); assistance: financial" in section
 
 
-def test_guidance_pattern_page_comes_from_the_schema(built: tuple[Path, Result]) -> None:
+def test_guidance_pattern_page_comes_from_the_schema(built: tuple[Path, BuildOutput]) -> None:
     states = open_site(built[0] / "site", STATES)
     page = states.page_titled("Guidance pattern")
     schema = json.loads((PROJECT / "schema/submission.schema.json").read_text())
@@ -179,7 +177,7 @@ def test_guidance_pattern_page_comes_from_the_schema(built: tuple[Path, Result])
     assert "Kind: how-to-apply" in page
 
 
-def test_partners_read_only_texts_opened_to_them(built: tuple[Path, Result]) -> None:
+def test_partners_read_only_texts_opened_to_them(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     partners = open_site(root / "site", PARTNERS)
     assert partners.tier == "partners"
@@ -194,7 +192,7 @@ def test_partners_read_only_texts_opened_to_them(built: tuple[Path, Result]) -> 
     assert re.search(r'<div class="portal-text portal-(plain|markdown)">', basrah)
 
 
-def test_a_partner_passcode_cannot_open_a_states_page(built: tuple[Path, Result]) -> None:
+def test_a_partner_passcode_cannot_open_a_states_page(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     partners = open_site(root / "site", PARTNERS)
     states = open_site(root / "site", STATES)
@@ -206,7 +204,7 @@ def test_a_partner_passcode_cannot_open_a_states_page(built: tuple[Path, Result]
         open_page(partners.key, sealed, states.build, where)
 
 
-def test_wrong_passcode_and_tampered_keys_open_nothing(built: tuple[Path, Result]) -> None:
+def test_wrong_passcode_and_tampered_keys_open_nothing(built: tuple[Path, BuildOutput]) -> None:
     keys = (built[0] / "site" / PUBLIC_DIR / KEYS_FILE).read_text()
     with pytest.raises(SealError):
         open_keys(keys, "wrong-passcode-entirely-here-now-ok")
@@ -217,7 +215,7 @@ def test_wrong_passcode_and_tampered_keys_open_nothing(built: tuple[Path, Result
             open_keys(json.dumps(data), passcode)
 
 
-def test_attachments_are_sealed_and_come_back_byte_identical(built: tuple[Path, Result]) -> None:
+def test_attachments_are_sealed_and_come_back_byte_identical(built: tuple[Path, BuildOutput]) -> None:
     root, _ = built
     states = open_site(root / "site", STATES)
     page = states.page_titled("Explosive ordnance risk education for returnee communities in Basrah Governorate")
@@ -303,7 +301,7 @@ def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Pa
     assert (tmp_path / "build/handbook/index.html").is_file()
 
 
-def test_an_attachment_copied_in_the_clear_is_caught(built: tuple[Path, Result], run: Run, tmp_path: Path) -> None:
+def test_an_attachment_copied_in_the_clear_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     root, _ = built
     site = tmp_path / "site"
     shutil.copytree(root / "site", site)
@@ -313,7 +311,7 @@ def test_an_attachment_copied_in_the_clear_is_caught(built: tuple[Path, Result],
     assert f"{withheld('assets/x.dat')}: leak: an attachment copied in the clear of irq-2026-need-risk-education-basrah" in result.output
 
 
-def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built: tuple[Path, Result], run: Run, tmp_path: Path) -> None:
+def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     import gzip
 
     root, _ = built

@@ -44,17 +44,31 @@ from portal.publish.seal.sealedformat import (
 from portal.publish.seal.steadysize import steady_size
 from portal.textformat import markdown_html
 
-from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, PASSCODES, PAYLOAD, STATES, VOCABULARY, Run, built_copy, found, init_git, open_site, withheld
+from tests.helpers import (
+    DEMO_DATE,
+    ENV,
+    FIXTURES,
+    PARTNERS,
+    PASSCODES,
+    PAYLOAD,
+    STATES,
+    VOCABULARY,
+    BuildOutput,
+    Run,
+    found,
+    init_git,
+    open_site,
+    withheld,
+)
 
 TITLE = "Drafting national implementation legislation"  # the title of tcd-2026-need-national-implementation-law
 TCD = "tcd-2026-need-national-implementation-law"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("sealed") / "portal"
-    built_copy(example_repo_template, root)
-    return root
+def built(example_site: tuple[Path, BuildOutput]) -> Path:
+    """The example portal built once (tests here copy its site before they change it)."""
+    return example_site[0]
 
 
 def copy_site(root: Path, tmp_path: Path) -> Path:
@@ -305,6 +319,7 @@ FIXED_TITLES = [
 ]
 
 
+@pytest.mark.slow
 def test_texts_titled_after_the_portals_own_fixed_words_still_build(make_repo: Callable[..., Repo], run: Run) -> None:
     """Each title is also a States-only text, so it is sought in the partners' pages as well."""
     repo = make_repo(FIXTURES / "base", commit=False)
@@ -340,6 +355,7 @@ def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_pat
     assert "may not read" in report.leaks[0].what
 
 
+@pytest.mark.slow
 def test_the_leak_check_finds_the_same_in_worker_processes_and_in_one(built: Path, tmp_path: Path) -> None:
     """Each tier's folder is checked in a worker process of its own; in a process with another
     thread (a serving preview) everything is checked in the process itself. Both say the same,

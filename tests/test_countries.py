@@ -169,6 +169,7 @@ def test_the_name_of_a_country_a_hidden_text_is_about_is_a_leak_unless_the_tier_
     assert leaks("<p>Support in Colombia</p>") == []  # the partners' own text is about Colombia
 
 
+@pytest.mark.slow
 def test_a_country_page_made_only_of_texts_for_states_is_not_in_the_partners_tier(make_repo: MakeRepo, tmp_path: Path) -> None:
     repo = make_repo(BASE, commit=False)
     write_text(repo, "ESP", "mekong", "[VNM, COL]")  # for States only

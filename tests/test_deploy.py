@@ -16,15 +16,13 @@ import pytest
 from portal.config import Repo
 from portal.delivery.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from tests.helpers import ENV, PROJECT, Run, built_copy
+from tests.helpers import ENV, PROJECT, BuildOutput, Run
 
 
 @pytest.fixture(scope="module")
-def built_template(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    """The example portal built once for this module; tests copy it before they change it."""
-    root = tmp_path_factory.mktemp("deploy") / "portal"
-    built_copy(example_repo_template, root)
-    return root
+def built_template(example_site: tuple[Path, BuildOutput]) -> Path:
+    """The example portal built once; tests copy it before they change it."""
+    return example_site[0]
 
 
 @pytest.fixture
@@ -89,6 +87,7 @@ def test_a_second_deploy_replaces_the_branch_and_still_leaves_one_commit(built: 
     assert first_files - set(branch_tree(bare, "gh-pages")), "the second build has fewer pages"
 
 
+@pytest.mark.slow
 def test_a_refused_leak_check_deploys_nothing(built: Repo, run: Run, tmp_path: Path) -> None:
     leaked = next(built.submissions.rglob("*.md"))
     shutil.copy(leaked, built.site_dir / "assets" / "notes.txt")
@@ -119,6 +118,7 @@ def test_the_folder_target_is_replaced_whole(built: Repo, run: Run, tmp_path: Pa
     assert sorted(path.name for path in folder.parent.iterdir()) == ["portal"]
 
 
+@pytest.mark.slow
 def test_a_folder_deploy_keeps_none_of_the_builds_file_times(built: Repo, run: Run, tmp_path: Path) -> None:
     """Every file of the copy carries one time, the deployment's, not the build's."""
     long_ago = 1_000_000_000  # 2001: a build made long before the deployment
@@ -217,6 +217,7 @@ def test_credentials_belong_in_the_environment_not_in_the_address(built: Repo, r
     assert "ghp_secret123" not in configured.output
 
 
+@pytest.mark.slow
 def test_a_failed_push_names_no_credential(built: Repo, run: Run) -> None:
     env = {**ENV, "PORTAL_DEPLOY_TOKEN": "ghp_do-not-print-me"}
     result = run("deploy", "https://127.0.0.1:9/ccm/site.git", "--repo", str(built.root), env=env)
@@ -225,6 +226,7 @@ def test_a_failed_push_names_no_credential(built: Repo, run: Run) -> None:
     assert "ghp_do-not-print-me" not in result.output
 
 
+@pytest.mark.slow
 def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo, run: Run, tmp_path: Path) -> None:
     empty = run("deploy", "--repo", str(built.root), env=ENV)
     assert empty.exit_code == 1
@@ -243,6 +245,7 @@ def test_the_settings_choose_the_target_and_say_where_one_is_missing(built: Repo
     assert wrong.exit_code == 1 and "deploy.target: 'ftp' is not one of: git, folder, pages" in wrong.output
 
 
+@pytest.mark.slow
 def test_the_pages_target_is_left_to_the_workflow(built: Repo, run: Run, tmp_path: Path) -> None:
     here = run("deploy", "pages", "--repo", str(built.root), env=ENV)
     assert here.exit_code == 1 and "uploaded by the Publish workflow" in here.output

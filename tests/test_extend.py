@@ -88,6 +88,7 @@ def test_extend_by_hand_keeps_the_text_and_its_fingerprint_and_moves_only_the_ex
     assert git.Repo(example_repo.root).git.status("--porcelain", "--untracked-files=all") == ""
 
 
+@pytest.mark.slow
 def test_an_extended_text_passes_validate_verify_and_its_history_says_so(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     mail = request_mail(tmp_path, "Lebanon Mine Action Centre <va.example@example.org>", "<keep-lbn-1@example.org>")
     assert run("extend", LBN, str(mail), "--until", "2027-12-31", "--repo", str(example_repo.root), "--today", TODAY).exit_code == 0
@@ -102,6 +103,7 @@ def test_an_extended_text_passes_validate_verify_and_its_history_says_so(example
     assert '"expires": "2027-12-31"' in as_json.output
 
 
+@pytest.mark.slow
 def test_verify_finds_an_expiry_moved_by_hand_after_or_without_an_extension(example_repo: Repo, run: Run) -> None:
     assert run("extend", ESP, "--until", "2027-12-31", "--repo", str(example_repo.root), "--today", TODAY).exit_code == 0
     path = example_repo.root / f"submissions/ESP/{ESP}.md"

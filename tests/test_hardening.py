@@ -4,8 +4,8 @@ a file changed that should not be, or a half-done change."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Callable
@@ -25,7 +25,10 @@ from portal.checks.load import LoadedFile, parse_submission
 from portal.checks.schema import SchemaChecker
 from portal.checks.validate import check_file
 from portal.config import Repo
+from portal.faults import FAULT_VARIABLE
 from portal.model import Problem, Submission
+from portal.publish import build
+from portal.trail import store
 
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PORTAL, PROJECT, VOCABULARY, Run, snapshot
 
@@ -36,13 +39,34 @@ scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan
 values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=5), st.dictionaries(st.text(max_size=20), inner, max_size=5)), max_leaves=30)
 
 
+# Files as people get them wrong: some lines of front matter (fields, YAML punctuation, closing
+# lines), then any text; or anything at all.
+front_lines = st.lists(
+    st.sampled_from(["---", "...", "--- ", "title: x", "kind: need", "a: [", "b: {c", "- x", "  y: 1", ":", "'", "", "\t", "\r"]) | st.text(max_size=20),
+    max_size=8,
+)
+any_file = st.one_of(st.text(max_size=2000), st.tuples(front_lines, st.text(max_size=300)).map(lambda parts: "\n".join(["---", *parts[0], "---", parts[1]])))
+
+
+def lines_of(content: str) -> int:
+    return content.count("\n") + 1
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(max_size=2000))
+@given(any_file)
 def test_any_text_loads_or_is_a_located_problem(content: str) -> None:
+    """A file gives either its text exactly as it stands below the front matter, from the line it
+    says, or a problem at a line and column that are inside the file."""
     result = parse_submission(content, "submissions/LAO/x.md")
-    assert isinstance(result, (LoadedFile, Problem))
     if isinstance(result, Problem):
-        assert result.line >= 1 and result.col >= 1 and result.message
+        assert result.path == "submissions/LAO/x.md" and result.message and result.field
+        assert 1 <= result.line <= lines_of(content), (result, lines_of(content))
+        assert result.col >= 1
+    else:
+        assert isinstance(result, LoadedFile) and isinstance(result.meta, dict)
+        assert content.endswith(result.text)
+        assert "\n".join(content.split("\n")[result.text_line - 1 :]) == result.text
+        assert content.split("\n")[result.text_line - 2].rstrip() in ("---", "...")
 
 
 @pytest.mark.slow
@@ -60,7 +84,14 @@ def test_any_front_matter_is_a_submission_or_located_problems(tmp_path_factory: 
         shutil.copytree(PROJECT / "schema", root / "schema")
     path.write_text(f"---\n{front}---\n{text}", encoding="utf-8")
     outcome = check_file(CHECKER, Repo(root), path, "submissions/LAO/x.md", 1_000_000)
-    assert isinstance(outcome, Submission) or (outcome and all(isinstance(p, Problem) and p.message for p in outcome))
+    if isinstance(outcome, Submission):
+        assert outcome.text == text.replace("\r\n", "\n") and set(outcome.meta) <= set(VOCABULARY.fields)
+        return
+    assert outcome, "neither a submission nor a problem"
+    written = path.read_text(encoding="utf-8")
+    for problem in outcome:
+        assert problem.path == "submissions/LAO/x.md" and problem.message
+        assert 1 <= problem.line <= lines_of(written) and problem.col >= 1, problem
 
 
 @pytest.mark.parametrize(
@@ -150,60 +181,73 @@ def test_a_huge_header_is_refused_before_it_is_parsed(example_repo: Repo, run: R
     assert snapshot(example_repo.root) == before
 
 
-def wait_for(predicate: Callable[[], object], seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if predicate():
-            return True
-        time.sleep(0.005)
-    return False
-
-
 @pytest.mark.slow
-def test_a_build_killed_half_way_leaves_the_published_folder_intact(example_repo: Repo, run: Run) -> None:
+@pytest.mark.parametrize("step", build.FAULT_STEPS)
+def test_a_build_that_dies_half_way_leaves_the_published_folder_intact(step: str, example_repo: Repo, run: Run) -> None:
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     before = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
-    env = {**os.environ, **ENV}
-    process = subprocess.Popen(
-        [PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    died = subprocess.run(
+        [PORTAL, "build", "--repo", str(example_repo.root), "--today", DEMO_DATE],
+        env={**os.environ, **ENV, FAULT_VARIABLE: step},
+        capture_output=True,
+        text=True,
     )
-    assert wait_for(lambda: any(example_repo.root.glob(".site.building-*/*")), 60), "the build never started writing"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+    assert died.returncode == 137, f"the build did not reach {step}: {died.stderr}"
+    assert list(example_repo.root.glob(".site.building-*")), "the build had started writing"
     after = {p: p.read_bytes() for p in example_repo.site_dir.rglob("*") if p.is_file()}
     assert after == before
     assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
     assert not list(example_repo.root.glob(".site.building-*"))
 
 
+# What the repository holds after a command died at each step of a change (trail/store.py).
+OUTCOME_OF_A_DEATH_AT = {
+    "commit-made": "nothing",  # only the object store has the commit
+    "journal-written": "nothing",  # the journal names a commit no branch points at: forgotten
+    "branch-moved": "committed",  # the branch has it: the next command writes the files
+    "first-file-written": "committed",
+    "files-written": "committed",  # every file is in place, the index is not yet reset
+}
+
+
+def test_every_step_a_command_can_die_at_is_tried() -> None:
+    assert tuple(OUTCOME_OF_A_DEATH_AT) == store.FAULT_STEPS
+    for module in (store, build):
+        source = Path(str(module.__file__)).read_text(encoding="utf-8")
+        assert sorted(re.findall(r'\bfault_point\("([^"]+)"\)', source)) == sorted(module.FAULT_STEPS), module.__name__
+
+
 @pytest.mark.slow
-def test_an_ingest_killed_at_any_moment_is_all_or_nothing(example_repo: Repo, run: Run) -> None:
-    """Killed at a range of moments: afterwards (once any portal command has run) the repository
-    is either exactly as before, or holds the whole commit with a clean working tree."""
+@pytest.mark.parametrize("step", store.FAULT_STEPS)
+def test_an_ingest_that_dies_at_any_step_is_all_or_nothing(step: str, example_repo: Repo, run: Run) -> None:
+    """The process dies at a named step (os._exit, as a kill leaves it): afterwards, once any
+    portal command has run, the repository is exactly as before or holds the whole commit with a
+    clean working tree."""
     mail = FIXTURES / "mail" / "14-attachment-pdf.eml"
     handle = git.Repo(example_repo.root)
-    outcomes = set()
-    for delay in [0.05 * n for n in range(4, 24)]:
-        before = snapshot(example_repo.root)
-        head = handle.head.commit.hexsha
-        process = subprocess.Popen(
-            [PORTAL, "ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(delay)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert run("validate", "--repo", str(example_repo.root)).exit_code == 0
-        if handle.head.commit.hexsha == head:
-            assert snapshot(example_repo.root) == before
-            outcomes.add("nothing")
-        else:
-            assert handle.git.status("--porcelain", "--untracked-files=all") == ""
-            assert len(handle.head.commit.stats.files) == 2  # the text and its PDF
-            outcomes.add("committed")
-            handle.git.reset("--hard", "-q", head)
-    assert "nothing" in outcomes
+    before = snapshot(example_repo.root)
+    head = handle.head.commit.hexsha
+    died = subprocess.run(
+        [PORTAL, "ingest", str(mail), "--repo", str(example_repo.root), "--submitter", "LBN", "--today", DEMO_DATE],
+        env={**os.environ, FAULT_VARIABLE: step},
+        capture_output=True,
+        text=True,
+    )
+    assert died.returncode == 137, f"the command did not reach {step}: {died.stderr}"
+    assert (Path(handle.git_dir) / store.JOURNAL).exists() == (step not in ("commit-made",))
+    result = run("validate", "--repo", str(example_repo.root))
+    assert result.exit_code == 0, result.output
+    if OUTCOME_OF_A_DEATH_AT[step] == "nothing":
+        assert handle.head.commit.hexsha == head
+        assert snapshot(example_repo.root) == before
+    else:
+        assert "Note: finished the change of commit" in result.output
+        assert handle.head.commit.hexsha != head
+        assert handle.git.status("--porcelain", "--untracked-files=all") == ""
+        assert len(handle.head.commit.stats.files) == 2  # the text and its PDF
+    assert not (Path(handle.git_dir) / store.JOURNAL).exists()
+    assert not list(Path(handle.git_dir).glob("portal-*"))
+    handle.close()  # its git processes, before the folder goes
 
 
 def test_a_change_committed_but_not_yet_written_is_finished_by_the_next_command(example_repo: Repo, run: Run) -> None:
@@ -473,6 +517,7 @@ def old_parse_submission(content: str) -> tuple:
     return ("front", "\n".join(lines[1:end]), "\n".join(lines[end + 1 :]), end + 2)
 
 
+@pytest.mark.slow
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(

@@ -226,60 +226,7 @@ def test_a_region_that_is_a_country(region: str, expected: str, names: dict[str,
 
 # The header block ------------------------------------------------------------------------------
 
-WRAPPED = """Kind: how-to-apply
-Title: Humanitarian mine action grants 2027: who can apply and
-how
-Contact: Section for Humanitarian Disarmament <hum-
-disarmament@mfa.no>
-Themes: clearance-and-risk-education, co-
-operation-and-assistance
-Regions: Lao PDR (Savannakhet
-Province: Xepon, Vilabouly and Nong districts)
-----
-
-The text.
-"""
-
-
-def test_wrapped_lines_continue_the_value_above() -> None:
-    block = split_header_block(WRAPPED)
-    assert block is not None
-    assert block.fields == {
-        "kind": ("how-to-apply", 1),
-        "title": ("Humanitarian mine action grants 2027: who can apply and how", 2),
-        "contact": ("Section for Humanitarian Disarmament <hum-disarmament@mfa.no>", 4),
-        "themes": ("clearance-and-risk-education, co-operation-and-assistance", 6),
-        "regions": ("Lao PDR (Savannakhet Province: Xepon, Vilabouly and Nong districts)", 8),
-    }
-    assert [getattr(value, "continued", ()) for value in block.fields.values()] == [(), (3,), (5,), (7,), (9,)]
-    assert block.body == "The text.\n"
-
-
-def test_a_field_given_twice_is_kept_for_a_refusal() -> None:
-    block = split_header_block("Kind: need\nTitle: Clearance\nTitle: Survey\n----\nText")
-    assert block is not None
-    assert block.fields == {"kind": ("need", 1), "title": ("Clearance", 2), "Title": ("Survey", 3)}
-
-
-def test_a_label_that_is_no_field_is_kept_for_a_refusal() -> None:
-    block = split_header_block("Kind: need\nTitle: Clearance\nDuration (months): 12\nDonor:Germany\nSee: https://example.org/plan\n----\nText")
-    assert block is not None
-    assert block.fields["Duration (months)"] == ("12", 3)
-    assert block.fields["Donor"] == ("Germany", 4)
-    assert block.fields["See"] == ("https://example.org/plan", 5)
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "Title: Clearance of the south\n\nwe write to ask for help\n----\nText",  # a line after a blank line is no continuation
-        "Title: Minutes of the meeting\nVenue: Geneva\nChair: Ms X\n----\nText",  # one field among other labels: a text, not the pattern
-        "Subject: Clearance\nKind: need\n",  # no line of dashes
-    ],
-)
-def test_text_that_is_not_a_header_block(text: str) -> None:
-    block = split_header_block(text)
-    assert block is None or block.start_line > 1
+# The header block itself: golden cases in tests/unit/intake/cases/headerblock/.
 
 
 # Through `portal ingest` -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from click.testing import Result
 
 from portal.config import Repo
 
-from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, MakeRepo, Run, snapshot, text_of
+from tests.helpers import BAD, DEMO_DATE, FIXTURES, GOOD, MAIL, META, MakeRepo, Run, corpus, snapshot, text_of
 
 LBN = ["--submitter", "LBN", "--today", DEMO_DATE]
 
@@ -27,7 +27,7 @@ def test_the_corpus_covers_what_mail_clients_send() -> None:
     assert set(GOOD) | set(BAD) <= {p.name for p in MAIL.glob("*.eml")}  # test_intake covers the rest
 
 
-@pytest.mark.parametrize("name", sorted(GOOD))
+@pytest.mark.parametrize("name", corpus(sorted(GOOD)))  # each message without a repository: tests/unit/intake/test_mail.py
 def test_ingest_publishes_the_text_as_decoded_in_one_commit(name: str, example_repo: Repo, run: Run) -> None:
     extra, kept = GOOD[name]
     handle = git.Repo(example_repo.root)
@@ -106,7 +106,7 @@ def test_attachments_are_kept_with_safe_names_inside_the_folder(example_repo: Re
     assert "title: ../../../../etc/passwd" in content  # the sender's name is kept as the title, never as a path
 
 
-@pytest.mark.parametrize("name", sorted(BAD))
+@pytest.mark.parametrize("name", corpus(sorted(BAD)))
 def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo: Repo, run: Run) -> None:
     before = snapshot(example_repo.root)
     result = run("ingest", str(MAIL / name), "--repo", str(example_repo.root), *LBN)
@@ -117,6 +117,7 @@ def test_bad_mail_is_refused_and_changes_nothing(name: str, example_repo: Repo, 
     assert snapshot(example_repo.root) == before
 
 
+@pytest.mark.slow
 def test_an_attachment_over_the_limit(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     from email.message import EmailMessage
 

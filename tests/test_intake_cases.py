@@ -29,7 +29,7 @@ import yaml
 
 from portal.config import Repo
 
-from tests.helpers import DEMO_DATE, FIXTURES, Run, snapshot
+from tests.helpers import DEMO_DATE, FIXTURES, Run, corpus, snapshot
 
 CASES = FIXTURES / "intake"
 UPDATE = os.environ.get("PORTAL_UPDATE_CASES") == "1"
@@ -58,7 +58,7 @@ def added_files(repo: Repo, before: str) -> dict[str, bytes]:
     return {name: (repo.root / name).read_bytes() for name in names}
 
 
-@pytest.mark.parametrize("name", case_names())
+@pytest.mark.parametrize("name", corpus(case_names()))
 def test_intake_case(name: str, example_repo: Repo, run: Run) -> None:
     folder = CASES / name
     case = load_case(folder)

@@ -75,6 +75,7 @@ def test_a_block_markdown_would_split_too_often_is_refused(make_repo: MakeRepo, 
     assert "put blank lines between them" in message
 
 
+@pytest.mark.slow
 def test_a_render_that_recurses_too_deeply_is_refused() -> None:
     excess = render_excess(DEFINITIONS, markdown_html)
     assert excess is not None and "nests too deeply for Markdown to render" in excess.message

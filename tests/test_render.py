@@ -82,6 +82,7 @@ def test_expired_and_superseded_texts_are_not_rendered() -> None:
         assert all("portalcanaryx" in page for page in pages.values())
 
 
+@pytest.mark.slow
 def test_grouped_matching_ranks_exactly_as_scoring_every_pair(tmp_path: Path) -> None:
     from portal.publish.render.matching import RESOURCE_KINDS, match_needs
 

@@ -289,6 +289,7 @@ def test_reminders_in_ci_print_counts_only(example_repo: Repo, run: Run, tmp_pat
     assert run(*args, "--counts-only").output == in_ci.output
 
 
+@pytest.mark.slow
 def test_building_the_handbook_shows_no_notice_of_the_theme(tmp_path: Path) -> None:
     """`make handbook` as a newcomer runs it: the theme's notice about the next MkDocs is not about
     their handbook and stays silent; a real warning would still show."""
@@ -323,3 +324,27 @@ def test_installing_prints_no_deprecation_warning(tmp_path: Path) -> None:
     output = result.stdout + result.stderr
     assert "deprecated" not in output.lower() and "BuildBackendWarning" not in output
     assert list((tmp_path / "wheel").glob("ccm_cooperation_portal-*.whl"))
+
+
+def test_each_workflow_installs_what_it_runs_with_the_pip_cache() -> None:
+    """Publishing and the daily run install the portal alone; only the checks of pull requests
+    install the test tools. Every install reads pip's cache, keyed on what decides the versions."""
+    for path in WORKFLOWS:
+        for name, job in load(path).get("jobs", {}).items():
+            steps = job.get("steps", [])
+            installs = [line for step in steps for line in step.get("run", "").splitlines() if "pip install" in line or "make .venv/bin/portal" in line]
+            if not any(".venv/bin/" in step.get("run", "") for step in steps):
+                continue
+            assert len(installs) == 1, f"{path.name} {name}: one install step, not {installs}"
+            if path.name == "check.yml":
+                assert installs == ["make .venv/bin/portal"], f"{path.name} {name}: the checks install the test tools (make)"
+            else:
+                assert installs == [".venv/bin/pip install --quiet -c constraints.txt ."], f"{path.name} {name}: the runtime alone, pinned"
+            setup = next(step for step in steps if step.get("uses", "").startswith("actions/setup-python@"))
+            assert setup["with"]["cache"] == "pip", f"{path.name} {name}: no pip cache"
+            assert set(setup["with"]["cache-dependency-path"].split()) == {"pyproject.toml", "constraints.txt"}
+
+
+def test_the_ci_entry_point_runs_make_test() -> None:
+    lines = (PROJECT / ".ci" / "run").read_text().splitlines()
+    assert lines[-1] == "make test"

@@ -16,6 +16,7 @@ from portal.checks.validate import Result as ValidationResult
 from portal.checks.validate import validate_repo
 from portal.config import Repo, Settings
 from portal.errors import PortalError
+from portal.faults import fault_point
 from portal.lifecycle import select_active
 from portal.model import ChangeEvent, Problem, Submission, Submitter
 from portal.outcomes import outcomes_of
@@ -33,6 +34,9 @@ from portal.registry import load_registry
 from portal.trail.history import change_events, retired_ids
 
 Progress = Callable[[str], None]
+
+# The steps of a build at which the tests have it die (portal.faults): site/ must stay as it was.
+FAULT_STEPS = ("tiers-built", "site-settled")
 
 
 class BuildError(PortalError):
@@ -87,6 +91,7 @@ def build_portal(
         temp.mkdir(parents=True)
         # Each tier renders, generates and seals its own pages; meanwhile the leak check's needles are made.
         dones, prepared = run_tiers(jobs, lambda: prepare_check(repo, selected.result.submissions, [keys.canary], today))
+        fault_point("tiers-built")
         for done in dones:
             summary.pages += done.protected.pages
             for name, seconds in done.stages.items():
@@ -98,6 +103,7 @@ def build_portal(
         _check(temp, repo, selected.result.submissions, keys, today, prepared)
         clock.lap("leak check")
         copy_shuffled(temp, settled := temp.with_name(f"{temp.name}-settled"))
+        fault_point("site-settled")
         swap(settled, out)
         clock.lap("protect")
     finally:

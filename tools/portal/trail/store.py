@@ -15,9 +15,12 @@ import git
 
 from portal.config import Repo
 from portal.errors import PortalError
+from portal.faults import fault_point
 from portal.files import write_atomic
 
 JOURNAL = "portal-pending.json"
+# The steps of a change at which the tests have the command die (portal.faults).
+FAULT_STEPS = ("commit-made", "journal-written", "branch-moved", "first-file-written", "files-written")
 
 
 class AuditError(PortalError):
@@ -65,9 +68,12 @@ def commit_files(
     head = handle.head.commit.hexsha if handle.head.is_valid() else None
     try:
         commit = _commit_tree(handle, git_dir, head, write, remove, message, env)
+        fault_point("commit-made")
         # From here a kill is repaired by recover(): the journal says what to finish.
         _write_journal(git_dir, commit, head, list(write), list(remove))
+        fault_point("journal-written")
         _move_branch(handle, commit, head, message.splitlines()[0][:200])
+        fault_point("branch-moved")
     except git.GitCommandError as exc:
         (git_dir / JOURNAL).unlink(missing_ok=True)
         detail = str(exc.stderr or exc).strip().removeprefix("stderr: ").strip("'\n ")
@@ -167,12 +173,14 @@ def _finish(repo: Repo, handle: git.Repo, written: list[str], removed: list[str]
         target = repo.root / path
         _remove_partial_writes(target)
         write_atomic(target, content)
+        fault_point("first-file-written")
     for path in removed:
         _remove_partial_writes(repo.root / path)
     for path in removed:
         target = repo.root / path
         target.unlink(missing_ok=True)
         _prune_empty(target.parent, repo.submissions)
+    fault_point("files-written")
     if written or removed:
         _reset_index(handle, [*written, *removed])
     (Path(handle.git_dir) / JOURNAL).unlink(missing_ok=True)
