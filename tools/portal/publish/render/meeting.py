@@ -5,6 +5,7 @@ country, a kind or a theme."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -112,7 +113,9 @@ def export_files(pages: Pages, key: str, subs: Sequence[Submission], what: str =
 
 
 def _slug(words: str) -> str:
-    return re.sub("[^a-z0-9]+", "-", words.lower()).strip("-")[:60].strip("-")
+    """'Côte d'Ivoire' -> 'cote-d-ivoire': a part of a file name."""
+    plain = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return re.sub("[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
 
 
 def export(pages: Pages) -> None:
