@@ -1,9 +1,12 @@
 """Screenshots of the example portal for the handbook: home, a text and the overview, at desktop
-and phone size, in the real Chromium. Usage: .venv/bin/python -m tests.screenshots [folder]
-(default docs/screenshots)."""
+and phone size, in the real Chromium, and the first sheet of a printout (printed to PDF by
+Chromium, drawn by pdftoppm: Debian's poppler-utils). Usage: .venv/bin/python -m tests.screenshots
+[folder] (default docs/screenshots)."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -22,6 +25,20 @@ def shoot(page: Page, url: str, target: Path) -> None:
     page.goto(url)
     page.wait_for_selector(".md-content h1")
     page.screenshot(path=str(target), full_page=True)
+
+
+def printout(page: Page, url: str, target: Path) -> None:
+    """The first A4 sheet of a printable page as a reader's Ctrl+P prints it, as a PNG."""
+    if not shutil.which("pdftoppm"):
+        sys.exit("The printout's picture needs pdftoppm: apt-get install poppler-utils")
+    page.goto(url)
+    page.locator(".md-content a", has_text="Needs").first.click()
+    page.locator(".md-content a", has_text="Printable page of all").click()
+    page.wait_for_function("() => /^All/.test((document.querySelector('.portal-print-status') || {}).textContent)")
+    with tempfile.TemporaryDirectory() as temp:
+        pdf = Path(temp) / "printout.pdf"
+        pdf.write_bytes(page.pdf(format="A4", prefer_css_page_size=True))
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target.with_suffix(""))], check=True)
 
 
 def main(folder: Path) -> None:
@@ -52,6 +69,8 @@ def main(folder: Path) -> None:
                 page.locator(".md-content a", has_text="Needs").first.click()
                 text = page.locator(".md-content table a", has_text=TEXT).evaluate("a => a.href")
                 shoot(page, text, folder / f"text-{size}.png")
+                if size == "desktop":
+                    printout(page, home, folder / "printout-a4.png")
                 context.close()
             chromium.close()
     print(f"Screenshots written to {folder}")

@@ -142,9 +142,11 @@ def test_phone_screen_and_print(page: Page, site: str) -> None:
     page.emulate_media(media="print")
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-header')).display") == "none"
     assert page.evaluate("() => getComputedStyle(document.querySelector('.md-sidebar--primary')).display") == "none"
+    running = page.locator(".portal-reader").get_attribute("data-portal-running")  # the sheet's running header (portal.css)
     printed = PdfReader(io.BytesIO(page.pdf())).pages
     sheet = " ".join(printed[0].extract_text().split())
-    assert sheet.startswith(f"{heading} {opening[:80]}"), sheet[:200]  # the page from its heading: no header, search or navigation
+    margins = f"{running} Page 1 of {len(printed)}"
+    assert sheet.startswith(f"{margins} {heading} {opening[:80]}"), sheet[:200]  # the page from its heading: no header, search or navigation
 
 
 def test_main_pages_have_no_serious_accessibility_violations(page: Page, site: str) -> None:

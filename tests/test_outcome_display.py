@@ -236,7 +236,7 @@ def test_the_exports_carry_the_outcomes_with_the_same_rule_for_the_other_party(s
         assert rows["deu-2026-offer-clearance"]["outcomes"] == ""
         sheet = load_workbook(io.BytesIO(files["xlsx"]), read_only=True)["Texts"]
         table = [[cell.value for cell in row] for row in sheet.iter_rows()]
-        column = table[0].index("outcomes")
+        column = table[0].index("Outcomes")
         assert [row[column] for row in table[1:] if row[0] == "lao-2026-need-clearance"] == [line.format(other)]
         document = json.loads(files["json"])
         lao = next(text for text in document["texts"] if text["id"] == "lao-2026-need-clearance")

@@ -286,10 +286,10 @@ def test_exports_download_sealed_and_open_to_the_tier_texts(browser: Browser, si
     lao = next(row for row in rows if row["id"] == LAO_PROJECT)
     assert (
         lao["submitter"] == "Lao PDR" and lao["themes"] == "victim-assistance; transparency" and lao["text"] == guard_cell(texts[LAO_PROJECT].text)
-    )  # lines that could start a formula are guarded
+    )  # a cell that could start a formula is guarded
     sheet = load_workbook(io.BytesIO(got["xlsx"]), read_only=True)["Texts"]
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
-    assert values[0][0] == "id" and sorted(row[0] for row in values[1:]) == sorted(texts)
+    assert values[0][0] == "Identifier" and sorted(row[0] for row in values[1:]) == sorted(texts)
     # In the published folder the exports are ciphertext under opaque names.
     tier = open_site(built / "site", STATES)
     sealed = [path for path in tier.folder.iterdir() if path.suffix == ".bin"]

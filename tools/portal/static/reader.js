@@ -124,8 +124,17 @@
     summary.hidden = false;
   }
 
+  // The running header of a printout (portal.css puts it in the top margin of every sheet): the
+  // portal, the tier and the "as of" date, as the page says them.
+  function runningHeader(marker) {
+    const line = (marker && marker.dataset.portalRunning) || "";
+    const quoted = `"${line.replace(/[\\"]/g, "\\$&").replace(/[\r\n\f]+/g, " ")}"`;
+    document.documentElement.style.setProperty("--portal-running", quoted);
+  }
+
   async function setUpPage() {
     const marker = document.querySelector(".portal-reader[data-portal-asof]");
+    runningHeader(marker);
     if (marker) {
       const since = await sinceDate(marker);
       if (since) {

@@ -109,11 +109,15 @@ class Pages:
         submissions' own pages hold, and the index is loaded on every page."""
         # The canary proves the leak scan works; the search index must never hold it.
         canary = f'<p class="portal-canary" hidden data-search-exclude>{h(self.data.canary)}</p>' if self.data.canary else ""
-        marker = f'<div class="portal-reader" hidden data-search-exclude data-portal-asof="{self.data.today.isoformat()}" data-portal-tier="{h(self.data.tier_label)}"></div>'
+        marker = f'<div class="portal-reader" hidden data-search-exclude data-portal-asof="{self.data.today.isoformat()}" data-portal-tier="{h(self.data.tier_label)}"{self.running_header()}></div>'
         canary = f"\n\n{marker}{canary}\n"
         search = "" if searchable else "search:\n  exclude: true\n"
         # The theme prints the title into <title> and the header without escaping it.
         self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n{search}---\n\n{body.strip()}{canary}"
+
+    def running_header(self) -> str:
+        """The line printed at the top of every sheet (reader.js hands it to portal.css)."""
+        return f' data-portal-running="{h(self.data.site_name)} · {h(self.data.tier_label)} · as of {dates.long_date(self.data.today)}"'
 
     def listing(self, subs: Sequence[Submission], with_submitter: bool = True, kind_column: bool = False) -> Markup:
         if not subs:

@@ -1,9 +1,11 @@
 """Pages for meetings: the overview (charts drawn at build time), the export of the texts (sealed
-like attachments), and printable pages that hold every text of a country, a kind or a theme."""
+like attachments), each listing's own export, and printable pages that hold every text of a
+country, a kind or a theme."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -11,10 +13,11 @@ from markupsafe import Markup
 
 from portal.model import Submission
 from portal.publish.render.export import FIELDS as EXPORT_FIELDS
-from portal.publish.render.export import export_csv, export_json, export_xlsx
+from portal.publish.render.export import export_csv, export_json
 from portal.publish.render.frame import PRINT_PAGE
 from portal.publish.render.outcomeview import status_title
 from portal.publish.render.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
+from portal.publish.render.spreadsheet import export_xlsx
 from portal.publish.render.templating import fragment, h, html_table, portal_html
 
 if TYPE_CHECKING:
@@ -81,22 +84,50 @@ def outcome_tables(pages: Pages) -> dict[str, object]:
     }
 
 
-def export(pages: Pages) -> None:
-    """The tier's texts as files, sealed like attachments and opened in the browser on download."""
+EXPORTS = (("xlsx", "Spreadsheet (Excel, LibreOffice)"), ("csv", "CSV (spreadsheets, databases)"), ("json", "JSON (for programs)"))
+
+ExportItem = tuple[str, str, str, int]  # sealed file's name, name to save it as, label, kilobytes
+
+
+def export_files(pages: Pages, key: str, subs: Sequence[Submission], what: str = "") -> list[ExportItem]:
+    """`subs` as a spreadsheet, CSV and JSON, sealed like attachments (every tier's under the same
+    `key`, see protect.seal_alike) and opened in the browser on download. `what` names them in the
+    file name ('lao-pdr'). A replaced text is named only where the tier may read it; outcomes name
+    the other party as the tier may know it (outcomeview)."""
     data = pages.data
-    subs = data.submissions
-    stem = f"ccm-cooperation-portal-{re.sub('[^a-z0-9]+', '-', data.tier_label.lower()).strip('-')}-{data.today.isoformat()}"
-    readable = data.earlier or {sub.id: sub for sub in subs}  # a replaced text is named only where the tier may read it
-    files = (
-        ("xlsx", "Spreadsheet (Excel, LibreOffice)", export_xlsx(subs, data.today, readable, pages.outcomes)),
-        ("csv", "CSV (spreadsheets, databases)", export_csv(subs, readable, pages.outcomes)),
-        ("json", "JSON (for programs)", export_json(subs, data.site_name, data.tier_label, data.today, data.vocabulary, readable, pages.outcomes)),
-    )
+    stem = "-".join(_slug(part) for part in ("ccm-cooperation-portal", data.tier_label, what, data.today.isoformat()) if _slug(part))
+    readable = data.earlier or {sub.id: sub for sub in data.submissions}
+    make = {
+        "xlsx": lambda: export_xlsx(subs, data.today, data.vocabulary, readable, pages.outcomes),
+        "csv": lambda: export_csv(subs, readable, pages.outcomes),
+        "json": lambda: export_json(subs, data.site_name, data.tier_label, data.today, data.vocabulary, readable, pages.outcomes),
+    }
     items = []
-    for extension, label, content in files:
-        name = f"{pages.namer('export/' + extension)}.bin"
+    for extension, label in EXPORTS:
+        content = make[extension]()
+        name = f"{pages.namer(f'{key}/{extension}')}.bin"
         pages.out.generated[name] = content
-        pages.out.alike[name] = f"export/{extension}"
+        pages.out.alike[name] = f"{key}/{extension}"
         items.append((name, f"{stem}.{extension}", label, max(1, round(len(content) / 1024))))
-    body = fragment(TEMPLATE, "export", len(subs), data.today, items, EXPORT_FIELDS)
+    return items
+
+
+def _slug(words: str) -> str:
+    """'Côte d'Ivoire' -> 'cote-d-ivoire': a part of a file name."""
+    plain = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    return re.sub("[^a-z0-9]+", "-", plain.lower()).strip("-")[:60].strip("-")
+
+
+def export(pages: Pages) -> None:
+    """The tier's texts as files, and the page that offers them."""
+    subs = pages.data.submissions
+    body = fragment(TEMPLATE, "export", len(subs), pages.data.today, export_files(pages, "export", subs), EXPORT_FIELDS)
     pages.page("export", "Export", body, searchable=False)
+
+
+def listing_export(pages: Pages, key: str, what: str, subs: Sequence[Submission]) -> Markup:
+    """The links to the export of one listing's texts (a country's, a kind's, a theme's, an
+    outcome's), beside its printable page; nothing if it has no text."""
+    if not subs:
+        return Markup()
+    return fragment(TEMPLATE, "listing_export", len(subs), export_files(pages, f"export/{key}", subs, what))

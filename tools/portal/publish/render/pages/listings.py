@@ -68,7 +68,7 @@ def submitter(pages: Pages, code: str, subs: list[Submission], about: list[Submi
     if about:
         sections.append((f"About {who.name}, from others", pages.listing(about, kind_column=True)))
     everything = [*subs, *about]
-    print_link = pages.print_link(f"submitter/{code}", len(everything))
+    print_link = pages.print_link(f"submitter/{code}", len(everything)) + meeting.listing_export(pages, f"submitter/{code}", who.name, everything)
     body = fragment(TEMPLATE, "submitter", who.name, pages.vocabulary.submitter_types[who.type], len(subs), len(about), print_link, sections)
     pages.page(f"submitter/{code}", who.name, body, searchable=False)
     whose = {(True, False): "of", (True, True): "of and about", (False, True): "about"}[bool(subs), bool(about)]
@@ -79,7 +79,8 @@ def by_kind(pages: Pages) -> None:
     """One listing (and printable page) per kind of text."""
     for kind, label in pages.vocabulary.kinds.items():
         subs = sorted((s for s in pages.data.submissions if s.kind == kind), key=lambda s: (s.submitter.name, s.title))
-        intro = fragment(TEMPLATE, "kind", label, len(subs), pages.print_link(f"kind/{kind}", len(subs)))
+        links = pages.print_link(f"kind/{kind}", len(subs)) + meeting.listing_export(pages, f"kind/{kind}", label, subs)
+        intro = fragment(TEMPLATE, "kind", label, len(subs), links)
         pages.paged(f"kind/{kind}", label, intro, listing_blocks(pages, subs), 1, "_None at the moment._")
         meeting.printable(pages, f"kind/{kind}", f"{label}: all texts", subs)
 
@@ -92,7 +93,8 @@ def by_theme(pages: Pages) -> None:
             (s for s in pages.data.submissions if theme in s.themes), key=lambda s: (list(pages.vocabulary.kinds).index(s.kind), s.submitter.name, s.title)
         )
         rows.append((label, pages.link("theme/" + theme), len(subs)))
-        intro = fragment(TEMPLATE, "theme", label, len(subs), pages.print_link(f"theme/{theme}", len(subs)))
+        links = pages.print_link(f"theme/{theme}", len(subs)) + meeting.listing_export(pages, f"theme/{theme}", label.split(" (")[0], subs)
+        intro = fragment(TEMPLATE, "theme", label, len(subs), links)
         blocks = listing_blocks(pages, subs, kind_column=True)
         pages.paged(f"theme/{theme}", label, intro, blocks, 1, "_Nothing on this theme at the moment._")
         meeting.printable(pages, f"theme/{theme}", f"{label}: all texts", subs)
