@@ -37,7 +37,8 @@ FOCUSED = """() => {
 
 # Every target a reader can touch that is smaller than 44 by 44 pixels, but links inside a
 # sentence (which WCAG leaves out: the text around them sets their size).
-SMALL_TARGETS = """() => {
+SMALL_TARGETS = """async () => {
+  await Promise.all(document.getAnimations().map(a => a.finished));
   const small = [];
   for (const e of document.querySelectorAll('a[href], button, summary, input:not([type=hidden]), select, label[role=button], [tabindex]:not([tabindex="-1"])')) {
     if (!e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
