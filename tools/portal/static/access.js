@@ -54,8 +54,11 @@
     }
   }
 
-  // A page opened in place: the focus goes to its heading (or to the part its address names).
+  // A page opened in place: the focus goes to its heading (or to the part its address names),
+  // unless the reader has gone on to type somewhere (the search field) in the meantime.
   function focusHeading() {
+    const active = document.activeElement;
+    if (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement) return;
     const named = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     const target = named || document.querySelector(".md-content h1");
     if (!target) return;
