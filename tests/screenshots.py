@@ -19,6 +19,7 @@ from tests.helpers import DEMO_DATE, ENV, PROJECT, STATES
 
 SIZES = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 TEXT = "Survey and clearance of cluster munition remnants in Xiengkhouang Province (update 2027)"
+PLAIN_TEXT = "A national information system on cluster munition survivors"
 
 
 def shoot(page: Page, url: str, target: Path) -> None:
@@ -71,6 +72,13 @@ def main(folder: Path) -> None:
                 shoot(page, text, folder / f"text-{size}.png")
                 if size == "desktop":
                     printout(page, home, folder / "printout-a4.png")
+                if size == "phone":  # a plain text whose hard-wrapped paragraphs fill the screen
+                    page.goto(home)
+                    page.locator(".md-content a", has_text="Countries and organisations").first.click()
+                    page.locator(".md-content table a", has_text="Lao PDR").first.click()
+                    page.locator(".md-content table a", has_text=PLAIN_TEXT).first.click()
+                    page.wait_for_selector(".portal-plain")
+                    page.screenshot(path=str(folder / "text-plain-phone.png"), full_page=True)
                 context.close()
             chromium.close()
     print(f"Screenshots written to {folder}")

@@ -46,8 +46,11 @@ def page(browser: Browser) -> Iterator[Page]:
 
 def search(page: Page, word: str, expected: str) -> str:
     """Type `word` in the theme's search and wait until the results say `expected` (a regex):
-    the theme answers each keystroke, so earlier answers for a prefix come first."""
+    the theme answers each keystroke, so earlier answers for a prefix come first. The theme closes
+    the search 125 ms after a page is opened in place, and the closed search shows no results."""
+    page.wait_for_timeout(200)
     page.locator("input.md-search__input").click()
+    expect(page.locator("#__search")).to_be_checked()
     page.keyboard.type(word)
     meta = page.locator(".md-search-result__meta")
     expect(meta).to_have_text(re.compile(expected), timeout=15_000)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Sequence
 from functools import cache
 
 import markdown
@@ -121,6 +122,49 @@ def _reference(char: str) -> str:
     return f"&#{ord(char)};" if ord(char) < 0x20 else char
 
 
+# A mail client wraps a paragraph's lines at 72 to 78 characters, an editor at up to 90; a line of
+# that length followed by more of the paragraph was broken by the software, not by the sender.
+SOFT_BREAK_CLASS = "portal-soft"
+_SOFT_LENGTH = range(60, 91)
+# What a line that starts a new block begins with: an indent, a list mark, a heading or quote mark,
+# a table rule, a signature's "-- ", or a label ("Sent: ", "Budget: ").
+_STARTS_BLOCK = re.compile(r"\s|[-*+\u2022\u00b7\u2013\u2014>#|=_]|\(?[0-9]{1,3}[.)]\s|\(?[a-zA-Z][.)]\s|\([ivxIVX]{1,4}\)\s|[A-Z][\w /-]{0,30}:(\s|$)")
+
+
+def soft_breaks(lines: Sequence[str]) -> list[bool]:
+    """For each line of a plain text (with its line ending), whether its line break is a soft wrap
+    that a narrow screen may join with the next line: the line is 60 to 90 characters long (after
+    trailing spaces) and holds no TAB, ends in LF or CRLF, and the next line is not blank and does
+    not start a block (`_STARTS_BLOCK`). Only the page's rendering uses this; the text is unchanged."""
+    result: list[bool] = []
+    for number, line in enumerate(lines):
+        body = line.rstrip("\r\n")
+        following = lines[number + 1] if number + 1 < len(lines) else ""
+        result.append(
+            line.endswith("\n")
+            and len(body.rstrip(" ")) in _SOFT_LENGTH
+            and "\t" not in body
+            and bool(following.strip())
+            and not _STARTS_BLOCK.match(following)
+        )
+    return result
+
+
+def line_html(line: str, soft: bool) -> str:
+    """One line of a plain text as plain_html shows it; a soft line break (soft_breaks) inside a
+    span that a narrow screen shows as a space (portal.css), still a line break in the text."""
+    if not soft:
+        return plain_html(line)
+    body = line.rstrip("\r\n")
+    return plain_html(body) + f'<span class="{SOFT_BREAK_CLASS}">{line[len(body) :]}</span>'
+
+
+def wrapped_plain_html(text: str) -> str:
+    """plain_html, with soft line breaks marked (line_html)."""
+    lines = text.splitlines(keepends=True)
+    return "".join(line_html(line, soft) for line, soft in zip(lines, soft_breaks(lines), strict=True))
+
+
 def one_line(inner: str) -> str:
     """A text's HTML on one line that the page's Markdown passes on untouched: line breaks and
     TABs as character references (Markdown expands TABs to spaces from the start of the line)."""
@@ -151,6 +195,6 @@ def text_block(text: str, text_format: str) -> str:
     if text_format == "markdown":
         inner, css = markdown_html(text), "portal-text portal-markdown"
     else:
-        inner, css = plain_html(text), "portal-text portal-plain"
+        inner, css = wrapped_plain_html(text), "portal-text portal-plain"
     # On one line, the page's Markdown never sees a blank line (or anything else) inside the text.
     return f'<div class="{css}">' + one_line(inner) + "</div>"

@@ -52,6 +52,7 @@ def write_pages(repo: Repo, rendered: Rendered, pages_dir: Path, staging_dir: Pa
         # portal's folder for every tier, so no entry names the tier's folder.
         "extra": {"scope": ".."},
         "markdown_extensions": _extensions(repo.root / "mkdocs.yml"),
+        **_single_palette(repo.root / "mkdocs.yml"),
     }
     path = pages_dir / "mkdocs.yml"
     path.write_text(yaml.dump(config, Dumper=_Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
@@ -87,6 +88,18 @@ def _extensions(parent: Path) -> list[object]:
             options = {**(options or {}), "slugify": _PythonName("portal.textformat.page_slug")}
         extensions.append({name: options} if options else name)
     return [*extensions, "portal.publish.generate.rawblocks"]
+
+
+def _single_palette(parent: Path) -> dict[str, object]:
+    """The repository's one colour palette written as the theme's single palette, not a list of
+    one: the theme makes a list into radio buttons to switch palettes, and the one button of a
+    list of one is hidden but still a Tab stop that shows nothing. (A list of palettes with
+    toggles is left as it is.)"""
+    theme = yaml.safe_load(parent.read_text(encoding="utf-8")).get("theme") or {}
+    palette = theme.get("palette") if isinstance(theme, dict) else None
+    if isinstance(palette, list) and len(palette) == 1 and isinstance(palette[0], dict) and "toggle" not in palette[0]:
+        return {"theme": {"palette": palette[0]}}
+    return {}
 
 
 def _relative(target: Path, start: Path) -> str:

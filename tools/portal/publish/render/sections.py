@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from portal.textformat import one_line, plain_html
+from portal.textformat import line_html, one_line, plain_html, soft_breaks
 
 HEADING_CLASS = "portal-text-heading"
 
@@ -21,18 +21,20 @@ def heading_key(line: str) -> str:
 def sectioned_plain_html(text: str, headings: Iterable[str]) -> str:
     """The escaped text, with each line that is one of `headings` (any case, an optional colon)
     and that starts the text or follows a blank line wrapped in an <h3>. The heading keeps its
-    own line break, so white-space: pre-wrap shows the text exactly as before, only scannable."""
+    own line break, so white-space: pre-wrap shows the text exactly as before, only scannable.
+    Soft line breaks are marked for a narrow screen (textformat.soft_breaks)."""
     wanted = {heading_key(heading) for heading in headings}
     parts: list[str] = []
     previous_blank = True
     lines = text.splitlines(keepends=True)
+    soft = soft_breaks(lines)
     for number, line in enumerate(lines):
         content = line.rstrip("\r\n")
         following = lines[number + 1].strip() if number + 1 < len(lines) else ""
         if previous_blank and content.strip() and following and heading_key(content) in wanted:
             parts.append(f'<h3 class="{HEADING_CLASS}">{plain_html(line)}</h3>')
         else:
-            parts.append(plain_html(line))
+            parts.append(line_html(line, soft[number]))
         previous_blank = not content.strip()
     return "".join(parts)
 
