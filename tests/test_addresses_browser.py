@@ -113,13 +113,23 @@ def test_a_copied_address_outlives_rebuilds_and_says_why_a_text_left(browser: Br
         for key, address in copied.items():
             assert_opaque(address, before[key])
         assert len({address.split("?")[1] for address in copied.values()}) == 4
-        # The reader stays on a page while the text is withdrawn and the portal rebuilt (same passcode).
+        # The reader stays on a page while the text is withdrawn and the portal rebuilt (same passcode),
+        # in this tab and in a second one, opened unlocked from it.
+        second = reading.context.new_page()
+        second.goto(copied[KEPT])
+        expect(second.locator(".md-content h1")).to_contain_text(before[KEPT].title)
+        country = second.locator(".md-content a[href$='.html']").first
+        country_name = country.inner_text()
         result = run("withdraw", WITHDRAWN, "--reason", "asked by the State", "--today", DEMO_DATE, "--repo", str(example_repo.root), env=ENV)
         assert result.exit_code == 0, result.output
         assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
         reading.reload()
         expect(reading.locator(".md-content h1")).to_contain_text(before[KEPT].title)
         assert reading.url.endswith(copied[KEPT].split("?")[1]) and reading.url != copied[KEPT]
+        country.click()  # a link of the page of the earlier build, opened in place
+        expect(second.locator(".md-content h1")).to_contain_text(country_name)
+        expect(second.get_by_label("Passcode")).to_have_count(0)
+        assert re.search(r"\?[0-9a-f]{24}$", second.url)
         # A new visit: the old address is gone from the host; its 404 page leads to the start page,
         # and after the passcode to the page asked for.
         visiting = context_of(browser, size).new_page()

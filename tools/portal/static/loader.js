@@ -141,14 +141,14 @@
     } catch (error) {
       return false;
     }
-    const home = [["Go to the portal's start page", new URL(entry.home, root).href]];
+    const home = [["Go to the portal's home page", new URL(entry.home, root).href]];
     if (found.url) {
       location.replace(found.url);
     } else if (found.gone) {
       const when = found.on ? ` on ${found.on}` : "";
-      const why = { withdrawn: `was withdrawn${when}`, expired: `expired${when}`, replaced: `was replaced by a newer text${when}` }[found.gone] || "left the portal";
+      const why = { withdrawn: `was withdrawn${when}, so it is`, expired: `expired${when}, so it is`, replaced: `was replaced by a newer text${when}, so it is` }[found.gone] || "is";
       const next = found.to ? [["Open the text that replaced it", found.to]] : [];
-      tell(`The text at this address ${why}, so it is no longer on the portal.`, [...next, ...home]);
+      tell(`The text at this address ${why} no longer on the portal.`, [...next, ...home]);
     } else if (found.foreign) {
       tell(`This page is for ${found.foreign} only: the passcode you entered does not open it.`, home);
     } else {

@@ -27,6 +27,7 @@ from portal.publish.seal.sealedformat import HOME, LINKS
 from portal.publish.seal.steadysize import steady_size
 
 WITHDRAWN, EXPIRED, REPLACED = "withdrawn", "expired", "replaced"
+LEFT = "left"  # replaced by a text this tier may not read: saying so would tell of that text
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,8 @@ def links_document(
         said = {"why": departure.reason, "on": departure.on}
         if departure.by and "submission/" + departure.by in pages:
             said["to"] = keys.address("submission/" + departure.by)
+        elif departure.by:
+            said = {"why": LEFT, "on": ""}
         for tier in every:
             left[tier.address(key)] = said
     marks = {tier.mark: labels.get(tier.tier, tier.tier) for tier in every}

@@ -14,7 +14,7 @@ import base64
 import hashlib
 import json
 
-from portal.publish.seal.sealedformat import ADDRESS, HOME, TIER_FOLDER, policy_meta
+from portal.publish.seal.sealedformat import ADDRESS, HOME, TIER_FOLDER, content_security_policy, policy_meta
 
 START_ID = "portal-start"
 
@@ -32,7 +32,7 @@ SCRIPT = (
     "})();"
 )
 SCRIPT_HASH = base64.b64encode(hashlib.sha256(SCRIPT.encode("utf-8")).digest()).decode()
-POLICY = f"default-src 'none'; script-src 'sha256-{SCRIPT_HASH}'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+POLICY = content_security_policy((SCRIPT_HASH,), loads_nothing=True)
 
 NOT_FOUND = (
     """<!doctype html>

@@ -99,9 +99,12 @@ POLICY_HASH = re.compile(r"'sha256-([A-Za-z0-9+/]{43}=)'")
 def content_security_policy(script_hashes: tuple[str, ...] = (), *, loads_nothing: bool = False) -> str:
     """Scripts, workers and requests only from the site itself; no plug-ins, <base>, frames or
     form targets. Styles may be inline (the theme sets them), but nothing may load from elsewhere.
-    `loads_nothing`: a page with no script and no file of the site (the 404 page) loads nothing at all."""
+    `loads_nothing`: a page that loads no file of the site (the 404 page, which does not know where
+    the site's root is) loads nothing at all, and runs only its inline scripts of these hashes."""
     if loads_nothing:
-        return "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+        hashes = " ".join(f"'sha256-{digest}'" for digest in script_hashes)
+        inline = f"; script-src {hashes}" if hashes else ""
+        return f"default-src 'none'{inline}; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
     return (
         f"default-src 'self'; script-src {scripts}; style-src 'self' 'unsafe-inline'; "
