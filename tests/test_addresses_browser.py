@@ -101,6 +101,13 @@ def assert_opaque(url: str, sub: Submission) -> None:
     assert not [(word, form) for word in words for form in said if word.lower() in form], url
 
 
+def serious_violations(page: Page) -> list[str]:
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(page).response["violations"]
+    return [f"{v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]
+
+
 def test_a_copied_address_outlives_rebuilds_and_says_why_a_text_left(browser: Browser, example_repo: Repo, run: Run, size: str) -> None:
     site = example_repo.site_dir
     before = texts(example_repo)
@@ -145,6 +152,7 @@ def test_a_copied_address_outlives_rebuilds_and_says_why_a_text_left(browser: Br
             visiting.goto(copied[key])
             expect(visiting.get_by_role("status").filter(has_text="no longer on the portal")).to_contain_text(re.compile(words))
             assert before[key].title not in visiting.content()
+        assert serious_violations(visiting) == []
         visiting.get_by_role("link", name="Open the text that replaced it").click()
         expect(visiting.locator(".md-content h1")).to_contain_text(before[REPLACEMENT].title)
         reading.context.close()
@@ -190,6 +198,7 @@ def test_a_partner_on_a_states_only_address_is_told_it_is_for_states_only(browse
     partner.get_by_label("Passcode").press("Enter")
     expect(partner.get_by_role("status").filter(has_text="for States only")).to_be_visible()
     assert found[STATES_ONLY].title not in partner.content()
+    assert serious_violations(partner) == []
     # An address a States reader copied of a page partners may read opens the partners' page.
     partner.goto(shared)
     expect(partner.locator(".md-content h1")).to_contain_text(found[KEPT].title)

@@ -106,6 +106,7 @@ def test_partners_see_only_partner_texts(page: Page, site: str) -> None:
 
 def test_a_page_of_the_other_tier_asks_for_its_passcode(page: Page, site: str) -> None:
     unlock(page, site, STATES)
+    page.wait_for_url(re.compile(r"\?[0-9a-f]+$"))  # the home page's lasting address, once known
     states_home = page.url
     page.get_by_role("button", name="Lock").click()
     expect(page.get_by_label("Passcode")).to_be_visible()

@@ -143,6 +143,8 @@
     }
     const home = [["Go to the portal's home page", new URL(entry.home, root).href]];
     if (found.url) {
+      // This very page, which did not open (tampered, or cut short): no going round in circles.
+      if (new URL(found.url).pathname === location.pathname) return false;
       location.replace(found.url);
     } else if (found.gone) {
       const when = found.on ? ` on ${found.on}` : "";
