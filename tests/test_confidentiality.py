@@ -487,8 +487,10 @@ def test_salt_is_random_and_wrapping_is_a_separate_sub_key(built: Path) -> None:
     opened = open_slots(document, [keymod.subkey(master, "wrap")])[0]
     assert opened is not None and opened["tier"] == "states"
     assert open_keys(document, f"  {STATES}  ".strip())["tier"] == "states"
+    # The key is derived from the passcode as normalised (sealedformat): case and spaces versus hyphens do not count.
+    assert open_keys(document, STATES.upper().replace("-", " ") + " ")["tier"] == "states"
     with pytest.raises(SealError):
-        open_keys(document, STATES + " ")
+        open_keys(document, STATES + "s")
 
 
 @pytest.mark.parametrize(

@@ -79,10 +79,15 @@ def test_the_format_script_holds_constants_only_and_the_same_in_every_build() ->
     assert script.isascii()
 
 
+PASSCODE_SPELLINGS = ["Correct-Horse", "correct horse", " CORRECT \u00a0- horse\n", "correct--horse"]
+
+
 def test_the_build_and_the_browser_trim_a_passcode_alike() -> None:
     assert normalise_passcode(PASSCODE_SPACE + STATES + PASSCODE_SPACE) == STATES
     assert normalise_passcode(f"  {STATES}\r\n") == STATES
-    assert normalise_passcode("inner spaces stay") == "inner spaces stay"
+    # Case does not count, and a run of spaces or hyphens inside is one hyphen.
+    assert {normalise_passcode(spelling) for spelling in PASSCODE_SPELLINGS} == {"correct-horse"}
+    assert normalise_passcode("Ärger Über") == "Ärger-Über"  # only ASCII letters are lowered, as in the browser
     assert set(PASSCODE_SPACE) >= {chr(code) for code in range(0x110000) if chr(code).isspace()}  # all that str.strip() trims
 
 
@@ -222,6 +227,8 @@ def test_the_browser_reads_the_names_and_the_rules_of_the_build(page: Page, seal
     spaced = PASSCODE_SPACE + STATES + PASSCODE_SPACE
     assert page.evaluate("(text) => globalThis.portalSealed.normalisePasscode(text)", spaced) == normalise_passcode(spaced) == STATES
     assert page.evaluate("(text) => globalThis.portalSealed.normalisePasscode(text)", f" {STATES} ") == f" {STATES} ".strip()
+    spellings = [*PASSCODE_SPELLINGS, "Ärger Über"]
+    assert page.evaluate("(texts) => texts.map(globalThis.portalSealed.normalisePasscode)", spellings) == [normalise_passcode(text) for text in spellings]
 
 
 @pytest.mark.browser
@@ -231,7 +238,7 @@ def test_the_loader_unlocks_with_a_trimmed_passcode_and_the_opened_page_reads_th
     policy = page.evaluate("() => document.querySelector('meta[http-equiv=Content-Security-Policy]').content")
     assert policy == sealed_site["tiers"]["states"]["done"].policy == content_security_policy()
     scripts = page.evaluate("() => [...document.scripts].map((script) => new URL(script.src).pathname)")
-    assert scripts[:3] == [f"/{PUBLIC_DIR}/{FORMAT_FILE}", f"/{PUBLIC_DIR}/sealed.js", f"/{PUBLIC_DIR}/app.js"]
+    assert scripts[:5] == [f"/{PUBLIC_DIR}/{name}" for name in (FORMAT_FILE, "sealed.js", "visit.js", "addresses.js", "app.js")]
     page.get_by_role("link", name="The other page").click()
     expect(page.locator(".md-content h1")).to_have_text("Words only the States read")
     assert re.search(r"\.html$", page.url)

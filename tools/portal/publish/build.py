@@ -25,13 +25,16 @@ from portal.publish.prove.leaks import Leak
 from portal.publish.prove.themewords import theme_wording
 from portal.publish.render.guide import guide_markdown, pattern_headings
 from portal.publish.render.site import TierInput, render_tier
+from portal.publish.seal.addresses import Departure, departures, links_document, write_links
 from portal.publish.seal.filetimes import copy_shuffled
 from portal.publish.seal.keys import TierKeys, keys_document, new_salt, tier_keys
 from portal.publish.seal.protect import ProtectError, PublicText, seal_alike, write_public
 from portal.publish.seal.sealedformat import BUILD_LENGTH
 from portal.publish.tiers import Stopwatch, TierDone, TierJob, run_tiers
 from portal.registry import load_registry
+from portal.report.collect import ReportError, texts_of_period
 from portal.trail.history import change_events, retired_ids
+from portal.trail.store import open_git
 
 Progress = Callable[[str], None]
 
@@ -97,7 +100,7 @@ def build_portal(
             for name, seconds in done.stages.items():
                 summary.stages[name] = summary.stages.get(name, 0.0) + seconds
         clock.restart()
-        _protect_public(temp, repo, jobs, dones, keys)
+        _protect_public(temp, repo, jobs, dones, keys, selected.gone)
         clock.lap("protect")
         progress("Scanning the published folder for leaks")
         _check(temp, repo, selected.result.submissions, keys, today, prepared)
@@ -122,6 +125,7 @@ class _Selected:
     result: ValidationResult  # every submission, valid
     active: list[Submission]  # the ones published today
     changes: list[ChangeEvent]
+    gone: list[Departure] = field(default_factory=list)  # the texts that left, for the lasting addresses
 
 
 def _select(repo: Repo, today: dt.date) -> _Selected:
@@ -129,7 +133,22 @@ def _select(repo: Repo, today: dt.date) -> _Selected:
     result = validate_repo(repo, today=today, retired_ids=retired_ids(repo))
     if not result.ok:
         raise BuildError(f"{len(result.errors)} error(s) in the submissions; nothing was built", problems=result.errors)
-    return _Selected(result, select_active(result.submissions, today), change_events(repo))
+    active, changes = select_active(result.submissions, today), change_events(repo)
+    return _Selected(result, active, changes, departures(_trail_texts(repo, result.submissions), {sub.id for sub in active}, changes, today))
+
+
+def _trail_texts(repo: Repo, current: Sequence[Submission]) -> list[tuple[Submission, dt.date | None]]:
+    """Every text the trail knows (the last version of a removed one, with the day it left), and
+    the texts of the working tree. A trail whose removed versions cannot be read gives the latter
+    only: their addresses then say that the page left, not why."""
+    texts: dict[str, tuple[Submission, dt.date | None]] = {}
+    if open_git(repo) is not None:
+        try:
+            texts = {past.submission.id: (past.submission, past.removed) for past in texts_of_period(repo, dt.date.min)}
+        except ReportError:
+            texts = {}
+    texts.update({sub.id: (sub, None) for sub in current})
+    return list(texts.values())
 
 
 @dataclass
@@ -205,14 +224,18 @@ def _public_text(repo: Repo) -> PublicText:
     return PublicText(settings.site_name, settings.coordinator_name, settings.coordinator_email)
 
 
-def _protect_public(temp: Path, repo: Repo, jobs: list[TierJob], dones: list[TierDone], keys: _BuildKeys) -> None:
-    """Seal the pages every tier has alike, and write the public files and the keys file."""
+def _protect_public(temp: Path, repo: Repo, jobs: list[TierJob], dones: list[TierDone], keys: _BuildKeys, gone: Sequence[Departure]) -> None:
+    """Seal the pages every tier has alike and each tier's map of lasting addresses, and write
+    the public files and the keys file."""
     text = _public_text(repo)
     seal_alike(temp, [(job.keys, done.protected) for job, done in zip(jobs, dones, strict=True)], text)
     policies = {done.protected.policy for done in dones}
     if len(policies) != 1:
         raise ProtectError("the tiers' pages differ in the theme's inline scripts; nothing was published")
     settings = repo.settings
+    labels = {tier.id: tier.label for tier in settings.tiers}
+    for tier, job, done in zip(settings.tiers, jobs, dones, strict=True):
+        write_links(temp, job.keys, links_document(job.keys, done.addressed, keys.tiers, labels, tier.audiences, gone))
     write_public(temp, text, keys_document(keys.tiers, keys.salt, settings.pbkdf2_iterations, keys.build_id), policies.pop())
 
 

@@ -14,7 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -22,6 +22,7 @@ from portal import workers
 from portal.config import Repo
 from portal.publish.generate.generator import run_generator, write_pages
 from portal.publish.render.site import TierInput, render_tier
+from portal.publish.seal.addresses import page_keys
 from portal.publish.seal.keys import TierKeys
 from portal.publish.seal.protect import Protected, PublicText, SealedPart, finish_tier, protect_tier, seal_part, staged_files
 
@@ -58,6 +59,7 @@ class TierJob:
 class TierDone:
     protected: Protected
     stages: dict[str, float]
+    addressed: dict[str, str] = field(default_factory=dict)  # logical key -> page file, for the lasting addresses
 
 
 @dataclass
@@ -71,18 +73,26 @@ class Generated:
     files: set[str]  # what is sealed as a file (attachments, exports)
     alike: dict[str, str]  # the files every tier has (exports)
     stages: dict[str, float]
+    addressed: dict[str, str] = field(default_factory=dict)  # logical key -> page file (addresses.page_keys)
 
 
 def render_pages(job: TierJob) -> Generated:
     """Render one tier's pages and write them, with their mkdocs.yml, into its pages folder."""
     stages: dict[str, float] = {}
     clock = Stopwatch(stages)
-    rendered = render_tier(job.data, namer=job.keys.name)
+    named: dict[str, str] = {}
+
+    def namer(key: str) -> str:
+        named[key] = job.keys.name(key)
+        return named[key]
+
+    rendered = render_tier(job.data, namer=namer)
     staging = job.repo.build_dir / "staging" / job.tier
     config = write_pages(job.repo, rendered, job.repo.build_dir / "pages" / job.tier, staging, job.data.site_name)
     shutil.rmtree(staging, ignore_errors=True)
     clock.lap("render")
-    return Generated(config, staging, len(rendered.pages), set(rendered.files) | set(rendered.generated), rendered.alike, stages)
+    addressed = page_keys(named, rendered.pages)
+    return Generated(config, staging, len(rendered.pages), set(rendered.files) | set(rendered.generated), rendered.alike, stages, addressed)
 
 
 def generate(made: Generated) -> float:
@@ -98,7 +108,7 @@ def build_tier(job: TierJob) -> TierDone:
     made.stages["generator"] = generate(made)
     started = time.perf_counter()
     protected = protect_tier(made.staging, job.out, job.keys, job.text, made.files, made.alike)
-    return TierDone(protected, {**made.stages, "protect": time.perf_counter() - started})
+    return TierDone(protected, {**made.stages, "protect": time.perf_counter() - started}, made.addressed)
 
 
 def seal_tier_part(out: Path, keys: TierKeys, text: PublicText, made: Generated, files: list[str]) -> tuple[SealedPart, float]:
@@ -182,7 +192,7 @@ class _TierSteps:
             parts = [future.result() for future in self.sealing[index]]
             protected = finish_tier(made.staging, job.out, job.keys, job.text, [part for part, _seconds in parts], len(made.alike))
             seconds = sum(seconds for _part, seconds in parts) + time.perf_counter() - started
-            dones.append(TierDone(protected, {**made.stages, "protect": seconds}))
+            dones.append(TierDone(protected, {**made.stages, "protect": seconds}, made.addressed))
         return dones
 
 

@@ -104,10 +104,11 @@
     } else if (kind === "sitemap") {
       opened = openSitemap(url);
     } else {
-      opened = openPage(url).catch(() => {
-        // Not in this build any more (the portal was rebuilt, perhaps with a new passcode): the
-        // start page says so and asks for the passcode if it changed.
-        location.assign(new URL(format.files.home, root));
+      opened = openPage(url).catch(async () => {
+        // Not in this build any more (the portal was rebuilt): the start page opens the new build
+        // (without the passcode if it has not changed) and goes to the page's lasting address.
+        const address = await globalThis.portalAddresses.addressOf(entry, url.pathname.slice(folder.length)).catch(() => "");
+        location.assign(new URL(format.files.home + (address ? `#${address}` : ""), root));
         return new Promise(() => {});
       });
     }
@@ -207,9 +208,9 @@
     lock.type = "button";
     lock.className = "md-header__button portal-lock";
     lock.textContent = "Lock";
-    lock.title = "Forget the passcode in this browser tab";
+    lock.title = "Forget the passcode in every tab of the portal";
     lock.addEventListener("click", () => {
-      sealed.forget();
+      globalThis.portalVisit.lock();
       location.href = new URL(format.files.home, root).href;
     });
     header.appendChild(lock);

@@ -9,6 +9,7 @@
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
   const trim = new RegExp(format.passcodeTrim, "g");
+  const separators = new RegExp(format.passcodeSeparators, "g");
   const sealedPage = new RegExp(format.sealedPage);
 
   function decode64(text) {
@@ -77,6 +78,22 @@
     return null;
   }
 
+  // The tier a tab's stay key opens in the keys file of a later build (its "again" slot), or null:
+  // a reader whose passcode has not changed is not asked for it again.
+  async function unlockAgain(keys, stay) {
+    if (!stay || !keys.again) return null;
+    const key = await crypto.subtle.importKey("raw", decode64(stay), "AES-GCM", false, ["decrypt"]);
+    for (const slot of keys.again) {
+      try {
+        const plain = await open(key, decode64(slot), format.aad.again + keys.build);
+        return { ...JSON.parse(decoder.decode(plain)), build: keys.build };
+      } catch (error) {
+        // not this slot: another tier's
+      }
+    }
+    return null;
+  }
+
   // The opened tier's keys, kept for this tab only.
   function remembered() {
     try {
@@ -87,7 +104,7 @@
   }
 
   function remember(entry) {
-    sessionStorage.setItem(format.storage.keys, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build, reader: entry.reader }));
+    sessionStorage.setItem(format.storage.keys, JSON.stringify({ key: entry.key, home: entry.home, tier: entry.tier, build: entry.build, reader: entry.reader, stay: entry.stay, mark: entry.mark }));
   }
 
   function forget() {
@@ -102,10 +119,16 @@
     gunzip,
     payloadOf,
     unlock,
+    unlockAgain,
     remembered,
     remember,
     forget,
-    normalisePasscode: (text) => text.replace(trim, ""),
+    // Trimmed, ASCII letters in lower case, a run of spaces or hyphens one hyphen (sealedformat).
+    normalisePasscode: (text) =>
+      text
+        .replace(trim, "")
+        .replace(/[A-Z]/g, (letter) => letter.toLowerCase())
+        .replace(separators, String.fromCodePoint(format.passcodeSeparator)),
     isSealedPage: (name) => sealedPage.test(name),
   });
 })();

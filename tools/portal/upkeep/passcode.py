@@ -21,14 +21,14 @@ import yaml
 from portal.config import Repo, Settings, Tier
 from portal.errors import PortalError
 from portal.files import write_atomic
-from portal.publish.seal.sealedformat import normalise_passcode
+from portal.publish.seal.sealedformat import PASSCODE_SEPARATOR, normalise_passcode
 from portal.trail.actions import Action, subject
 from portal.trail.store import commit_files, open_git
 from portal.trail.trailers import Change, commit_message
 
 # Enough words of the curated list for 77 bits (tests/test_passcode.py holds it to that).
 WORDS = 8
-SEPARATOR = "-"
+SEPARATOR = PASSCODE_SEPARATOR  # a generated passcode is already in its normalised form
 
 
 class PasscodeError(PortalError):

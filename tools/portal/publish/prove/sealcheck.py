@@ -41,6 +41,7 @@ from portal.publish.seal.sealedformat import (
     FORMAT_FILE,
     HOME,
     KEYS_FILE,
+    LINKS,
     NO_JEKYLL,
     NONCE,
     NOT_FOUND_PAGE,
@@ -56,7 +57,7 @@ from portal.publish.seal.sealedformat import (
     policy_meta,
 )
 
-_KEYS_FIELDS = {"v", "kdf", "iterations", "salt", "build", "slots"}
+_KEYS_FIELDS = {"v", "kdf", "iterations", "salt", "build", "slots", "again"}
 LIMIT = 50
 
 
@@ -374,6 +375,7 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
         if not isinstance(data, dict) or set(data) != _KEYS_FIELDS or data["v"] != FORMAT:
             raise ValueError("fields")
         slots = [base64.b64decode(slot, validate=True) for slot in data["slots"]]
+        again = [base64.b64decode(slot, validate=True) for slot in data["again"]]
         salt = base64.b64decode(data["salt"], validate=True)
     except (OSError, ValueError, KeyError, TypeError, binascii.Error):
         report.add(where, "missing, or not in the format the loader reads")
@@ -385,10 +387,10 @@ def _open_tiers(site: Path, settings: Settings, passcodes: dict[str, str] | None
         report.add(where, "its salt or build id is not of the build's length and form")
     if data["iterations"] != settings.pbkdf2_iterations:
         report.add(where, f"its key derivation has {data['iterations']} iterations, not the {settings.pbkdf2_iterations} of the settings")
-    if any(len(slot) != NONCE + SLOT_BYTES + TAG for slot in slots):
+    if any(len(slot) != NONCE + SLOT_BYTES + TAG for slot in slots + again):
         report.add(where, "its key slots are not all of the one length the build writes")
-    if len(slots) != len(settings.tiers):
-        report.add(where, f"{len(slots)} key slots for {len(settings.tiers)} tiers")
+    if len(slots) != len(settings.tiers) or len(again) != len(settings.tiers):
+        report.add(where, f"{len(slots)} key slots and {len(again)} slots for a returning tab, for {len(settings.tiers)} tiers")
     if wraps is None:
         wraps = {tier.id: wrapping_key((passcodes or {})[tier.id], salt, int(data["iterations"])) for tier in settings.tiers}
     tiers: list[OpenedTier] = []
@@ -422,7 +424,7 @@ def _check_sealed(context: _Context, tier: OpenedTier, rest: str, data: bytes, d
             tier.pages.append((rel, page))
         done.readable = shell[: payload.start(1)] + shell[payload.end(1) :]
         return
-    index = rest in (SEARCH_INDEX, SITEMAP)
+    index = rest in (SEARCH_INDEX, SITEMAP, LINKS)
     opened = _open(tier, others, data, context.build, done, page=index)
     if opened is not None and index:
         tier.pages.append((rel, opened.decode("utf-8", "replace")))

@@ -3,11 +3,16 @@
 Formats (the labels, associated data and names are sealedformat.py's, which the browser reads too):
 - keys.json: {"v": 2, "kdf": "PBKDF2-SHA256", "iterations": N, "salt": b64(16 random bytes, new
   every build), "build": id, "slots": [b64(nonce || AES-GCM(wrapping key, JSON {"key", "home",
-  "tier", "reader"} padded with spaces to SLOT_BYTES, aad=slot_aad(build)))]}
+  "tier", "reader", "stay", "mark"} padded with spaces to SLOT_BYTES, aad=slot_aad(build)))],
+  "again": [the same slots, each wrapped with its tier's stay key, aad=again_aad(build)]}
   where wrapping key = HKDF-SHA256(PBKDF2(passcode, salt), info=purpose("wrap")).
-- the reader key ("reader" in a slot): HKDF-SHA256(PBKDF2(passcode, READER_SALT + tier),
-  info=purpose("reader")), the same from build to build while the passcode stays: reader.js
-  keeps the reader's last visit sealed with it in localStorage, under a name derived from it.
+- the tier's steady key: PBKDF2(passcode, READER_SALT + tier), the same from build to build while
+  the passcode stays (the passcode normalised first, sealedformat.normalise_passcode). From it:
+  the reader key ("reader" in a slot, info=purpose("reader")): reader.js keeps the reader's last
+  visit sealed with it in localStorage, under a name derived from it; the stay key ("stay",
+  info=purpose("stay")): a tab keeps it and opens the next build's "again" slot with it, so a
+  reader whose passcode has not changed is not asked again; the link key (info=purpose("link"),
+  never in the browser): names the lasting addresses (addresses.py) and the tier's mark.
 - a sealed page (and the search index, the sitemap): nonce || AES-GCM(content key,
   frame(gzip(document)), aad=page_aad(build, its path in the site))
 - a sealed file: nonce || AES-GCM(content key, frame(bytes), aad=file_aad(build, path))
@@ -35,10 +40,24 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
 
 from portal.errors import PortalError
-from portal.publish.seal.sealedformat import FOLDER_LENGTH, LENGTH_BYTES, NAME_LENGTH, NONCE, READER_SALT, TAG, file_aad, page_aad, purpose, slot_aad
+from portal.publish.seal.sealedformat import (
+    FOLDER_LENGTH,
+    LENGTH_BYTES,
+    MARK_LENGTH,
+    NAME_LENGTH,
+    NONCE,
+    READER_SALT,
+    TAG,
+    again_aad,
+    file_aad,
+    normalise_passcode,
+    page_aad,
+    purpose,
+    slot_aad,
+)
 
 FORMAT = 2
-SLOT_BYTES = 256  # every slot the same length, whatever its tier
+SLOT_BYTES = 320  # every slot the same length, whatever its tier
 SALT_BYTES = 16
 MIN_SEALED = 4096  # the smallest size bucket of a sealed page or file
 
@@ -59,7 +78,7 @@ def new_salt() -> bytes:
 
 def derive_master(passcode: str, salt: bytes, iterations: int) -> bytes:
     kdf = PBKDF2HMAC(algorithm=hashes.SHA256(), length=32, salt=salt, iterations=iterations)
-    return kdf.derive(passcode.encode("utf-8"))
+    return kdf.derive(normalise_passcode(passcode).encode("utf-8"))
 
 
 def subkey(key: bytes, use: str) -> bytes:
@@ -84,6 +103,18 @@ class TierKeys:
     folder: str  # the tier's folder in site/, random per build
     build: str
     reader: bytes = b""  # seals what the reader's browser keeps between visits (reader_key)
+    stay: bytes = b""  # opens the tier's "again" slot of the next build while the passcode stays
+    link: bytes = b""  # names the tier's lasting addresses; never leaves the build
+
+    @property
+    def mark(self) -> str:
+        """The tier's mark at the head of its addresses: the same while its passcode stays."""
+        return hmac.new(self.link, b"mark", hashlib.sha256).hexdigest()[:MARK_LENGTH]
+
+    def address(self, key: str) -> str:
+        """The lasting address of a logical page ('submission/lao-…'): the mark and a token that
+        the next build with the same passcode gives the same page."""
+        return self.mark + hmac.new(self.link, key.encode("utf-8"), hashlib.sha256).hexdigest()[:NAME_LENGTH]
 
     def name(self, key: str) -> str:
         """An opaque file name for a logical page ('submission/lao-…'), new every build, so two
@@ -102,27 +133,49 @@ class TierKeys:
 
 
 def tier_keys(tier: str, passcode: str, salt: bytes, iterations: int, build: str) -> TierKeys:
-    reader = reader_key(tier, passcode, iterations)
-    return TierKeys(tier, wrapping_key(passcode, salt, iterations), secrets.token_bytes(32), secrets.token_hex(FOLDER_LENGTH // 2), build, reader)
+    steady = steady_key(tier, passcode, iterations)
+    wrap = wrapping_key(passcode, salt, iterations)
+    content, folder = secrets.token_bytes(32), secrets.token_hex(FOLDER_LENGTH // 2)
+    return TierKeys(tier, wrap, content, folder, build, subkey(steady, "reader"), subkey(steady, "stay"), subkey(steady, "link"))
+
+
+def steady_key(tier: str, passcode: str, iterations: int) -> bytes:
+    """The tier's key that stays from build to build while its passcode does (a fixed salt)."""
+    return derive_master(passcode, (READER_SALT + tier).encode(), iterations)
 
 
 def reader_key(tier: str, passcode: str, iterations: int) -> bytes:
     """The key that seals the reader's last visit in the browser: the same in every build while
     the passcode stays, so the visit is remembered across builds and names nothing readable."""
-    return subkey(derive_master(passcode, (READER_SALT + tier).encode(), iterations), "reader")
+    return subkey(steady_key(tier, passcode, iterations), "reader")
 
 
 def keys_document(tiers: list[TierKeys], salt: bytes, iterations: int, build_id: str) -> str:
-    slots = []
+    slots, again = [], []
     for keys in tiers:
-        payload = json.dumps({"key": b64(keys.content), "home": f"{keys.folder}/index.html", "tier": keys.tier, "reader": b64(keys.reader)}).encode()
+        fields = {
+            "key": b64(keys.content),
+            "home": f"{keys.folder}/index.html",
+            "tier": keys.tier,
+            "reader": b64(keys.reader),
+            "stay": b64(keys.stay),
+            "mark": keys.mark,
+        }
+        payload = json.dumps(fields).encode()
         if len(payload) > SLOT_BYTES:
             raise SealError(f"the key slot of tier {keys.tier!r} is longer than {SLOT_BYTES} bytes; use a shorter tier id")
-        nonce = os.urandom(NONCE)
         padded = payload.ljust(SLOT_BYTES, b" ")
-        slots.append(b64(nonce + AESGCM(keys.wrap).encrypt(nonce, padded, slot_aad(build_id))))
-    secrets.SystemRandom().shuffle(slots)  # the order says nothing about which slot is which tier
-    return json.dumps({"v": FORMAT, "kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": b64(salt), "build": build_id, "slots": slots}, indent=1)
+        slots.append(_wrap_slot(keys.wrap, padded, slot_aad(build_id)))
+        again.append(_wrap_slot(keys.stay, padded, again_aad(build_id)))
+    for listed in (slots, again):
+        secrets.SystemRandom().shuffle(listed)  # the order says nothing about which slot is which tier
+    document = {"v": FORMAT, "kdf": "PBKDF2-SHA256", "iterations": iterations, "salt": b64(salt), "build": build_id, "slots": slots, "again": again}
+    return json.dumps(document, indent=1)
+
+
+def _wrap_slot(key: bytes, padded: bytes, aad: bytes) -> str:
+    nonce = os.urandom(NONCE)
+    return b64(nonce + AESGCM(key).encrypt(nonce, padded, aad))
 
 
 def padme(length: int) -> int:

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from portal.errors import PortalError
 from portal.publish.seal.keys import MIN_SEALED, TierKeys, b64, compress
+from portal.publish.seal.notfound import NOT_FOUND
 from portal.publish.seal.sealedformat import (
     FORM_ID,
     FORMAT_FILE,
@@ -43,7 +44,6 @@ from portal.publish.seal.sealedformat import (
     csp_meta,
     format_script,
     payload_element,
-    policy_meta,
 )
 from portal.publish.seal.steadysize import steady_size
 
@@ -99,7 +99,7 @@ of experience, under Article 6 of the Convention.</p>
 {html.escape(text.coordinator_name)} at
 <a href="mailto:{html.escape(text.coordinator_email)}">{html.escape(text.coordinator_email)}</a>.</p>"""
         data = ""
-    scripts = _scripts(prefix, ("loader.js",), defer=True)
+    scripts = _scripts(prefix, ("visit.js", "addresses.js", "loader.js"), defer=True)
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -138,22 +138,6 @@ def _scripts(prefix: str, page_scripts: tuple[str, ...], defer: bool) -> str:
     return "\n".join(f'<script src="{prefix}{PUBLIC_DIR}/{name}"{" defer" if defer else ""}></script>' for name in names)
 
 
-NOT_FOUND = (
-    """<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-"""
-    + policy_meta(content_security_policy(loads_nothing=True))
-    + """
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow"><title>Page not found</title>
-<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;line-height:1.5}</style>
-</head><body><main><h1>Page not found</h1>
-<p>This page does not exist, or it changed when the portal was last updated. Open the portal from its start page.</p>
-</main></body></html>
-"""
-)
-
-
 def prepare_document(document: str, title: str) -> tuple[str, str]:
     """The page as the browser will show it, and its Content-Security-Policy.
 
@@ -183,7 +167,7 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
     policy = content_security_policy(tuple(hashes))
     head = _HEAD_ASSET.sub(lambda m: m.group(1) + ("../" + m.group(2) if m.group(2) == "assets/" else f"../{PUBLIC_DIR}/portal.css"), document[:head_end])
     head = _TITLE.sub(lambda _m: f"<title>{html.escape(title)}</title>", head, count=1)
-    head = head.replace("<head>", f"<head>\n{csp_meta(policy)}\n{_scripts('../', ('app.js',), defer=False)}", 1)
+    head = head.replace("<head>", f"<head>\n{csp_meta(policy)}\n{_scripts('../', ('visit.js', 'addresses.js', 'app.js'), defer=False)}", 1)
     head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
     head += f'<script src="../{PUBLIC_DIR}/access.js" defer></script>\n'
     tail = document[article_end:]
