@@ -43,12 +43,16 @@
     return day.toISOString().slice(0, 10);
   }
 
+  // A control and its label, side by side in one box (the label names the control alone).
   function labelled(text, control) {
+    const box = document.createElement("span");
+    box.className = "portal-listing-control";
     const label = document.createElement("label");
-    const name = document.createElement("span");
-    name.textContent = text;
-    label.append(name, control);
-    return label;
+    control.id = `portal-listing-control-${++made}`;
+    label.htmlFor = control.id;
+    label.textContent = text;
+    box.append(label, control);
+    return box;
   }
 
   function select(options) {
