@@ -1,5 +1,5 @@
-"""Screenshots of the example portal for the handbook: home, a text and the overview, at desktop
-and phone size, in the real Chromium. Usage: .venv/bin/python -m tests.screenshots [folder]
+"""Screenshots of the example portal for the handbook: home, a text, the overview and a filtered
+listing, at desktop and phone size, in the real Chromium. Usage: .venv/bin/python -m tests.screenshots [folder]
 (default docs/screenshots)."""
 
 from __future__ import annotations
@@ -21,6 +21,17 @@ TEXT = "Survey and clearance of cluster munition remnants in Xiengkhouang Provin
 def shoot(page: Page, url: str, target: Path) -> None:
     page.goto(url)
     page.wait_for_selector(".md-content h1")
+    page.screenshot(path=str(target), full_page=True)
+
+
+def listing_filters(page: Page, target: Path) -> None:
+    """The listing of needs, filtered by who published (the first in the list) and sorted by expiry."""
+    page.go_back()
+    page.wait_for_selector(".portal-listing-tools")
+    tools = page.get_by_role("group", name="Sort and filter this list")
+    who = tools.get_by_label("Published by")
+    who.select_option(index=2)
+    tools.get_by_label("Sort by").select_option(label="Expires, earliest first")
     page.screenshot(path=str(target), full_page=True)
 
 
@@ -52,6 +63,7 @@ def main(folder: Path) -> None:
                 page.locator(".md-content a", has_text="Needs").first.click()
                 text = page.locator(".md-content table a", has_text=TEXT).evaluate("a => a.href")
                 shoot(page, text, folder / f"text-{size}.png")
+                listing_filters(page, folder / f"listing-filters-{size}.png")
                 context.close()
             chromium.close()
     print(f"Screenshots written to {folder}")

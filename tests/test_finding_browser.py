@@ -74,9 +74,8 @@ def in_place(page: Page) -> bool:
 
 
 def visible_column(page: Page, label: str) -> list[str]:
-    return page.locator(f'table[data-portal-listing] tbody tr:not([hidden]) td[data-label="{label}"]').evaluate_all(
-        "cells => cells.map(c => c.textContent.trim())"
-    )
+    """The cells of a column in the rows the reader sees (a filtered row is hidden, on a phone's cards too)."""
+    return page.locator(f'table[data-portal-listing] tbody tr:visible td[data-label="{label}"]').evaluate_all("cells => cells.map(c => c.textContent.trim())")
 
 
 def day(iso: str) -> str:

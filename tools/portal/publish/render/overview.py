@@ -121,7 +121,7 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
         # table of its figures. A clear rectangle makes the whole row clickable.
         if row.href:
             parts.append(
-                f'<a xlink:href="{html.escape(row.href)}" class="portal-chart-link" tabindex="-1"><title>{html.escape(row.label)}: the texts</title>'
+                f'<a xlink:href="{html.escape(row.href)}" class="portal-chart-link" tabindex="-1">'
                 f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW - 4}" fill="transparent"/>'
             )
         decoration = ' text-decoration="underline"' if row.href else ""
