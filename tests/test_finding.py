@@ -120,7 +120,9 @@ def test_every_text_names_its_submitter_kind_and_expiry_for_its_search_hits_and_
     pages = rendered(subs)
     for sub in subs:
         meta = front_matter(pages[f"submission-{readable_namer(sub.id)}.md"])
-        expected = [sub.submitter.name, VOCABULARY.kind_singular[sub.kind], f"expires {sub.expires.day} {sub.expires:%B %Y}"]
+        about = [f"about {c.name}" for c in sub.countries if c.code != sub.submitter.code]
+        expected = [sub.submitter.name, *about, VOCABULARY.kind_singular[sub.kind], f"expires {sub.expires.day} {sub.expires:%B %Y}"]
         assert meta["tags"] == [html.escape(tag, quote=False) for tag in expected]
         assert "search" not in meta
+    assert any(c.code != s.submitter.code for s in subs for c in s.countries), "some example text is about another country"
     assert front_matter(pages["pattern.md"])["search"] == {"exclude": True}

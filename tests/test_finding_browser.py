@@ -206,7 +206,10 @@ def test_every_search_hit_names_who_what_kind_and_until_when(browser: Browser, s
     expect(result.locator("article h2")).to_contain_text("Text as received from")
     expect(result.locator("article h2 + *")).to_contain_text("villages")
     sub = {s.title: s for s in texts}[result.locator("article h1").inner_text().strip()]
-    expect(result.locator(".md-tag:visible")).to_have_text([sub.submitter.name, VOCABULARY.kind_singular[sub.kind], f"expires {day(sub.expires.isoformat())}"])
+    about = [f"about {c.name}" for c in sub.countries if c.code != sub.submitter.code]
+    expect(result.locator(".md-tag:visible")).to_have_text(
+        [sub.submitter.name, *about, VOCABULARY.kind_singular[sub.kind], f"expires {day(sub.expires.isoformat())}"]
+    )
     assert page.errors == []  # type: ignore[attr-defined]
 
 

@@ -194,8 +194,10 @@ class Pages:
         return made
 
     def search_tags(self, sub: Submission) -> list[str]:
-        """What every search hit in a text says of it: who published it, its kind and its expiry."""
-        return [sub.submitter.name, self.vocabulary.kind_singular[sub.kind], f"expires {dates.long_date(sub.expires)}"]
+        """What every search hit in a text says of it: who published it, the countries it is about
+        (an organisation's project in a country), its kind and its expiry."""
+        about = [f"about {country.name}" for country in sub.countries if country.code != sub.submitter.code]
+        return [sub.submitter.name, *about, self.vocabulary.kind_singular[sub.kind], f"expires {dates.long_date(sub.expires)}"]
 
     def tells_replacement(self, sub: Submission) -> bool:
         """Whether this tier is told that `sub` replaces an earlier text: partners only where they
