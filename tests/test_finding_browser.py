@@ -55,6 +55,9 @@ def opened(browser: Browser, site: str, size: str) -> Page:
     page.errors = errors  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: errors.append(str(error)))
     unlock(page, site)
+    # A click before the theme has its list of pages (the sealed sitemap) would load the next page anew.
+    page.wait_for_function("() => document.readyState === 'complete' && window.document$ !== undefined")
+    page.wait_for_load_state("networkidle")
     page.evaluate("() => { window.portalLoads = 1 }")  # gone after a full load
     return page
 
@@ -145,18 +148,19 @@ def test_the_countries_page_sorts_by_type_and_marks_its_latest_texts(browser: Br
     assert in_place(page) and page.errors == []  # type: ignore[attr-defined]
 
 
-def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: Browser, example_repo: Repo, run: Run) -> None:
+@pytest.mark.parametrize("size", SIZES)
+def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: Browser, example_repo: Repo, run: Run, size: str) -> None:
     earlier = "2026-09-01"
     with serving(example_repo.site_dir) as url:
         assert run("build", "--repo", str(example_repo.root), "--today", earlier, env=ENV).exit_code == 0
-        context = browser.new_context(viewport=SIZES["desktop"])  # type: ignore[arg-type]
+        context = browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
         page = context.new_page()
         unlock(page, url)
         page.wait_for_function("() => Object.keys(localStorage).length > 0")
         state = context.storage_state()
         context.close()
         assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
-        context = browser.new_context(viewport=SIZES["desktop"], storage_state=state)  # type: ignore[arg-type]
+        context = browser.new_context(viewport=SIZES[size], storage_state=state)  # type: ignore[arg-type]
         page = context.new_page()
         unlock(page, url)
         go(page, "Countries and organisations")

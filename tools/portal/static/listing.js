@@ -61,90 +61,59 @@
     return element;
   }
 
-  function setUp(table) {
-    table.dataset.portalListingReady = "";
-    const headers = [...table.tHead.rows[0].cells];
-    const body = table.tBodies[0];
-    const rows = [...body.rows];
-    if (rows.length < 2) return;
-    rows.forEach((row, index) => (row.dataset.portalOrder = String(index)));
-    const today = (document.querySelector(".portal-reader[data-portal-asof]") || { dataset: {} }).dataset.portalAsof;
-    const group = document.createElement("div");
-    group.className = "portal-listing-tools portal-no-print";
-    group.setAttribute("role", "group");
-    group.setAttribute("aria-label", "Sort and filter this list");
-    const status = document.createElement("p");
-    status.className = "portal-listing-status";
-    status.setAttribute("role", "status");
-    const filters = [];
+  // One select per column that filters: the values found in its cells, or the expiry ranges.
+  function filterControls(listing) {
+    const { headers, rows, today, group } = listing;
     headers.forEach((th, index) => {
       const how = th.dataset.portalFilter;
-      const name = th.textContent.trim();
+      let options = null;
       if (how === "values") {
         const found = [...new Set(rows.flatMap((row) => values(row.cells[index])))].sort((a, b) => a.localeCompare(b));
-        if (found.length < 2) return;
-        const control = select([["", "Any"], ...found.map((value) => [value, value])]);
-        filters.push({ index, how, control });
-        group.append(labelled(name, control));
+        if (found.length > 1) options = [["", "Any"], ...found.map((value) => [value, value])];
       } else if (how === "expiry" && today) {
-        const control = select(EXPIRY);
-        filters.push({ index, how, control });
-        group.append(labelled(name, control));
+        options = EXPIRY;
       }
+      if (!options) return;
+      const control = select(options);
+      listing.filters.push({ index, how, control });
+      group.append(labelled(th.textContent.trim(), control));
+      control.addEventListener("change", () => show(listing));
     });
-    const sortable = headers.map((th, index) => [th, index]).filter(([th]) => ORDER[th.dataset.portalSort]);
+  }
+
+  function matches(listing, row) {
+    const today = listing.today;
+    return listing.filters.every(({ index, how, control }) => {
+      const wanted = control.value;
+      if (!wanted) return true;
+      if (how === "values") return values(row.cells[index]).includes(wanted);
+      const expires = key(row.cells[index], "date");
+      if (wanted === "later") return expires > dayAfter(today, 90);
+      return expires >= today && expires <= dayAfter(today, Number(wanted));
+    });
+  }
+
+  function show(listing) {
+    const { rows, status } = listing;
+    let shown = 0;
+    for (const row of rows) {
+      row.hidden = !matches(listing, row);
+      shown += !row.hidden;
+    }
+    status.textContent = shown === rows.length ? `All ${rows.length} shown.` : `${shown} of ${rows.length} shown.`;
+  }
+
+  // "Sort by" (every column that sorts, either way), and on a wide screen a button in each header.
+  function sortControls(listing) {
+    const sortable = listing.headers.map((th, index) => [th, index]).filter(([th]) => ORDER[th.dataset.portalSort]);
     const orders = [["", "As listed"]];
     for (const [th, index] of sortable) {
       const [up, down] = ORDER[th.dataset.portalSort];
       orders.push([`${index}:up`, `${th.textContent.trim()}, ${up}`], [`${index}:down`, `${th.textContent.trim()}, ${down}`]);
     }
     const order = select(orders);
-    group.append(labelled("Sort by", order));
-
-    function matches(row) {
-      return filters.every(({ index, how, control }) => {
-        const wanted = control.value;
-        if (!wanted) return true;
-        if (how === "values") return values(row.cells[index]).includes(wanted);
-        const expires = key(row.cells[index], "date");
-        if (wanted === "later") return expires > dayAfter(today, 90);
-        return expires >= today && expires <= dayAfter(today, Number(wanted));
-      });
-    }
-
-    function show() {
-      let shown = 0;
-      for (const row of rows) {
-        row.hidden = !matches(row);
-        shown += !row.hidden;
-      }
-      status.textContent = shown === rows.length ? `All ${rows.length} shown.` : `${shown} of ${rows.length} shown.`;
-    }
-
-    function sortBy(choice) {
-      const [column, direction] = choice.split(":");
-      const index = Number(column);
-      const sort = choice ? headers[index].dataset.portalSort : "";
-      for (const [th, at] of sortable) {
-        if (choice && at === index) th.setAttribute("aria-sort", direction === "up" ? "ascending" : "descending");
-        else th.removeAttribute("aria-sort");
-      }
-      const sign = direction === "down" ? -1 : 1;
-      const order = (row) => Number(row.dataset.portalOrder);
-      const sorted = [...rows].sort((a, b) => {
-        if (!choice) return order(a) - order(b);
-        const [x, y] = [key(a.cells[index], sort), key(b.cells[index], sort)];
-        if (x === y) return order(a) - order(b);
-        if (x === "") return 1; // an empty cell comes last either way
-        if (y === "") return -1;
-        return sign * (x < y ? -1 : 1);
-      });
-      body.append(...sorted);
-    }
-
-    order.addEventListener("change", () => sortBy(order.value));
-    for (const { control } of filters) control.addEventListener("change", show);
-    // On a wide screen the headers sort too: a button each, ascending first, then descending.
+    listing.group.append(labelled("Sort by", order));
+    order.addEventListener("change", () => sortBy(listing, sortable, order.value));
     for (const [th, index] of sortable) {
       const button = document.createElement("button");
       button.type = "button";
@@ -153,14 +122,56 @@
       th.append(button);
       button.addEventListener("click", () => {
         order.value = `${index}:${th.getAttribute("aria-sort") === "ascending" ? "down" : "up"}`;
-        sortBy(order.value);
+        sortBy(listing, sortable, order.value);
       });
     }
+  }
+
+  function sortBy(listing, sortable, choice) {
+    const [column, direction] = choice.split(":");
+    const index = Number(column);
+    const sort = choice ? listing.headers[index].dataset.portalSort : "";
+    for (const [th, at] of sortable) {
+      if (choice && at === index) th.setAttribute("aria-sort", direction === "up" ? "ascending" : "descending");
+      else th.removeAttribute("aria-sort");
+    }
+    const sign = direction === "down" ? -1 : 1;
+    const order = (row) => Number(row.dataset.portalOrder);
+    const sorted = [...listing.rows].sort((a, b) => {
+      if (!choice) return order(a) - order(b);
+      const [x, y] = [key(a.cells[index], sort), key(b.cells[index], sort)];
+      if (x === y) return order(a) - order(b);
+      if (x === "") return 1; // an empty cell comes last either way
+      if (y === "") return -1;
+      return sign * (x < y ? -1 : 1);
+    });
+    listing.body.append(...sorted);
+  }
+
+  function setUp(table) {
+    table.dataset.portalListingReady = "";
+    const body = table.tBodies[0];
+    const rows = [...body.rows];
+    if (rows.length < 2) return;
+    rows.forEach((row, index) => (row.dataset.portalOrder = String(index)));
+    const marker = document.querySelector(".portal-reader[data-portal-asof]");
+    const group = document.createElement("div");
+    group.className = "portal-listing-tools portal-no-print";
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Sort and filter this list");
     group.id = `portal-listing-${++made}`;
-    table.setAttribute("aria-describedby", status.id = `${group.id}-status`);
+    const status = document.createElement("p");
+    status.className = "portal-listing-status";
+    status.setAttribute("role", "status");
+    status.id = `${group.id}-status`;
+    const headers = [...table.tHead.rows[0].cells];
+    const listing = { headers, body, rows, group, status, filters: [], today: marker ? marker.dataset.portalAsof : "" };
+    filterControls(listing);
+    sortControls(listing);
+    table.setAttribute("aria-describedby", status.id);
     group.append(status);
     (table.closest(".md-typeset__table") || table).before(group);
-    show();
+    show(listing);
   }
 
   function setUpPage() {
