@@ -1,7 +1,7 @@
-"""Screenshots of the example portal for the handbook: home, a text and the overview, at desktop
-and phone size, in the real Chromium, and the first sheet of a printout (printed to PDF by
-Chromium, drawn by pdftoppm: Debian's poppler-utils). Usage: .venv/bin/python -m tests.screenshots
-[folder] (default docs/screenshots)."""
+"""Screenshots of the example portal for the handbook: home, a text, the overview and a filtered
+listing, at desktop and phone size, in the real Chromium, and the first sheet of a printout
+(printed to PDF by Chromium, drawn by pdftoppm: Debian's poppler-utils). Usage:
+.venv/bin/python -m tests.screenshots [folder] (default docs/screenshots)."""
 
 from __future__ import annotations
 
@@ -42,6 +42,17 @@ def printout(page: Page, url: str, target: Path) -> None:
         subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", "-singlefile", str(pdf), str(target.with_suffix(""))], check=True)
 
 
+def listing_filters(page: Page, target: Path) -> None:
+    """The listing of needs, filtered by who published (the first in the list) and sorted by expiry."""
+    page.go_back()
+    page.wait_for_selector(".portal-listing-tools")
+    tools = page.get_by_role("group", name="Sort and filter this list")
+    who = tools.get_by_label("Published by")
+    who.select_option(index=2)
+    tools.get_by_label("Sort by").select_option(label="Expires, earliest first")
+    page.screenshot(path=str(target), full_page=True)
+
+
 def main(folder: Path) -> None:
     from portal.cli import main as portal
     from portal.config import Repo
@@ -70,6 +81,7 @@ def main(folder: Path) -> None:
                 page.locator(".md-content a", has_text="Needs").first.click()
                 text = page.locator(".md-content table a", has_text=TEXT).evaluate("a => a.href")
                 shoot(page, text, folder / f"text-{size}.png")
+                listing_filters(page, folder / f"listing-filters-{size}.png")
                 if size == "desktop":
                     printout(page, home, folder / "printout-a4.png")
                 if size == "phone":  # a plain text whose hard-wrapped paragraphs fill the screen

@@ -5,6 +5,7 @@ pages/ and meeting.py read it; site.py runs them."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import re
 from collections import defaultdict
@@ -19,7 +20,7 @@ from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_lim
 from portal.model import ChangeEvent, Submission, Submitter, Vocabulary
 from portal.publish.render.outcomeview import PartyNames, ShownOutcome, tier_outcomes
 from portal.publish.render.sections import plain_block
-from portal.publish.render.templating import fragment, h, html_table, portal_html
+from portal.publish.render.templating import fragment, h, listing_table, portal_html
 from portal.textformat import UnrenderableText, text_block
 
 PRINT_PAGE = 100  # texts on one printable page
@@ -104,14 +105,19 @@ class Pages:
         """The countries a text is about, each a link to its page (empty if it names none)."""
         return portal_html(", ".join(f'<a href="{self.href("submitter/" + c.code)}">{h(c.name)}</a>' for c in sub.countries))
 
-    def page(self, key: str, title: str, body: str, searchable: bool = True) -> None:
+    def page(self, key: str, title: str, body: str, searchable: bool = True, tags: Sequence[str] = ()) -> None:
         """One page. Listings are left out of the search index: they only repeat titles that the
-        submissions' own pages hold, and the index is loaded on every page."""
+        submissions' own pages hold, and the index is loaded on every page. `tags`: words the
+        search shows with every hit of the page, its sections' too (the theme shows a page's tags
+        with each of its results; they are never shown on the page)."""
         # The canary proves the leak scan works; the search index must never hold it.
         canary = f'<p class="portal-canary" hidden data-search-exclude>{h(self.data.canary)}</p>' if self.data.canary else ""
         marker = f'<div class="portal-reader" hidden data-search-exclude data-portal-asof="{self.data.today.isoformat()}" data-portal-tier="{h(self.data.tier_label)}"{self.running_header()}></div>'
         canary = f"\n\n{marker}{canary}\n"
         search = "" if searchable else "search:\n  exclude: true\n"
+        if tags:
+            # The theme's search puts them into its results as HTML.
+            search += f"tags: {json.dumps([html.escape(tag, quote=False) for tag in tags], ensure_ascii=False)}\n"
         # The theme prints the title into <title> and the header without escaping it.
         self.out.pages[self.link(key)] = f"---\ntitle: {json.dumps(h(title), ensure_ascii=False)}\n{search}---\n\n{body.strip()}{canary}"
 
@@ -125,22 +131,27 @@ class Pages:
         # The countries a text is about, in a column of their own where any text of the listing names some.
         about = any(sub.countries for sub in subs)
         became = any(sub.id in self.outcomes for sub in subs)  # an outcome column where any text has one
-        headers = ["Title", *(["Kind"] if kind_column else []), *(["Published by"] if with_submitter else []), *(["Countries"] if about else [])]
-        headers += ["Themes", *(["Outcome"] if became else []), "Published", "Expires"]
-        rows = [
-            [
-                self.sub_link(sub),
-                *([h(self.vocabulary.kind_singular[sub.kind])] if kind_column else []),
-                *([self.submitter_link(sub)] if with_submitter else []),
-                *([self.country_links(sub)] if about else []),
-                h(", ".join(self.vocabulary.themes[t].split(" (")[0] for t in sub.themes)),
-                *([self.latest_outcome(sub)] if became else []),
-                dates.long_date(sub.published),
-                dates.long_date(sub.expires),
-            ]
-            for sub in subs
-        ]
-        return html_table(headers, rows) + "\n"
+        # (header, sort, filter) of each column, and each row's cells as (HTML, sort or filter key): listing.js.
+        columns = [("Title", "text", ""), *([("Kind", "text", "values")] if kind_column else [])]
+        columns += [*([("Published by", "text", "values")] if with_submitter else []), *([("Countries", "text", "values")] if about else [])]
+        columns += [("Themes", "text", "values"), *([("Outcome", "text", "")] if became else []), ("Published", "date", ""), ("Expires", "date", "expiry")]
+        rows = []
+        for sub in subs:
+            themes = [self.vocabulary.themes[t].split(" (")[0] for t in sub.themes]
+            kind = self.vocabulary.kind_singular[sub.kind]
+            rows.append(
+                [
+                    (self.sub_link(sub), ""),
+                    *([(h(kind), [kind])] if kind_column else []),
+                    *([(self.submitter_link(sub), [sub.submitter.name])] if with_submitter else []),
+                    *([(self.country_links(sub), [c.name for c in sub.countries])] if about else []),
+                    (h(", ".join(themes)), themes),
+                    *([(self.latest_outcome(sub), "")] if became else []),
+                    (dates.long_date(sub.published), sub.published.isoformat()),
+                    (dates.long_date(sub.expires), sub.expires.isoformat()),
+                ]
+            )
+        return listing_table(columns, rows) + "\n"
 
     def latest_outcome(self, sub: Submission) -> str:
         """The newest outcome of a text in plain words, escaped ('' if it has none)."""
@@ -185,6 +196,12 @@ class Pages:
             )
             self.bylines[sub.id] = made
         return made
+
+    def search_tags(self, sub: Submission) -> list[str]:
+        """What every search hit in a text says of it: who published it, the countries it is about
+        (an organisation's project in a country), its kind and its expiry."""
+        about = [f"about {country.name}" for country in sub.countries if country.code != sub.submitter.code]
+        return [sub.submitter.name, *about, self.vocabulary.kind_singular[sub.kind], f"expires {dates.long_date(sub.expires)}"]
 
     def tells_replacement(self, sub: Submission) -> bool:
         """Whether this tier is told that `sub` replaces an earlier text: partners only where they

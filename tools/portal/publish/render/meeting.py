@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from markupsafe import Markup
@@ -16,7 +17,17 @@ from portal.publish.render.export import FIELDS as EXPORT_FIELDS
 from portal.publish.render.export import export_csv, export_json
 from portal.publish.render.frame import PRINT_PAGE
 from portal.publish.render.outcomeview import status_title
-from portal.publish.render.overview import NEED_KINDS, OFFER_KINDS, assistance_rows, bar_chart, outcome_counts, submitter_rows, theme_rows
+from portal.publish.render.overview import (
+    NEED_KINDS,
+    OFFER_KINDS,
+    amount,
+    assistance_rows,
+    bar_chart,
+    budget_rows,
+    outcome_counts,
+    submitter_rows,
+    theme_rows,
+)
 from portal.publish.render.spreadsheet import export_xlsx
 from portal.publish.render.templating import fragment, h, html_table, portal_html
 
@@ -50,10 +61,12 @@ def printable(pages: Pages, key: str, title: str, subs: Sequence[Submission]) ->
 def overview(pages: Pages) -> None:
     """Needs and offers per theme, per type of assistance and per country, charted for meetings."""
     subs = pages.data.submissions
-    per_submitter = submitter_rows(subs)
+    # Each bar leads to its listing: a theme's, or a country's or organisation's page.
+    per_submitter = [replace(row, href=pages.href("submitter/" + row.key)) for row in submitter_rows(subs)]
     shown = per_submitter[:OVERVIEW_SUBMITTERS]
+    themes = [replace(row, href=pages.href("theme/" + row.key)) for row in theme_rows(subs, pages.vocabulary)]
     charts = {
-        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", theme_rows(subs, pages.vocabulary)),
+        "themes": bar_chart("portal-chart-themes", "Needs and offers per theme", themes),
         "assistance": bar_chart("portal-chart-assistance", "Needs and offers per type of assistance", assistance_rows(subs, pages.vocabulary)),
         "submitters": bar_chart("portal-chart-submitters", "Needs and offers per country or organisation", shown),
     }
@@ -65,8 +78,23 @@ def overview(pages: Pages) -> None:
     seeking = names(lambda group: sum(s.kind in NEED_KINDS for s in group))
     offering = names(lambda group: sum(s.kind in OFFER_KINDS for s in group))
     charts_html = {name: portal_html(chart) for name, chart in charts.items()}  # bar_chart escapes every label
-    body = fragment(TEMPLATE, "overview", pages.data.today, charts_html, len(shown), len(per_submitter), seeking, offering, outcome_tables(pages))
+    body = fragment(
+        TEMPLATE, "overview", pages.data.today, charts_html, len(shown), len(per_submitter), seeking, offering, outcome_tables(pages), budgets(subs)
+    )
     pages.page("overview", "Overview", body, searchable=False)
+
+
+def budgets(subs: Sequence[Submission]) -> Markup:
+    """The indicative budgets summed per currency, needs and offers apart ('' if no text has one)."""
+    rows = [
+        [
+            h(row.currency),
+            f"{amount(row.needs)} ({row.need_count})" if row.need_count else "—",
+            f"{amount(row.offers)} ({row.offer_count})" if row.offer_count else "—",
+        ]
+        for row in budget_rows(subs)
+    ]
+    return html_table(["Currency", "Needs (texts)", "Offers and how to apply (texts)"], rows) if rows else Markup()
 
 
 def outcome_tables(pages: Pages) -> dict[str, object]:

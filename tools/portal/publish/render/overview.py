@@ -31,10 +31,12 @@ class ChartRow:
     label: str
     needs: int
     offers: int
+    key: str = ""  # the theme or the submitter's code, which names its listing
+    href: str = ""  # the listing the row's bars lead to ('' for none)
 
 
 def theme_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
-    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes)) for theme, label in vocabulary.themes.items()]
+    return [ChartRow(label, *_needs_offers(sub for sub in subs if theme in sub.themes), key=theme) for theme, label in vocabulary.themes.items()]
 
 
 def assistance_rows(subs: Sequence[Submission], vocabulary: Vocabulary) -> list[ChartRow]:
@@ -78,7 +80,7 @@ def submitter_rows(subs: Sequence[Submission]) -> list[ChartRow]:
             needs[code] = needs.get(code, 0) + 1
         elif sub.kind in OFFER_KINDS:
             offers[code] = offers.get(code, 0) + 1
-    rows = [ChartRow(names[code], needs.get(code, 0), offers.get(code, 0)) for code in names if needs.get(code) or offers.get(code)]
+    rows = [ChartRow(names[code], needs.get(code, 0), offers.get(code, 0), key=code) for code in names if needs.get(code) or offers.get(code)]
     return sorted(rows, key=lambda row: (-(row.needs + row.offers), row.label))
 
 
@@ -102,7 +104,7 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
     scale = BAR_MAX / max([1, *(max(row.needs, row.offers) for row in rows)])
     parts = [
         f'<svg class="portal-chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{prefix}-title" '
-        f'xmlns="http://www.w3.org/2000/svg" font-size="14" preserveAspectRatio="xMinYMin meet">',
+        f'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" font-size="14" preserveAspectRatio="xMinYMin meet">',
         f'<title id="{prefix}-title">{html.escape(title)}: {html.escape(_summary(rows))}</title>',
         _defs(prefix),
         # The legend: a solid and a hatched swatch, each named in text.
@@ -113,7 +115,17 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
     ]
     for index, row in enumerate(rows):
         y = top + ROW * index
-        parts.append(f'<text x="{LABEL_X}" y="{y + 12}" fill="currentColor" font-weight="bold">{html.escape(_short(row.label))}</text>')
+        # A row with a listing is a link to it, its label underlined (listing.js opens it in place).
+        # Named by xlink:href: the theme's navigation rewrites every [href] as if it were HTML's. The
+        # chart is one image to a screen reader and out of the tab order: the same links are in the
+        # table of its figures. A clear rectangle makes the whole row clickable.
+        if row.href:
+            parts.append(
+                f'<a xlink:href="{html.escape(row.href)}" class="portal-chart-link" tabindex="-1">'
+                f'<rect x="0" y="{y}" width="{WIDTH}" height="{ROW - 4}" fill="transparent"/>'
+            )
+        decoration = ' text-decoration="underline"' if row.href else ""
+        parts.append(f'<text x="{LABEL_X}" y="{y + 12}" fill="currentColor" font-weight="bold"{decoration}>{html.escape(_short(row.label))}</text>')
         for line, (value, solid, name) in enumerate(((row.needs, True, "need"), (row.offers, False, "offer"))):
             bar_y = y + 18 + line * (BAR_HEIGHT + 4)
             width = value * scale
@@ -121,14 +133,48 @@ def bar_chart(prefix: str, title: str, rows: Sequence[ChartRow]) -> str:
             parts.append(
                 f'<text x="{BAR_X + max(width, 0) + 6:.1f}" y="{bar_y + BAR_HEIGHT - 2}" fill="currentColor">{value} {name}{"s" if value != 1 else ""}</text>'
             )
+        parts.append("</a>" if row.href else "")
     parts.append("</svg>")
-    table_rows = "".join(f'<tr><th scope="row">{html.escape(row.label)}</th><td>{row.needs}</td><td>{row.offers}</td></tr>' for row in rows)
+    table_rows = "".join(f'<tr><th scope="row">{_row_name(row)}</th><td>{row.needs}</td><td>{row.offers}</td></tr>' for row in rows)
     table = (
         f'<details class="portal-chart-figures"><summary>The figures as a table</summary><table class="portal-list"><thead><tr>'
         f'<th scope="col">{html.escape(title)}</th><th scope="col">{SERIES[0]}</th><th scope="col">{SERIES[1]}</th></tr></thead>'
         f"<tbody>{table_rows}</tbody></table></details>"
     )
     return f'<figure class="portal-figure">{"".join(parts)}<figcaption>{html.escape(title)}</figcaption>{table}</figure>'
+
+
+def _row_name(row: ChartRow) -> str:
+    return f'<a href="{html.escape(row.href)}">{html.escape(row.label)}</a>' if row.href else html.escape(row.label)
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    currency: str
+    needs: float  # the sum of the needs' budgets
+    need_count: int
+    offers: float  # the sum of the offers' and how-to-apply texts' budgets
+    offer_count: int
+
+
+def budget_rows(subs: Sequence[Submission]) -> list[BudgetRow]:
+    """The indicative budgets (`budget`: amount and currency) summed per currency, needs apart
+    from offers; amounts in different currencies are never added together."""
+    sums: dict[str, list[float]] = {}
+    for sub in subs:
+        budget = sub.meta.get("budget")
+        if not budget or (sub.kind not in NEED_KINDS and sub.kind not in OFFER_KINDS):
+            continue
+        row = sums.setdefault(str(budget["currency"]), [0, 0, 0, 0])
+        column = 0 if sub.kind in NEED_KINDS else 2
+        row[column] += float(budget["amount"])
+        row[column + 1] += 1
+    return [BudgetRow(currency, row[0], int(row[1]), row[2], int(row[3])) for currency, row in sorted(sums.items())]
+
+
+def amount(value: float) -> str:
+    """'1,250,000' (cents kept where there are any: '1,250.50')."""
+    return f"{value:,.0f}" if value == int(value) else f"{value:,.2f}"
 
 
 def _short(label: str) -> str:

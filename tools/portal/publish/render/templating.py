@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 import html
+import json
 import re
 from collections.abc import Sequence
 from typing import Any
@@ -42,10 +43,49 @@ def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> Markup:
     """A table as one line of raw HTML (cells already escaped): the generator passes it through
     untouched, which keeps long listings cheap to build. Each cell carries its column's name, so
     on a phone the rows become cards that name their fields (portal.css)."""
-    head = "".join(f'<th scope="col">{cell}</th>' for cell in headers)
+    return _table(headers, rows, [""] * len(headers), None, "")
+
+
+def _table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], head_attrs: Sequence[str], cell_attrs: Sequence[Sequence[str]] | None, table_attrs: str
+) -> Markup:
+    head = "".join(f'<th scope="col"{attrs}>{cell}</th>' for cell, attrs in zip(headers, head_attrs, strict=True))
     labels = [f' data-label="{h(html.unescape(re.sub("<[^>]+>", "", cell)))}"' for cell in headers]
-    body = "".join("<tr>" + "".join(f"<td{label}>{cell}</td>" for label, cell in zip(labels, row, strict=True)) + "</tr>" for row in rows)
-    return portal_html(f'<table class="portal-list"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+    extra = cell_attrs or [[""] * len(headers)] * len(rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td{label}{more}>{cell}</td>" for label, cell, more in zip(labels, row, more_row, strict=True)) + "</tr>"
+        for row, more_row in zip(rows, extra, strict=True)
+    )
+    return portal_html(f'<table class="portal-list"{table_attrs}><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+# How listing.js may sort and filter a column of a listing: sort as text, by date or by number,
+# and filter by the values of its cells ("values") or by how soon a date
+# comes ("expiry").
+SORTS = ("text", "date", "number")
+FILTERS = ("", "values", "expiry")
+
+
+def listing_table(columns: Sequence[tuple[str, str, str]], rows: Sequence[Sequence[tuple[str, str | Sequence[str]]]]) -> Markup:
+    """A listing the reader may sort and filter in the page (listing.js): `columns` are (header,
+    sort, filter) with sort in SORTS and filter in FILTERS; each cell is (HTML, key), the key being
+    the date (ISO) a "date" column sorts by, or the values a "values" column filters by."""
+    head_attrs = []
+    for _header, sort, how in columns:
+        if sort not in SORTS or how not in FILTERS:
+            raise ValueError(f"listing column: sort {sort!r}, filter {how!r}")
+        head_attrs.append(f' data-portal-sort="{sort}"' + (f' data-portal-filter="{how}"' if how else ""))
+    cell_attrs = [[_key_attr(key) for _cell, key in row] for row in rows]
+    cells = [[cell for cell, _key in row] for row in rows]
+    return _table([header for header, _s, _f in columns], cells, head_attrs, cell_attrs, " data-portal-listing")
+
+
+def _key_attr(key: str | Sequence[str]) -> str:
+    if not key:
+        return ""
+    if isinstance(key, str):
+        return f' data-portal-key="{h(key)}"'
+    return f' data-portal-values="{h(json.dumps(list(key), ensure_ascii=False))}"'
 
 
 def _escaped(value: Any) -> Markup:

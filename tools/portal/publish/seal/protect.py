@@ -170,6 +170,8 @@ def prepare_document(document: str, title: str) -> tuple[str, str]:
     head = head.replace("<head>", f"<head>\n{csp_meta(policy)}\n{_scripts('../', ('visit.js', 'addresses.js', 'app.js'), defer=False)}", 1)
     head += f'<script src="../{PUBLIC_DIR}/reader.js" defer></script>\n'
     head += f'<script src="../{PUBLIC_DIR}/access.js" defer></script>\n'
+    # Finding texts: sorting and filtering the listings, and the search as the reader types.
+    head += "".join(f'<script src="../{PUBLIC_DIR}/{name}" defer></script>\n' for name in ("listing.js", "search.js"))
     tail = document[article_end:]
     tail = _HEAD_ASSET.sub(lambda m: m.group(1) + "../" + m.group(2) if m.group(2) == "assets/" else m.group(0), tail)
     tail = _CONFIG_ASSET.sub(r"\1../\2", tail)

@@ -53,4 +53,5 @@ def home(pages: Pages) -> None:
 
 def guide(pages: Pages) -> None:
     """The guidance pattern, made from the schema and the templates (guide.py)."""
-    pages.page("pattern", "Guidance pattern", pages.data.guide_markdown or "# Guidance pattern\n")
+    # Out of the search: its field names and hints would answer searches meant for the texts.
+    pages.page("pattern", "Guidance pattern", pages.data.guide_markdown or "# Guidance pattern\n", searchable=False)

@@ -11,7 +11,7 @@ from portal.model import Submission, Submitter
 from portal.publish.render import meeting
 from portal.publish.render.matching import matches_with_contacts
 from portal.publish.render.outcomeview import ShownOutcome
-from portal.publish.render.templating import fragment, h, html_table, plural, portal_html
+from portal.publish.render.templating import fragment, h, html_table, listing_table, plural, portal_html
 from portal.trail.actions import WORDS, Action
 
 if TYPE_CHECKING:
@@ -31,14 +31,23 @@ def publishers(pages: Pages) -> None:
     rows = []
     for code in sorted(codes, key=lambda code: _named(pages, code).name):
         who, subs, about = _named(pages, code), pages.by_submitter.get(code, []), pages.about.get(code, [])
-        counts = [str(sum(s.kind == kind for s in subs)) for kind in pages.vocabulary.kinds]
-        latest = dates.long_date(max(s.published for s in subs)) if subs else "—"
+        counts = [(str(sum(s.kind == kind for s in subs)), "") for kind in pages.vocabulary.kinds]
         link = portal_html(f'<a href="{pages.href("submitter/" + code)}">{h(who.name)}</a>')
-        rows.append([link, h(pages.vocabulary.submitter_types[who.type]), h(_presence(subs, about)), *counts, latest])
-    headers = ["Country or organisation", "Type", "On the portal", *pages.vocabulary.kinds.values(), "Latest text"]
+        kind = pages.vocabulary.submitter_types[who.type]
+        rows.append([(link, ""), (h(kind), [kind]), (h(_presence(subs, about)), ""), *counts, _latest(subs)])
+    columns = [("Country or organisation", "text", ""), ("Type", "text", "values"), ("On the portal", "text", "")]
+    columns += [*((label, "number", "") for label in pages.vocabulary.kinds.values()), ("Latest text", "date", "")]
     only_about = len(codes) - len(pages.by_submitter)
-    body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), only_about, html_table(headers, rows) if rows else "")
+    body = fragment(TEMPLATE, "publishers", len(pages.by_submitter), only_about, listing_table(columns, rows) if rows else "")
     pages.page("publishers", "Countries and organisations", body, searchable=False)
+
+
+def _latest(subs: Sequence[Submission]) -> tuple[str, str]:
+    """The day of a publisher's latest text, which reader.js marks New when it is new to the reader."""
+    if not subs:
+        return "—", ""
+    latest = max(s.published for s in subs)
+    return portal_html(f'<span data-portal-published="{latest.isoformat()}">{dates.long_date(latest)}</span>'), latest.isoformat()
 
 
 def _named(pages: Pages, code: str) -> Submitter:

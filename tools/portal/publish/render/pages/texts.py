@@ -42,7 +42,7 @@ def submission(pages: Pages, sub: Submission, replaced: dict[str, Submission]) -
         authentication=source.get("authentication", ""),
         id=sub.id,
     )
-    pages.page(f"submission/{sub.id}", sub.title, body)
+    pages.page(f"submission/{sub.id}", sub.title, body, tags=pages.search_tags(sub))
 
 
 def extension(sub: Submission) -> str:
