@@ -59,6 +59,8 @@
   function focusHeading() {
     const active = document.activeElement;
     if (active instanceof HTMLInputElement || active instanceof HTMLTextAreaElement) return;
+    const search = document.getElementById("__search");
+    if (search instanceof HTMLInputElement && search.checked) return; // the reader opened the search meanwhile
     const named = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
     const target = named || document.querySelector(".md-content h1");
     if (!target) return;
@@ -68,8 +70,25 @@
 
   function setUpPage() {
     headerButtons();
+    foldedSearch();
     codeBlocks();
   }
+
+  // On a narrow screen the closed search field is folded away: no Tab stop while it is, yet the
+  // theme's "/", "s" and "f" keys can still give it the focus (they open the search).
+  function foldedSearch() {
+    const search = document.getElementById("__search");
+    const field = document.querySelector(".md-search__input");
+    if (!(search instanceof HTMLInputElement) || !(field instanceof HTMLInputElement)) return;
+    const folded = !search.checked && window.matchMedia("(max-width: 59.9375em)").matches;
+    if (folded) field.tabIndex = -1;
+    else field.removeAttribute("tabindex");
+  }
+  document.addEventListener("change", (event) => {
+    if (event.target instanceof HTMLInputElement && event.target.id === "__search") foldedSearch();
+  });
+  window.addEventListener("resize", foldedSearch);
+  document.addEventListener("focusin", foldedSearch);
 
   document.addEventListener("portal:page", () => {
     setUpPage();
