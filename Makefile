@@ -6,6 +6,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The examples are shown as of this date, so the demo looks the same whatever the calendar says.
 DEMO_DATE ?= 2026-11-20
+# Python keeps compiled modules (and pytest its rewritten test modules) in __pycache__: without
+# them every run compiles the whole project again, which alone costs the quick loop seconds.
+unexport PYTHONDONTWRITEBYTECODE
 # Test workers (pytest-xdist): one per core. The Chromium tests run in one of them, in order.
 WORKERS ?= auto
 

@@ -6,6 +6,9 @@ must give. Fixtures are in conftest.py; driving Chromium is in browser.py."""
 from __future__ import annotations
 
 import base64
+import datetime as dt
+import email
+import email.policy
 import gzip
 import hashlib
 import html
@@ -13,8 +16,9 @@ import json
 import re
 import shutil
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -23,6 +27,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from portal.config import Repo
+from portal.model import Submission
+from portal.publish.render.site import TierInput
 from portal.publish.seal.keys import open_file, open_keys, open_page
 from portal.publish.seal.sealedformat import KEYS_FILE, PUBLIC_DIR, SEARCH_INDEX, SHELL_PAYLOAD
 
@@ -114,6 +120,69 @@ def found(pattern: str, text: str, flags: int = 0) -> re.Match[str]:
 def text_of(content: str) -> str:
     """The text of a submission file, after its front matter."""
     return content.split("\n---\n", 1)[1]
+
+
+# The example portal's texts and the requests about them ----------------------------------------
+
+ESP = "esp-2026-offer-demining-training"  # published 2026-03-10, expires 2027-03-10; cid.example@example.org speaks for ESP
+LBN = "lbn-2026-need-rehabilitation-south-lebanon"  # expires 2027-09-05, va.example@example.org speaks for LBN
+LAO_OLD = "lao-2025-need-survey-clearance-xiengkhouang"  # replaced by LAO_NEW
+LAO_NEW = "lao-2026-need-survey-clearance-xiengkhouang"
+MRT = "mrt-2025-need-survivor-data"  # expired on 2026-10-31
+
+
+def tier_input(subs: Sequence[Submission], today: dt.date = dt.date(2026, 11, 20)) -> TierInput:
+    """What the States' tier is rendered from, for these texts as of `today`."""
+    return TierInput("Portal", "States", subs, today, 30, "Coordinator", "c@example.org", VOCABULARY, canary="portalcanaryx")
+
+
+def request_mail(
+    folder: Path,
+    sender: str,
+    message_id: str,
+    body: str = "Please keep our text unchanged on the portal.\n",
+    subject: str = "Re: CCM Cooperation Portal: your text will expire soon",
+) -> Path:
+    """A submitter's reply to the coordinator, as saved from the coordinator's mailbox."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "coordinator@example.org"
+    message["Subject"] = subject
+    message["Date"] = "Thu, 14 Jan 2027 10:00:00 +0200"
+    message["Message-ID"] = message_id
+    message.set_content(f"Dear Coordinator,\n\n{body}\nBest regards\n")
+    path = folder / f"{message_id.strip('<>').split('@')[0]}.eml"
+    path.write_bytes(bytes(message))
+    return path
+
+
+def head_message(repo: Repo) -> str:
+    """The message of the repository's last commit."""
+    return str(git.Repo(repo.root).head.commit.message)
+
+
+def submission(repo: Repo, identifier: str) -> Submission:
+    """The text `identifier` as the repository holds it now."""
+    from portal.checks.validate import validate_repo
+
+    return next(sub for sub in validate_repo(repo).submissions if sub.id == identifier)
+
+
+def draft_of(repo: Repo, name: str) -> email.message.EmailMessage:
+    """A draft the portal left in outbox/."""
+    message = email.message_from_bytes((repo.root / "outbox" / name).read_bytes(), policy=email.policy.default)
+    assert isinstance(message, email.message.EmailMessage)
+    return message
+
+
+def body_of(message: email.message.EmailMessage) -> str:
+    return str(message.get_content())
+
+
+def header_block_of(text: str) -> str:
+    """The block of 'Field: value' lines an acknowledgement repeats, up to its closing rule."""
+    start = text.index("\nKind: ") + 1
+    return text[start : text.index("\n----\n", start) + 6]
 
 
 # Passcodes and the protected site ----------------------------------------------------------

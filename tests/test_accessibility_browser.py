@@ -6,16 +6,13 @@ plain text's soft-wrapped lines are joined on a phone."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from portal.publish.seal.sealedformat import NOT_FOUND_PAGE
 
-from tests.browser import serving, unlock
-from tests.helpers import built_copy
+from tests.browser import unlock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -52,19 +49,6 @@ SMALL_TARGETS = """async () => {
 }"""
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("access") / "portal"
-    built_copy(example_repo_template, root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    with serving(built / "site") as url:
-        yield url
-
-
 def new_page(browser: Browser, size: str) -> Page:
     return browser.new_context(**SIZES[size]).new_page()  # type: ignore[arg-type]
 
@@ -80,10 +64,10 @@ def link(page: Page, selector: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def kinds(browser: Browser, site: str) -> dict[str, str]:
+def kinds(browser: Browser, example_served: str) -> dict[str, str]:
     """One address of each kind of page, found by following links as a reader would."""
     page = new_page(browser, "desktop")
-    unlock(page, site)
+    unlock(page, example_served)
     nav = dict(page.evaluate("() => [...document.querySelectorAll('.md-nav--primary a.md-nav__link')].map(a => [a.textContent.trim(), a.href.split('#')[0]])"))
     wanted = {
         "home": "Home",
@@ -126,12 +110,12 @@ def serious(axe: object, page: Page, where: str) -> list[str]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_axe_finds_nothing_serious_on_any_page_or_state(browser: Browser, site: str, kinds: dict[str, str], size: str) -> None:
+def test_axe_finds_nothing_serious_on_any_page_or_state(browser: Browser, example_served: str, kinds: dict[str, str], size: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     page = new_page(browser, size)
-    page.goto(site)
+    page.goto(example_served)
     field = page.get_by_label("Passcode")
     field.wait_for()
     problems = serious(axe, page, "unlock page")
@@ -139,10 +123,10 @@ def test_axe_finds_nothing_serious_on_any_page_or_state(browser: Browser, site: 
     field.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("This passcode does not open the portal")
     problems += serious(axe, page, "unlock page, wrong passcode")
-    page.goto(site + NOT_FOUND_PAGE)
+    page.goto(example_served + NOT_FOUND_PAGE)
     expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     problems += serious(axe, page, "404 page")
-    unlock(page, site)
+    unlock(page, example_served)
     for kind, url in kinds.items():
         open_url(page, url)
         problems += serious(axe, page, kind)
@@ -176,9 +160,9 @@ def tab_through_header(page: Page) -> list[dict]:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_tab_reaches_only_what_can_be_seen(browser: Browser, site: str, kinds: dict[str, str], size: str) -> None:
+def test_tab_reaches_only_what_can_be_seen(browser: Browser, example_served: str, kinds: dict[str, str], size: str) -> None:
     page = new_page(browser, size)
-    unlock(page, site)
+    unlock(page, example_served)
     for kind in ("home", "a text", "guidance pattern"):
         open_url(page, kinds[kind])
         stops = tab_through_header(page)
@@ -192,9 +176,9 @@ def test_tab_reaches_only_what_can_be_seen(browser: Browser, site: str, kinds: d
             assert len(names) > 10 and "Overview" in names  # then the navigation beside the page
 
 
-def test_the_keyboard_opens_and_closes_the_menu_and_the_search_on_a_phone(browser: Browser, site: str) -> None:
+def test_the_keyboard_opens_and_closes_the_menu_and_the_search_on_a_phone(browser: Browser, example_served: str) -> None:
     page = new_page(browser, "phone")
-    unlock(page, site)
+    unlock(page, example_served)
     menu = page.get_by_role("button", name="Menu")
     expect(menu).to_have_attribute("aria-expanded", "false")
     menu.focus()
@@ -219,9 +203,9 @@ def test_the_keyboard_opens_and_closes_the_menu_and_the_search_on_a_phone(browse
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_page_opened_in_place_gives_its_heading_the_focus(browser: Browser, site: str, kinds: dict[str, str], size: str) -> None:
+def test_a_page_opened_in_place_gives_its_heading_the_focus(browser: Browser, example_served: str, kinds: dict[str, str], size: str) -> None:
     page = new_page(browser, size)
-    unlock(page, site)
+    unlock(page, example_served)
     page.evaluate("() => { window.portalSamePage = true; }")  # gone if the page were loaded anew
     # By keyboard: a link of the home page, followed with Enter.
     needs = page.locator(".md-content ul.portal-counts a").first
@@ -244,9 +228,9 @@ def test_a_page_opened_in_place_gives_its_heading_the_focus(browser: Browser, si
     assert page.evaluate("() => window.portalSamePage") is True
 
 
-def test_every_target_on_a_phone_is_44_pixels(browser: Browser, site: str, kinds: dict[str, str]) -> None:
+def test_every_target_on_a_phone_is_44_pixels(browser: Browser, example_served: str, kinds: dict[str, str]) -> None:
     page = new_page(browser, "phone")
-    unlock(page, site)
+    unlock(page, example_served)
     small = {}
     for kind, url in kinds.items():
         open_url(page, url)
@@ -264,11 +248,11 @@ def test_every_target_on_a_phone_is_44_pixels(browser: Browser, site: str, kinds
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_plain_text_is_readable_on_a_phone(browser: Browser, site: str, kinds: dict[str, str], size: str) -> None:
+def test_a_plain_text_is_readable_on_a_phone(browser: Browser, example_served: str, kinds: dict[str, str], size: str) -> None:
     """A paragraph a mail client wrapped fills a phone's screen; the desktop shows the lines as
     received; the page holds the text as received at both sizes. The title is dark and bold."""
     page = new_page(browser, size)
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["countries"])
     page.locator(".md-content table a", has_text="Lao").first.click()
     page.locator(".md-content table a", has_text=LAO_PROJECT).first.click()
@@ -290,9 +274,9 @@ def test_a_plain_text_is_readable_on_a_phone(browser: Browser, site: str, kinds:
         assert lines <= 4, lines
 
 
-def test_what_is_new_comes_before_the_introduction_on_the_home_page(browser: Browser, site: str, kinds: dict[str, str]) -> None:
+def test_what_is_new_comes_before_the_introduction_on_the_home_page(browser: Browser, example_served: str, kinds: dict[str, str]) -> None:
     page = new_page(browser, "phone")
-    unlock(page, site)
+    unlock(page, example_served)
     order = page.evaluate(
         "() => [...document.querySelectorAll('.md-content h1, .md-content .portal-new-summary, .md-content p')].slice(0, 3).map(e => e.className || e.tagName)"
     )

@@ -20,8 +20,7 @@ from portal.intake.mail import header_values
 from portal.publish.render.site import readable_namer, render_tier
 from portal.trail.trailers import read_changes
 
-from tests.helpers import DEMO_DATE, FIXTURES, PROJECT, Run, snapshot
-from tests.test_render import tier_input
+from tests.helpers import DEMO_DATE, FIXTURES, PROJECT, Run, snapshot, tier_input
 
 SENDER = "planning@nra.example.la"
 CASES = FIXTURES / "intake"

@@ -98,6 +98,7 @@ def test_an_odt_that_inflates_to_400_mb_is_refused_before_it_is_read(example_rep
     assert "'need.odt' inflates to more than 50,000,000 bytes (limits.document_inflated_bytes)" in output
 
 
+@pytest.mark.slow
 def test_a_docx_that_lies_about_its_size_is_read_no_further_than_it_says(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """The central directory says 1,000 bytes, the member inflates to 100 MB: reading stops at
     what it says and the checksum gives the lie away."""
@@ -117,11 +118,13 @@ def test_a_zip_inside_a_docx_counts_towards_what_it_inflates_to(example_repo: Re
     assert "'need.docx' inflates to more than 50,000,000 bytes (limits.document_inflated_bytes)" in output
 
 
+@pytest.mark.slow
 def test_a_docx_of_thousands_of_members_is_refused(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.docx", docx_many_members(5000))), "--body-from", "need.docx")
     assert "'need.docx' has 5,003 members in its zip, more than 1,000 (limits.document_parts)" in output
 
 
+@pytest.mark.slow
 def test_a_docx_with_more_markup_than_the_limit_is_refused(example_repo: Repo, run: Run, tmp_path: Path) -> None:
     """11 MB of plain paragraphs, under the inflated limit but over the markup a reader parses."""
     output = refused(run, example_repo, tmp_path / "m.eml", mail(attachment=("need.docx", docx(document_bytes=11_000_000))), "--body-from", "need.docx")

@@ -106,6 +106,7 @@ def test_the_leak_scan_passes_on_the_examples_and_fails_on_plaintext(built: tupl
     assert "Survey and clearance" not in leaky.output  # the words found are never printed
 
 
+@pytest.mark.slow
 def test_a_single_leaked_title_in_a_file_name_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     root, _ = built
     site = tmp_path / "site"
@@ -294,6 +295,7 @@ def test_a_build_after_the_examples_expired_shows_none(example_repo: Repo, run: 
     assert "EXAMPLE" not in json.dumps(states.search)
 
 
+@pytest.mark.slow
 def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Path) -> None:
     from portal.publish.generate.generator import run_generator
 
@@ -303,6 +305,7 @@ def test_the_handbook_builds_strictly_with_the_top_level_mkdocs_yml(tmp_path: Pa
     assert (tmp_path / "build/handbook/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_an_attachment_copied_in_the_clear_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     root, _ = built
     site = tmp_path / "site"
@@ -313,6 +316,7 @@ def test_an_attachment_copied_in_the_clear_is_caught(built: tuple[Path, BuildOut
     assert f"{withheld('assets/x.dat')}: leak: an attachment copied in the clear of irq-2026-need-risk-education-basrah" in result.output
 
 
+@pytest.mark.slow
 def test_plaintext_hidden_in_a_page_payload_or_compressed_is_caught(built: tuple[Path, BuildOutput], run: Run, tmp_path: Path) -> None:
     import gzip
 

@@ -426,6 +426,33 @@ def test_sizes_are_buckets_slots_one_length_and_counts_rounded(built: Path) -> N
         assert pages == rounded_count(pages) and files == rounded_count(files)
 
 
+def test_a_page_is_padded_alike_in_every_build_even_at_the_edge_of_a_bucket() -> None:
+    """Names, the tier's folder, the build's id and the canary are new in every build; the size a
+    page is padded to must not move with them, even for a page whose size sits on a bucket's edge."""
+    import random
+
+    letters = random.Random(7)
+    filler = "".join(letters.choice("ghijklmnopqrstuvwxyz ") for _ in range(40_000))
+
+    def page(length: int, draw: int) -> bytes:
+        tokens = random.Random(draw)
+
+        def hex_digits(count: int) -> str:
+            return "".join(tokens.choice("0123456789abcdef") for _ in range(count))
+
+        folder, build, canary = hex_digits(12), hex_digits(16), hex_digits(24)
+        links = "".join(f'<a href="../{folder}/{hex_digits(20)}.html">Text {number}</a>' for number in range(30))
+        return f'<main data-build="{build}">{links}<p>{filler[:length]}</p><p hidden>portalcanary{canary}</p></main>'.encode()
+
+    low, high = 0, len(filler)  # a length whose page is one bucket larger than one character less
+    assert steady_size(page(low, 0)) < steady_size(page(high, 0))
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if steady_size(page(middle, 0)) == steady_size(page(low, 0)) else (low, middle)
+    for length in (low, high):
+        assert len({steady_size(page(length, draw)) for draw in range(40)}) == 1, length
+
+
 def test_rounded_counts() -> None:
     assert [rounded_count(n) for n in (0, 1, 16, 17, 63, 64, 65, 100, 129, 1000, 1025)] == [0, 16, 16, 32, 64, 64, 80, 112, 160, 1024, 1280]
 

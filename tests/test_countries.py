@@ -23,8 +23,7 @@ from portal.publish.prove.crosstier import scan_tier, tier_needles
 from portal.publish.render.export import export_csv, export_json
 from portal.publish.render.site import readable_namer, render_tier
 
-from tests.helpers import DEMO_DATE, FIXTURES, PARTNERS, STATES, VOCABULARY, MakeRepo, Run, built_copy, found, init_git, open_site
-from tests.test_render import tier_input
+from tests.helpers import DEMO_DATE, FIXTURES, PARTNERS, STATES, VOCABULARY, MakeRepo, Run, built_copy, found, init_git, open_site, tier_input
 
 BASE = FIXTURES / "base"
 

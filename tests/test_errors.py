@@ -136,3 +136,22 @@ def test_the_handler_shows_what_an_error_is_about_and_what_it_meant() -> None:
 def test_a_bug_keeps_its_traceback() -> None:
     with pytest.raises(KeyError, match="tier"):
         CliRunner().invoke(handled_group(), ["bug"], catch_exceptions=False)
+
+
+@pytest.mark.parametrize(
+    ("args", "flag"),
+    [
+        (["validate", "--today", "2026-02-30"], "--today"),
+        (["extend", "lao-2026-need-clearance", "--until", "31/12/2027", "--today", "2026-11-20"], "--until"),
+        (["outcome", "lao-2026-need-clearance", "--status", "contacted", "--with", "NOR", "--date", "2027-13-01", "--today", "2026-11-20"], "--date"),
+        (["senders", "add", "ministry.example.net", "--submitter", "LBN", "--confirmed", "3 November 2026", "--today", "2026-11-20"], "--confirmed"),
+    ],
+)
+def test_a_date_option_that_is_not_a_date_is_named_and_nothing_changes(example_repo: Repo, run: Run, args: list[str], flag: str) -> None:
+    before = head(example_repo)
+    result = run(*args, "--repo", str(example_repo.root))
+    assert result.exit_code == 2
+    assert f"Invalid value for '{flag}': " in result.stderr
+    assert "is not a date" in result.stderr
+    assert head(example_repo) == before
+    assert git.Repo(example_repo.root).is_dirty(untracked_files=True) is False

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import email
-import email.policy
 import html
 import re
 from email.message import EmailMessage
@@ -20,53 +18,30 @@ from portal.checks.validate import validate_repo
 from portal.config import ConfigError, Repo, load_settings
 from portal.intake.acknowledge import acknowledgement
 from portal.intake.scaffold import ID_LENGTH, choose_id
-from portal.model import Submission
 from portal.publish.render.site import readable_namer, render_tier
 from portal.trail.actions import Action
 from portal.trail.trailers import read_changes
 from portal.upkeep.reminders import draft_message
 
-from tests.helpers import PROJECT, Run, snapshot
-from tests.test_render import tier_input
+from tests.helpers import (
+    ESP,
+    LAO_NEW,
+    LAO_OLD,
+    LBN,
+    MRT,
+    PROJECT,
+    Run,
+    body_of,
+    draft_of,
+    head_message,
+    header_block_of,
+    request_mail,
+    snapshot,
+    submission,
+    tier_input,
+)
 
-ESP = "esp-2026-offer-demining-training"  # expires 2027-03-10, contact cid.example@example.org
-LBN = "lbn-2026-need-rehabilitation-south-lebanon"  # expires 2027-09-05, va.example@example.org speaks for LBN
-LAO_OLD = "lao-2025-need-survey-clearance-xiengkhouang"  # replaced by LAO_NEW
-LAO_NEW = "lao-2026-need-survey-clearance-xiengkhouang"
-MRT = "mrt-2025-need-survivor-data"  # expired on 2026-10-31
 TODAY = "2027-01-15"
-
-
-def request_mail(folder: Path, sender: str, message_id: str, body: str = "Please keep our text unchanged on the portal.\n") -> Path:
-    """A State's request as saved from the coordinator's mailbox."""
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "coordinator@example.org"
-    message["Subject"] = "Re: CCM Cooperation Portal: your text will expire soon"
-    message["Date"] = "Thu, 14 Jan 2027 10:00:00 +0200"
-    message["Message-ID"] = message_id
-    message.set_content(f"Dear Coordinator,\n\n{body}\nBest regards\n")
-    path = folder / f"{message_id.strip('<>').split('@')[0]}.eml"
-    path.write_bytes(bytes(message))
-    return path
-
-
-def head_message(repo: Repo) -> str:
-    return str(git.Repo(repo.root).head.commit.message)
-
-
-def submission(repo: Repo, identifier: str) -> Submission:
-    return next(sub for sub in validate_repo(repo).submissions if sub.id == identifier)
-
-
-def draft_of(repo: Repo, name: str) -> email.message.EmailMessage:
-    message = email.message_from_bytes((repo.root / "outbox" / name).read_bytes(), policy=email.policy.default)
-    assert isinstance(message, email.message.EmailMessage)
-    return message
-
-
-def body_of(message: email.message.EmailMessage) -> str:
-    return str(message.get_content())
 
 
 # Extending -------------------------------------------------------------------------------------
@@ -268,11 +243,6 @@ def test_acknowledgements_name_the_kind_in_prose_and_say_how_the_text_was_taken(
     assert "exactly as you sent it" not in html_body
     project = acknowledgement(example_repo, subs["col-2026-project-community-liaison-antioquia"], Action.PUBLISH, today, ["a@example.org"], "<m@x.example>")
     assert project["Subject"].startswith("CCM Cooperation Portal: your project ") and project["In-Reply-To"] == "<m@x.example>"
-
-
-def header_block_of(text: str) -> str:
-    start = text.index("\nKind: ") + 1
-    return text[start : text.index("\n----\n", start) + 6]
 
 
 def test_the_header_block_of_an_acknowledgement_reads_back_as_every_field(example_repo: Repo, run: Run, tmp_path: Path) -> None:

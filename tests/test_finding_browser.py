@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,7 @@ from portal.model import Submission
 from portal.publish.render.overview import amount, budget_rows
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, built_copy, open_site
+from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, open_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -30,31 +29,18 @@ TODAY = dt.date.fromisoformat(DEMO_DATE)
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("finding") / "portal"
-    built_copy(example_repo_template, root)
-    return root
+def texts(example_built: Path) -> list[Submission]:
+    return select_active(validate_repo(Repo(example_built)).submissions, TODAY)
 
 
-@pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    with serving(built / "site") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def texts(built: Path) -> list[Submission]:
-    return select_active(validate_repo(Repo(built)).submissions, TODAY)
-
-
-def opened(browser: Browser, site: str, size: str) -> Page:
+def opened(browser: Browser, example_served: str, size: str) -> Page:
     phone = size == "phone"
     context = browser.new_context(viewport=SIZES[size], has_touch=phone, is_mobile=phone)  # type: ignore[arg-type]
     page = context.new_page()
     errors: list[str] = []
     page.errors = errors  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: errors.append(str(error)))
-    unlock(page, site)
+    unlock(page, example_served)
     # A click before the theme has its list of pages (the sealed sitemap) would load the next page anew.
     page.wait_for_function("() => document.readyState === 'complete' && window.document$ !== undefined")
     page.wait_for_load_state("networkidle")
@@ -86,8 +72,8 @@ def day(iso: str) -> str:
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_listing_is_filtered_and_sorted_with_the_keyboard(browser: Browser, site: str, texts: list[Submission], size: str) -> None:
-    page = opened(browser, site, size)
+def test_a_listing_is_filtered_and_sorted_with_the_keyboard(browser: Browser, example_served: str, texts: list[Submission], size: str) -> None:
+    page = opened(browser, example_served, size)
     go(page, "Needs")
     needs = [s for s in texts if s.kind == "need"]
     tools = page.get_by_role("group", name="Sort and filter this list")
@@ -134,8 +120,8 @@ def test_a_listing_is_filtered_and_sorted_with_the_keyboard(browser: Browser, si
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_countries_page_sorts_by_type_and_marks_its_latest_texts(browser: Browser, site: str, texts: list[Submission], size: str) -> None:
-    page = opened(browser, site, size)
+def test_the_countries_page_sorts_by_type_and_marks_its_latest_texts(browser: Browser, example_served: str, texts: list[Submission], size: str) -> None:
+    page = opened(browser, example_served, size)
     go(page, "Countries and organisations")
     tools = page.get_by_role("group", name="Sort and filter this list")
     tools.get_by_label("Type").select_option("State")
@@ -174,8 +160,10 @@ def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: 
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_overview_sums_budgets_per_currency_and_its_bars_lead_to_their_listings(browser: Browser, site: str, texts: list[Submission], size: str) -> None:
-    page = opened(browser, site, size)
+def test_the_overview_sums_budgets_per_currency_and_its_bars_lead_to_their_listings(
+    browser: Browser, example_served: str, texts: list[Submission], size: str
+) -> None:
+    page = opened(browser, example_served, size)
     go(page, "Overview")
     rows = budget_rows(texts)
     assert len(rows) >= 2, "the example texts give budgets in more than one currency"
@@ -193,9 +181,11 @@ def test_the_overview_sums_budgets_per_currency_and_its_bars_lead_to_their_listi
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_every_search_hit_names_who_what_kind_and_until_when(browser: Browser, site: str, built: Path, texts: list[Submission], size: str) -> None:
-    page = opened(browser, site, size)
-    opened_site = open_site(built / "site", STATES)
+def test_every_search_hit_names_who_what_kind_and_until_when(
+    browser: Browser, example_served: str, example_built: Path, texts: list[Submission], size: str
+) -> None:
+    page = opened(browser, example_served, size)
+    opened_site = open_site(example_built / "site", STATES)
     assert not [doc for doc in opened_site.search["docs"] if doc["title"] == "Guidance pattern" or "line of dashes" in doc.get("text", "")]
     # A word found only in a section of one text (not in its title or first lines): the hit is
     # that section, shown with the text's facts.
@@ -218,8 +208,8 @@ def test_every_search_hit_names_who_what_kind_and_until_when(browser: Browser, s
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_typing_right_after_opening_the_next_page_shows_results(browser: Browser, site: str, size: str) -> None:
-    page = opened(browser, site, size)
+def test_typing_right_after_opening_the_next_page_shows_results(browser: Browser, example_served: str, size: str) -> None:
+    page = opened(browser, example_served, size)
     for name in ("Countries and organisations", "Needs"):
         go(page, name)
         # At once: the theme closes its search 125 ms after a navigation starts, which used to hide
@@ -236,10 +226,10 @@ def test_typing_right_after_opening_the_next_page_shows_results(browser: Browser
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_the_listing_tools_pass_axe(browser: Browser, site: str, size: str) -> None:
+def test_the_listing_tools_pass_axe(browser: Browser, example_served: str, size: str) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
-    page = opened(browser, site, size)
+    page = opened(browser, example_served, size)
     go(page, "Needs")
     found = Axe().run(page, context={"include": [[".md-content"]]}).response["violations"]
     problems = [f"{v['id']} ({v['impact']}): {v['help']}" for v in found if v["impact"] in ("serious", "critical")]

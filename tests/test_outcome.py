@@ -8,7 +8,6 @@ import datetime as dt
 import email
 import email.policy
 import re
-from email.message import EmailMessage
 from pathlib import Path
 
 import git
@@ -22,25 +21,15 @@ from portal.trail.actions import Action
 from portal.trail.history import retired_ids
 from portal.trail.trailers import read_changes
 
-from tests.helpers import PROJECT, Run, snapshot
-from tests.test_extend import LAO_NEW, LAO_OLD, LBN, MRT, body_of, draft_of, head_message, header_block_of, submission
+from tests.helpers import ESP, LAO_NEW, LAO_OLD, LBN, MRT, PROJECT, Run, body_of, draft_of, head_message, header_block_of, request_mail, snapshot, submission
 
-ESP = "esp-2026-offer-demining-training"  # published 2026-03-10, expires 2027-03-10, cid.example@example.org speaks for ESP
 TODAY = "2027-01-15"
 LBN_SENDER = "Lebanon Mine Action Centre <va.example@example.org>"
 
 
 def mail(folder: Path, sender: str, message_id: str, body: str) -> Path:
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = "coordinator@example.org"
-    message["Subject"] = "Re: CCM Cooperation Portal: what became of your text?"
-    message["Date"] = "Thu, 14 Jan 2027 10:00:00 +0200"
-    message["Message-ID"] = message_id
-    message.set_content(f"Dear Coordinator,\n\n{body}\nBest regards\n")
-    path = folder / f"{message_id.strip('<>').split('@')[0]}.eml"
-    path.write_bytes(bytes(message))
-    return path
+    """A reply to the reminder that asks what became of a text."""
+    return request_mail(folder, sender, message_id, body, subject="Re: CCM Cooperation Portal: what became of your text?")
 
 
 def outcome(run: Run, repo: Repo, *args: str, today: str = TODAY) -> str:

@@ -288,7 +288,7 @@ def test_the_partners_page_cannot_hold_the_name_even_in_a_link(make_repo: MakeRe
     from portal.model import Submitter
     from portal.publish.render.site import render_tier
 
-    from tests.test_render import tier_input
+    from tests.helpers import tier_input
 
     repo = make_repo(commit=False)
     write_text(repo, "lao-2026-need-clearance", ("state", "LAO"), "need", "states-and-partners", ALONE_LAO)
@@ -310,7 +310,7 @@ def test_a_states_only_text_with_outcomes_changes_nothing_the_partners_read(make
     from portal.model import Submitter
     from portal.publish.render.site import render_tier
 
-    from tests.test_render import tier_input
+    from tests.helpers import tier_input
 
     repo = make_repo(commit=False)
     both = "states-and-partners"

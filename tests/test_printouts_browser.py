@@ -17,8 +17,8 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, built_copy
+from tests.browser import unlock
+from tests.helpers import DEMO_DATE
 
 pytestmark = pytest.mark.browser
 
@@ -27,25 +27,12 @@ RUNNING = "CCM Cooperation Portal · States · as of 20 November 2026"
 HEADINGS = "h1, h2, h3, h4, h5, .portal-text-heading"
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("printouts") / "portal"
-    built_copy(example_repo_template, root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    with serving(built / "site") as url:
-        yield url
-
-
 @pytest.fixture(params=list(SIZES))
-def page(request: pytest.FixtureRequest, browser: Browser, site: str) -> Iterator[Page]:
+def page(request: pytest.FixtureRequest, browser: Browser, example_served: str) -> Iterator[Page]:
     phone = request.param == "phone"
     context = browser.new_context(viewport=SIZES[request.param], accept_downloads=True, has_touch=phone, is_mobile=phone)  # type: ignore[arg-type]
     opened = context.new_page()
-    unlock(opened, site)
+    unlock(opened, example_served)
     yield opened
     context.close()
 

@@ -8,7 +8,6 @@ import datetime as dt
 import io
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ from portal.publish.render.export import guard_cell
 from portal.publish.seal.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, built_copy, open_site
+from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -29,26 +28,13 @@ LAO_PROJECT = "lao-2026-project-survivor-information-system"  # a plain text tha
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("reader") / "portal"
-    built_copy(example_repo_template, root)
-    return root
-
-
-@pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    with serving(built / "site") as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def texts(built: Path) -> dict:
+def texts(example_built: Path) -> dict:
     """The active texts of the States' tier, by id, as the build selected them."""
     from portal.checks.validate import validate_repo
     from portal.config import Repo
     from portal.lifecycle import select_active
 
-    return {sub.id: sub for sub in select_active(validate_repo(Repo(built)).submissions, dt.date.fromisoformat(DEMO_DATE))}
+    return {sub.id: sub for sub in select_active(validate_repo(Repo(example_built)).submissions, dt.date.fromisoformat(DEMO_DATE))}
 
 
 def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: object) -> Page:
@@ -90,17 +76,17 @@ def every_kind_of_page(page: Page) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def kinds(browser: Browser, site: str) -> dict[str, str]:
+def kinds(browser: Browser, example_served: str) -> dict[str, str]:
     page = new_page(browser)
-    unlock(page, site)
+    unlock(page, example_served)
     found = every_kind_of_page(page)
     page.context.close()
     return found
 
 
-def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site: str, kinds: dict[str, str]) -> None:
+def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, example_served: str, kinds: dict[str, str]) -> None:
     page = new_page(browser, PHONE)
-    unlock(page, site)
+    unlock(page, example_served)
     wide = {}
     for name, url in kinds.items():
         open_url(page, url)
@@ -121,9 +107,9 @@ def test_no_page_scrolls_sideways_on_a_phone(browser: Browser, site: str, kinds:
     assert page.errors == []  # type: ignore[attr-defined]
 
 
-def test_a_plain_text_shows_its_pattern_headings_and_keeps_every_character(browser: Browser, site: str, kinds: dict[str, str], texts: dict) -> None:
+def test_a_plain_text_shows_its_pattern_headings_and_keeps_every_character(browser: Browser, example_served: str, kinds: dict[str, str], texts: dict) -> None:
     page = new_page(browser)
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["Projects"])
     page.locator(".md-content table a", has_text="A national information system on cluster munition survivors").click()
     text = page.locator(".portal-plain")
@@ -147,9 +133,9 @@ def test_a_plain_text_shows_its_pattern_headings_and_keeps_every_character(brows
     assert page.title() == "CCM Cooperation Portal"
 
 
-def test_search_results_say_who_what_and_until_when_and_hold_nothing_internal(browser: Browser, site: str, built: Path) -> None:
+def test_search_results_say_who_what_and_until_when_and_hold_nothing_internal(browser: Browser, example_served: str, example_built: Path) -> None:
     page = new_page(browser)
-    unlock(page, site)
+    unlock(page, example_served)
     page.locator("input.md-search__input").click()
     page.keyboard.type("villages")
     expect(page.locator(".md-search-result__meta")).to_have_text("1 matching document", timeout=15_000)
@@ -157,7 +143,7 @@ def test_search_results_say_who_what_and_until_when_and_hold_nothing_internal(br
     expect(result).to_contain_text("Survey and clearance of cluster munition remnants in Xiengkhouang Province")
     expect(result).to_contain_text("Text as received from Lao PDR (need, expires 2 November 2027)")
     # The index itself: every text's entry starts with its kind and author; no canary anywhere.
-    opened = open_site(built / "site", STATES)
+    opened = open_site(example_built / "site", STATES)
     assert "portalcanary" not in json.dumps(opened.search)
     assert all("portalcanary" in page_html for page_html in opened.pages.values())  # still on every page, for the leak scan
     entries = [doc for doc in opened.search["docs"] if "#" not in doc["location"] and re.match(r"<p>(Need|Offer|How to apply|Project) · ", doc["text"])]
@@ -212,11 +198,13 @@ def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example
         page.context.close()
 
 
-def test_after_lock_the_browsers_storage_names_no_tier_folder_or_date(browser: Browser, site: str, built: Path, kinds: dict[str, str]) -> None:
+def test_after_lock_the_browsers_storage_names_no_tier_folder_or_date(
+    browser: Browser, example_served: str, example_built: Path, kinds: dict[str, str]
+) -> None:
     """The next person at the computer learns nothing of which tier was read, up to when, or
     which folder is the tier's; the previous visit is still remembered for the next unlock."""
     page = new_page(browser)
-    unlock(page, site)
+    unlock(page, example_served)
     folder = page.url.rsplit("/", 2)[-2]
     page.wait_for_function(f"() => {{ const n = JSON.parse(sessionStorage.getItem('{STORAGE['visit']}') || 'null'); return n && localStorage.getItem(n); }}")
     open_url(page, kinds["Overview"])
@@ -230,16 +218,18 @@ def test_after_lock_the_browsers_storage_names_no_tier_folder_or_date(browser: B
     state = page.context.storage_state()
     page.context.close()
     page = new_page(browser, storage_state=state)
-    unlock(page, site)
+    unlock(page, example_served)
     expect(page.locator(".portal-new-summary")).to_contain_text("Nothing new since your previous visit (portal as of 20 November 2026)")
     page.context.close()
 
 
-def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour(browser: Browser, site: str, kinds: dict[str, str], texts: dict) -> None:
+def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour(
+    browser: Browser, example_served: str, kinds: dict[str, str], texts: dict
+) -> None:
     page = new_page(browser)
     requests: list[str] = []
     page.on("request", lambda request: requests.append(request.url))
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["Overview"])
     charts = page.locator("svg.portal-chart[role=img]")
     expect(charts).to_have_count(3)
@@ -261,15 +251,17 @@ def test_the_overview_charts_are_drawn_at_build_time_and_readable_without_colour
     assert (
         page.evaluate("() => [...document.querySelectorAll('.md-content *')].flatMap(e => [...e.attributes]).filter(a => a.name.startsWith('on')).length") == 0
     )
-    origin = re.match(r"https?://[^/]+/", site)
+    origin = re.match(r"https?://[^/]+/", example_served)
     assert origin and all(url.startswith(origin.group(0)) or url.startswith(("data:", "blob:")) for url in requests), requests
 
 
-def test_exports_download_sealed_and_open_to_the_tier_texts(browser: Browser, site: str, built: Path, kinds: dict[str, str], texts: dict) -> None:
+def test_exports_download_sealed_and_open_to_the_tier_texts(
+    browser: Browser, example_served: str, example_built: Path, kinds: dict[str, str], texts: dict
+) -> None:
     from openpyxl import load_workbook
 
     page = new_page(browser)
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["Export"])
     got: dict[str, bytes] = {}
     for extension in ("csv", "json", "xlsx"):
@@ -291,17 +283,17 @@ def test_exports_download_sealed_and_open_to_the_tier_texts(browser: Browser, si
     values = [list(row) for row in sheet.iter_rows(values_only=True)]
     assert values[0][0] == "Identifier" and sorted(row[0] for row in values[1:]) == sorted(texts)
     # In the published folder the exports are ciphertext under opaque names.
-    tier = open_site(built / "site", STATES)
+    tier = open_site(example_built / "site", STATES)
     sealed = [path for path in tier.folder.iterdir() if path.suffix == ".bin"]
     assert all(re.fullmatch(rf"{SEALED_NAME}\.bin", path.name) for path in sealed)
     assert any(tier.file(path.name) == got["csv"] for path in sealed)
     assert not any(got["csv"][3:200] in path.read_bytes() for path in sealed)
 
 
-def test_printable_pages_hold_every_text_and_print_one_per_sheet(browser: Browser, site: str, kinds: dict[str, str], texts: dict) -> None:
+def test_printable_pages_hold_every_text_and_print_one_per_sheet(browser: Browser, example_served: str, kinds: dict[str, str], texts: dict) -> None:
     page = new_page(browser)
     page.add_init_script("window.print = () => { window.portalPrinted = (window.portalPrinted || 0) + 1; };")
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["Needs"])
     page.locator(".md-content a", has_text="Printable page of all").click()
     # The print button shows once every text is on the page, opened from its own sealed page.
@@ -336,15 +328,15 @@ def test_printable_pages_hold_every_text_and_print_one_per_sheet(browser: Browse
 
 
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser, site: str, kinds: dict[str, str], viewport: dict[str, int]) -> None:
+def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser, example_served: str, kinds: dict[str, str], viewport: dict[str, int]) -> None:
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
     page = new_page(browser, viewport)
-    page.goto(site)
+    page.goto(example_served)
     page.get_by_label("Passcode").wait_for()
     problems = [f"unlock page: {v['id']} ({v['impact']}): {v['help']}" for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-    unlock(page, site)
+    unlock(page, example_served)
     for name, url in kinds.items():
         open_url(page, url)
         page.evaluate("() => document.fonts.ready.then(() => true)")
@@ -358,7 +350,7 @@ def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser
 CSP = content_security_policy()  # what every opened page carries, without the theme's script hashes
 
 
-def test_reading_aids_work_under_the_portal_content_security_policy(browser: Browser, site: str, kinds: dict[str, str]) -> None:
+def test_reading_aids_work_under_the_portal_content_security_policy(browser: Browser, example_served: str, kinds: dict[str, str]) -> None:
     """Served with the policy every opened page carries: the charts show, reader.js runs, exports
     download; the policy blocks nothing the portal's own pages hold (the theme's inline scripts
     are not the reading aids' part)."""
@@ -371,7 +363,7 @@ def test_reading_aids_work_under_the_portal_content_security_policy(browser: Bro
         route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
 
     page.route("**/*.html", with_policy)
-    unlock(page, site)
+    unlock(page, example_served)
     open_url(page, kinds["a printable page"])
     expect(page.get_by_role("button", name="Print this page")).to_be_visible()  # reader.js ran
     open_url(page, kinds["Overview"])

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 import html
 import re
-from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,14 +16,10 @@ from portal.config import Repo
 from portal.examples import examples_root
 from portal.lifecycle import select_active
 from portal.model import Submission
-from portal.publish.render.site import TierInput, readable_namer, render_tier
+from portal.publish.render.site import readable_namer, render_tier
 from portal.textformat import markdown_html, text_block
 
-from tests.helpers import PROJECT, VOCABULARY
-
-
-def tier_input(subs: Sequence[Submission], today: dt.date = dt.date(2026, 11, 20)) -> TierInput:
-    return TierInput("Portal", "States", subs, today, 30, "Coordinator", "c@example.org", VOCABULARY, canary="portalcanaryx")
+from tests.helpers import PROJECT, VOCABULARY, tier_input
 
 
 def test_plain_text_block_keeps_every_character() -> None:

@@ -35,10 +35,11 @@ def run_lines(workflow: dict) -> list[str]:
     return lines
 
 
-@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda p: p.name)
-def test_workflow_is_valid_against_the_github_schema(path: Path) -> None:
+def test_every_workflow_is_valid_against_the_github_schema() -> None:
+    """One run of the checker for all of them (it names the file of each error it finds)."""
+    assert len(WORKFLOWS) >= 4
     checker = Path(sys.executable).with_name("check-jsonschema")
-    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", str(path)], capture_output=True, text=True)
+    result = subprocess.run([str(checker), "--builtin-schema", "vendor.github-workflows", *map(str, WORKFLOWS)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 

@@ -4,8 +4,9 @@ with messages a coordinator can act on."""
 from __future__ import annotations
 
 import difflib
+import json
 from collections.abc import Callable, Iterator
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 import fastjsonschema
@@ -84,11 +85,9 @@ class SchemaChecker:
     for them; a file it refuses is checked again by jsonschema, whose errors make the messages."""
 
     def __init__(self, schema: dict[str, Any], missing_hint: str = "see the template in schema/templates/") -> None:
-        Draft202012Validator.check_schema(schema)
         self.schema = schema
         self.missing_hint = missing_hint
-        self.validator = Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER)
-        self.quick = _compiled(schema)
+        self.validator, self.quick = _validators(json.dumps(schema, sort_keys=True))
 
     def check(self, path: str, located: yamlsafe.Located) -> list[Problem]:
         if self._quickly_valid(located.data):
@@ -164,6 +163,16 @@ class SchemaChecker:
             yield Problem(path, line, col, field, "is empty; give at least one value" if kind == "minItems" else f"is too short: {error.message}")
             return
         yield Problem(path, line, col, field, error.message)
+
+
+@lru_cache(maxsize=32)
+def _validators(schema_text: str) -> tuple[Draft202012Validator, Callable[[Any], Any] | None]:
+    """The schema checked against its meta-schema, then its two validators. Checking and compiling
+    cost far more than a check of a file, so a schema met again in the same process (a command
+    that validates twice, a long-running test session) is prepared once, keyed by its content."""
+    schema = json.loads(schema_text)
+    Draft202012Validator.check_schema(schema)
+    return Draft202012Validator(schema, format_checker=Draft202012Validator.FORMAT_CHECKER), _compiled(schema)
 
 
 def _compiled(schema: dict[str, Any]) -> Callable[[Any], Any] | None:

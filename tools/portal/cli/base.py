@@ -50,13 +50,20 @@ def open_repo(repo_path: Path | None) -> Repo:
     return repo
 
 
-def resolve_today(text: str | None) -> dt.date:
-    if text is None:
-        return dt.date.today()
+def parse_date_option(text: str | None, flag: str) -> dt.date | None:
+    """The date a YYYY-MM-DD option gives, or None when it is not given; a date that is not of
+    the calendar is a usage error naming the option (`flag`, e.g. '--until')."""
+    if text is None or text == "":
+        return None
     try:
         return dates.parse_date(text)
     except ValueError as exc:
-        raise click.BadParameter(str(exc), param_hint="'--today'") from None
+        raise click.BadParameter(str(exc), param_hint=f"'{flag}'") from None
+
+
+def resolve_today(text: str | None) -> dt.date:
+    """The day a command acts as of: --today, or the calendar's."""
+    return parse_date_option(text, "--today") or dt.date.today()
 
 
 def details(exc: PortalError) -> list[str]:

@@ -10,8 +10,7 @@ from typing import Any
 
 import click
 
-from portal import dates
-from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option
+from portal.cli.base import main, open_repo, parse_date_option, repo_option, resolve_today, today_option
 from portal.cli.workflow_commands import read_message
 from portal.outcomes import WITH_REQUIRED
 
@@ -121,12 +120,7 @@ def extend(
     from portal.upkeep.extend import extend as do_extend
 
     repo = open_repo(repo_path)
-    until = None
-    if until_text:
-        try:
-            until = dates.parse_date(until_text)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--until'") from None
+    until = parse_date_option(until_text, "--until")
     raw, shown = read_request_message(message)
     done = do_extend(
         repo,
@@ -211,12 +205,7 @@ def outcome(
     from portal.upkeep.outcome import Said, record_outcome
 
     repo = open_repo(repo_path)
-    day = None
-    if date_text:
-        try:
-            day = dates.parse_date(date_text)
-        except ValueError as exc:
-            raise click.BadParameter(str(exc), param_hint="'--date'") from None
+    day = parse_date_option(date_text, "--date")
     raw, shown = read_request_message(message)
     done = record_outcome(
         repo,

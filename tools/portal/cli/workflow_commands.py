@@ -11,7 +11,7 @@ import click
 
 from portal import dates
 from portal.checks import report
-from portal.cli.base import main, open_repo, repo_option, resolve_today, today_option, validate_from_disk
+from portal.cli.base import main, open_repo, parse_date_option, repo_option, resolve_today, today_option, validate_from_disk
 from portal.cli.options import allowed, text_format_option
 from portal.config import Repo
 from portal.errors import about
@@ -266,7 +266,7 @@ def senders_add(who: str, code: str, confirmed_text: str | None, note: str, auth
     from portal.intake.senders import register_sender
 
     repo = open_repo(repo_path)
-    confirmed = resolve_today(confirmed_text or today_text)
+    confirmed = parse_date_option(confirmed_text, "--confirmed") or resolve_today(today_text)
     done = register_sender(repo, who, code.upper(), confirmed, note, author or None)
     entry = done.sender
     also = f" (it is also registered for {', '.join(done.also)})" if done.also else ""
