@@ -152,6 +152,7 @@ def test_an_attachment_in_the_clear_behind_a_short_prefix_fails(built: Path, run
     assert f"{attachment.parent.name}/{attachment.name}: leak: not ciphertext that opens with its tier's key for this name and build" in result.output
 
 
+@pytest.mark.slow
 def test_two_sealed_pages_swapped_do_not_open(built: Path, run: Run, tmp_path: Path) -> None:
     """A page is bound to its own name: an observer cannot make a reader see one page for another."""
     site = copy_site(built, tmp_path)
@@ -164,6 +165,7 @@ def test_two_sealed_pages_swapped_do_not_open(built: Path, run: Run, tmp_path: P
     assert result.output.count("not ciphertext that opens with its tier's key for this name and build") == 2
 
 
+@pytest.mark.slow
 def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     states, partners = open_site(site, STATES), open_site(site, PARTNERS)
@@ -174,6 +176,7 @@ def test_a_page_sealed_for_one_tier_but_put_in_the_other_is_caught(built: Path, 
     assert f"{partners.folder.name}/{source.name}: leak: not ciphertext that opens with its tier's key" in result.output
 
 
+@pytest.mark.slow
 def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     bundle = next((site / "assets/javascripts").glob("bundle.*.min.js"))
@@ -189,6 +192,7 @@ def test_a_changed_theme_file_or_loader_is_caught_and_a_word_in_it_is_not_a_leak
     assert "_portal/format.js: leak: not the sealed format the build writes" in result.output
 
 
+@pytest.mark.slow
 def test_an_extra_file_or_a_shell_that_differs_is_caught(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     (site / "notes.txt").write_text("nothing here")
@@ -341,6 +345,7 @@ def test_the_themes_phrases_are_read_from_its_translations() -> None:
     assert {"Skip to content", "Back to top", "Copy to clipboard"} <= set(theme_wording())
 
 
+@pytest.mark.slow
 def test_a_tier_that_holds_a_text_it_may_not_read_is_caught(built: Path, tmp_path: Path) -> None:
     """The partners' folder, re-sealed by someone holding its key, with a States-only text in it."""
     from portal.config import Repo
@@ -585,6 +590,7 @@ def test_a_states_only_attachment_sealed_into_the_partners_tier_is_caught(exampl
     )  # no attachment known: nothing to say
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("change", "message"),
     [
@@ -606,6 +612,7 @@ def test_a_keys_file_that_says_more_than_the_build_writes_is_caught(built: Path,
     assert f"_portal/keys.json: leak: {message}" in result.output
 
 
+@pytest.mark.slow
 def test_a_sealed_file_under_a_name_the_build_never_gives_is_caught_and_not_printed(built: Path, run: Run, tmp_path: Path) -> None:
     site = copy_site(built, tmp_path)
     partners = open_site(site, PARTNERS)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pycountry
 
-from portal.checks.datafiles import definition, load_checked, located_error
+from portal.checks.datafiles import definition, load_checked, located_error, read_bytes
 from portal.config import Repo
 from portal.model import SCHEMA_NAME, Submitter
 
@@ -80,9 +80,29 @@ def _letters(text: str) -> str:
 def load_registry(schema_dir: Path) -> Registry:
     """The States (every ISO 3166-1 country, with the status schema/states.yaml gives it) and the
     organisations of schema/organisations.yaml; both checked by the portal's schemas, and an
-    organisation's type by the repository's submission schema (its submitter types)."""
-    states_path = schema_dir / "states.yaml"
-    located = load_checked(states_path, "states.schema.json")
+    organisation's type by the repository's submission schema (its submitter types).
+
+    Reading the registers costs more than most of a command's own work, and a command may need
+    them more than once: what was read is kept for the same files' bytes and the same types."""
+    states_path, orgs_path = schema_dir / "states.yaml", schema_dir / "organisations.yaml"
+    states_data, orgs_data = read_bytes(states_path), read_bytes(orgs_path)
+    kinds = tuple(kind for kind in Repo(schema_dir.parent).vocabulary.submitter_types if kind != "state")
+    key = (states_data, orgs_data, kinds)  # a registry read depends on these alone (the paths only name errors)
+    found = _READ.get(key)
+    if found is None:
+        found = _read_registry(states_path, states_data, orgs_path, orgs_data, kinds)
+        if len(_READ) >= _KEEP:
+            del _READ[next(iter(_READ))]
+        _READ[key] = found
+    return found
+
+
+_READ: dict[tuple[bytes, bytes, tuple[str, ...]], Registry] = {}  # registers read, by their bytes; not changed by their readers
+_KEEP = 8
+
+
+def _read_registry(states_path: Path, states_data: bytes, orgs_path: Path, orgs_data: bytes, kinds: tuple[str, ...]) -> Registry:
+    located = load_checked(states_path, "states.schema.json", states_data)
     states: dict[str, Submitter] = {}
     for country in pycountry.countries:
         name = getattr(country, "common_name", None) or country.name
@@ -94,9 +114,7 @@ def load_registry(schema_dir: Path) -> Registry:
         listed[entry["code"]] = index
         states[entry["code"]] = Submitter("state", entry["code"], entry["name"], entry["status"])
 
-    orgs_path = schema_dir / "organisations.yaml"
-    orgs = load_checked(orgs_path, "organisations.schema.json")
-    kinds = [kind for kind in Repo(schema_dir.parent).vocabulary.submitter_types if kind != "state"]
+    orgs = load_checked(orgs_path, "organisations.schema.json", orgs_data)
     organisations: dict[str, Submitter] = {}
     for index, entry in enumerate(orgs.data["organisations"]):
         code, kind = entry["code"], entry["type"]

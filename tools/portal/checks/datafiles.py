@@ -65,12 +65,19 @@ def _checker(name: str) -> SchemaChecker:
     return SchemaChecker(data_schema(name), missing_hint=f"the portal's own schema/{name.replace('.schema.json', '.yaml')} shows each field")
 
 
-def read_yaml_file(path: Path) -> yamlsafe.Located:
-    """A data file read with the positions of its keys; a file that is no YAML is a located error."""
+def read_bytes(path: Path) -> bytes:
+    """A data file's bytes; a missing file is an error that names it."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_bytes()
     except FileNotFoundError:
         raise ConfigError(f"{path}: file is missing") from None
+
+
+def read_yaml_file(path: Path, data: bytes | None = None) -> yamlsafe.Located:
+    """A data file (or `data`, its bytes already read) with the positions of its keys; a file
+    that is no YAML is a located error."""
+    try:
+        text = (read_bytes(path) if data is None else data).decode("utf-8")
     except UnicodeDecodeError:
         raise ConfigError(f"{path}:1:1: error: not UTF-8 text") from None
     try:
@@ -79,10 +86,10 @@ def read_yaml_file(path: Path) -> yamlsafe.Located:
         raise ConfigError(f"{path}:{exc.line}:{exc.col}: error: {exc.field or 'file'}: {exc.message}") from None
 
 
-def load_checked(path: Path, schema_name: str) -> yamlsafe.Located:
-    """`path` read and checked against the package's schema `schema_name`; every problem found is
-    in the ConfigError raised, one located line each."""
-    located = read_yaml_file(path)
+def load_checked(path: Path, schema_name: str, data: bytes | None = None) -> yamlsafe.Located:
+    """`path` (or `data`, its bytes already read) read and checked against the package's schema
+    `schema_name`; every problem found is in the ConfigError raised, one located line each."""
+    located = read_yaml_file(path, data)
     problems = _checker(schema_name).check(str(path), located)
     if problems:
         raise ConfigError("\n".join(_line(problem) for problem in sorted(problems, key=Problem.sort_key)))
