@@ -9,8 +9,7 @@ DEMO_DATE ?= 2026-11-20
 # Python keeps compiled modules (and pytest its rewritten test modules) in __pycache__: without
 # them every run compiles the whole project again, which alone costs the quick loop seconds.
 unexport PYTHONDONTWRITEBYTECODE
-# Test workers (pytest-xdist): one per core. The Chromium tests run in one of them, in order, and
-# so do the tests that read the example site built once per run (tests/conftest.py).
+# Test workers (pytest-xdist): one per core, each taking the next test as it is free.
 WORKERS ?= auto
 
 .PHONY: demo test check lint bench chromium clean handbook
@@ -41,11 +40,11 @@ chromium:
 
 # Everything, as CI runs it (.ci/run): lint, formatting, types, every test with the browser and slow ones.
 test: lint chromium
-	$(BIN)/pytest -n $(WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(WORKERS)
 
 # The quick loop while working: the same checks, the tests without Chromium and without the slow ones.
 check: lint
-	$(BIN)/pytest -q -n $(WORKERS) --dist loadgroup -m "not browser and not slow"
+	$(BIN)/pytest -q -n $(WORKERS) -m "not browser and not slow"
 
 lint: $(BIN)/portal
 	$(BIN)/ruff check tools tests bench

@@ -35,19 +35,6 @@ def _temporary_files_in_memory() -> None:
 _temporary_files_in_memory()
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist (`make test` and `make check`: `--dist loadgroup`), every Chromium test
-    runs in one worker, one after another, as they do without it. The other tests that read the
-    example site built once per run go to one worker too: the worker that builds it then uses
-    it, and no other one waits for it while the rest of the tests are there to run."""
-    if config.pluginmanager.hasplugin("xdist"):
-        for item in items:
-            if item.get_closest_marker("browser"):
-                item.add_marker(pytest.mark.xdist_group("chromium"))
-            elif "example_site" in getattr(item, "fixturenames", ()):
-                item.add_marker(pytest.mark.xdist_group("example-site"))
-
-
 @pytest.fixture
 def make_repo(tmp_path: Path) -> MakeRepo:
     counter = iter(range(1000))

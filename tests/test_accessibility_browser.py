@@ -84,6 +84,7 @@ def kinds(browser: Browser, example_served: str) -> dict[str, str]:
     urls = {kind: nav[name] for kind, name in wanted.items()}
     open_url(page, urls["a kind listing"])
     urls["a text"] = link(page, "table a[data-portal-published]")
+    urls["a printable page"] = link(page, "a:text-matches('^Printable page')")
     open_url(page, urls["countries"])
     urls["a country"] = link(page, "table a")
     open_url(page, urls["themes"])

@@ -24,7 +24,7 @@ from portal.lifecycle import select_active
 from portal.model import Submission
 
 from tests.browser import unlock
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, Run, built_copy, open_site
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, Run, open_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,13 +46,6 @@ def size(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Path:
-    root = tmp_path_factory.mktemp("addresses") / "portal"
-    built_copy(example_repo_template, root)
-    return root
-
-
 @contextmanager
 def _serve(site: Path) -> Iterator[str]:
     """The portal's own preview server: it answers a missing page with the site's 404 page."""
@@ -66,8 +59,9 @@ def _serve(site: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def site(built: Path) -> Iterator[str]:
-    with _serve(built / "site") as url:
+def site(example_built: Path) -> Iterator[str]:
+    """The example site built once per run, served by the portal's own preview server."""
+    with _serve(example_built / "site") as url:
         yield url
 
 
@@ -184,12 +178,12 @@ def test_a_new_tab_opens_unlocked_while_another_is_and_lock_locks_every_tab(brow
     context.close()
 
 
-def test_a_partner_on_a_states_only_address_is_told_it_is_for_states_only(browser: Browser, site: str, built: Path, size: str) -> None:
-    found = texts(Repo(built))
+def test_a_partner_on_a_states_only_address_is_told_it_is_for_states_only(browser: Browser, site: str, example_built: Path, size: str) -> None:
+    found = texts(Repo(example_built))
     states = context_of(browser, size).new_page()
     unlock(states, site)
-    only = lasting(states, page_url(site, built / "site", STATES, found[STATES_ONLY].title))
-    shared = lasting(states, page_url(site, built / "site", STATES, found[KEPT].title))
+    only = lasting(states, page_url(site, example_built / "site", STATES, found[STATES_ONLY].title))
+    shared = lasting(states, page_url(site, example_built / "site", STATES, found[KEPT].title))
     assert_opaque(only, found[STATES_ONLY])
     states.context.close()
     partner = context_of(browser, size).new_page()

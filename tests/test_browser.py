@@ -16,7 +16,7 @@ from portal.config import Repo
 from portal.publish.seal.sealedformat import PAYLOAD_START
 
 from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run, built_copy
+from tests.helpers import DEMO_DATE, ENV, PARTNERS, STATES, MakeRepo, Run
 
 pytestmark = pytest.mark.browser
 
@@ -25,11 +25,10 @@ BODY_ONLY_WORD = "villages"  # only in the text of the Lao need, a States-only t
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory, example_repo_template: Path) -> Iterator[str]:
-    root = tmp_path_factory.mktemp("browser") / "portal"
-    built_copy(example_repo_template, root)
-    with serving(root / "site") as url:
-        SERVED[url] = root / "site"
+def site(example_built: Path) -> Iterator[str]:
+    """The example site built once per run, served; the tests only read it."""
+    with serving(example_built / "site") as url:
+        SERVED[url] = example_built / "site"
         yield url
 
 

@@ -543,11 +543,14 @@ def test_weak_passcodes_are_refused_by_a_real_estimator(example_repo: Repo, run:
 
 @pytest.mark.slow
 def test_generated_and_strong_passcodes_are_accepted(example_repo: Repo, run: Run) -> None:
-    from portal.upkeep.passcode import generate
+    """The estimator the build asks passes each of them; a build with a generated one goes through."""
+    from portal.upkeep.passcode import check_strength, generate
 
-    for passcode in (generate(), "ripple-sizable-hardcover-unvocal-smoked-overdue", "Vq7#pL2!xZ9@mN4$wK8%"):
-        result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": passcode})
-        assert result.exit_code == 0, (passcode, result.output)
+    generated = generate()
+    for passcode in (generated, "ripple-sizable-hardcover-unvocal-smoked-overdue", "Vq7#pL2!xZ9@mN4$wK8%"):
+        check_strength(passcode, example_repo.settings, "PORTAL_PASSCODE")  # raises on a weak one
+    result = run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env={**ENV, "PORTAL_PASSCODE": generated})
+    assert result.exit_code == 0, result.output
 
 
 def test_a_markdown_text_cannot_take_the_theme_s_ids() -> None:

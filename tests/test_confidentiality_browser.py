@@ -7,12 +7,14 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from click.testing import CliRunner
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 
+from portal.cli import main
 from portal.publish.seal.sealedformat import FORM_ID
 
 from tests.browser import serving
-from tests.helpers import ENV, FIXTURES, PARTNERS, STATES, MakeRepo, Run
+from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, STATES, new_repo
 
 pytestmark = pytest.mark.browser
 
@@ -22,10 +24,12 @@ HOSTILE_TITLES = {
 }
 
 
-def hostile_site(make_repo: MakeRepo, run: Run) -> Path:
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The base repository plus three hostile texts: one States-only in Markdown, one shared
-    with partners in Markdown, one in plain text, with titles that are the theme's own ids."""
-    repo = make_repo(FIXTURES / "base")
+    with partners in Markdown, one in plain text, with titles that are the theme's own ids;
+    built once for the module's tests, which only serve it."""
+    repo = new_repo(tmp_path_factory.mktemp("hostile") / "portal", FIXTURES / "base")
     payloads = (FIXTURES / "exfiltration-payloads.md").read_text(encoding="utf-8")
     base = (FIXTURES / "base/submissions/LAO/lao-2026-need-base.md").read_text()
     meta = base.split("---\n")[1]
@@ -38,7 +42,7 @@ def hostile_site(make_repo: MakeRepo, run: Run) -> Path:
         own = meta.replace("lao-2026-need-base", identifier).replace("format: plain", f"format: {text_format}")
         own = own.replace("audience: states", f"audience: {audience}").replace("title: Clearance support in Xiengkhouang", f'title: "{title}"')
         (repo.submissions / "LAO" / f"{identifier}.md").write_text(f"---\n{own}---\n{payloads}", encoding="utf-8")
-    result = run("build", "--repo", str(repo.root), "--today", "2026-11-20", env=ENV)
+    result = CliRunner().invoke(main, ["build", "--repo", str(repo.root), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return repo.site_dir
 
@@ -98,8 +102,8 @@ def visit_every_page(page: Page, url: str) -> int:
 
 
 @pytest.mark.parametrize("passcode", [STATES, PARTNERS], ids=["states", "partners"])
-def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser, make_repo: MakeRepo, run: Run, passcode: str) -> None:
-    site = hostile_site(make_repo, run)
+def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser, hostile_site: Path, passcode: str) -> None:
+    site = hostile_site
     context = browser.new_context()
     with serving(site) as url:
         watch = Watch(context, url)
@@ -132,8 +136,8 @@ def test_no_hostile_text_makes_any_page_talk_to_another_origin(browser: Browser,
     context.close()
 
 
-def test_the_theme_keeps_working_under_the_policy(browser: Browser, make_repo: MakeRepo, run: Run) -> None:
-    site = hostile_site(make_repo, run)
+def test_the_theme_keeps_working_under_the_policy(browser: Browser, hostile_site: Path) -> None:
+    site = hostile_site
     context = browser.new_context()
     with serving(site) as url:
         watch = Watch(context, url)

@@ -1,5 +1,6 @@
 """The reader's portal in the real Chromium: a phone's width, texts that scan, search results that
-say who and what, marks of what is new, the overview, exports, printable pages, accessibility."""
+say who and what, marks of what is new, the overview, exports and printable pages (axe on every kind of page:
+test_accessibility_browser.py)."""
 
 from __future__ import annotations
 
@@ -325,26 +326,6 @@ def test_printable_pages_hold_every_text_and_print_one_per_sheet(browser: Browse
     assert page.locator(".portal-print-text").nth(1).evaluate("e => getComputedStyle(e).breakBefore") == "page"
     pdf = page.pdf()
     assert pdf.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page\b", pdf)) >= len(titles)
-
-
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
-def test_no_serious_accessibility_violation_on_any_kind_of_page(browser: Browser, example_served: str, kinds: dict[str, str], viewport: dict[str, int]) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-    page = new_page(browser, viewport)
-    page.goto(example_served)
-    page.get_by_label("Passcode").wait_for()
-    problems = [f"unlock page: {v['id']} ({v['impact']}): {v['help']}" for v in axe.run(page).response["violations"] if v["impact"] in ("serious", "critical")]
-    unlock(page, example_served)
-    for name, url in kinds.items():
-        open_url(page, url)
-        page.evaluate("() => document.fonts.ready.then(() => true)")
-        found = axe.run(page).response["violations"]
-        problems += [
-            f"{name}: {v['id']} ({v['impact']}): {v['help']} {[n['target'] for n in v['nodes']][:3]}" for v in found if v["impact"] in ("serious", "critical")
-        ]
-    assert problems == [], "\n".join(problems)
 
 
 CSP = content_security_policy()  # what every opened page carries, without the theme's script hashes
