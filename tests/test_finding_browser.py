@@ -134,29 +134,33 @@ def test_the_countries_page_sorts_by_type_and_marks_its_latest_texts(browser: Br
     assert in_place(page) and page.errors == []  # type: ignore[attr-defined]
 
 
-@pytest.mark.parametrize("size", SIZES)
-def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: Browser, example_repo: Repo, run: Run, size: str) -> None:
+def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: Browser, example_repo: Repo, run: Run) -> None:
+    """At both sizes, over one pair of builds: a visit to the portal as of an earlier day, then one
+    to the portal as of the examples' day."""
     earlier = "2026-09-01"
     with serving(example_repo.site_dir) as url:
         assert run("build", "--repo", str(example_repo.root), "--today", earlier, env=ENV).exit_code == 0
-        context = browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
-        page = context.new_page()
-        unlock(page, url)
-        page.wait_for_function("() => Object.keys(localStorage).length > 0")
-        state = context.storage_state()
-        context.close()
+        states = {}
+        for size in SIZES:
+            context = browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
+            page = context.new_page()
+            unlock(page, url)
+            page.wait_for_function("() => Object.keys(localStorage).length > 0")
+            states[size] = context.storage_state()
+            context.close()
         assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
-        context = browser.new_context(viewport=SIZES[size], storage_state=state)  # type: ignore[arg-type]
-        page = context.new_page()
-        unlock(page, url)
-        go(page, "Countries and organisations")
         subs = select_active(validate_repo(example_repo).submissions, TODAY)
         fresh = sorted({s.submitter.name for s in subs if s.published > dt.date.fromisoformat(earlier)})
         assert fresh, "the example texts must include some published between the two builds"
-        marked = page.locator("table[data-portal-listing] tr", has=page.locator(".portal-new"))
-        expect(marked).to_have_count(len(fresh))
-        assert sorted(marked.locator("td[data-label='Country or organisation']").all_inner_texts()) == fresh
-        context.close()
+        for size in SIZES:
+            context = browser.new_context(viewport=SIZES[size], storage_state=states[size])  # type: ignore[arg-type]
+            page = context.new_page()
+            unlock(page, url)
+            go(page, "Countries and organisations")
+            marked = page.locator("table[data-portal-listing] tr", has=page.locator(".portal-new"))
+            expect(marked).to_have_count(len(fresh))
+            assert sorted(marked.locator("td[data-label='Country or organisation']").all_inner_texts()) == fresh, size
+            context.close()
 
 
 @pytest.mark.parametrize("size", SIZES)
