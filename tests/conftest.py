@@ -103,6 +103,15 @@ def example_served(example_built: Path) -> Iterator[str]:
 
 
 @pytest.fixture
+def built_example_repo(example_built: Path, tmp_path: Path) -> Repo:
+    """A fresh copy of the example portal as built once per run (site/ included), for tests that
+    change or rebuild a built portal."""
+    target = tmp_path / "portal"
+    shutil.copytree(example_built, target, symlinks=True)
+    return Repo(target)
+
+
+@pytest.fixture
 def example_repo(example_repo_template: Path, tmp_path: Path) -> Repo:
     """A fresh copy (with its git history) of the example portal, for tests that change it."""
     target = tmp_path / "portal"

@@ -16,20 +16,12 @@ import pytest
 from portal.config import Repo
 from portal.delivery.deploy import COMMIT_MESSAGE, GITHUB_KNOWN_HOSTS, guess_kind, normalise_remote, push_environment
 
-from tests.helpers import ENV, PROJECT, BuildOutput, Run
-
-
-@pytest.fixture(scope="module")
-def built_template(example_site: tuple[Path, BuildOutput]) -> Path:
-    """The example portal built once; tests copy it before they change it."""
-    return example_site[0]
+from tests.helpers import ENV, PROJECT, Run
 
 
 @pytest.fixture
-def built(built_template: Path, tmp_path: Path) -> Repo:
-    root = tmp_path / "portal"
-    shutil.copytree(built_template, root, symlinks=True)
-    return Repo(root)
+def built(built_example_repo: Repo) -> Repo:
+    return built_example_repo
 
 
 def site_tree(folder: Path) -> dict[str, bytes]:
