@@ -119,9 +119,10 @@ def example_repo(example_repo_template: Path, tmp_path: Path) -> Repo:
     return Repo(target)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
-    """The real Chromium (Debian's package), one per test module."""
+    """The real Chromium (Debian's package), one per test process: each test opens contexts of
+    its own (a context shares no storage, cookies or cache with another)."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARGS, chromium_path
