@@ -25,6 +25,16 @@ def test_generate_makes_a_passphrase_of_at_least_77_bits(run: Run) -> None:
     assert len(run("passcode", "generate", "--words", "10").output.strip().split("-")) == 10
 
 
+def test_a_passphrase_longer_than_the_estimators_default_is_estimated() -> None:
+    """zxcvbn refuses more than 72 characters unless told; a generated passphrase of long words
+    (or one a coordinator chose) can be longer, and is estimated, not a crash."""
+    longest = sorted(wordlist(), key=len)[-WORDS:]
+    long = "-".join(longest)
+    assert len(long) > 72
+    assert entropy_bits(long) >= 77
+    assert entropy_bits("x" * 300) < 77  # read up to its first 256 characters: a repeat is still weak
+
+
 def test_the_words_a_ministry_would_mind_are_not_in_the_list() -> None:
     unwanted = {"islamist", "landmine", "dynamite", "revolver", "chemo", "exorcism", "fanatic", "dictator", "mutiny", "skinless", "payback"}
     assert unwanted.isdisjoint(wordlist())

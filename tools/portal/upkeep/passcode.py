@@ -54,13 +54,18 @@ def generate(words: int = WORDS) -> str:
     return SEPARATOR.join(secrets.choice(chosen) for _ in range(words))
 
 
+MAX_ESTIMATED = 256  # characters of a passcode the estimator reads
+
+
 def entropy_bits(passcode: str) -> float:
     """How many guesses, as bits, an attacker who knows how people choose passcodes needs: the
     zxcvbn estimator (dictionaries, keyboard patterns, repeats, sequences, dates), and for a
     passphrase of list words no more than the list's bits a word, the list being public."""
     from zxcvbn import zxcvbn
 
-    guesses = float(zxcvbn(passcode[:256])["guesses"])
+    # zxcvbn refuses more than `max_length` characters (72 unless told): a long passphrase, one
+    # of `portal passcode generate`'s among them, is estimated on its first 256.
+    guesses = float(zxcvbn(passcode[:MAX_ESTIMATED], max_length=MAX_ESTIMATED)["guesses"])
     bits = math.log2(guesses) if guesses > 1 else 0.0
     words = [word for word in re.split(r"[\s\-_.]+", passcode.strip().lower()) if word]
     known = set(wordlist())
