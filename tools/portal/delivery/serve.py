@@ -89,9 +89,12 @@ def address(server: http.server.ThreadingHTTPServer) -> str:
 def serve_forever(server: http.server.ThreadingHTTPServer, repo: Repo, rebuild: Callable[[], None], interval: float = 1.0) -> None:
     """Answer requests until Ctrl+C, rebuilding when submissions or settings change."""
     stop = threading.Event()
+    # What the watch compares with is read before the first request is answered: a change made as
+    # soon as the site answers (a coordinator's edit, a test's) is a change, not the starting point.
+    first = _snapshot(repo)
 
     def watch() -> None:
-        last = _snapshot(repo)
+        last = first
         while not stop.wait(interval):
             current = _snapshot(repo)
             if current != last:
