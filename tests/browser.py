@@ -70,3 +70,27 @@ def unlock(page: Page, url: str, passcode: str = STATES) -> None:
     field.fill(passcode)
     field.press("Enter")
     page.wait_for_selector(".md-content h1")
+
+
+def open_url(page: Page, url: str) -> None:
+    """Open a page and wait until it is whole: opened, the theme's scripts run, styles applied."""
+    page.goto(url)
+    page.wait_for_selector(".md-content h1")
+    page.wait_for_function("() => document.readyState === 'complete'")
+
+
+def content_link(page: Page, selector: str) -> str:
+    """The address of the first link in the page's content that `selector` finds."""
+    return str(page.locator(".md-content").locator(selector).first.evaluate("a => a.href"))
+
+
+def pages_behind_links(page: Page, listing: str, countries: str, themes: str) -> dict[str, str]:
+    """A text, a printable page, a country and a theme, found from a kind's listing, the
+    Countries page and the Themes page by following links as a reader would."""
+    open_url(page, listing)
+    found = {"a text": content_link(page, "table a[data-portal-published]"), "a printable page": content_link(page, "a:text-matches('^Printable page')")}
+    open_url(page, countries)
+    found["a country"] = content_link(page, "table a")
+    open_url(page, themes)
+    found["a theme"] = content_link(page, "li a")
+    return found

@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from portal.publish.seal.sealedformat import NOT_FOUND_PAGE
 
-from tests.browser import unlock
+from tests.browser import open_url, pages_behind_links, unlock
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -53,16 +53,6 @@ def new_page(browser: Browser, size: str) -> Page:
     return browser.new_context(**SIZES[size]).new_page()  # type: ignore[arg-type]
 
 
-def open_url(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(".md-content h1")
-    page.wait_for_function("() => document.readyState === 'complete'")
-
-
-def link(page: Page, selector: str) -> str:
-    return str(page.locator(".md-content").locator(selector).first.evaluate("a => a.href"))
-
-
 @pytest.fixture(scope="module")
 def kinds(browser: Browser, example_served: str) -> dict[str, str]:
     """One address of each kind of page, found by following links as a reader would."""
@@ -82,13 +72,7 @@ def kinds(browser: Browser, example_served: str) -> dict[str, str]:
         "guidance pattern": "Guidance pattern",
     }
     urls = {kind: nav[name] for kind, name in wanted.items()}
-    open_url(page, urls["a kind listing"])
-    urls["a text"] = link(page, "table a[data-portal-published]")
-    urls["a printable page"] = link(page, "a:text-matches('^Printable page')")
-    open_url(page, urls["countries"])
-    urls["a country"] = link(page, "table a")
-    open_url(page, urls["themes"])
-    urls["a theme listing"] = link(page, "li a")
+    urls |= pages_behind_links(page, urls["a kind listing"], urls["countries"], urls["themes"])
     open_url(page, urls["a kind listing"])
     page.context.close()
     assert len(set(urls.values())) == len(urls), urls

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from pypdf import PdfReader
 
-from tests.browser import unlock
+from tests.browser import open_url, unlock
 from tests.helpers import DEMO_DATE
 
 pytestmark = pytest.mark.browser
@@ -35,12 +35,6 @@ def page(request: pytest.FixtureRequest, browser: Browser, example_served: str) 
     unlock(opened, example_served)
     yield opened
     context.close()
-
-
-def open_url(page: Page, url: str) -> None:
-    page.goto(url)
-    page.wait_for_selector(".md-content h1")
-    page.wait_for_function("() => document.readyState === 'complete'")
 
 
 def nav(page: Page, label: str) -> str:

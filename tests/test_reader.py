@@ -18,7 +18,7 @@ from portal.config import Repo
 from portal.publish.render.export import guard_cell
 from portal.publish.seal.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
-from tests.browser import serving, unlock
+from tests.browser import open_url, pages_behind_links, serving, unlock
 from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, open_site
 
 pytestmark = pytest.mark.browser
@@ -47,30 +47,13 @@ def new_page(browser: Browser, viewport: dict[str, int] = DESKTOP, **options: ob
     return page
 
 
-def open_url(page: Page, url: str) -> None:
-    """Open a page and wait until it is whole: opened, the theme's scripts run, styles applied."""
-    page.goto(url)
-    page.wait_for_selector(".md-content h1")
-    page.wait_for_function("() => document.readyState === 'complete'")
-
-
-def content_link(page: Page, selector: str) -> str:
-    return page.locator(".md-content").locator(selector).first.evaluate("a => a.href")
-
-
 def every_kind_of_page(page: Page) -> dict[str, str]:
     """One URL of each kind of page a reader can open, found by following links as a reader would."""
     urls = dict(
         page.evaluate("() => [...document.querySelectorAll('.md-nav--primary a.md-nav__link[href$=\".html\"]')].map(a => [a.textContent.trim(), a.href])")
     )
     urls = {name: url.split("#")[0] for name, url in urls.items()}
-    open_url(page, urls["Needs"])
-    urls["a text"] = content_link(page, "table a[data-portal-published]")
-    urls["a printable page"] = content_link(page, "a:text-matches('^Printable page')")
-    open_url(page, urls["Countries and organisations"])
-    urls["a country"] = content_link(page, "table a")
-    open_url(page, urls["Themes"])
-    urls["a theme"] = content_link(page, "li a")
+    urls |= pages_behind_links(page, urls["Needs"], urls["Countries and organisations"], urls["Themes"])
     open_url(page, urls["a text"])
     assert len(set(urls.values())) == len(urls), urls
     return urls

@@ -51,9 +51,9 @@ def open_repo(repo_path: Path | None) -> Repo:
 
 
 def parse_date_option(text: str | None, flag: str) -> dt.date | None:
-    """The date a YYYY-MM-DD option gives, or None when it is not given; a date that is not of
-    the calendar is a usage error naming the option (`flag`, e.g. '--until')."""
-    if text is None or text == "":
+    """The date a YYYY-MM-DD option gives, or None when it is not given; anything else (an empty
+    value too) is a usage error naming the option (`flag`, e.g. '--until')."""
+    if text is None:
         return None
     try:
         return dates.parse_date(text)
