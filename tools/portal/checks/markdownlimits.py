@@ -11,13 +11,10 @@ stage, which names the text by its id). bench/markdown_bench.py measures the wor
 from __future__ import annotations
 
 import re
-import signal
-import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from portal.deadline import TooSlow, within
 from portal.model import Problem
 
 MAX_CHARS = 50_000  # a Markdown text (about 8,000 words); a plain text may fill the whole file (limits.submission_bytes)
@@ -43,10 +40,6 @@ class Excess:
     message: str
 
 
-class RenderTooSlow(Exception):
-    """Raised inside a render that took longer than its budget."""
-
-
 def markdown_problems(shown: str, text: str, text_line: int, render: bool) -> list[Problem]:
     """The problem of a Markdown text past a limit, at its line of the file `shown`. With
     `render`, the text is also rendered within its time budget (ingest, `portal validate`)."""
@@ -68,36 +61,12 @@ def markdown_excess(text: str) -> Excess | None:
 def render_excess(text: str, render: Callable[[str], object], seconds: float = RENDER_SECONDS) -> Excess | None:
     """Render the text within `seconds`: whether it could not be rendered, and why."""
     try:
-        with time_limit(seconds):
-            render(text)
+        within(seconds, lambda: render(text))
     except RecursionError:
         return Excess(1, f"nests too deeply for Markdown to render; flatten its lists, quotes or definitions, {_AS_PLAIN}")
-    except RenderTooSlow:
+    except TooSlow:
         return Excess(1, f"takes more than {seconds:g} s to render as Markdown (the limit per text); simplify its structure, {_AS_PLAIN}")
     return None
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Interrupt the block after `seconds` (a timer signal, in the main thread); elsewhere the
-    block runs to its end and is refused afterwards if it took longer."""
-    started = time.perf_counter()
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        if time.perf_counter() - started > seconds:
-            raise RenderTooSlow
-        return
-    previous = signal.signal(signal.SIGALRM, _too_slow)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-def _too_slow(_signum: int, _frame: object) -> None:
-    raise RenderTooSlow
 
 
 def _too_deep(text: str) -> Excess | None:

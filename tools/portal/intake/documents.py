@@ -9,7 +9,7 @@ import io
 import re
 
 from portal.config import ReadLimits
-from portal.intake.limits import check_archive, check_markup, check_parts, time_budget
+from portal.intake.limits import check_archive, check_markup, check_parts, read_within
 from portal.intake.message import MailAttachment, MailError
 
 CONVERTIBLE = {".docx": "docx", ".odt": "odt", ".txt": "txt", ".pdf": "pdf"}
@@ -32,8 +32,7 @@ def html_body_text(what: str, markup: str, limits: ReadLimits) -> str:
     """An HTML body as plain text (html_to_text), refused when larger than the markup limit or
     slower than the time budget."""
     check_markup(what, len(markup.encode("utf-8")), limits, ASK_PLAIN)
-    with time_budget(what, limits, ASK_PLAIN):
-        return html_to_text(markup)
+    return read_within(what, limits, lambda: html_to_text(markup), ASK_PLAIN)
 
 
 def html_to_text(markup: str) -> str:
@@ -84,8 +83,7 @@ def document_text(attachment: MailAttachment, limits: ReadLimits) -> tuple[str, 
                 return attachment.data.decode("utf-8-sig").replace("\r\n", "\n"), kind
             except UnicodeDecodeError:
                 raise MailError(f"{attachment.name!r} is not UTF-8 text; ask the sender to save it as UTF-8") from None
-        with time_budget(repr(attachment.name), limits, ASK_OTHER_FORM[kind]):
-            return _converted(attachment, kind, limits), kind
+        return read_within(repr(attachment.name), limits, lambda: _converted(attachment, kind, limits), ASK_OTHER_FORM[kind]), kind
     except MailError:
         raise
     except Exception as exc:

@@ -9,18 +9,14 @@ Past a limit the message is refused with the file, the limit and what to ask the
 from __future__ import annotations
 
 import io
-import signal
-import threading
-import time
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import FrameType
-from typing import IO
+from typing import IO, TypeVar
 
 from portal.config import ReadLimits
+from portal.deadline import TooSlow, within
 from portal.intake.message import MailError
 
 ZIP_MAGIC = b"PK\x03\x04"
@@ -30,49 +26,16 @@ CHUNK = 1 << 16
 MARKUP_SUFFIXES = (".xml", ".rels")  # the parts a .docx or .odt reader parses for the text
 ASK_SMALLER = "ask the sender for the text in the e-mail, or the document as PDF"
 
-
-class _OutOfTime(BaseException):
-    """Raised by the alarm: a BaseException, so that no reader's `except Exception` swallows it."""
+T = TypeVar("T")
 
 
-@dataclass
-class _Clock:
-    armed: bool = False
-    depth: int = 0
-
-
-_clock = _Clock()
-
-
-def _alarm(_signum: int, _frame: FrameType | None) -> None:
-    if _clock.armed:
-        raise _OutOfTime
-
-
-@contextmanager
-def time_budget(what: str, limits: ReadLimits, ask_for: str = ASK_SMALLER) -> Iterator[None]:
-    """Refuse `what` when reading it takes more than limits.document_seconds. The alarm is a
-    signal, so only the main thread (the CLI's) has a budget; a budget inside another runs as
-    part of the outer one."""
-    if _clock.depth or threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    previous_handler = signal.signal(signal.SIGALRM, _alarm)
-    previous_timer, _interval = signal.setitimer(signal.ITIMER_REAL, limits.seconds)
-    started = time.monotonic()
-    _clock.armed, _clock.depth = True, 1
+def read_within(what: str, limits: ReadLimits, work: Callable[[], T], ask_for: str = ASK_SMALLER) -> T:
+    """work(), which reads `what`, refused when it takes more than limits.document_seconds (a
+    reading inside another counts as part of the outer one)."""
     try:
-        yield
-        _clock.armed = False
-    except _OutOfTime:
-        _clock.armed = False
+        return within(limits.seconds, work)
+    except TooSlow:
         raise MailError(f"{what} takes more than {limits.seconds:,} seconds to read (limits.document_seconds); {ask_for}") from None
-    finally:
-        _clock.armed, _clock.depth = False, 0
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
-        if previous_timer:  # someone else's alarm keeps the time it had left
-            signal.setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 0.001))
 
 
 def check_markup(what: str, size: int, limits: ReadLimits, ask_for: str) -> None:

@@ -17,7 +17,7 @@ from typing import Any
 
 from portal.config import ReadLimits
 from portal.intake.documents import html_body_text
-from portal.intake.limits import check_markup, check_parts, time_budget
+from portal.intake.limits import check_markup, check_parts, read_within
 from portal.intake.message import MailError, ParsedMail, add_attachment, safe_name
 
 OLE_MAGIC = bytes.fromhex("d0cf11e0a1b11ae1")
@@ -37,9 +37,12 @@ def parse_outlook_msg(raw: bytes, max_attachment_bytes: int, limits: ReadLimits)
     attachments counted and its compressed RTF measured before extract-msg opens it (opening
     inflates and parses the RTF when there is no plain-text body), all of it within the time budget."""
     _check_attachment_names(raw, limits)
-    with time_budget("the Outlook message", limits, ASK_EML):
+
+    def read() -> ParsedMail:
         _check_compound_file(raw, limits)
         return _parse(raw, max_attachment_bytes, limits)
+
+    return read_within("the Outlook message", limits, read, ASK_EML)
 
 
 def _check_attachment_names(raw: bytes, limits: ReadLimits) -> None:

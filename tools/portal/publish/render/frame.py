@@ -10,13 +10,13 @@ import json
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
 from portal import dates
-from portal.checks.markdownlimits import RENDER_SECONDS, RenderTooSlow, time_limit
+from portal.checks.markdownlimits import RENDER_SECONDS
+from portal.deadline import TooSlow, within
 from portal.model import ChangeEvent, Submission, Submitter, Vocabulary
 from portal.publish.render.outcomeview import PartyNames, ShownOutcome, tier_outcomes
 from portal.publish.render.sections import plain_block
@@ -213,9 +213,11 @@ class Pages:
         made = self.texts.get(sub.id)
         if made is None:
             try:
-                with time_limit(RENDER_SECONDS) if sub.format == "markdown" else nullcontext():
-                    made = plain_block(sub.text, self.data.headings) if sub.format == "plain" and self.data.headings else text_block(sub.text, sub.format)
-            except (RecursionError, RenderTooSlow):
+                if sub.format == "markdown":
+                    made = within(RENDER_SECONDS, lambda: text_block(sub.text, sub.format))
+                else:
+                    made = plain_block(sub.text, self.data.headings) if self.data.headings else text_block(sub.text, sub.format)
+            except (RecursionError, TooSlow):
                 raise UnrenderableText(f"text {sub.id} cannot be rendered: {UnrenderableText.why}") from None
             self.texts[sub.id] = made
         return portal_html(made)
