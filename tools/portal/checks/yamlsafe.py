@@ -7,6 +7,8 @@ tags of any kind.
 
 from __future__ import annotations
 
+import bisect
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +20,7 @@ from portal.errors import PortalError
 _BaseLoader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Path = tuple[str | int, ...]
 MAX_DEPTH = 20
+_OTHER_BREAKS = re.compile("\r(?!\n)|[\x85\u2028\u2029]")  # where YAML starts a line and the file does not
 
 
 _STR = "tag:yaml.org,2002:str"
@@ -140,7 +143,7 @@ def load(text: str, line_offset: int = 0, *, quick: bool = True) -> Located:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        line, col = _Lines(text).position(mark) if mark else (1, 1)
         problem = exc.problem or exc.context or "not valid YAML"
         raise YamlError(line + line_offset, col, f"not valid YAML: {problem}") from None
     except yaml.YAMLError as exc:
@@ -156,7 +159,7 @@ def load(text: str, line_offset: int = 0, *, quick: bool = True) -> Located:
         except _Unusual:
             pass
     positions: dict[Path, tuple[int, int]] = {}
-    converter = _Converter(loader, positions, line_offset)
+    converter = _Converter(loader, positions, line_offset, _Lines(text))
     return Located(converter.convert(node, ()), Positions(text, line_offset, positions))
 
 
@@ -209,15 +212,33 @@ class _Plain:
             raise _Unusual from None
 
 
+class _Lines:
+    """1-based line and column of a YAML mark, lines counted as in the file and every editor, at
+    each line feed: YAML also starts a line at a lone carriage return, NEL (U+0085) and the
+    Unicode line and paragraph separators, even inside a quoted value, so its own count runs
+    ahead of the file's after one of them."""
+
+    def __init__(self, text: str) -> None:
+        self.starts = [0, *(match.end() for match in re.finditer("\n", text))] if _OTHER_BREAKS.search(text) else None
+
+    def position(self, mark: yaml.Mark) -> tuple[int, int]:
+        if self.starts is None:
+            return mark.line + 1, mark.column + 1
+        line = bisect.bisect_right(self.starts, mark.index)
+        return line, mark.index - self.starts[line - 1] + 1
+
+
 class _Converter:
-    def __init__(self, loader: Any, positions: dict[Path, tuple[int, int]], offset: int) -> None:
+    def __init__(self, loader: Any, positions: dict[Path, tuple[int, int]], offset: int, lines: _Lines) -> None:
         self.loader = loader
         self.positions = positions
         self.offset = offset
+        self.lines = lines
         self.seen: set[int] = set()
 
     def where(self, node: yaml.Node) -> tuple[int, int]:
-        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+        line, col = self.lines.position(node.start_mark)
+        return line + self.offset, col
 
     def fail(self, node: yaml.Node, path: Path, message: str) -> YamlError:
         line, col = self.where(node)
