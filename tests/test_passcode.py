@@ -32,7 +32,7 @@ def test_a_passphrase_longer_than_the_estimators_default_is_estimated() -> None:
     long = "-".join(longest)
     assert len(long) > 72
     assert entropy_bits(long) >= 77
-    assert entropy_bits("x" * 300) < 77  # read up to its first 256 characters: a repeat is still weak
+    assert entropy_bits("x" * 300) < 77  # read up to its first 128 characters: a repeat is still weak
 
 
 def test_the_words_a_ministry_would_mind_are_not_in_the_list() -> None:
