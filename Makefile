@@ -9,8 +9,12 @@ DEMO_DATE ?= 2026-11-20
 # Python keeps compiled modules (and pytest its rewritten test modules) in __pycache__: without
 # them every run compiles the whole project again, which alone costs the quick loop seconds.
 unexport PYTHONDONTWRITEBYTECODE
-# Test workers (pytest-xdist): one per core, each taking the next test as it is free.
-WORKERS ?= auto
+# Test workers (pytest-xdist). The quick loop's tests keep a core busy: one worker per core. The
+# whole suite's often wait (on Chromium, on git, on a server they started) while another could use
+# the core: two per core. Each worker starts with an equal share of the tests, longest first
+# (tests/conftest.py), and one that runs out takes half of another's rest (--dist worksteal).
+CHECK_WORKERS ?= auto
+TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print(2 * len(os.sched_getaffinity(0)))')
 
 .PHONY: demo test check lint bench chromium clean handbook
 
@@ -40,11 +44,11 @@ chromium:
 
 # Everything, as CI runs it (.ci/run): lint, formatting, types, every test with the browser and slow ones.
 test: lint chromium
-	$(BIN)/pytest -n $(WORKERS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal
 
 # The quick loop while working: the same checks, the tests without Chromium and without the slow ones.
 check: lint
-	$(BIN)/pytest -q -n $(WORKERS) -m "not browser and not slow"
+	$(BIN)/pytest -q -n $(CHECK_WORKERS) --dist worksteal -m "not browser and not slow"
 
 lint: $(BIN)/portal
 	$(BIN)/ruff check tools tests bench

@@ -9,7 +9,7 @@ import http.server
 import os
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -60,6 +60,22 @@ def serving(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextmanager
+def serving_in_turn(first: Path, folder: Path) -> Iterator[tuple[str, Callable[[Path], None]]]:
+    """http://127.0.0.1:PORT/ serving the folder `first`, and a function that makes the same
+    address serve another folder from then on, as a rebuilt portal is served at its address.
+    The folder served is a link made in `folder`."""
+    served = folder / "served"
+    served.symlink_to(first, target_is_directory=True)
+
+    def turn(to: Path) -> None:
+        served.unlink()
+        served.symlink_to(to, target_is_directory=True)
+
+    with serving(served) as url:
+        yield url, turn
 
 
 def unlock(page: Page, url: str, passcode: str = STATES) -> None:

@@ -18,7 +18,7 @@ from portal.cli import main
 from portal.config import Repo
 from portal.examples import create_example_repo
 
-from tests.helpers import PROJECT, BuildOutput, MakeRepo, Run, built_copy, new_repo, slim_git_dir
+from tests.helpers import EARLIER_DATE, PROJECT, BuildOutput, MakeRepo, Run, built_copy, new_repo, slim_git_dir
 
 
 def _temporary_files_in_memory() -> None:
@@ -33,6 +33,24 @@ def _temporary_files_in_memory() -> None:
 
 
 _temporary_files_in_memory()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The longest first: the modules that drive Chromium, then those with slow tests, then the
+    rest, each module kept whole (its module-wide fixtures are made once). Run in parallel, the
+    many short tests then fill the workers' last minutes, instead of one worker ending alone on a
+    long browser test while the others wait."""
+
+    def weight(item: pytest.Item) -> int:
+        return 0 if item.get_closest_marker("browser") else 1 if item.get_closest_marker("slow") else 2
+
+    def module(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    rank: dict[str, int] = {}
+    for item in items:
+        rank[module(item)] = min(weight(item), rank.get(module(item), 2))
+    items.sort(key=lambda item: rank[module(item)])
 
 
 @pytest.fixture
@@ -91,6 +109,17 @@ def example_site(example_repo_template: Path, tmp_path_factory: pytest.TempPathF
 def example_built(example_site: tuple[Path, BuildOutput]) -> Path:
     """The root of the example portal built once per run (example_site): only to be read."""
     return example_site[0]
+
+
+@pytest.fixture(scope="session")
+def example_built_earlier(example_repo_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The root of the example portal built once per run as of EARLIER_DATE, before some of its
+    texts were published: with example_built, the portal of a reader's previous visit and of this one."""
+
+    def make(target: Path) -> None:
+        built_copy(example_repo_template, target / "portal", EARLIER_DATE)
+
+    return shared_folder(tmp_path_factory, "example-site-earlier", make) / "portal"
 
 
 @pytest.fixture(scope="session")

@@ -39,6 +39,8 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 MAIL = FIXTURES / "mail"
 # The examples are shown as of this date (the Makefile's DEMO_DATE): nothing here reads the clock.
 DEMO_DATE = "2026-11-20"
+# A day before some of the example texts were published: the portal a reader saw on a previous visit.
+EARLIER_DATE = "2026-09-01"
 # The installed `portal` command, for tests that run it as a process (signals, servers, CLI exit).
 PORTAL = str(Path(sys.executable).with_name("portal"))
 
@@ -297,11 +299,11 @@ class BuildOutput:
     stderr: str
 
 
-def built_copy(template: Path, target: Path) -> Result:
-    """A copy of the example repository at `target`, built for real as of DEMO_DATE."""
+def built_copy(template: Path, target: Path, today: str = DEMO_DATE) -> Result:
+    """A copy of the example repository at `target`, built for real as of `today`."""
     from portal.cli import main
 
     shutil.copytree(template, target, symlinks=True)
-    result = CliRunner().invoke(main, ["build", "--repo", str(target), "--today", DEMO_DATE], env=ENV, catch_exceptions=False)
+    result = CliRunner().invoke(main, ["build", "--repo", str(target), "--today", today], env=ENV, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return result

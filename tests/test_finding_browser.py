@@ -19,8 +19,8 @@ from portal.lifecycle import select_active
 from portal.model import Submission
 from portal.publish.render.overview import amount, budget_rows
 
-from tests.browser import serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, open_site
+from tests.browser import serving_in_turn, unlock
+from tests.helpers import DEMO_DATE, EARLIER_DATE, STATES, VOCABULARY, open_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -134,12 +134,12 @@ def test_the_countries_page_sorts_by_type_and_marks_its_latest_texts(browser: Br
     assert in_place(page) and page.errors == []  # type: ignore[attr-defined]
 
 
-def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: Browser, example_repo: Repo, run: Run) -> None:
-    """At both sizes, over one pair of builds: a visit to the portal as of an earlier day, then one
-    to the portal as of the examples' day."""
-    earlier = "2026-09-01"
-    with serving(example_repo.site_dir) as url:
-        assert run("build", "--repo", str(example_repo.root), "--today", earlier, env=ENV).exit_code == 0
+def test_the_countries_page_marks_what_is_new_since_the_previous_visit(
+    browser: Browser, example_built_earlier: Path, example_built: Path, texts: list[Submission], tmp_path: Path
+) -> None:
+    """At both sizes: a visit to the portal as of an earlier day, then one at the same address to
+    the portal as of the examples' day."""
+    with serving_in_turn(example_built_earlier / "site", tmp_path) as (url, rebuilt):
         states = {}
         for size in SIZES:
             context = browser.new_context(viewport=SIZES[size])  # type: ignore[arg-type]
@@ -148,9 +148,8 @@ def test_the_countries_page_marks_what_is_new_since_the_previous_visit(browser: 
             page.wait_for_function("() => Object.keys(localStorage).length > 0")
             states[size] = context.storage_state()
             context.close()
-        assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
-        subs = select_active(validate_repo(example_repo).submissions, TODAY)
-        fresh = sorted({s.submitter.name for s in subs if s.published > dt.date.fromisoformat(earlier)})
+        rebuilt(example_built / "site")
+        fresh = sorted({s.submitter.name for s in texts if s.published > dt.date.fromisoformat(EARLIER_DATE)})
         assert fresh, "the example texts must include some published between the two builds"
         for size in SIZES:
             context = browser.new_context(viewport=SIZES[size], storage_state=states[size])  # type: ignore[arg-type]

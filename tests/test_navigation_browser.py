@@ -22,10 +22,10 @@ HEADING = ".md-content h1"
 
 
 @pytest.fixture
-def portal(example_repo: Repo, run: Run) -> Iterator[tuple[str, Path]]:
-    assert run("build", "--repo", str(example_repo.root), "--today", DEMO_DATE, env=ENV).exit_code == 0
-    with serving(example_repo.site_dir) as url:
-        yield url, example_repo.root
+def portal(built_example_repo: Repo) -> Iterator[tuple[str, Path]]:
+    """A copy of the example portal as built once per run, served: a test here may rebuild it."""
+    with serving(built_example_repo.site_dir) as url:
+        yield url, built_example_repo.root
 
 
 def loads(page: Page) -> int:

@@ -18,8 +18,8 @@ from portal.config import Repo
 from portal.publish.render.export import guard_cell
 from portal.publish.seal.sealedformat import SEALED_NAME, STORAGE, content_security_policy
 
-from tests.browser import open_url, pages_behind_links, serving, unlock
-from tests.helpers import DEMO_DATE, ENV, STATES, VOCABULARY, Run, open_site
+from tests.browser import open_url, pages_behind_links, serving_in_turn, unlock
+from tests.helpers import DEMO_DATE, EARLIER_DATE, STATES, VOCABULARY, open_site
 
 pytestmark = pytest.mark.browser
 
@@ -147,21 +147,20 @@ def visit(browser: Browser, url: str, state: StorageState | None) -> tuple[Page,
     return page, page.context.storage_state()
 
 
-def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example_repo: Repo, run: Run) -> None:
-    earlier, later = "2026-09-01", DEMO_DATE
-    with serving(example_repo.site_dir) as url:
-        assert run("build", "--repo", str(example_repo.root), "--today", earlier, env=ENV).exit_code == 0
+def test_texts_new_since_the_previous_visit_are_marked(browser: Browser, example_built_earlier: Path, example_built: Path, tmp_path: Path) -> None:
+    """The portal as of an earlier day, then the same address serving it as of the examples' day."""
+    with serving_in_turn(example_built_earlier / "site", tmp_path) as (url, rebuilt):
         page, state = visit(browser, url, None)
         expect(page.locator(".portal-new-summary")).to_be_hidden()  # a first visit marks nothing
         assert page.locator(".portal-new").count() == 0
         page.context.close()
-        assert run("build", "--repo", str(example_repo.root), "--today", later, env=ENV).exit_code == 0
+        rebuilt(example_built / "site")
         page, state = visit(browser, url, state)
         from portal.checks.validate import validate_repo
         from portal.lifecycle import select_active
 
-        active = select_active(validate_repo(example_repo).submissions, dt.date.fromisoformat(later))
-        new = sorted(sub.title for sub in active if sub.published > dt.date.fromisoformat(earlier))
+        active = select_active(validate_repo(Repo(example_built)).submissions, dt.date.fromisoformat(DEMO_DATE))
+        new = sorted(sub.title for sub in active if sub.published > dt.date.fromisoformat(EARLIER_DATE))
         assert new, "the example texts must include some published between the two builds"
         expect(page.locator(".portal-new-summary")).to_have_text(
             f"{len(new)} texts were published or updated since your previous visit (portal as of 1 September 2026); they are marked New. See Recently published."
