@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import http.server
+import json
 import os
 import shutil
 import sys
@@ -16,6 +17,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
+
+from portal.publish.seal.sealedformat import SITEMAP
 
 from tests.helpers import STATES
 
@@ -70,6 +73,32 @@ def serving(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+# Set in every page of a context: `window.portalSitemapOpened` once the tier's sitemap has been
+# handed to the theme, which from then on opens the links of its list in place. A click before
+# that loads the next page anew, as it should; a test of opening in place waits for it.
+SITEMAP_WATCH = (
+    """((sitemap) => {
+  const open = XMLHttpRequest.prototype.open;
+  XMLHttpRequest.prototype.open = function (method, url, ...rest) {
+    this.watchedUrl = String(url);
+    return open.call(this, method, url, ...rest);
+  };
+  const dispatch = EventTarget.prototype.dispatchEvent;
+  EventTarget.prototype.dispatchEvent = function (event) {
+    const delivered = dispatch.call(this, event);
+    if (event.type === "loadend" && this instanceof XMLHttpRequest && (this.watchedUrl || "").endsWith("/" + sitemap)) window.portalSitemapOpened = true;
+    return delivered;
+  };
+})"""
+    + f"({json.dumps(SITEMAP)});"
+)
+
+
+def wait_until_pages_open_in_place(page: Page) -> None:
+    """Wait until the theme opens its links in place (the page's context has SITEMAP_WATCH)."""
+    page.wait_for_function("() => window.portalSitemapOpened === true && document.readyState === 'complete'")
 
 
 @contextmanager

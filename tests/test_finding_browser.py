@@ -19,7 +19,7 @@ from portal.lifecycle import select_active
 from portal.model import Submission
 from portal.publish.render.overview import amount, budget_rows
 
-from tests.browser import serving_in_turn, unlock
+from tests.browser import SITEMAP_WATCH, serving_in_turn, unlock, wait_until_pages_open_in_place
 from tests.helpers import DEMO_DATE, EARLIER_DATE, STATES, VOCABULARY, open_site
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -36,14 +36,13 @@ def texts(example_built: Path) -> list[Submission]:
 def opened(browser: Browser, example_served: str, size: str) -> Page:
     phone = size == "phone"
     context = browser.new_context(viewport=SIZES[size], has_touch=phone, is_mobile=phone)  # type: ignore[arg-type]
+    context.add_init_script(SITEMAP_WATCH)
     page = context.new_page()
     errors: list[str] = []
     page.errors = errors  # type: ignore[attr-defined]
     page.on("pageerror", lambda error: errors.append(str(error)))
     unlock(page, example_served)
-    # A click before the theme has its list of pages (the sealed sitemap) would load the next page anew.
-    page.wait_for_function("() => document.readyState === 'complete' && window.document$ !== undefined")
-    page.wait_for_load_state("networkidle")
+    wait_until_pages_open_in_place(page)
     page.evaluate("() => { window.portalLoads = 1 }")  # gone after a full load
     return page
 

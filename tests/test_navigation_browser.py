@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from portal.config import Repo
 from portal.publish.seal.sealedformat import ADDRESS, SEALED_NAME, TIER_FOLDER
 
-from tests.browser import serving, unlock
+from tests.browser import SITEMAP_WATCH, serving, unlock, wait_until_pages_open_in_place
 from tests.helpers import DEMO_DATE, ENV, STATES, Run
 
 pytestmark = pytest.mark.browser
@@ -49,10 +49,12 @@ def search_answers(page: Page, word: str) -> None:
 def test_the_next_page_opens_inside_the_running_one(browser: Browser, portal: tuple[str, Path]) -> None:
     url, _ = portal
     context = browser.new_context()
+    context.add_init_script(SITEMAP_WATCH)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     unlock(page, url)
+    wait_until_pages_open_in_place(page)
     mark_this_load(page)
     search_answers(page, "Kham")  # the index is opened once, on the first page
     page.get_by_role("link", name="Countries and organisations").first.click()
