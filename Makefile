@@ -11,9 +11,10 @@ DEMO_DATE ?= 2026-11-20
 unexport PYTHONDONTWRITEBYTECODE
 # Test workers (pytest-xdist). The quick loop's tests keep a core busy: one worker per core. The
 # whole suite's often wait (on Chromium, on git, on a server they started) while another could use
-# the core: three workers for every two cores (four on two cores gained nothing measurable). Each
-# worker starts with an equal share of the tests, longest first (tests/conftest.py), and one that
-# runs out takes half of another's rest (--dist worksteal).
+# the core: three workers for every two cores (four on two cores gained nothing measurable). The
+# tests are ordered longest first (tests/conftest.py); each worker starts with an equal slice of
+# them, and one that runs out takes half of another's rest (--dist worksteal), so the run ends on
+# short tests.
 CHECK_WORKERS ?= auto
 TEST_WORKERS ?= $(shell $(PYTHON) -c 'import os; print((3 * len(os.sched_getaffinity(0)) + 1) // 2)')
 

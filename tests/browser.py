@@ -110,8 +110,9 @@ def serving_in_turn(first: Path, folder: Path) -> Iterator[tuple[str, Callable[[
     served.symlink_to(first, target_is_directory=True)
 
     def turn(to: Path) -> None:
-        served.unlink()
-        served.symlink_to(to, target_is_directory=True)
+        replacing = folder / "served.next"
+        replacing.symlink_to(to, target_is_directory=True)
+        replacing.replace(served)  # at once: no request finds the link missing
 
     with serving(served) as url:
         yield url, turn

@@ -87,6 +87,9 @@ def pages_showing_hostile_text(site: Path, url: str, passcode: str) -> list[str]
     texts = {name for name, page in opened.pages.items() if CANARY in page}
     assert len(texts) == (3 if passcode == STATES else 1), sorted(texts)
     showing = {name for name, page in opened.pages.items() if any(text in page for text in texts)}
+    # Every other page shows nothing of them: no word, id or title.
+    marks = (CANARY, "need-hostile", *(f">{title}<" for title in (*HOSTILE_TITLES.values(), FORM_ID)))
+    assert not {name for name, page in opened.pages.items() if name not in texts | showing and any(mark in page for mark in marks)}
     return [f"{url}{opened.folder.name}/{name}" for name in sorted(texts | showing)]
 
 

@@ -9,6 +9,7 @@ import gc
 import signal
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from types import FrameType
 
@@ -120,6 +121,24 @@ def test_an_alarm_that_rings_in_a_finaliser_waits_for_the_work() -> None:
         spin(60)
 
     assert DEADLINE * 2 <= stopped(work) < DEADLINE * 2 + 1
+
+
+def test_an_alarm_lost_in_a_weak_reference_callback_is_not_reported() -> None:
+    class Thing:
+        pass
+
+    def work() -> None:
+        thing = Thing()
+        watch = weakref.ref(thing, lambda _ref: spin(DEADLINE * 2))  # the deadline passes while it runs
+        del thing
+        assert watch() is None
+        spin(60)
+
+    assert stopped(work) < DEADLINE + 1
+
+
+def test_work_that_is_one_call_into_c_is_stopped() -> None:
+    assert stopped(functools.partial(time.sleep, 60)) < DEADLINE + 1
 
 
 def test_a_deadline_inside_another_runs_as_part_of_the_outer_one() -> None:

@@ -15,14 +15,16 @@ deadline inside another runs as part of the outer one.
 
 from __future__ import annotations
 
+import functools
 import gc
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import FrameType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 RING_AGAIN = 0.1  # seconds between rings once the deadline has passed, until the work stops
 RING_SOON = 0.005  # seconds to the next ring when one came where it could not be raised
@@ -50,18 +52,24 @@ _clock = _Clock()
 def within(seconds: float, work: Callable[[], T]) -> T:
     """work(), or TooSlow when it runs past `seconds`."""
     started = time.monotonic()
-    if _clock.armed or threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is not threading.main_thread():
         result = work()
-        if not _clock.armed and time.monotonic() - started > seconds:
+        if time.monotonic() - started > seconds:
             raise TooSlow
         return result
-    previous_handler = signal.signal(signal.SIGALRM, _ring)
-    previous_timer, _interval = signal.setitimer(signal.ITIMER_REAL, seconds, RING_AGAIN)
+    if _clock.armed:  # inside another deadline, which governs
+        return _call(work)
     collecting = gc.isenabled()
-    gc.disable()
-    _clock.armed, _clock.rang = True, False
+    previous_hook = sys.unraisablehook
+    previous_handler = signal.signal(signal.SIGALRM, _ring)
+    previous_timer = (0.0, 0.0)
+    _clock.rang = False
     try:
-        result = work()
+        sys.unraisablehook = functools.partial(_unless_a_ring, previous_hook)
+        previous_timer = signal.setitimer(signal.ITIMER_REAL, seconds, RING_AGAIN)
+        gc.disable()
+        _clock.armed = True
+        result = _call(work)
     except BaseException:
         if _clock.rang:  # whatever the work made of the alarm
             raise TooSlow from None
@@ -69,14 +77,20 @@ def within(seconds: float, work: Callable[[], T]) -> T:
     finally:
         _clock.armed = False
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
         if collecting:
             gc.enable()
-        if previous_timer:  # someone else's alarm keeps the time it had left
-            signal.setitimer(signal.ITIMER_REAL, max(previous_timer - (time.monotonic() - started), 0.001))
+        sys.unraisablehook = previous_hook
+        signal.signal(signal.SIGALRM, signal.SIG_DFL if previous_handler is None else previous_handler)
+        if previous_timer[0]:  # someone else's alarm keeps the time it had left
+            signal.setitimer(signal.ITIMER_REAL, max(previous_timer[0] - (time.monotonic() - started), 0.001), previous_timer[1])
     if _clock.rang:  # the work lost the alarm and finished anyway: its result is not trusted
         raise TooSlow
     return result
+
+
+def _call(work: Callable[[], T]) -> T:
+    """The one frame of this module the alarm is raised under: the work's, or the C code it runs."""
+    return work()
 
 
 def _ring(_signum: int, frame: FrameType | None) -> None:
@@ -92,11 +106,22 @@ def _ring(_signum: int, frame: FrameType | None) -> None:
 
 
 def _may_raise_in(frame: FrameType) -> bool:
-    """Whether an exception raised in `frame` reaches `within` (the frames between are the work's)."""
+    """Whether an exception raised in `frame` reaches `within` through the work's frames."""
     current: FrameType | None = frame
     while current is not None:
         code = current.f_code
+        if code is _call.__code__:
+            return True
         if code.co_name == "__del__" or code.co_filename == __file__:
-            return code is within.__code__ and current is not frame
+            return False
         current = current.f_back
     return False
+
+
+def _unless_a_ring(report: Callable[[Any], object], unraisable: Any) -> None:
+    """A ring lost where Python can only report it (a weak reference's callback, a generator
+    closed as it is freed): not reported, and the alarm rings again soon."""
+    if unraisable.exc_type is _Ring:
+        signal.setitimer(signal.ITIMER_REAL, RING_SOON, RING_AGAIN)
+        return
+    report(unraisable)

@@ -135,6 +135,7 @@ class Located:
 def load(text: str, line_offset: int = 0, *, quick: bool = True) -> Located:
     """Parse one YAML document; raises YamlError with a 1-based position on any problem.
     `quick=False` reads every document the careful way, the reference for the quick reading."""
+    text = text.removeprefix("\ufeff")  # a byte-order mark is not in any line or column (libyaml skips it, PyYAML counts it)
     try:
         loader = _Loader(text)
         try:
