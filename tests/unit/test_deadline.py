@@ -17,7 +17,7 @@ import pytest
 
 from portal.deadline import RING_AGAIN, TooSlow, within
 
-DEADLINE = 0.2
+DEADLINE = 0.1
 
 
 def spin(seconds: float) -> None:
