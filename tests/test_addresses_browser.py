@@ -33,7 +33,6 @@ SIZES = {
     "desktop": {"viewport": {"width": 1280, "height": 800}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
-
 KEPT = "lao-2026-project-survivor-information-system"
 REPLACED = "lao-2025-need-survey-clearance-xiengkhouang"
 REPLACEMENT = "lao-2026-need-survey-clearance-xiengkhouang"

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Route, expect
 from portal.cli import main
 from portal.publish.seal.sealedformat import FORM_ID
 
-from tests.browser import serving
+from tests.browser import open_url, serving
 from tests.helpers import DEMO_DATE, ENV, FIXTURES, PARTNERS, STATES, new_repo, open_site
 
 pytestmark = pytest.mark.browser
@@ -96,8 +96,7 @@ def pages_showing_hostile_text(site: Path, url: str, passcode: str) -> list[str]
 def visit(page: Page, addresses: list[str]) -> None:
     """Open each page; on a hostile text's own page, search for it with the theme's search too."""
     for address in addresses:
-        page.goto(address)
-        page.wait_for_selector(".md-content h1")
+        open_url(page, address)
         config = page.evaluate("() => { const c = document.getElementById('__config'); return c && c.tagName + ' ' + (c.type || '') }")
         assert config == "SCRIPT application/json", (address, config)
         if CANARY in page.locator(".md-content").inner_text():

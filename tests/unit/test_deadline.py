@@ -18,6 +18,9 @@ import pytest
 from portal.deadline import RING_AGAIN, TooSlow, within
 
 DEADLINE = 0.1
+# How late a stop may come on a busy machine and still be "at the deadline": far below the 60 s
+# the work would otherwise run.
+LATE = 5
 
 
 def spin(seconds: float) -> None:
@@ -43,7 +46,7 @@ def test_work_done_in_time_gives_its_result_and_leaves_no_alarm_behind() -> None
 
 
 def test_endless_work_is_stopped_at_the_deadline() -> None:
-    assert DEADLINE <= stopped(lambda: spin(60)) < DEADLINE + 1
+    assert DEADLINE <= stopped(lambda: spin(60)) < DEADLINE + LATE
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     assert gc.isenabled()
 
@@ -55,7 +58,7 @@ def test_work_that_turns_the_alarm_into_its_own_error_still_ends_in_too_slow() -
         except BaseException as exc:
             raise ValueError("the reader's own error") from exc
 
-    assert stopped(work) < DEADLINE + 1
+    assert stopped(work) < DEADLINE + LATE
 
 
 def test_work_that_swallows_the_alarm_is_stopped_by_the_next_ring() -> None:
@@ -64,7 +67,7 @@ def test_work_that_swallows_the_alarm_is_stopped_by_the_next_ring() -> None:
             spin(60)
         spin(60)
 
-    assert stopped(work) < DEADLINE + RING_AGAIN + 1
+    assert stopped(work) < DEADLINE + RING_AGAIN + LATE
 
 
 def test_work_that_swallows_the_alarm_and_finishes_gives_no_result() -> None:
@@ -120,7 +123,7 @@ def test_an_alarm_that_rings_in_a_finaliser_waits_for_the_work() -> None:
         SlowToGo()
         spin(60)
 
-    assert DEADLINE * 2 <= stopped(work) < DEADLINE * 2 + 1
+    assert DEADLINE * 2 <= stopped(work) < DEADLINE * 2 + LATE
 
 
 def test_an_alarm_lost_in_a_weak_reference_callback_is_not_reported() -> None:
@@ -134,15 +137,15 @@ def test_an_alarm_lost_in_a_weak_reference_callback_is_not_reported() -> None:
         assert watch() is None
         spin(60)
 
-    assert stopped(work) < DEADLINE + 1
+    assert stopped(work) < DEADLINE + LATE
 
 
 def test_work_that_is_one_call_into_c_is_stopped() -> None:
-    assert stopped(functools.partial(time.sleep, 60)) < DEADLINE + 1
+    assert stopped(functools.partial(time.sleep, 60)) < DEADLINE + LATE
 
 
 def test_a_deadline_inside_another_runs_as_part_of_the_outer_one() -> None:
-    assert stopped(lambda: within(60, lambda: spin(60))) < DEADLINE + 1
+    assert stopped(lambda: within(60, lambda: spin(60))) < DEADLINE + LATE
 
 
 def test_in_another_thread_the_work_runs_to_its_end_and_is_refused_if_late() -> None:
